@@ -1,0 +1,88 @@
+import COpenBLAS
+
+// The three matrix products of a dense layer, forward and backward side by side.
+// Legend: B = batch rows, I = inputs of the layer, O = outputs of the layer; all row-major.
+//   x: [B][I]   W: [O][I]   b: [O]   z, δ: [B][O]
+//
+// Large products go to OpenBLAS's sgemm. Below `blasThreshold` multiply-adds the call overhead of
+// sgemm (tens of ns) exceeds the work, so plain loops run instead; both paths are deterministic.
+
+/// Products with fewer multiply-adds than this run as plain loops (see benchmarks/RESULTS.md).
+let blasThreshold = 4096
+
+/// Whether rows·inputs·outputs is below `blasThreshold` (overflow counts as large).
+@inline(__always)
+func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int) -> Bool {
+    guard let a = checkedProduct(rows, inputs), let b = checkedProduct(a, outputs) else { return false }
+    return b < blasThreshold
+}
+
+/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi)
+func linearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                   z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    if isSmallProduct(rows, inputs, outputs) {
+        for r in 0..<rows {
+            let xr = x + r * inputs, zr = z + r * outputs
+            for o in 0..<outputs {
+                let wo = w + o * inputs
+                var sum: Float = bias?[o] ?? 0
+                for i in 0..<inputs { sum += xr[i] * wo[i] }
+                zr[o] = sum
+            }
+        }
+        return
+    }
+    if let bias {
+        for r in 0..<rows { (z + r * outputs).update(from: bias, count: outputs) }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                Int32(rows), Int32(outputs), Int32(inputs),
+                1, x, Int32(inputs), w, Int32(inputs),
+                bias == nil ? 0 : 1, z, Int32(outputs))
+}
+
+/// dW += δᵀ·x,  db += Σ_rows δ   (dW_oi += Σ_b δ_bo x_bi)
+func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                              weightGrad dw: UnsafeMutablePointer<Float>, biasGrad db: UnsafeMutablePointer<Float>?,
+                              rows: Int, inputs: Int, outputs: Int) {
+    if let db {
+        for r in 0..<rows {
+            let dr = delta + r * outputs
+            for o in 0..<outputs { db[o] += dr[o] }
+        }
+    }
+    if isSmallProduct(rows, inputs, outputs) {
+        for r in 0..<rows {
+            let xr = x + r * inputs, dr = delta + r * outputs
+            for o in 0..<outputs {
+                let d = dr[o], dwo = dw + o * inputs
+                for i in 0..<inputs { dwo[i] += d * xr[i] }
+            }
+        }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+                Int32(outputs), Int32(inputs), Int32(rows),
+                1, delta, Int32(outputs), x, Int32(inputs),
+                1, dw, Int32(inputs))
+}
+
+/// dx = δ·W   (dx_bi = Σ_o δ_bo W_oi): the upstream gradient for the previous layer.
+func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                         inputGrad dx: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    if isSmallProduct(rows, inputs, outputs) {
+        for r in 0..<rows {
+            let dxr = dx + r * inputs, dr = delta + r * outputs
+            dxr.update(repeating: 0, count: inputs)
+            for o in 0..<outputs {
+                let d = dr[o], wo = w + o * inputs
+                for i in 0..<inputs { dxr[i] += d * wo[i] }
+            }
+        }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                Int32(rows), Int32(inputs), Int32(outputs),
+                1, delta, Int32(outputs), w, Int32(inputs),
+                0, dx, Int32(inputs))
+}

@@ -1,0 +1,126 @@
+// Reading and writing parameters and gradients, flat (W1, b1, W2, b2, …) or one layer at a time.
+// W of layer l: [sizes[l]][sizes[l-1]] row-major; b: [sizes[l]].
+
+extension Network {
+    /// Copies every parameter, in the order W1, b1, W2, b2, …, into `out` (`parameterCount` floats).
+    public func copyParameters(to out: UnsafeMutablePointer<Float>) {
+        out.update(from: params.pointer, count: parameterCount)
+    }
+
+    /// Replaces every parameter from `values` (`parameterCount` floats, same order).
+    /// Drops the kept forward pass. Throws `.argument`, changing nothing, for a non-finite value.
+    public func setParameters(_ values: UnsafePointer<Float>) throws(PlexusError) {
+        try checkAllFinite(values, count: parameterCount, name: "params")
+        params.pointer.update(from: values, count: parameterCount)
+        cachedBatch = 0
+    }
+
+    /// Copies every accumulated gradient (same order as the parameters) into `out`.
+    public func copyGradients(to out: UnsafeMutablePointer<Float>) {
+        out.update(from: grads.pointer, count: parameterCount)
+    }
+
+    /// Replaces every gradient, for instance with one reduced across processes.
+    /// Throws `.argument`, changing nothing, for a non-finite value.
+    public func setGradients(_ values: UnsafePointer<Float>) throws(PlexusError) {
+        try checkAllFinite(values, count: parameterCount, name: "grads")
+        grads.pointer.update(from: values, count: parameterCount)
+    }
+
+    /// Copies layer `layer`'s weights into `weights` ([sizes[l]][sizes[l-1]]) and, when `bias` is
+    /// not nil, its biases into `bias` ([sizes[l]]; zeros for a network without biases).
+    /// Throws `.argument` for a layer outside 1…L, writing nothing.
+    public func copyWeights(layer: Int, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+        try checkLayer(layer)
+        let slot = layers[layer - 1]
+        weights.update(from: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs)
+        if let bias {
+            if let offset = slot.biasOffset {
+                bias.update(from: params.pointer + offset, count: slot.outputs)
+            } else {
+                bias.update(repeating: 0, count: slot.outputs)
+            }
+        }
+    }
+
+    /// Replaces layer `layer`'s weights and, when `bias` is not nil, its biases (nil keeps them).
+    /// Drops the kept forward pass.
+    /// - Throws: `.argument`, changing nothing, for a layer outside 1…L, a non-finite value, or
+    ///   biases given to a network created without them.
+    public func setWeights(layer: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws(PlexusError) {
+        try checkLayer(layer)
+        let slot = layers[layer - 1]
+        try checkAllFinite(weights, count: slot.inputs * slot.outputs, name: "w")
+        if let bias {
+            guard slot.biasOffset != nil else {
+                throw .argument("this network was created without biases; pass b = NULL")
+            }
+            try checkAllFinite(bias, count: slot.outputs, name: "b")
+        }
+        (params.pointer + slot.weightOffset).update(from: weights, count: slot.inputs * slot.outputs)
+        if let bias, let offset = slot.biasOffset {
+            (params.pointer + offset).update(from: bias, count: slot.outputs)
+        }
+        cachedBatch = 0
+    }
+
+    // MARK: Array conveniences
+
+    /// Every parameter, W1, b1, W2, b2, … (get), or all of them replaced (set, which throws).
+    public var parameters: [Float] {
+        [Float](UnsafeBufferPointer(start: params.pointer, count: parameterCount))
+    }
+
+    /// Every accumulated gradient, in parameter order.
+    public var gradients: [Float] {
+        [Float](UnsafeBufferPointer(start: grads.pointer, count: parameterCount))
+    }
+
+    /// Replaces every parameter. Throws `.shape` for a wrong count, `.argument` for a non-finite value.
+    public func setParameters(_ values: [Float]) throws(PlexusError) {
+        try checkCount(values.count, parameterCount, name: "params")
+        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setParameters(v.baseAddress!) }
+    }
+
+    /// Replaces every gradient. Throws `.shape` for a wrong count, `.argument` for a non-finite value.
+    public func setGradients(_ values: [Float]) throws(PlexusError) {
+        try checkCount(values.count, parameterCount, name: "grads")
+        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setGradients(v.baseAddress!) }
+    }
+
+    /// Layer `layer`'s weights, row-major [sizes[l]][sizes[l-1]], and biases (nil without biases).
+    public func weights(layer: Int) throws(PlexusError) -> (weights: [Float], bias: [Float]?) {
+        try checkLayer(layer)
+        let slot = layers[layer - 1]
+        let w = [Float](UnsafeBufferPointer(start: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs))
+        let b = slot.biasOffset.map { [Float](UnsafeBufferPointer(start: params.pointer + $0, count: slot.outputs)) }
+        return (w, b)
+    }
+
+    /// Replaces layer `layer`'s weights and optionally biases, checking the counts (`.shape`).
+    public func setWeights(layer: Int, weights: [Float], bias: [Float]? = nil) throws(PlexusError) {
+        try checkLayer(layer)
+        let slot = layers[layer - 1]
+        try checkCount(weights.count, slot.inputs * slot.outputs, name: "w")
+        if let bias { try checkCount(bias.count, slot.outputs, name: "b") }
+        try weights.withUnsafeBufferPointer { (w) throws(PlexusError) in
+            if let bias {
+                try bias.withUnsafeBufferPointer { (b) throws(PlexusError) in
+                    try setWeights(layer: layer, weights: w.baseAddress!, bias: b.baseAddress!)
+                }
+            } else {
+                try setWeights(layer: layer, weights: w.baseAddress!, bias: nil)
+            }
+        }
+    }
+
+    private func checkAllFinite(_ values: UnsafePointer<Float>, count: Int, name: String) throws(PlexusError) {
+        for i in 0..<count where !values[i].isFinite {
+            throw .argument("\(name)[\(i)] is \(values[i]); values must be finite")
+        }
+    }
+
+    private func checkCount(_ count: Int, _ expected: Int, name: String) throws(PlexusError) {
+        guard count == expected else { throw .shape("\(name) has \(count) floats; this network needs \(expected)") }
+    }
+}

@@ -1,0 +1,157 @@
+// Forward and backward passes over a batch. Shapes: x: [batch][sizes[0]], y/target: [batch][sizes[L]].
+
+extension Network {
+    /// Runs the batch forward, keeps every layer's activations for `backward`, and writes the
+    /// outputs to `output` when it is not nil. `output` is written only on success.
+    ///
+    /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
+    ///   the batch's activations cannot be allocated. A failed call keeps the previous forward.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+        let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
+        try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
+        if cache == nil || cache!.capacity < batch {
+            cache = try ForwardCache(network: self, rows: batch)
+        }
+        let cache = self.cache!
+        cache.activation(0).update(from: x, count: inputCount)
+        for (index, layer) in layers.enumerated() {
+            let l = index + 1
+            let z = cache.activation(l)
+            linearForward(x: cache.activation(l - 1), weights: params.pointer + layer.weightOffset,
+                          bias: layer.biasOffset.map { UnsafePointer(params.pointer + $0) },
+                          z: z, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
+            if l == layers.count {
+                cache.outputPreActivation.update(from: z, count: batch * layer.outputs)
+            }
+            layer.activation.forward(z, rows: batch, cols: layer.outputs)
+        }
+        cachedBatch = batch
+        output?.update(from: cache.activation(layers.count), count: batch * sizes.last!)
+    }
+
+    /// Computes the loss of the batch kept by the last `forward` against `target` and *adds* its
+    /// gradient to the gradient buffers (call `step` or `zeroGrads` to clear them). Returns the loss.
+    ///
+    /// - Throws: `.argument` for a zero batch or a non-finite target; `.state` when there is no
+    ///   forward to use, it had a different batch size, or the parameters changed since.
+    @discardableResult
+    public func backward(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        let targetCount = try checkBatch(batch, width: sizes.last!, name: "target")
+        guard cachedBatch != 0, let cache else {
+            throw .state("backward needs the activations of a forward pass: call forward with this batch first (parameters changed or no forward ran since the last step)")
+        }
+        guard batch == cachedBatch else {
+            throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
+        }
+        try checkFinite(target, count: targetCount, width: sizes.last!, name: "target", what: "targets")
+
+        var (delta, spare) = cache.deltas
+        let last = layers.count
+        let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
+                                      targets: target, activation: layers[last - 1].activation,
+                                      rows: batch, cols: sizes[last], gradZ: delta)
+        for l in stride(from: last, through: 1, by: -1) {
+            let layer = layers[l - 1]
+            let input = cache.activation(l - 1)
+            linearBackwardParameters(delta: delta, x: input,
+                                     weightGrad: grads.pointer + layer.weightOffset,
+                                     biasGrad: layer.biasOffset.map { grads.pointer + $0 },
+                                     rows: batch, inputs: layer.inputs, outputs: layer.outputs)
+            if l > 1 {
+                linearBackwardInput(delta: delta, weights: params.pointer + layer.weightOffset,
+                                    inputGrad: spare, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
+                layers[l - 2].activation.backward(outputs: input, gradient: spare, rows: batch, cols: layer.inputs)
+                swap(&delta, &spare)
+            }
+        }
+        return Float(lossValue)
+    }
+
+    /// Computes the outputs for `x` into `output` without changing the network: safe from many
+    /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
+    ///
+    /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
+    ///   scratch memory cannot be allocated. `output` is written only on success.
+    public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
+        try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
+        guard let half = checkedProduct(batch, widest), let scratchCount = checkedProduct(half, 2) else {
+            throw .memory("a batch of \(batch) rows needs more memory than can be addressed; use a smaller batch")
+        }
+        try withScratch(count: scratchCount, purpose: "predict") { (scratch) throws(PlexusError) in
+            var input = UnsafePointer(x)
+            var target = scratch, other = scratch + half
+            for layer in layers {
+                linearForward(x: input, weights: params.pointer + layer.weightOffset,
+                              bias: layer.biasOffset.map { UnsafePointer(params.pointer + $0) },
+                              z: target, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
+                layer.activation.forward(target, rows: batch, cols: layer.outputs)
+                input = UnsafePointer(target)
+                swap(&target, &other)
+            }
+            output.update(from: input, count: batch * sizes.last!)
+        }
+    }
+
+    // MARK: Array conveniences
+
+    /// `forward` for a flat row-major array; the batch is `x.count / sizes[0]`. Returns the outputs.
+    /// - Throws: `.shape` when `x.count` is not a positive multiple of the input width.
+    @discardableResult
+    public func forward(_ x: [Float]) throws(PlexusError) -> [Float] {
+        let batch = try rows(of: x, width: sizes[0], name: "x")
+        var output = [Float](repeating: 0, count: batch * sizes.last!)
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try output.withUnsafeMutableBufferPointer { (ys) throws(PlexusError) in
+                try forward(xs.baseAddress!, batch: batch, output: ys.baseAddress!)
+            }
+        }
+        return output
+    }
+
+    /// `backward` for a flat row-major target array of the last forward's batch.
+    @discardableResult
+    public func backward(_ target: [Float]) throws(PlexusError) -> Float {
+        let batch = try rows(of: target, width: sizes.last!, name: "target")
+        return try target.withUnsafeBufferPointer { (ys) throws(PlexusError) in try backward(ys.baseAddress!, batch: batch) }
+    }
+
+    /// `predict` for a flat row-major array; the batch is `x.count / sizes[0]`.
+    public func predict(_ x: [Float]) throws(PlexusError) -> [Float] {
+        let batch = try rows(of: x, width: sizes[0], name: "x")
+        var output = [Float](repeating: 0, count: batch * sizes.last!)
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try output.withUnsafeMutableBufferPointer { (ys) throws(PlexusError) in
+                try predict(xs.baseAddress!, batch: batch, output: ys.baseAddress!)
+            }
+        }
+        return output
+    }
+
+    // MARK: Checks shared by the passes
+
+    /// Returns batch·width after checking the batch is usable.
+    func checkBatch(_ batch: Int, width: Int, name: String) throws(PlexusError) -> Int {
+        guard batch >= 1 else { throw .argument("batch is \(batch); pass at least one row") }
+        guard batch <= Network.maxBatch else {
+            throw .argument("batch is \(batch) rows, more than the \(Network.maxBatch) one call accepts; split it")
+        }
+        guard let count = checkedProduct(batch, width) else {
+            throw .argument("\(name) would hold \(batch) × \(width) floats, which overflows; split the batch")
+        }
+        return count
+    }
+
+    func checkFinite(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) throws(PlexusError) {
+        for i in 0..<count where !values[i].isFinite {
+            throw .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); \(what) must be finite")
+        }
+    }
+
+    func rows(of array: [Float], width: Int, name: String) throws(PlexusError) -> Int {
+        guard !array.isEmpty, array.count % width == 0 else {
+            throw .shape("\(name) has \(array.count) floats, which is not a positive multiple of the \(width) per row")
+        }
+        return array.count / width
+    }
+}

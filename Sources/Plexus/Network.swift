@@ -1,0 +1,183 @@
+/// A dense (fully-connected) feed-forward network trained by backpropagation.
+///
+/// `sizes[0]` is the number of inputs and `sizes[L]` the number of outputs. Layer l (1…L) computes
+/// `z = W·a_prev + b` and `a = f(z)` with `W` stored row-major as `[sizes[l]][sizes[l-1]]` (one row
+/// per neuron, like PyTorch's `Linear.weight`) and `b` as `[sizes[l]]`.
+///
+/// Parameters, gradients and optimizer state are each one flat buffer in the order
+/// W1, b1, W2, b2, …; that order serves `parameters`, `gradients`, the optimizers and model files.
+///
+/// Thread rule: `predict` only reads and may run on many threads at once while no other method
+/// runs on the same network; every other method needs exclusive access. Distinct networks are
+/// independent.
+public final class Network: CustomStringConvertible {
+    /// Layer widths, input layer first.
+    public let sizes: [Int]
+    /// The activation of each non-input layer: `activations[l-1]` belongs to layer l.
+    public let activations: [Activation]
+    /// Whether the layers have biases (seed 004's network has none).
+    public let hasBias: Bool
+    /// The loss `backward` computes. Default: `.mse`.
+    public private(set) var loss: Loss = .mse
+    /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
+    public private(set) var optimizer: Optimizer = .standard
+    /// Number of floats in W1, b1, W2, b2, … together.
+    public let parameterCount: Int
+
+    /// The largest layer width accepted (the BLAS interface indexes with 32-bit integers).
+    public static let maxLayerSize = Int(Int32.max)
+    /// The largest batch accepted by one call, for the same reason.
+    public static let maxBatch = Int(Int32.max)
+
+    struct Layer {
+        let inputs: Int, outputs: Int
+        let weightOffset: Int
+        let biasOffset: Int?
+        let activation: Activation
+    }
+
+    let layers: [Layer]
+    let params: FloatBuffer
+    let grads: FloatBuffer
+    var optimizerState = OptimizerState()
+    /// What the last `forward` kept for `backward`.
+    var cache: ForwardCache?
+    /// Rows kept by the last `forward`; 0 when there is nothing `backward` may use.
+    var cachedBatch = 0
+    let widest: Int
+
+    /// Creates a network with Glorot/Xavier-uniform weights for identity, sigmoid, tanh and softmax
+    /// layers, He/Kaiming-uniform weights for relu and leaky relu layers, and zero biases, drawn in
+    /// parameter order from `SeededGenerator(seed:)`: the same seed gives bitwise the same network.
+    ///
+    /// - Throws: `.argument` for fewer than two layers, a zero or too-large width, or an
+    ///   activation count other than `sizes.count - 1`; `.memory` when the parameters cannot be
+    ///   allocated.
+    public init(sizes: [Int], activations: [Activation], bias: Bool = true, seed: UInt64 = 0) throws(PlexusError) {
+        guard sizes.count >= 2 else {
+            throw .argument("a network needs at least 2 layer sizes (inputs and outputs), got \(sizes.count)")
+        }
+        guard activations.count == sizes.count - 1 else {
+            throw .argument("\(sizes.count) layer sizes need \(sizes.count - 1) activations (one per non-input layer), got \(activations.count)")
+        }
+        for (index, size) in sizes.enumerated() where size < 1 || size > Network.maxLayerSize {
+            throw .argument("sizes[\(index)] is \(size); each layer needs between 1 and \(Network.maxLayerSize) neurons")
+        }
+        var layers: [Layer] = []
+        var offset = 0
+        for l in 1..<sizes.count {
+            let inputs = sizes[l - 1], outputs = sizes[l]
+            guard let weightCount = checkedProduct(outputs, inputs),
+                  case let (afterWeights, false) = offset.addingReportingOverflow(weightCount),
+                  case let (afterBias, false) = afterWeights.addingReportingOverflow(bias ? outputs : 0)
+            else {
+                throw .memory("layer \(l) (\(inputs) → \(outputs)) makes the parameter count overflow; use smaller layers")
+            }
+            layers.append(Layer(inputs: inputs, outputs: outputs, weightOffset: offset,
+                                biasOffset: bias ? afterWeights : nil, activation: activations[l - 1]))
+            offset = afterBias
+        }
+        self.sizes = sizes
+        self.activations = activations
+        self.hasBias = bias
+        self.layers = layers
+        self.parameterCount = offset
+        self.widest = sizes.max()!
+        self.params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
+        self.grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
+        initializeParameters(seed: seed)
+    }
+
+    /// Draws every weight from U(−limit, limit) in parameter order; biases stay 0.
+    ///   Glorot: limit = √(6 / (fan_in + fan_out));  He: limit = gain·√(3 / fan_in), gain = √(2 / (1 + slope²)).
+    private func initializeParameters(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        for layer in layers {
+            let limit: Float
+            if layer.activation.usesHeInitialization {
+                let slope = layer.activation == .leakyRelu ? Double(Activation.leakySlope) : 0
+                let gain = (2 / (1 + slope * slope)).squareRoot()
+                limit = Float(gain * (3 / Double(layer.inputs)).squareRoot())
+            } else {
+                limit = Float((6 / Double(layer.inputs + layer.outputs)).squareRoot())
+            }
+            let w = params.pointer + layer.weightOffset
+            for i in 0..<(layer.inputs * layer.outputs) {
+                w[i] = (2 * generator.nextUnitFloat() - 1) * limit
+            }
+        }
+    }
+
+    /// Number of layers including the input layer (L + 1).
+    public var layerCount: Int { sizes.count }
+
+    /// Chooses the loss. Throws `.argument` when the output activation does not fit it.
+    public func setLoss(_ loss: Loss) throws(PlexusError) {
+        try loss.checkCompatible(withOutput: layers.last!.activation)
+        self.loss = loss
+    }
+
+    /// Chooses the optimizer. Changing hyperparameters of the same kind keeps its state (momentum
+    /// buffers, Adam moments and step count), as editing `param_groups` does in PyTorch; switching
+    /// between SGD and Adam starts the new one from scratch.
+    /// - Throws: `.argument` for a hyperparameter outside its range.
+    public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
+        try optimizer.validate()
+        if !OptimizerState.keepsState(from: self.optimizer, to: optimizer) { optimizerState.reset() }
+        self.optimizer = optimizer
+    }
+
+    /// How many optimizer steps have been applied since the optimizer kind was last chosen.
+    public var optimizerSteps: Int { optimizerState.steps }
+
+    public var description: String {
+        let shape = sizes.map(String.init).joined(separator: "-")
+        let functions = activations.map(\.description).joined(separator: ", ")
+        return "Network(\(shape), [\(functions)], bias: \(hasBias), loss: \(loss), \(optimizer))"
+    }
+
+    /// Throws `.argument` unless `layer` names a non-input layer (1…L).
+    func checkLayer(_ layer: Int) throws(PlexusError) {
+        guard layer >= 1 && layer < sizes.count else {
+            throw .argument("layer \(layer) does not exist; weight layers are numbered 1…\(sizes.count - 1) (layer 0 is the input)")
+        }
+    }
+}
+
+/// The buffers `forward` fills for `backward`, sized for up to `capacity` rows and reused while
+/// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z, and two δ buffers.
+final class ForwardCache {
+    let capacity: Int
+    let storage: FloatBuffer
+    private let activationOffsets: [Int]
+    private let preActivationOffset: Int
+    private let deltaOffsets: (Int, Int)
+
+    init(network: Network, rows: Int) throws(PlexusError) {
+        let sizes = network.sizes
+        var offsets: [Int] = []
+        var total = 0
+        func reserve(_ width: Int) throws(PlexusError) -> Int {
+            guard let count = checkedProduct(rows, width), case let (end, false) = total.addingReportingOverflow(count) else {
+                throw .memory("a batch of \(rows) rows needs more memory than can be addressed; use a smaller batch")
+            }
+            defer { total = end }
+            return total
+        }
+        for width in sizes { offsets.append(try reserve(width)) }
+        preActivationOffset = try reserve(sizes.last!)
+        deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
+        activationOffsets = offsets
+        capacity = rows
+        storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
+    }
+
+    /// a_l: [rows][sizes[l]]
+    func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { storage.pointer + activationOffsets[layer] }
+    /// z_L: [rows][sizes[L]]
+    var outputPreActivation: UnsafeMutablePointer<Float> { storage.pointer + preActivationOffset }
+    /// Two [rows][widest] buffers that backward alternates between.
+    var deltas: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1)
+    }
+}

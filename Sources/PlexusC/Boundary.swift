@@ -1,0 +1,52 @@
+import CPlexusSupport
+import Plexus
+
+// The one place where errors cross into C: every exported function runs its body through
+// `guarded`, which turns a thrown PlexusError into a status and a thread-local message.
+
+typealias Status = Int32
+
+/// Runs `body`; returns 0 on success, or records "function: message" and returns the error's code.
+@inline(__always)
+func guarded(_ function: StaticString, _ body: () throws(PlexusError) -> Void) -> Status {
+    do {
+        try body()
+        return 0
+    } catch {
+        record(function, error)
+        return error.code.rawValue
+    }
+}
+
+/// Records `error` as this thread's last error, prefixed with the C function's name.
+func record(_ function: StaticString, _ error: PlexusError) {
+    plxs_set_error("\(function): \(error.message)")
+}
+
+func argumentError(_ message: String) -> PlexusError { PlexusError(.argument, message) }
+
+/// The network behind a handle, or `.argument` for NULL.
+@inline(__always)
+func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
+    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
+    return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+/// A non-NULL pointer, or `.argument` naming the parameter.
+@inline(__always)
+func required<T>(_ pointer: T?, _ name: String) throws(PlexusError) -> T {
+    guard let pointer else { throw argumentError("\(name) is NULL; pass a valid pointer") }
+    return pointer
+}
+
+/// A `size_t` as Int, or `.argument` when it exceeds what any buffer can hold.
+@inline(__always)
+func size(_ value: UInt, _ name: String) throws(PlexusError) -> Int {
+    guard value <= UInt(Int.max) else { throw argumentError("\(name) is \(value), larger than any buffer can be") }
+    return Int(value)
+}
+
+/// A C string pointer to static text.
+func cString(_ text: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+}

@@ -1,0 +1,117 @@
+import Plexus
+
+// Creating, configuring, training and running networks. Each body: validate, unbox, call the core.
+
+/// Fewer layers than any real network approaches; a larger count is a wrong argument, which keeps
+/// a garbage n_sizes from reading far past the caller's arrays.
+let maxLayers = 4096
+
+@_cdecl("plexus_create")
+public func plexus_create(_ sizes: UnsafePointer<UInt32>?, _ activations: UnsafePointer<Int32>?,
+                          _ count: UInt, _ flags: UInt32, _ seed: UInt64,
+                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("plexus_create") { () throws(PlexusError) in
+        let out = try required(out, "out")
+        let sizes = try required(sizes, "sizes"), activations = try required(activations, "activations")
+        guard count >= 2 else { throw argumentError("n_sizes is \(count); a network needs at least 2 layers (inputs and outputs)") }
+        guard count <= UInt(maxLayers) else { throw argumentError("n_sizes is \(count); at most \(maxLayers) layers are supported") }
+        guard flags & ~1 == 0 else { throw argumentError("flags is \(flags); the only flag is PLEXUS_NO_BIAS (1)") }
+        let n = Int(count)
+        var kinds: [Activation] = []
+        for l in 0..<(n - 1) {
+            guard let kind = Activation(rawValue: activations[l]) else {
+                throw argumentError("activations[\(l)] is \(activations[l]), not a plexus_activation (0 to 5)")
+            }
+            kinds.append(kind)
+        }
+        let net = try Network(sizes: (0..<n).map { Int(sizes[$0]) }, activations: kinds,
+                              bias: flags & 1 == 0, seed: seed)
+        out.pointee = OpaquePointer(Unmanaged.passRetained(net).toOpaque())
+    }
+}
+
+@_cdecl("plexus_free")
+public func plexus_free(_ net: OpaquePointer?) {
+    guard let net else { return }
+    Unmanaged<Network>.fromOpaque(UnsafeRawPointer(net)).release()
+}
+
+@_cdecl("plexus_set_loss")
+public func plexus_set_loss(_ net: OpaquePointer?, _ loss: Int32) -> Int32 {
+    guarded("plexus_set_loss") { () throws(PlexusError) in
+        let net = try network(net)
+        guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to 3)") }
+        try net.setLoss(kind)
+    }
+}
+
+@_cdecl("plexus_set_sgd")
+public func plexus_set_sgd(_ net: OpaquePointer?, _ learningRate: Float, _ momentum: Float) -> Int32 {
+    guarded("plexus_set_sgd") { () throws(PlexusError) in
+        try network(net).setOptimizer(.sgd(learningRate: learningRate, momentum: momentum))
+    }
+}
+
+@_cdecl("plexus_set_adam")
+public func plexus_set_adam(_ net: OpaquePointer?, _ learningRate: Float, _ beta1: Float,
+                            _ beta2: Float, _ epsilon: Float) -> Int32 {
+    guarded("plexus_set_adam") { () throws(PlexusError) in
+        try network(net).setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+    }
+}
+
+@_cdecl("plexus_forward")
+public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
+                           _ y: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_forward") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.forward(try required(x, "x"), batch: try size(batch, "batch"), output: y)
+    }
+}
+
+@_cdecl("plexus_backward")
+public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+                            _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_backward") { () throws(PlexusError) in
+        let net = try network(net)
+        let loss = try net.backward(try required(target, "target"), batch: try size(batch, "batch"))
+        lossOut?.pointee = loss
+    }
+}
+
+@_cdecl("plexus_step")
+public func plexus_step(_ net: OpaquePointer?) -> Int32 {
+    guarded("plexus_step") { () throws(PlexusError) in try network(net).step() }
+}
+
+@_cdecl("plexus_zero_grads")
+public func plexus_zero_grads(_ net: OpaquePointer?) -> Int32 {
+    guarded("plexus_zero_grads") { () throws(PlexusError) in try network(net).zeroGrads() }
+}
+
+@_cdecl("plexus_predict")
+public func plexus_predict(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
+                           _ y: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_predict") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.predict(try required(x, "x"), batch: try size(batch, "batch"), output: try required(y, "y"))
+    }
+}
+
+/// `plexus_epoch_fn`: int (*)(size_t epoch, float mean_loss, void *user)
+public typealias EpochCallback = @convention(c) (UInt, Float, UnsafeMutableRawPointer?) -> Int32
+
+@_cdecl("plexus_train")
+public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?,
+                         _ n: UInt, _ epochs: UInt, _ batchSize: UInt, _ shuffleSeed: UInt64,
+                         _ onEpoch: EpochCallback?, _ user: UnsafeMutableRawPointer?) -> Int32 {
+    guarded("plexus_train") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try size(n, "n"),
+                      epochs: try size(epochs, "epochs"), batchSize: try size(batchSize, "batch_size"),
+                      shuffleSeed: shuffleSeed,
+                      onEpoch: onEpoch.map { callback in
+                          { epoch, loss in callback(UInt(epoch), loss, user) == 0 ? .proceed : .stop }
+                      })
+    }
+}

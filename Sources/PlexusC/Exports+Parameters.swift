@@ -1,0 +1,140 @@
+import CPlexusSupport
+import Plexus
+
+// Inspecting and exchanging parameters and gradients.
+
+@_cdecl("plexus_layer_count")
+public func plexus_layer_count(_ net: OpaquePointer?) -> UInt {
+    var count: UInt = 0
+    _ = guarded("plexus_layer_count") { () throws(PlexusError) in count = UInt(try network(net).layerCount) }
+    return count
+}
+
+@_cdecl("plexus_layer_size")
+public func plexus_layer_size(_ net: OpaquePointer?, _ layer: UInt) -> UInt32 {
+    var width: UInt32 = 0
+    _ = guarded("plexus_layer_size") { () throws(PlexusError) in
+        let net = try network(net)
+        guard layer < UInt(net.layerCount) else {
+            throw argumentError("layer \(layer) does not exist; layers are numbered 0…\(net.layerCount - 1) (0 is the input)")
+        }
+        width = UInt32(net.sizes[Int(layer)])
+    }
+    return width
+}
+
+@_cdecl("plexus_param_count")
+public func plexus_param_count(_ net: OpaquePointer?) -> UInt {
+    var count: UInt = 0
+    _ = guarded("plexus_param_count") { () throws(PlexusError) in count = UInt(try network(net).parameterCount) }
+    return count
+}
+
+/// A weight-layer index (1…L) as Int, or `.argument`.
+private func weightLayer(_ net: Network, _ layer: UInt) throws(PlexusError) -> Int {
+    guard layer >= 1 && layer < UInt(net.layerCount) else {
+        throw argumentError("layer \(layer) does not exist; weight layers are numbered 1…\(net.layerCount - 1) (layer 0 is the input)")
+    }
+    return Int(layer)
+}
+
+@_cdecl("plexus_layer_activation")
+public func plexus_layer_activation(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded("plexus_layer_activation") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = net.activations[try weightLayer(net, layer) - 1].rawValue
+    }
+}
+
+@_cdecl("plexus_get_loss")
+public func plexus_get_loss(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded("plexus_get_loss") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = net.loss.rawValue
+    }
+}
+
+@_cdecl("plexus_get_flags")
+public func plexus_get_flags(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    guarded("plexus_get_flags") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = net.hasBias ? 0 : 1
+    }
+}
+
+@_cdecl("plexus_get_weights")
+public func plexus_get_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: UnsafeMutablePointer<Float>?,
+                               _ b: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_weights") { () throws(PlexusError) in
+        let net = try network(net), w = try required(w, "w")
+        try net.copyWeights(layer: try weightLayer(net, layer), weights: w, bias: b)
+    }
+}
+
+@_cdecl("plexus_set_weights")
+public func plexus_set_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: UnsafePointer<Float>?,
+                               _ b: UnsafePointer<Float>?) -> Int32 {
+    guarded("plexus_set_weights") { () throws(PlexusError) in
+        let net = try network(net), w = try required(w, "w")
+        try net.setWeights(layer: try weightLayer(net, layer), weights: w, bias: b)
+    }
+}
+
+@_cdecl("plexus_get_params")
+public func plexus_get_params(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_params") { () throws(PlexusError) in
+        let net = try network(net)
+        net.copyParameters(to: try required(out, "out"))
+    }
+}
+
+@_cdecl("plexus_set_params")
+public func plexus_set_params(_ net: OpaquePointer?, _ values: UnsafePointer<Float>?) -> Int32 {
+    guarded("plexus_set_params") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.setParameters(try required(values, "in"))
+    }
+}
+
+@_cdecl("plexus_get_grads")
+public func plexus_get_grads(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_grads") { () throws(PlexusError) in
+        let net = try network(net)
+        net.copyGradients(to: try required(out, "out"))
+    }
+}
+
+@_cdecl("plexus_set_grads")
+public func plexus_set_grads(_ net: OpaquePointer?, _ values: UnsafePointer<Float>?) -> Int32 {
+    guarded("plexus_set_grads") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.setGradients(try required(values, "in"))
+    }
+}
+
+// MARK: Errors and version
+
+@_cdecl("plexus_last_error")
+public func plexus_last_error() -> UnsafePointer<CChar> {
+    plxs_last_error()
+}
+
+@_cdecl("plexus_status_name")
+public func plexus_status_name(_ status: Int32) -> UnsafePointer<CChar> {
+    switch status {
+    case 0: return cString("PLEXUS_OK")
+    case 1: return cString("PLEXUS_ERR_ARGUMENT")
+    case 2: return cString("PLEXUS_ERR_SHAPE")
+    case 3: return cString("PLEXUS_ERR_STATE")
+    case 4: return cString("PLEXUS_ERR_IO")
+    case 5: return cString("PLEXUS_ERR_FORMAT")
+    case 6: return cString("PLEXUS_ERR_MEMORY")
+    case 7: return cString("PLEXUS_ERR_NUMERIC")
+    default: return cString("PLEXUS_ERR_UNKNOWN")
+    }
+}
+
+@_cdecl("plexus_version")
+public func plexus_version() -> UnsafePointer<CChar> {
+    cString(PlexusVersion.string)
+}

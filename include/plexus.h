@@ -1,0 +1,261 @@
+/*
+ * plexus.h — the C API of Plexus, a library that builds, trains and runs dense neural networks.
+ *
+ * This header is the whole contract: nothing else is API. It is valid C99 and C++.
+ *
+ * Conventions (they hold for every function below unless its comment says otherwise):
+ *   - Shapes.  B = batch rows, I = sizes[0] (inputs), O = sizes[L] (outputs).
+ *     x: [B][I] floats, y / target: [B][O] floats, all row-major and contiguous.
+ *     Layer l (1..L) has W: [sizes[l]][sizes[l-1]] row-major (one row per neuron, as PyTorch's
+ *     Linear.weight) and b: [sizes[l]]. Layer 0 is the input layer and has no parameters.
+ *     Flat parameter order: W1, b1, W2, b2, ..., WL, bL (no b's when created with PLEXUS_NO_BIAS).
+ *   - Statuses.  Every fallible call returns a plexus_status; PLEXUS_OK is 0. A failed call
+ *     leaves every out-parameter and caller buffer untouched, and sets a message for
+ *     plexus_last_error(). Calls never print, abort or exit.
+ *   - Ownership.  A plexus_net is created by plexus_create and released by plexus_free. Plexus
+ *     copies what it needs from caller buffers and never keeps a caller pointer after a call.
+ *   - Threads.  A net is not locked. plexus_predict only reads the net and may run on many
+ *     threads at once on one net while no other call runs on that net. Every other call on a net
+ *     needs exclusive access to it. Distinct nets are fully independent.
+ *   - Versions.  "Since" gives the version a function appeared in.
+ */
+#ifndef PLEXUS_H
+#define PLEXUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PLEXUS_VERSION_MAJOR 0
+#define PLEXUS_VERSION_MINOR 1
+#define PLEXUS_VERSION_PATCH 0
+
+/* Marks every status-returning function: ignoring a status is a compiler warning. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PLEXUS_MUST_USE __attribute__((warn_unused_result))
+#else
+#define PLEXUS_MUST_USE
+#endif
+
+/* An opaque network: layer sizes, activations, parameters, gradients, loss, optimizer state and
+   the activations kept by the last plexus_forward. */
+typedef struct plexus_net plexus_net;
+
+/* Values are fixed forever: new codes are only appended. */
+typedef enum {
+    PLEXUS_OK = 0,
+    PLEXUS_ERR_ARGUMENT = 1, /* NULL, zero, unknown enum, index out of range, bad hyperparameter,
+                                non-finite input, loss/activation mismatch */
+    PLEXUS_ERR_SHAPE = 2,    /* dimensions stated by the caller do not match the net */
+    PLEXUS_ERR_STATE = 3,    /* call out of order (backward without a matching forward) */
+    PLEXUS_ERR_IO = 4,       /* a file could not be read or written */
+    PLEXUS_ERR_FORMAT = 5,   /* a file or buffer is not a valid model */
+    PLEXUS_ERR_MEMORY = 6,   /* an allocation failed or a size cannot be allocated */
+    PLEXUS_ERR_NUMERIC = 7   /* a gradient or an update is not finite */
+} plexus_status;
+
+/* Layer activations; f and f' on each line (a = f(z)). */
+typedef enum {
+    PLEXUS_IDENTITY = 0,   /* f = z;                 f' = 1                                  */
+    PLEXUS_SIGMOID = 1,    /* f = 1/(1+e^-z);        f' = a(1-a)       (overflow-free)       */
+    PLEXUS_TANH = 2,       /* f = tanh z;            f' = 1-a^2                              */
+    PLEXUS_RELU = 3,       /* f = max(0,z);          f' = [z>0]                              */
+    PLEXUS_LEAKY_RELU = 4, /* f = z>0 ? z : 0.01z;   f' = z>0 ? 1 : 0.01                     */
+    PLEXUS_SOFTMAX = 5     /* f_k = e^z_k / sum e^z_j per row (max-shifted); full Jacobian   */
+} plexus_activation;
+
+/* Losses; B = batch rows, O = outputs. */
+typedef enum {
+    PLEXUS_MSE = 0,                 /* (1/(B*O)) sum (a-y)^2, as PyTorch's MSELoss(); default  */
+    PLEXUS_QUADRATIC = 1,           /* (1/(2B)) sum over samples of |a-y|^2 (Nielsen)          */
+    PLEXUS_CROSS_ENTROPY = 2,       /* -(1/B) sum y*log softmax(z); softmax output layer only;
+                                       targets are probability rows (one-hot or soft)          */
+    PLEXUS_BINARY_CROSS_ENTROPY = 3 /* (1/(B*O)) sum of -[y log a + (1-y) log(1-a)] computed from
+                                       z without overflow; sigmoid output layer only           */
+} plexus_loss;
+
+/* plexus_create flag: layers have no bias vectors. */
+#define PLEXUS_NO_BIAS 1u
+
+/* Called by plexus_train after each epoch with its 0-based index and the mean loss over the
+   epoch's samples. Return nonzero to stop training (plexus_train then returns PLEXUS_OK). The
+   callback may call plexus_predict or read parameters of the net; it must not free the net. */
+typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
+
+/* ---------------------------------------------------------------------------------------------
+ * Creating and configuring
+ * ------------------------------------------------------------------------------------------- */
+
+/* Creates a network with n_sizes layers of sizes[0..n_sizes-1] neurons (sizes[0] = inputs) and
+   activations[0..n_sizes-2], one per non-input layer (activations[l-1] belongs to layer l).
+   flags: 0 or PLEXUS_NO_BIAS. Weights are drawn from `seed` (Glorot/Xavier uniform for identity,
+   sigmoid, tanh and softmax layers, He/Kaiming uniform for relu and leaky relu; biases 0): the
+   same seed gives bitwise the same network (generator: README, "Initialisation"). The net starts
+   with the MSE loss and SGD (learning rate 0.01, no momentum).
+   On success *out receives a net to release with plexus_free.
+   Returns PLEXUS_ERR_ARGUMENT for NULL sizes/activations/out, n_sizes < 2, a size of 0 or above
+   2147483647, an unknown activation or unknown flag bits; PLEXUS_ERR_MEMORY when the parameters
+   cannot be allocated (including sizes whose product overflows).  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
+                                            size_t n_sizes, uint32_t flags, uint64_t seed, plexus_net **out);
+
+/* Releases a net and everything it owns. NULL is a no-op.  Since 0.1.0. */
+void plexus_free(plexus_net *net);
+
+/* Chooses the loss that plexus_backward and plexus_train minimise.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, an unknown loss, or a loss that does not fit the
+   output activation (CROSS_ENTROPY needs softmax, BINARY_CROSS_ENTROPY needs sigmoid).
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss);
+
+/* Chooses SGD with optional momentum, exactly torch.optim.SGD (dampening 0, no Nesterov): the
+   first step's buffer is the gradient, then buf = momentum*buf + g; param -= learning_rate*buf.
+   Changing hyperparameters keeps the momentum buffers; switching from Adam starts fresh.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate not finite and > 0, or momentum not
+   in [0, 1).  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_sgd(plexus_net *net, float learning_rate, float momentum);
+
+/* Chooses Adam, exactly torch.optim.Adam (bias-corrected, no weight decay, no AMSGrad); PyTorch's
+   defaults are 1e-3, 0.9, 0.999, 1e-8. Changing hyperparameters keeps the moments and the step
+   count; switching from SGD starts fresh.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate or epsilon not finite and > 0, or a
+   beta not in [0, 1).  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_adam(plexus_net *net, float learning_rate, float beta1,
+                                              float beta2, float epsilon);
+
+/* ---------------------------------------------------------------------------------------------
+ * Training and inference
+ * ------------------------------------------------------------------------------------------- */
+
+/* Runs x ([batch][I]) forward and keeps every layer's activations for plexus_backward. Writes the
+   outputs to y ([batch][O]) when y is not NULL (pass NULL when only training).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or x, batch 0 or above 2147483647, or a non-finite
+   input; PLEXUS_ERR_MEMORY when the batch's activations cannot be allocated. A failed call keeps
+   the previous forward pass.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_forward(plexus_net *net, const float *x, size_t batch, float *y);
+
+/* Computes the loss of the batch kept by the last plexus_forward against target ([batch][O]),
+   ADDS its gradient to the net's gradient buffers, and stores the loss in *loss_out when
+   loss_out is not NULL. Calling it again after the same forward adds the gradient again.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or target, batch 0, or a non-finite target;
+   PLEXUS_ERR_STATE when no forward ran since the net was created or its parameters last changed
+   (plexus_step, plexus_set_params, plexus_set_weights), or when batch differs from that forward's.
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_backward(plexus_net *net, const float *target, size_t batch, float *loss_out);
+
+/* Applies the optimizer to the accumulated gradients, then zeroes them. The kept forward pass is
+   dropped (the parameters changed).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net; PLEXUS_ERR_NUMERIC when a gradient or any updated
+   parameter or optimizer value would not be finite: then nothing changes (parameters, optimizer
+   state and gradients stay as they were; call plexus_zero_grads to discard the gradients).
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_step(plexus_net *net);
+
+/* Sets every accumulated gradient to 0.  Returns PLEXUS_ERR_ARGUMENT for a NULL net.
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_zero_grads(plexus_net *net);
+
+/* Computes the outputs for x ([batch][I]) into y ([batch][O]) without changing the net. Safe on
+   many threads at once on one net (see Threads above). Gives bitwise the outputs plexus_forward
+   gives for the same batch.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, x or y, batch 0 or above 2147483647, or a
+   non-finite input; PLEXUS_ERR_MEMORY when scratch memory cannot be allocated.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_predict(const plexus_net *net, const float *x, size_t batch, float *y);
+
+/* Trains on n samples (x: [n][I], y: [n][O]) for `epochs` passes of shuffled mini-batches of
+   batch_size rows (the last batch of an epoch may be smaller; batch_size > n means one batch),
+   running forward, backward and step per batch. Gradients accumulated before the call are
+   discarded. Each epoch visits the rows in a Fisher-Yates order drawn from shuffle_seed (README,
+   "Training"): the same net, data and seeds give bitwise the same result. on_epoch may be NULL.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, x or y, n, epochs or batch_size of 0, or non-finite
+   data; PLEXUS_ERR_MEMORY when batch buffers cannot be allocated; PLEXUS_ERR_NUMERIC when a step
+   meets a non-finite gradient: the message names the epoch and batch, the net keeps its last
+   finite parameters and its gradients are zeroed. A nonzero return from on_epoch stops training
+   early with PLEXUS_OK.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_train(plexus_net *net, const float *x, const float *y, size_t n,
+                                           size_t epochs, size_t batch_size, uint64_t shuffle_seed,
+                                           plexus_epoch_fn on_epoch, void *user);
+
+/* ---------------------------------------------------------------------------------------------
+ * Inspecting and exchanging parameters
+ * ------------------------------------------------------------------------------------------- */
+
+/* Number of layers including the input layer (L + 1), or 0 for a NULL net (message set).
+   Since 0.1.0. */
+size_t plexus_layer_count(const plexus_net *net);
+
+/* Neurons in layer `layer` (0 = inputs, L = outputs), or 0 for a NULL net or a layer out of
+   range (message set).  Since 0.1.0. */
+uint32_t plexus_layer_size(const plexus_net *net, size_t layer);
+
+/* Number of floats in W1, b1, ..., WL, bL together, or 0 for a NULL net (message set).
+   Since 0.1.0. */
+size_t plexus_param_count(const plexus_net *net);
+
+/* Stores the activation of layer `layer` (1..L) in *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, or a layer out of range.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, size_t layer, plexus_activation *out);
+
+/* Stores the net's loss in *out.  Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
+
+/* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
+
+/* Copies layer `layer`'s (1..L) weights into w ([sizes[l]][sizes[l-1]]) and, when b is not NULL,
+   its biases into b ([sizes[l]]; zeros for a net created with PLEXUS_NO_BIAS).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or w, or a layer out of range.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);
+
+/* Replaces layer `layer`'s (1..L) weights from w and, when b is not NULL, its biases from b
+   (b == NULL keeps the biases). Drops the kept forward pass.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or w, a layer out of range, a
+   non-finite value, or b given to a net created with PLEXUS_NO_BIAS.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_weights(plexus_net *net, size_t layer, const float *w, const float *b);
+
+/* Copies all plexus_param_count() parameters, W1, b1, W2, b2, ..., into out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_params(const plexus_net *net, float *out);
+
+/* Replaces all parameters from in (same order and count). Drops the kept forward pass.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or in, or a non-finite value.
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_params(plexus_net *net, const float *in);
+
+/* Copies all accumulated gradients (parameter order and count) into out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_grads(const plexus_net *net, float *out);
+
+/* Replaces all gradients from in (parameter order and count), for example with gradients reduced
+   across processes; plexus_step then applies them.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or in, or a non-finite value.
+   Since 0.1.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in);
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors and version
+ * ------------------------------------------------------------------------------------------- */
+
+/* The message of this thread's most recent failed call ("" if none failed yet), such as
+   "batch is 0; pass at least one row". Successful calls leave it unchanged. The text belongs to
+   Plexus and stays valid until the next failing Plexus call on the same thread.  Since 0.1.0. */
+const char *plexus_last_error(void);
+
+/* The enumerator's name ("PLEXUS_ERR_SHAPE"), or "PLEXUS_ERR_UNKNOWN" for a value that is not a
+   status. Static text.  Since 0.1.0. */
+const char *plexus_status_name(plexus_status status);
+
+/* The library's version as "MAJOR.MINOR.PATCH"; static text. Compare with the
+   PLEXUS_VERSION_* macros to detect a header/library mismatch.  Since 0.1.0. */
+const char *plexus_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PLEXUS_H */

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need on a fresh Debian machine, skipping what is there.
+# System packages come from Debian, Python packages from PyPI.
+set -euo pipefail
+
+need_apt=()
+have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in libopenblas-dev pkg-config valgrind; do
+  have_deb "$pkg" || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "install-deps: installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import numpy, pytest' 2>/dev/null; then
+  echo "install-deps: installing Python packages: numpy pytest"
+  "$PYTHON" -m pip install --quiet numpy pytest
+fi

@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Plexus
+import PlexusTestSupport
+import Testing
+
+/// Optimizer steps against updates computed by hand (in Double) from the documented torch rules.
+@Suite struct OptimizerTests {
+    /// Runs one batch forward and backward and returns the accumulated gradients.
+    private func gradients(_ net: Network, _ seed: UInt64) throws -> [Float] {
+        let x = uniformData(count: 3 * 2, seed: seed), y = uniformData(count: 3, seed: seed + 100)
+        try net.forward(x)
+        try net.backward(y)
+        return net.gradients
+    }
+
+    private func makeNet() throws -> Network {
+        try Network(sizes: [2, 3, 1], activations: [.tanh, .identity], seed: 4)
+    }
+
+    @Test func plainSGD() throws {
+        let net = try makeNet()
+        try net.setOptimizer(.sgd(learningRate: 0.1))
+        let before = net.parameters
+        let g = try gradients(net, 1)
+        try net.step()
+        let expected = zip(before, g).map { Float(Double($0) - 0.1 * Double($1)) }
+        #expect(worstMismatch(net.parameters, expected, absolute: 1e-7, relative: 1e-6) <= 1)
+    }
+
+    @Test func sgdMomentumStartsWithTheGradient() throws {
+        let net = try makeNet()
+        try net.setOptimizer(.sgd(learningRate: 0.1, momentum: 0.9))
+        var theta = net.parameters.map(Double.init)
+        var buffer: [Double] = []
+        for seed in [1, 2, 3] as [UInt64] {
+            let g = try gradients(net, seed).map(Double.init)
+            buffer = buffer.isEmpty ? g : zip(buffer, g).map { 0.9 * $0 + $1 }
+            theta = zip(theta, buffer).map { $0 - 0.1 * $1 }
+            try net.step()
+        }
+        #expect(worstMismatch(net.parameters, theta.map(Float.init), absolute: 1e-6, relative: 1e-5) <= 1)
+    }
+
+    @Test func adamWithBiasCorrection() throws {
+        let net = try makeNet()
+        let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8)
+        try net.setOptimizer(.adam(learningRate: Float(lr), beta1: Float(b1), beta2: Float(b2), epsilon: Float(eps)))
+        var theta = net.parameters.map(Double.init)
+        var m = [Double](repeating: 0, count: theta.count), v = m
+        for (t, seed) in ([1, 2, 3] as [UInt64]).enumerated() {
+            let g = try gradients(net, seed).map(Double.init)
+            let step = Double(t + 1)
+            for i in theta.indices {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                let mHat = m[i] / (1 - pow(b1, step)), vHat = v[i] / (1 - pow(b2, step))
+                theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+            }
+            try net.step()
+        }
+        #expect(net.optimizerSteps == 3)
+        #expect(worstMismatch(net.parameters, theta.map(Float.init), absolute: 1e-6, relative: 1e-5) <= 1)
+    }
+
+    @Test func changingHyperparametersKeepsStateSwitchingKindResets() throws {
+        let net = try makeNet()
+        try net.setOptimizer(.adam())
+        _ = try gradients(net, 1)
+        try net.step()
+        try net.setOptimizer(.adam(learningRate: 0.002))
+        #expect(net.optimizerSteps == 1)
+        try net.setOptimizer(.sgd(learningRate: 0.1))
+        #expect(net.optimizerSteps == 0)
+    }
+
+    @Test func hyperparametersOutsideTheirRangeAreRefused() throws {
+        let net = try makeNet()
+        let bad: [Optimizer] = [
+            .sgd(learningRate: 0), .sgd(learningRate: -1), .sgd(learningRate: .nan), .sgd(learningRate: .infinity),
+            .sgd(learningRate: 0.1, momentum: -0.1), .sgd(learningRate: 0.1, momentum: 1), .sgd(learningRate: 0.1, momentum: .nan),
+            .adam(learningRate: 0), .adam(beta1: 1), .adam(beta1: -0.5), .adam(beta2: 1.5), .adam(beta2: .nan),
+            .adam(epsilon: 0), .adam(epsilon: .infinity),
+        ]
+        for optimizer in bad {
+            let error = #expect(throws: PlexusError.self, "\(optimizer)") { try net.setOptimizer(optimizer) }
+            #expect(error?.code == .argument)
+            #expect(net.optimizer == .standard)
+        }
+    }
+}

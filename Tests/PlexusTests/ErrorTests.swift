@@ -17,7 +17,7 @@ import Testing
         expectError(.argument, containing: "activations") { _ = try Network(sizes: [3, 2], activations: []) }
         expectError(.argument, containing: "sizes[1] is 0") { _ = try Network(sizes: [3, 0, 1], activations: [.relu, .relu]) }
         expectError(.argument, containing: "sizes[0]") { _ = try Network(sizes: [Int(Int32.max) + 1, 1], activations: [.relu]) }
-        expectError(.memory, containing: "") {
+        expectError(.memory, containing: "overflow") {
             _ = try Network(sizes: [2_000_000_000, 2_000_000_000, 2_000_000_000, 2_000_000_000, 2_000_000_000],
                             activations: [.relu, .relu, .relu, .relu])
         }

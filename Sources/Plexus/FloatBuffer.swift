@@ -31,15 +31,15 @@ final class FloatBuffer {
 
 /// Runs `body` with `count` uninitialised floats of scratch memory: on the stack when small (no
 /// allocation on the hot path of tiny networks), from `malloc` otherwise, and `.memory` on failure.
+/// `body` itself cannot throw: every check happens before the scratch is needed.
 func withScratch<R>(
     count: Int, purpose: @autoclosure () -> String,
-    _ body: (UnsafeMutablePointer<Float>) throws(PlexusError) -> R
+    _ body: (UnsafeMutablePointer<Float>) -> R
 ) throws(PlexusError) -> R {
     if count <= 256 {
-        let result: Result<R, PlexusError> = withUnsafeTemporaryAllocation(of: Float.self, capacity: max(count, 1)) { buffer in
-            Result { () throws(PlexusError) -> R in try body(buffer.baseAddress!) }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(count, 1)) { buffer in
+            body(buffer.baseAddress!)
         }
-        return try result.get()
     }
     guard count <= Int.max / MemoryLayout<Float>.stride,
           let raw = malloc(count * MemoryLayout<Float>.stride)
@@ -47,7 +47,7 @@ func withScratch<R>(
         throw .memory("cannot allocate \(count) floats of scratch memory for \(purpose()); use a smaller batch")
     }
     defer { free(raw) }
-    return try body(raw.assumingMemoryBound(to: Float.self))
+    return body(raw.assumingMemoryBound(to: Float.self))
 }
 
 /// `a * b`, or nil when it overflows `Int`.

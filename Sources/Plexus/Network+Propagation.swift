@@ -78,7 +78,7 @@ extension Network {
         guard let half = checkedProduct(batch, widest), let scratchCount = checkedProduct(half, 2) else {
             throw .memory("a batch of \(batch) rows needs more memory than can be addressed; use a smaller batch")
         }
-        try withScratch(count: scratchCount, purpose: "predict") { (scratch) throws(PlexusError) in
+        try withScratch(count: scratchCount, purpose: "predict") { scratch in
             var input = UnsafePointer(x)
             var target = scratch, other = scratch + half
             for layer in layers {

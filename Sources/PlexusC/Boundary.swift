@@ -20,7 +20,8 @@ func guarded(_ function: StaticString, _ body: () throws(PlexusError) -> Void) -
 
 /// Records `error` as this thread's last error, prefixed with the C function's name.
 func record(_ function: StaticString, _ error: PlexusError) {
-    plxs_set_error("\(function): \(error.message)")
+    let text = function.withUTF8Buffer { String(decoding: $0, as: UTF8.self) } + ": " + error.message
+    plxs_set_error(text)
 }
 
 func argumentError(_ message: String) -> PlexusError { PlexusError(.argument, message) }

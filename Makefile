@@ -1,0 +1,75 @@
+# Plexus build. `make demo` and `make test` are the two commands a fresh machine needs.
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+CC ?= cc
+
+BUILD := build
+RELEASE_DIR := .build/release
+LIB := $(RELEASE_DIR)/libplexus.so
+# The distribution build: Swift runtime linked in (runs without a toolchain), only plexus_* exported,
+# and nodelete so a host's dlclose cannot unmap code a thread-local destructor still needs.
+RELEASE_FLAGS := -c release --product plexus -Xswiftc -static-stdlib \
+	-Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map \
+	-Xlinker -z -Xlinker nodelete
+CWARN := -std=c99 -Wall -Wextra -Werror -pedantic
+CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR) -lm -lpthread
+VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect
+
+.PHONY: all deps lib demo test test-swift test-c test-python examples clean
+
+all: lib
+
+deps:
+	@./scripts/install-deps.sh
+
+lib: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# MARK: examples
+EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor
+
+$(BUILD)/%: examples/c/%.c include/plexus.h lib | $(BUILD)
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
+
+examples: $(EXAMPLES)
+
+demo: examples
+	@echo "== seed 004: one step of backpropagation through the C API =="
+	./$(BUILD)/stepbystep
+	@echo
+	@echo "== XOR trained from C =="
+	./$(BUILD)/xor
+	@echo
+	@echo "== XOR and a regression trained from Python (ctypes over libplexus.so) =="
+	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) examples/python/demo.py
+
+# MARK: tests
+$(BUILD)/test_c_api: Tests/c/test_c_api.c include/plexus.h lib | $(BUILD)
+	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK)
+
+test-swift: deps
+	$(SWIFT) test
+
+test-c: $(BUILD)/test_c_api examples
+	./Tests/c/check_exports.sh $(LIB) include/plexus.h
+	./$(BUILD)/test_c_api
+	$(VALGRIND) ./$(BUILD)/test_c_api
+	$(VALGRIND) ./$(BUILD)/stepbystep > /dev/null
+
+test-python: lib
+	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m pytest -q Tests/python
+
+# Swift first, then C, then Python; the output ends with the runners' own summary lines.
+test: deps | $(BUILD)
+	@$(MAKE) --no-print-directory lib
+	@$(MAKE) --no-print-directory test-c
+	@$(MAKE) --no-print-directory test-swift
+	@$(MAKE) --no-print-directory test-python
+
+clean:
+	rm -rf .build $(BUILD)

@@ -1,0 +1,351 @@
+/* C API test: compiled with -std=c99 -Wall -Wextra -Werror -pedantic against include/plexus.h
+   alone, run plain and under valgrind. It walks seed 004 through the ABI, checks the statuses and
+   messages of bad calls, the untouched-output rule, training, determinism and threaded predict. */
+#define _POSIX_C_SOURCE 200809L
+#include "plexus.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int checks = 0, failures = 0;
+
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        checks++;                                                               \
+        if (!(cond)) {                                                          \
+            failures++;                                                         \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
+            fprintf(stderr, __VA_ARGS__);                                       \
+            fprintf(stderr, "\n");                                              \
+        }                                                                       \
+    } while (0)
+
+/* A call must return `want` and, when it fails, leave a message containing `text`. */
+#define EXPECT_STATUS(call, want, text)                                                          \
+    do {                                                                                         \
+        plexus_status got_ = (call);                                                             \
+        CHECK(got_ == (want), "%s returned %s (%s), expected %s", #call, plexus_status_name(got_), \
+              plexus_last_error(), plexus_status_name(want));                                     \
+        if ((want) != PLEXUS_OK)                                                                 \
+            CHECK(strstr(plexus_last_error(), (text)) != NULL, "message \"%s\" lacks \"%s\"",    \
+                  plexus_last_error(), (text));                                                  \
+    } while (0)
+
+#define OK(call) EXPECT_STATUS(call, PLEXUS_OK, "")
+
+static int close_to(double a, double b, double tol) { return fabs(a - b) <= tol; }
+
+static void test_version_and_names(void) {
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", PLEXUS_VERSION_MAJOR, PLEXUS_VERSION_MINOR, PLEXUS_VERSION_PATCH);
+    CHECK(strcmp(plexus_version(), expected) == 0, "library %s, header %s", plexus_version(), expected);
+    CHECK(strcmp(plexus_status_name(PLEXUS_OK), "PLEXUS_OK") == 0, "OK name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_ARGUMENT), "PLEXUS_ERR_ARGUMENT") == 0, "ARGUMENT name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_SHAPE), "PLEXUS_ERR_SHAPE") == 0, "SHAPE name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_STATE), "PLEXUS_ERR_STATE") == 0, "STATE name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_IO), "PLEXUS_ERR_IO") == 0, "IO name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_FORMAT), "PLEXUS_ERR_FORMAT") == 0, "FORMAT name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_MEMORY), "PLEXUS_ERR_MEMORY") == 0, "MEMORY name");
+    CHECK(strcmp(plexus_status_name(PLEXUS_ERR_NUMERIC), "PLEXUS_ERR_NUMERIC") == 0, "NUMERIC name");
+    CHECK(strcmp(plexus_status_name((plexus_status)99), "PLEXUS_ERR_UNKNOWN") == 0, "unknown name");
+}
+
+/* Seed 004: 2-2-1, identity, no bias, quadratic cost, SGD 0.05, input (2, 3), target 1. */
+static void test_seed004(void) {
+    const uint32_t sizes[] = {2, 2, 1};
+    const plexus_activation acts[] = {PLEXUS_IDENTITY, PLEXUS_IDENTITY};
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, 3, PLEXUS_NO_BIAS, 0, &net));
+    if (!net) return;
+    OK(plexus_set_loss(net, PLEXUS_QUADRATIC));
+    OK(plexus_set_sgd(net, 0.05f, 0.0f));
+    const float w1[] = {0.11f, 0.21f, 0.12f, 0.08f}, w2[] = {0.14f, 0.15f};
+    OK(plexus_set_weights(net, 1, w1, NULL));
+    OK(plexus_set_weights(net, 2, w2, NULL));
+    CHECK(plexus_param_count(net) == 6, "param count %zu", plexus_param_count(net));
+
+    const float x[] = {2, 3}, target[] = {1};
+    float y = 0, loss = 0;
+    OK(plexus_forward(net, x, 1, &y));
+    CHECK(close_to(y, 0.191, 1e-6), "forward %.7f", y);
+    OK(plexus_backward(net, target, 1, &loss));
+    CHECK(close_to(loss, 0.3272405, 1e-6), "loss %.7f", loss);
+
+    const double grads_expected[] = {-0.22652, -0.33978, -0.2427, -0.36405, -0.68765, -0.38832};
+    float grads[6];
+    OK(plexus_get_grads(net, grads));
+    for (int i = 0; i < 6; i++) CHECK(close_to(grads[i], grads_expected[i], 2e-6), "grad %d: %.7f", i, grads[i]);
+
+    OK(plexus_step(net));
+    const double weights_expected[] = {0.121326, 0.226989, 0.132135, 0.0982025, 0.1743825, 0.169416};
+    float params[6];
+    OK(plexus_get_params(net, params));
+    for (int i = 0; i < 6; i++) CHECK(close_to(params[i], weights_expected[i], 1e-6), "w%d: %.7f", i + 1, params[i]);
+
+    OK(plexus_predict(net, x, 1, &y));
+    CHECK(close_to(y, 0.2557458, 1e-6), "new prediction %.7f", y);
+    plexus_free(net);
+}
+
+static plexus_net *make_net(uint64_t seed) {
+    const uint32_t sizes[] = {3, 5, 2};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_SIGMOID};
+    plexus_net *net = NULL;
+    plexus_status s = plexus_create(sizes, acts, 3, 0, seed, &net);
+    CHECK(s == PLEXUS_OK && net != NULL, "create: %s", plexus_last_error());
+    return net;
+}
+
+static void test_bad_creation(void) {
+    const uint32_t sizes[] = {3, 5, 2};
+    const uint32_t zero[] = {3, 0, 2};
+    const uint32_t huge[] = {1u << 30, 1u << 30};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_SIGMOID};
+    const plexus_activation unknown[] = {PLEXUS_TANH, (plexus_activation)42};
+    plexus_net *sentinel = (plexus_net *)(uintptr_t)0x1234;
+    plexus_net *net = sentinel;
+
+    EXPECT_STATUS(plexus_create(NULL, acts, 3, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "sizes is NULL");
+    EXPECT_STATUS(plexus_create(sizes, NULL, 3, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "activations is NULL");
+    EXPECT_STATUS(plexus_create(sizes, acts, 3, 0, 0, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_create(sizes, acts, 1, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "n_sizes is 1");
+    EXPECT_STATUS(plexus_create(sizes, acts, 0, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "n_sizes is 0");
+    EXPECT_STATUS(plexus_create(sizes, acts, SIZE_MAX, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "at most");
+    EXPECT_STATUS(plexus_create(zero, acts, 3, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "sizes[1] is 0");
+    EXPECT_STATUS(plexus_create(sizes, unknown, 3, 0, 0, &net), PLEXUS_ERR_ARGUMENT, "activations[1] is 42");
+    EXPECT_STATUS(plexus_create(sizes, acts, 3, 8, 0, &net), PLEXUS_ERR_ARGUMENT, "flags is 8");
+    EXPECT_STATUS(plexus_create(huge, acts, 2, 0, 0, &net), PLEXUS_ERR_MEMORY, "cannot allocate");
+    CHECK(net == sentinel, "out written by a failed create");
+    plexus_free(NULL); /* a no-op */
+}
+
+static void test_bad_calls(void) {
+    plexus_net *net = make_net(1);
+    if (!net) return;
+    float x[6] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f}, y[4] = {0, 1, 1, 0};
+    float out[4] = {-7, -7, -7, -7}, params[64], loss = -7;
+    size_t count = plexus_param_count(net);
+    CHECK(count == 5 * 3 + 5 + 2 * 5 + 2, "param count %zu", count);
+
+    /* NULL handles */
+    EXPECT_STATUS(plexus_set_loss(NULL, PLEXUS_MSE), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_sgd(NULL, 0.1f, 0), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_adam(NULL, 0.1f, 0.9f, 0.999f, 1e-8f), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_forward(NULL, x, 2, out), PLEXUS_ERR_ARGUMENT, "plexus_forward: net is NULL");
+    EXPECT_STATUS(plexus_backward(NULL, y, 2, &loss), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_step(NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_zero_grads(NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_predict(NULL, x, 2, out), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_train(NULL, x, y, 2, 1, 1, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_params(NULL, params), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_params(NULL, params), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_grads(NULL, params), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_grads(NULL, params), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_weights(NULL, 1, params, NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_weights(NULL, 1, params, NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    plexus_activation act = PLEXUS_RELU;
+    plexus_loss lossKind = PLEXUS_QUADRATIC;
+    uint32_t flags = 77;
+    EXPECT_STATUS(plexus_layer_activation(NULL, 1, &act), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_loss(NULL, &lossKind), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_flags(NULL, &flags), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    CHECK(plexus_layer_count(NULL) == 0, "layer_count(NULL)");
+    CHECK(strstr(plexus_last_error(), "net is NULL") != NULL, "layer_count message: %s", plexus_last_error());
+    CHECK(plexus_layer_size(NULL, 0) == 0, "layer_size(NULL)");
+    CHECK(plexus_param_count(NULL) == 0, "param_count(NULL)");
+
+    /* NULL buffers */
+    EXPECT_STATUS(plexus_forward(net, NULL, 2, out), PLEXUS_ERR_ARGUMENT, "x is NULL");
+    EXPECT_STATUS(plexus_predict(net, x, 2, NULL), PLEXUS_ERR_ARGUMENT, "y is NULL");
+    EXPECT_STATUS(plexus_predict(net, NULL, 2, out), PLEXUS_ERR_ARGUMENT, "x is NULL");
+    EXPECT_STATUS(plexus_train(net, NULL, y, 2, 1, 1, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "x is NULL");
+    EXPECT_STATUS(plexus_train(net, x, NULL, 2, 1, 1, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "y is NULL");
+    EXPECT_STATUS(plexus_get_params(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_set_params(net, NULL), PLEXUS_ERR_ARGUMENT, "in is NULL");
+    EXPECT_STATUS(plexus_get_grads(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_set_grads(net, NULL), PLEXUS_ERR_ARGUMENT, "in is NULL");
+    EXPECT_STATUS(plexus_get_weights(net, 1, NULL, NULL), PLEXUS_ERR_ARGUMENT, "w is NULL");
+    EXPECT_STATUS(plexus_set_weights(net, 1, NULL, NULL), PLEXUS_ERR_ARGUMENT, "w is NULL");
+    EXPECT_STATUS(plexus_layer_activation(net, 1, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_get_loss(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_get_flags(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+
+    /* zero and huge sizes */
+    EXPECT_STATUS(plexus_forward(net, x, 0, out), PLEXUS_ERR_ARGUMENT, "batch is 0");
+    EXPECT_STATUS(plexus_predict(net, x, 0, out), PLEXUS_ERR_ARGUMENT, "batch is 0");
+    EXPECT_STATUS(plexus_predict(net, x, SIZE_MAX, out), PLEXUS_ERR_ARGUMENT, "larger than any buffer");
+    EXPECT_STATUS(plexus_predict(net, x, (size_t)1 << 40, out), PLEXUS_ERR_ARGUMENT, "split it");
+    EXPECT_STATUS(plexus_train(net, x, y, 0, 1, 1, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "n is 0");
+    EXPECT_STATUS(plexus_train(net, x, y, 2, 0, 1, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "epochs is 0");
+    EXPECT_STATUS(plexus_train(net, x, y, 2, 1, 0, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "batch_size is 0");
+
+    /* unknown enums, bad hyperparameters, mismatched loss */
+    EXPECT_STATUS(plexus_set_loss(net, (plexus_loss)9), PLEXUS_ERR_ARGUMENT, "loss is 9");
+    EXPECT_STATUS(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY), PLEXUS_ERR_ARGUMENT, "softmax");
+    EXPECT_STATUS(plexus_set_sgd(net, 0.0f, 0.0f), PLEXUS_ERR_ARGUMENT, "learning rate is 0");
+    EXPECT_STATUS(plexus_set_sgd(net, NAN, 0.0f), PLEXUS_ERR_ARGUMENT, "learning rate is nan");
+    EXPECT_STATUS(plexus_set_sgd(net, 0.1f, 1.0f), PLEXUS_ERR_ARGUMENT, "momentum is 1");
+    EXPECT_STATUS(plexus_set_adam(net, 0.1f, 1.0f, 0.999f, 1e-8f), PLEXUS_ERR_ARGUMENT, "beta1 is 1");
+    EXPECT_STATUS(plexus_set_adam(net, 0.1f, 0.9f, NAN, 1e-8f), PLEXUS_ERR_ARGUMENT, "beta2 is nan");
+    EXPECT_STATUS(plexus_set_adam(net, 0.1f, 0.9f, 0.999f, -1.0f), PLEXUS_ERR_ARGUMENT, "epsilon is -1");
+    OK(plexus_get_loss(net, &lossKind));
+    CHECK(lossKind == PLEXUS_MSE, "loss changed by a failed call: %d", (int)lossKind);
+
+    /* layers out of range */
+    EXPECT_STATUS(plexus_get_weights(net, 0, params, NULL), PLEXUS_ERR_ARGUMENT, "layer 0 does not exist");
+    EXPECT_STATUS(plexus_get_weights(net, 3, params, NULL), PLEXUS_ERR_ARGUMENT, "layer 3 does not exist");
+    EXPECT_STATUS(plexus_set_weights(net, SIZE_MAX, params, NULL), PLEXUS_ERR_ARGUMENT, "does not exist");
+    EXPECT_STATUS(plexus_layer_activation(net, 0, &act), PLEXUS_ERR_ARGUMENT, "layer 0 does not exist");
+    CHECK(plexus_layer_size(net, 3) == 0, "layer_size out of range");
+    CHECK(strstr(plexus_last_error(), "layer 3 does not exist") != NULL, "message: %s", plexus_last_error());
+    CHECK(plexus_layer_count(net) == 3 && plexus_layer_size(net, 0) == 3 && plexus_layer_size(net, 2) == 2, "sizes");
+    OK(plexus_layer_activation(net, 2, &act));
+    CHECK(act == PLEXUS_SIGMOID, "activation of layer 2: %d", (int)act);
+    OK(plexus_get_flags(net, &flags));
+    CHECK(flags == 0, "flags %u", flags);
+
+    /* wrong call order */
+    EXPECT_STATUS(plexus_backward(net, y, 2, &loss), PLEXUS_ERR_STATE, "call forward");
+    CHECK(loss == -7, "loss_out written by a failed backward");
+    OK(plexus_forward(net, x, 2, NULL));
+    EXPECT_STATUS(plexus_backward(net, y, 1, &loss), PLEXUS_ERR_STATE, "batch of 1 rows but the last forward had 2");
+    OK(plexus_backward(net, y, 2, NULL));
+    OK(plexus_step(net));
+    EXPECT_STATUS(plexus_backward(net, y, 2, &loss), PLEXUS_ERR_STATE, "forward");
+
+    /* non-finite values; outputs untouched by failures */
+    float bad_x[6] = {0.1f, 0.2f, 0.3f, 0.4f, INFINITY, 0.6f};
+    EXPECT_STATUS(plexus_predict(net, bad_x, 2, out), PLEXUS_ERR_ARGUMENT, "x[1][1] is inf");
+    EXPECT_STATUS(plexus_forward(net, bad_x, 2, out), PLEXUS_ERR_ARGUMENT, "x[1][1] is inf");
+    CHECK(out[0] == -7 && out[3] == -7, "y written by a failed call");
+    float before[64], after[64], nan_params[64];
+    OK(plexus_get_params(net, before));
+    memcpy(nan_params, before, sizeof before);
+    nan_params[count - 1] = NAN;
+    EXPECT_STATUS(plexus_set_params(net, nan_params), PLEXUS_ERR_ARGUMENT, "is nan");
+    EXPECT_STATUS(plexus_set_grads(net, nan_params), PLEXUS_ERR_ARGUMENT, "is nan");
+    float w_nan[15];
+    for (int i = 0; i < 15; i++) w_nan[i] = (i == 7) ? NAN : 0.5f;
+    EXPECT_STATUS(plexus_set_weights(net, 1, w_nan, NULL), PLEXUS_ERR_ARGUMENT, "w[7] is nan");
+    OK(plexus_get_params(net, after));
+    CHECK(memcmp(before, after, count * sizeof(float)) == 0, "parameters changed by failed calls");
+    plexus_free(net);
+}
+
+/* A step on an overflowing gradient changes nothing and says NUMERIC; train names epoch and batch. */
+static void test_numeric_refusal(void) {
+    const uint32_t sizes[] = {1, 1};
+    const plexus_activation acts[] = {PLEXUS_IDENTITY};
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, 2, 0, 3, &net));
+    if (!net) return;
+    OK(plexus_set_sgd(net, 1e25f, 0.9f));
+    float before[2], after[2];
+    OK(plexus_get_params(net, before));
+    const float x[] = {1e10f, 1e10f}, y[] = {0, 0};
+    EXPECT_STATUS(plexus_train(net, x, y, 2, 3, 1, 0, NULL, NULL), PLEXUS_ERR_NUMERIC, "epoch 0, batch");
+    OK(plexus_get_params(net, after));
+    CHECK(isfinite(after[0]) && isfinite(after[1]), "parameters stayed finite");
+    float grads[2];
+    OK(plexus_get_grads(net, grads));
+    CHECK(grads[0] == 0 && grads[1] == 0, "train zeroes gradients after a refused step");
+    (void)before;
+    plexus_free(net);
+}
+
+static int stop_after_third(size_t epoch, float mean_loss, void *user) {
+    size_t *seen = (size_t *)user;
+    (*seen)++;
+    CHECK(isfinite(mean_loss), "epoch %zu loss %f", epoch, mean_loss);
+    return epoch == 2;
+}
+
+static void test_training_and_determinism(void) {
+    enum { N = 40 };
+    float x[N * 3], y[N * 2];
+    for (int i = 0; i < N * 3; i++) x[i] = (float)((i * 37 % 19) - 9) / 9.0f;
+    for (int i = 0; i < N; i++) {
+        y[2 * i] = x[3 * i] > 0 ? 1.0f : 0.0f;
+        y[2 * i + 1] = 1.0f - y[2 * i];
+    }
+    plexus_net *a = make_net(5), *b = make_net(5);
+    if (!a || !b) return;
+    float pa[64], pb[64];
+    OK(plexus_get_params(a, pa));
+    OK(plexus_get_params(b, pb));
+    CHECK(memcmp(pa, pb, plexus_param_count(a) * sizeof(float)) == 0, "same seed, different networks");
+
+    OK(plexus_set_adam(a, 0.01f, 0.9f, 0.999f, 1e-8f));
+    OK(plexus_set_adam(b, 0.01f, 0.9f, 0.999f, 1e-8f));
+    OK(plexus_train(a, x, y, N, 20, 8, 11, NULL, NULL));
+    OK(plexus_train(b, x, y, N, 20, 8, 11, NULL, NULL));
+    OK(plexus_get_params(a, pa));
+    OK(plexus_get_params(b, pb));
+    CHECK(memcmp(pa, pb, plexus_param_count(a) * sizeof(float)) == 0, "same seeds, different training");
+
+    size_t seen = 0;
+    OK(plexus_train(a, x, y, N, 100, 8, 11, stop_after_third, &seen));
+    CHECK(seen == 3, "callback ran %zu times, expected 3 (stop after epoch 2)", seen);
+    plexus_free(a);
+    plexus_free(b);
+}
+
+/* Many threads predicting on one net give the serial result; a failure on one thread leaves the
+   other threads' messages alone. */
+enum { THREADS = 4, ROWS = 64 };
+struct predict_job {
+    const plexus_net *net;
+    const float *x;
+    float out[ROWS * 2];
+    int failures;
+};
+
+static void *predict_many(void *arg) {
+    struct predict_job *job = (struct predict_job *)arg;
+    for (int round = 0; round < 200; round++) {
+        if (plexus_predict(job->net, job->x, ROWS, job->out) != PLEXUS_OK) job->failures++;
+    }
+    float y = 0;
+    if (plexus_predict(job->net, job->x, 0, &y) != PLEXUS_ERR_ARGUMENT) job->failures++;
+    return NULL;
+}
+
+static void test_threaded_predict(void) {
+    plexus_net *net = make_net(9);
+    if (!net) return;
+    float x[ROWS * 3], serial[ROWS * 2];
+    for (int i = 0; i < ROWS * 3; i++) x[i] = (float)((i * 13 % 23) - 11) / 7.0f;
+    OK(plexus_predict(net, x, ROWS, serial));
+    EXPECT_STATUS(plexus_set_loss(net, (plexus_loss)77), PLEXUS_ERR_ARGUMENT, "loss is 77");
+    struct predict_job jobs[THREADS];
+    pthread_t threads[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        jobs[t].net = net;
+        jobs[t].x = x;
+        jobs[t].failures = 0;
+        CHECK(pthread_create(&threads[t], NULL, predict_many, &jobs[t]) == 0, "pthread_create");
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(threads[t], NULL);
+        CHECK(jobs[t].failures == 0, "thread %d had %d failures", t, jobs[t].failures);
+        CHECK(memcmp(jobs[t].out, serial, sizeof serial) == 0, "thread %d differs from the serial result", t);
+    }
+    CHECK(strstr(plexus_last_error(), "loss is 77") != NULL, "main thread's message changed: %s", plexus_last_error());
+    plexus_free(net);
+}
+
+int main(void) {
+    test_version_and_names();
+    test_seed004();
+    test_bad_creation();
+    test_bad_calls();
+    test_numeric_refusal();
+    test_training_and_determinism();
+    test_threaded_predict();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}

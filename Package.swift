@@ -25,7 +25,8 @@ let package = Package(
         // MARK: C surface
         // Thread-local error text; C has `_Thread_local`, the Swift standard library has no equivalent.
         .target(name: "CPlexusSupport"),
-        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport"]),
+        // exports.map is the linker version script the Makefile passes to the release build.
+        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport"], exclude: ["exports.map"]),
 
         // MARK: Tests
         .target(name: "PlexusTestSupport", dependencies: ["Plexus"], path: "Tests/PlexusTestSupport"),

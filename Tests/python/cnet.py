@@ -1,0 +1,116 @@
+"""A thin test-side wrapper of the C API (through plexus._capi), so tests read as numpy code."""
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+
+from plexus._capi import EPOCH_FN, lib
+
+ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
+LOSSES = {"mse": 0, "quadratic": 1, "cross_entropy": 2, "binary_cross_entropy": 3}
+
+
+class CError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{lib.plexus_status_name(status).decode()}: {message}")
+        self.status = status
+        self.message = message
+
+
+def check(status: int) -> None:
+    if status != 0:
+        raise CError(status, lib.plexus_last_error().decode())
+
+
+def f32(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+class CNet:
+    def __init__(self, sizes, activations, bias=True, seed=0, loss="mse"):
+        self.sizes = list(sizes)
+        sizes_c = (ctypes.c_uint32 * len(sizes))(*sizes)
+        acts_c = (ctypes.c_int * len(activations))(*[ACTIVATIONS[a] for a in activations])
+        handle = ctypes.c_void_p()
+        check(lib.plexus_create(ctypes.addressof(sizes_c), ctypes.addressof(acts_c), len(sizes),
+                                0 if bias else 1, seed, ctypes.addressof(handle)))
+        self.handle = handle.value
+        check(lib.plexus_set_loss(self.handle, LOSSES[loss]))
+
+    def __del__(self):
+        if getattr(self, "handle", None):
+            lib.plexus_free(self.handle)
+            self.handle = None
+
+    @property
+    def param_count(self) -> int:
+        return lib.plexus_param_count(self.handle)
+
+    def params(self) -> np.ndarray:
+        out = np.empty(self.param_count, np.float32)
+        check(lib.plexus_get_params(self.handle, out.ctypes.data))
+        return out
+
+    def set_params(self, values) -> None:
+        values = f32(values)
+        check(lib.plexus_set_params(self.handle, values.ctypes.data))
+
+    def grads(self) -> np.ndarray:
+        out = np.empty(self.param_count, np.float32)
+        check(lib.plexus_get_grads(self.handle, out.ctypes.data))
+        return out
+
+    def forward(self, x) -> np.ndarray:
+        x = f32(x)
+        y = np.empty((x.shape[0], self.sizes[-1]), np.float32)
+        check(lib.plexus_forward(self.handle, x.ctypes.data, x.shape[0], y.ctypes.data))
+        return y
+
+    def backward(self, target) -> float:
+        target = f32(target)
+        loss = ctypes.c_float()
+        check(lib.plexus_backward(self.handle, target.ctypes.data, target.shape[0], ctypes.addressof(loss)))
+        return loss.value
+
+    def predict(self, x) -> np.ndarray:
+        x = f32(x)
+        y = np.empty((x.shape[0], self.sizes[-1]), np.float32)
+        check(lib.plexus_predict(self.handle, x.ctypes.data, x.shape[0], y.ctypes.data))
+        return y
+
+    def step(self) -> None:
+        check(lib.plexus_step(self.handle))
+
+    def sgd(self, lr, momentum=0.0) -> None:
+        check(lib.plexus_set_sgd(self.handle, lr, momentum))
+
+    def adam(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8) -> None:
+        check(lib.plexus_set_adam(self.handle, lr, beta1, beta2, eps))
+
+    def train(self, x, y, epochs, batch_size, shuffle_seed) -> list[float]:
+        x, y = f32(x), f32(y)
+        history: list[float] = []
+
+        @EPOCH_FN
+        def on_epoch(epoch, loss, user):
+            history.append(loss)
+            return 0
+
+        check(lib.plexus_train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], epochs,
+                               batch_size, shuffle_seed, on_epoch, None))
+        return history
+
+    def layers(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """(W, b) per layer in float64, split from the flat parameters."""
+        flat, out, offset = self.params().astype(np.float64), [], 0
+        bias = self.param_count != sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+            w = flat[offset:offset + fan_in * fan_out].reshape(fan_out, fan_in)
+            offset += fan_in * fan_out
+            b = None
+            if bias:
+                b = flat[offset:offset + fan_out]
+                offset += fan_out
+            out.append((w, b))
+        return out

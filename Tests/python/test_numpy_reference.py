@@ -1,0 +1,125 @@
+"""Plexus through its C API against the independent numpy implementation in reference.py."""
+import itertools
+import zlib
+
+import numpy as np
+import pytest
+
+import reference as ref
+from cnet import CNet, CError
+
+ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+LOSSES = ["mse", "quadratic", "cross_entropy", "binary_cross_entropy"]
+
+
+def valid_pairs():
+    for output, loss in itertools.product(ACTIVATIONS, LOSSES):
+        if loss == "cross_entropy" and output != "softmax":
+            continue
+        if loss == "binary_cross_entropy" and output != "sigmoid":
+            continue
+        yield output, loss
+
+
+def targets(loss, rows, cols, rng):
+    if loss == "cross_entropy":
+        raw = rng.uniform(0.1, 1.0, (rows, cols))
+        return raw / raw.sum(axis=1, keepdims=True)
+    if loss == "binary_cross_entropy":
+        return rng.uniform(0, 1, (rows, cols))
+    return rng.uniform(-1, 1, (rows, cols))
+
+
+@pytest.mark.parametrize("hidden", ACTIVATIONS)
+@pytest.mark.parametrize("output,loss", list(valid_pairs()))
+@pytest.mark.parametrize("bias", [True, False])
+def test_forward_loss_and_gradients_match_numpy(hidden, output, loss, bias):
+    rng = np.random.default_rng(zlib.crc32(f"{hidden}/{output}/{loss}/{bias}".encode()))
+    sizes = [4, 6, 5, 3]
+    acts = [hidden, hidden, output]
+    net = CNet(sizes, acts, bias=bias, seed=3, loss=loss)
+    x = rng.uniform(-2, 2, (7, 4)).astype(np.float32)
+    y = targets(loss, 7, 3, rng).astype(np.float32)
+
+    layers = net.layers()
+    zs, a = ref.forward(layers, acts, x.astype(np.float64))
+    out = net.forward(x)
+    np.testing.assert_allclose(out, a[-1], rtol=1e-5, atol=1e-6)
+
+    value, grads = ref.gradients(layers, acts, loss, x.astype(np.float64), y.astype(np.float64))
+    assert net.backward(y) == pytest.approx(value, rel=1e-5, abs=1e-6)
+    expected = ref.flatten(grads)
+    assert np.abs(expected).max() > 1e-4, "a gradient of zeros proves nothing"
+    np.testing.assert_allclose(net.grads(), expected, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("make_optimizer,configure", [
+    (lambda: ref.SGD(0.1), lambda n: n.sgd(0.1)),
+    (lambda: ref.SGD(0.05, momentum=0.9), lambda n: n.sgd(0.05, 0.9)),
+    (lambda: ref.Adam(0.01), lambda n: n.adam(0.01)),
+    (lambda: ref.Adam(0.003, 0.8, 0.99, 1e-6), lambda n: n.adam(0.003, 0.8, 0.99, 1e-6)),
+])
+def test_optimizer_steps_match_numpy(make_optimizer, configure):
+    rng = np.random.default_rng(5)
+    sizes, acts = [3, 8, 2], ["tanh", "sigmoid"]
+    net = CNet(sizes, acts, seed=9)
+    configure(net)
+    optimizer = make_optimizer()
+    theta = net.params().astype(np.float64)
+    for _ in range(5):
+        x = rng.uniform(-1, 1, (6, 3)).astype(np.float32)
+        y = rng.uniform(0, 1, (6, 2)).astype(np.float32)
+        net.set_params(theta.astype(np.float32))  # both sides continue from the same float32 point
+        theta = net.params().astype(np.float64)
+        _, grads = ref.gradients(ref.unflatten(theta, sizes, True), acts, "mse", x.astype(np.float64), y.astype(np.float64))
+        theta = optimizer.step(theta, ref.flatten(grads))
+        net.forward(x)
+        net.backward(y)
+        net.step()
+        np.testing.assert_allclose(net.params(), theta, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("sizes,acts,bias,seed", [
+    ([3, 5, 2], ["tanh", "softmax"], True, 0),
+    ([4, 7, 7, 1], ["relu", "leaky_relu", "sigmoid"], False, 12345),
+    ([2, 3], ["identity"], True, 2**64 - 1),
+])
+def test_initialisation_is_the_documented_generator(sizes, acts, bias, seed):
+    net = CNet(sizes, acts, bias=bias, seed=seed)
+    expected = ref.initial_parameters(sizes, acts, bias, seed)
+    assert net.params().tobytes() == expected.astype(np.float32).tobytes()
+
+
+def test_train_is_documented_shuffled_minibatch_sgd():
+    rng = np.random.default_rng(8)
+    n, batch, epochs = 23, 5, 3
+    x = rng.uniform(-1, 1, (n, 3)).astype(np.float32)
+    y = rng.uniform(0, 1, (n, 2)).astype(np.float32)
+    sizes, acts = [3, 6, 2], ["tanh", "sigmoid"]
+    net = CNet(sizes, acts, seed=4)
+    net.sgd(0.2, 0.5)
+    theta = net.params().astype(np.float64)
+    optimizer = ref.SGD(0.2, momentum=0.5)
+    expected_history = []
+    for order in ref.epoch_orders(n, epochs, seed=99):
+        total = 0.0
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            value, grads = ref.gradients(ref.unflatten(theta, sizes, True), acts, "mse",
+                                         x[rows].astype(np.float64), y[rows].astype(np.float64))
+            theta = optimizer.step(theta, ref.flatten(grads))
+            total += value * len(rows)
+        expected_history.append(total / n)
+    history = net.train(x, y, epochs, batch, 99)
+    np.testing.assert_allclose(history, expected_history, rtol=1e-4)
+    np.testing.assert_allclose(net.params(), theta, rtol=1e-4, atol=1e-6)
+
+
+def test_errors_carry_status_and_message():
+    net = CNet([2, 3, 1], ["relu", "sigmoid"])
+    with pytest.raises(CError) as info:
+        net.backward(np.zeros((1, 1)))
+    assert info.value.status == 3 and "forward" in info.value.message
+    with pytest.raises(CError) as info:
+        net.forward(np.array([[np.nan, 1.0]]))
+    assert info.value.status == 1 and "x[0][0] is nan" in info.value.message

@@ -1,0 +1,109 @@
+"""The only module that talks to ctypes: it finds libplexus.so and declares every C function.
+
+Each declaration quotes its prototype from include/plexus.h. Pointers are passed as integer
+addresses (``c_void_p``), the cheapest way through ctypes (``arr.ctypes.data``).
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import c_char_p, c_float, c_int, c_size_t, c_uint32, c_uint64, c_void_p
+from pathlib import Path
+
+__all__ = ["lib", "library_path", "EPOCH_FN"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _candidates() -> list[Path]:
+    """Where libplexus.so may be, in order: $PLEXUS_LIBRARY, inside the package, a repo build."""
+    paths = []
+    if os.environ.get("PLEXUS_LIBRARY"):
+        paths.append(Path(os.environ["PLEXUS_LIBRARY"]))
+    paths.append(_HERE / "libplexus.so")
+    for parent in _HERE.parents:
+        if (parent / "Package.swift").exists():
+            paths.append(parent / ".build" / "release" / "libplexus.so")
+            break
+    return paths
+
+
+def _load() -> tuple[ctypes.CDLL, Path]:
+    tried = []
+    for path in _candidates():
+        if path.is_file():
+            return ctypes.CDLL(str(path)), path
+        tried.append(str(path))
+    raise OSError(
+        "libplexus.so was not found; tried: " + ", ".join(tried)
+        + ". Build it with `make lib` or set PLEXUS_LIBRARY=/path/to/libplexus.so."
+    )
+
+
+lib, library_path = _load()
+
+# typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
+EPOCH_FN = ctypes.CFUNCTYPE(c_int, c_size_t, c_float, c_void_p)
+
+_P = c_void_p  # any pointer, passed as an address
+_DECLARATIONS = {
+    # plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
+    #                             size_t n_sizes, uint32_t flags, uint64_t seed, plexus_net **out);
+    "plexus_create": (c_int, [_P, _P, c_size_t, c_uint32, c_uint64, _P]),
+    # void plexus_free(plexus_net *net);
+    "plexus_free": (None, [_P]),
+    # plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss);
+    "plexus_set_loss": (c_int, [_P, c_int]),
+    # plexus_status plexus_set_sgd(plexus_net *net, float learning_rate, float momentum);
+    "plexus_set_sgd": (c_int, [_P, c_float, c_float]),
+    # plexus_status plexus_set_adam(plexus_net *net, float learning_rate, float beta1, float beta2, float epsilon);
+    "plexus_set_adam": (c_int, [_P, c_float, c_float, c_float, c_float]),
+    # plexus_status plexus_forward(plexus_net *net, const float *x, size_t batch, float *y);
+    "plexus_forward": (c_int, [_P, _P, c_size_t, _P]),
+    # plexus_status plexus_backward(plexus_net *net, const float *target, size_t batch, float *loss_out);
+    "plexus_backward": (c_int, [_P, _P, c_size_t, _P]),
+    # plexus_status plexus_step(plexus_net *net);
+    "plexus_step": (c_int, [_P]),
+    # plexus_status plexus_zero_grads(plexus_net *net);
+    "plexus_zero_grads": (c_int, [_P]),
+    # plexus_status plexus_predict(const plexus_net *net, const float *x, size_t batch, float *y);
+    "plexus_predict": (c_int, [_P, _P, c_size_t, _P]),
+    # plexus_status plexus_train(plexus_net *net, const float *x, const float *y, size_t n, size_t epochs,
+    #                            size_t batch_size, uint64_t shuffle_seed, plexus_epoch_fn on_epoch, void *user);
+    "plexus_train": (c_int, [_P, _P, _P, c_size_t, c_size_t, c_size_t, c_uint64, EPOCH_FN, _P]),
+    # size_t plexus_layer_count(const plexus_net *net);
+    "plexus_layer_count": (c_size_t, [_P]),
+    # uint32_t plexus_layer_size(const plexus_net *net, size_t layer);
+    "plexus_layer_size": (c_uint32, [_P, c_size_t]),
+    # size_t plexus_param_count(const plexus_net *net);
+    "plexus_param_count": (c_size_t, [_P]),
+    # plexus_status plexus_layer_activation(const plexus_net *net, size_t layer, plexus_activation *out);
+    "plexus_layer_activation": (c_int, [_P, c_size_t, _P]),
+    # plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
+    "plexus_get_loss": (c_int, [_P, _P]),
+    # plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
+    "plexus_get_flags": (c_int, [_P, _P]),
+    # plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);
+    "plexus_get_weights": (c_int, [_P, c_size_t, _P, _P]),
+    # plexus_status plexus_set_weights(plexus_net *net, size_t layer, const float *w, const float *b);
+    "plexus_set_weights": (c_int, [_P, c_size_t, _P, _P]),
+    # plexus_status plexus_get_params(const plexus_net *net, float *out);
+    "plexus_get_params": (c_int, [_P, _P]),
+    # plexus_status plexus_set_params(plexus_net *net, const float *in);
+    "plexus_set_params": (c_int, [_P, _P]),
+    # plexus_status plexus_get_grads(const plexus_net *net, float *out);
+    "plexus_get_grads": (c_int, [_P, _P]),
+    # plexus_status plexus_set_grads(plexus_net *net, const float *in);
+    "plexus_set_grads": (c_int, [_P, _P]),
+    # const char *plexus_last_error(void);
+    "plexus_last_error": (c_char_p, []),
+    # const char *plexus_status_name(plexus_status status);
+    "plexus_status_name": (c_char_p, [c_int]),
+    # const char *plexus_version(void);
+    "plexus_version": (c_char_p, []),
+}
+
+for _name, (_restype, _argtypes) in _DECLARATIONS.items():
+    _function = getattr(lib, _name)
+    _function.restype = _restype
+    _function.argtypes = _argtypes

@@ -7,8 +7,9 @@ import COpenBLAS
 // Large products go to OpenBLAS's sgemm. Below `blasThreshold` multiply-adds the call overhead of
 // sgemm (tens of ns) exceeds the work, so plain loops run instead; both paths are deterministic.
 
-/// Products with fewer multiply-adds than this run as plain loops (see benchmarks/RESULTS.md).
-let blasThreshold = 4096
+/// Products with fewer multiply-adds than this run as plain loops: measured crossover between
+/// 256 (loops 262 ns, sgemm 339 ns) and 2048 (loops 1760 ns, sgemm 625 ns); benchmarks/RESULTS.md.
+let blasThreshold = 512
 
 /// Whether rows·inputs·outputs is below `blasThreshold` (overflow counts as large).
 @inline(__always)

@@ -64,6 +64,7 @@ test-c: $(BUILD)/test_c_api examples
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/stepbystep > /dev/null
+	./Tests/c/check_readme.sh
 
 test-python: lib
 	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m pytest -q Tests/python

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's C and Python examples must run as written: extract each block that follows its
+# marker comment, build or run it against the release library, and check it ends well.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The fenced block right after the line containing $1.
+block() { awk -v marker="$1" 'index($0, marker) {found=1; next} found && /^```/ {if (inside) exit; inside=1; next} inside {print}' README.md; }
+
+block "readme-c-example" > "$work/xor.c"
+[ -s "$work/xor.c" ] || { echo "README: no C example found"; exit 1; }
+cc -std=c99 -Wall -Wextra -Werror -pedantic "$work/xor.c" -Iinclude -L.build/release -lplexus \
+   -Wl,-rpath,"$PWD/.build/release" -o "$work/xor"
+"$work/xor" | tee "$work/c.out"
+grep -q "1 XOR 1 -> 0.0" "$work/c.out" || { echo "README C example did not learn XOR"; exit 1; }
+
+block "readme-python-example" > "$work/example.py"
+[ -s "$work/example.py" ] || { echo "README: no Python example found"; exit 1; }
+PLEXUS_LIBRARY="$PWD/.build/release/libplexus.so" python3 "$work/example.py"
+echo "README examples: C and Python ran as written"

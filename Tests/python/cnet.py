@@ -100,17 +100,3 @@ class CNet:
         check(lib.plexus_train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], epochs,
                                batch_size, shuffle_seed, on_epoch, None))
         return history
-
-    def layers(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """(W, b) per layer in float64, split from the flat parameters."""
-        flat, out, offset = self.params().astype(np.float64), [], 0
-        bias = self.param_count != sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
-            w = flat[offset:offset + fan_in * fan_out].reshape(fan_out, fan_in)
-            offset += fan_in * fan_out
-            b = None
-            if bias:
-                b = flat[offset:offset + fan_out]
-                offset += fan_out
-            out.append((w, b))
-        return out

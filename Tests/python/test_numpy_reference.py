@@ -41,7 +41,7 @@ def test_forward_loss_and_gradients_match_numpy(hidden, output, loss, bias):
     x = rng.uniform(-2, 2, (7, 4)).astype(np.float32)
     y = targets(loss, 7, 3, rng).astype(np.float32)
 
-    layers = net.layers()
+    layers = ref.unflatten(net.params().astype(np.float64), sizes, bias)
     zs, a = ref.forward(layers, acts, x.astype(np.float64))
     out = net.forward(x)
     np.testing.assert_allclose(out, a[-1], rtol=1e-5, atol=1e-6)

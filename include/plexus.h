@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 1
+#define PLEXUS_VERSION_MINOR 2
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -236,6 +236,46 @@ PLEXUS_MUST_USE plexus_status plexus_get_grads(const plexus_net *net, float *out
    Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or in, or a non-finite value.
    Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in);
+
+/* ---------------------------------------------------------------------------------------------
+ * Model files (safetensors; the format is specified in README.md, "Model files")
+ * A file holds the architecture, the parameters, the loss, the optimizer with its
+ * hyperparameters and state (momentum buffers, Adam moments, step count). Gradients and the kept
+ * forward pass are not saved: a loaded net starts with zero gradients. After loading, predict
+ * gives bitwise the same outputs and training continues bitwise as if never interrupted.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Saves the net to the file `path` (UTF-8) atomically: a temporary file in the same folder is
+   written, flushed and fsynced, then renamed over `path`. On failure no temporary file is left
+   and any earlier file at `path` is unchanged. An existing `path` that is not a regular file
+   (a device, a folder) is never replaced. A process that does not ignore SIGXFSZ is killed by the
+   kernel if the file exceeds its RLIMIT_FSIZE; with SIGXFSZ ignored the save returns PLEXUS_ERR_IO.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or path, an empty path or one that is not UTF-8;
+   PLEXUS_ERR_IO naming the path and the system's reason (missing or read-only folder, full disk);
+   PLEXUS_ERR_MEMORY.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_save(const plexus_net *net, const char *path);
+
+/* Loads the model file at `path` into a new net for *out (release it with plexus_free).
+   Everything in the file is validated before the net is allocated.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL path or out; PLEXUS_ERR_IO for a missing, unreadable or
+   non-regular file; PLEXUS_ERR_FORMAT, with what is wrong, for a file that is not a valid model
+   (truncated, damaged, wrong CRC-32, unknown version, inconsistent shapes or offsets, non-finite
+   values); PLEXUS_ERR_MEMORY.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_load(const char *path, plexus_net **out);
+
+/* Writes the model file's bytes to a new buffer: *data receives it and *size its length. Release
+   the buffer with plexus_free_buffer.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, data or size; PLEXUS_ERR_MEMORY.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_save_buffer(const plexus_net *net, void **data, size_t *size);
+
+/* Loads a net from `size` bytes of a model file at `data` (validated as plexus_load does) into
+   *out. The bytes are not kept.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL data or out; PLEXUS_ERR_FORMAT; PLEXUS_ERR_MEMORY.
+   Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_load_buffer(const void *data, size_t size, plexus_net **out);
+
+/* Releases a buffer from plexus_save_buffer. NULL is a no-op.  Since 0.2.0. */
+void plexus_free_buffer(void *data);
 
 /* ---------------------------------------------------------------------------------------------
  * Errors and version

@@ -42,7 +42,7 @@ func required<T>(_ pointer: T?, _ name: String) throws(PlexusError) -> T {
 
 /// A `size_t` as Int, or `.argument` when it exceeds what any buffer can hold.
 @inline(__always)
-func size(_ value: UInt, _ name: String) throws(PlexusError) -> Int {
+func sizeArgument(_ value: UInt, _ name: String) throws(PlexusError) -> Int {
     guard value <= UInt(Int.max) else { throw argumentError("\(name) is \(value), larger than any buffer can be") }
     return Int(value)
 }

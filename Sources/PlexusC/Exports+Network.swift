@@ -65,7 +65,7 @@ public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ 
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_forward") { () throws(PlexusError) in
         let net = try network(net)
-        try net.forward(try required(x, "x"), batch: try size(batch, "batch"), output: y)
+        try net.forward(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
     }
 }
 
@@ -74,7 +74,7 @@ public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float
                             _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_backward") { () throws(PlexusError) in
         let net = try network(net)
-        let loss = try net.backward(try required(target, "target"), batch: try size(batch, "batch"))
+        let loss = try net.backward(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
         lossOut?.pointee = loss
     }
 }
@@ -94,7 +94,7 @@ public func plexus_predict(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ 
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_predict") { () throws(PlexusError) in
         let net = try network(net)
-        try net.predict(try required(x, "x"), batch: try size(batch, "batch"), output: try required(y, "y"))
+        try net.predict(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: try required(y, "y"))
     }
 }
 
@@ -107,8 +107,8 @@ public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y:
                          _ onEpoch: EpochCallback?, _ user: UnsafeMutableRawPointer?) -> Int32 {
     guarded("plexus_train") { () throws(PlexusError) in
         let net = try network(net)
-        try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try size(n, "n"),
-                      epochs: try size(epochs, "epochs"), batchSize: try size(batchSize, "batch_size"),
+        try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try sizeArgument(n, "n"),
+                      epochs: try sizeArgument(epochs, "epochs"), batchSize: try sizeArgument(batchSize, "batch_size"),
                       shuffleSeed: shuffleSeed,
                       onEpoch: onEpoch.map { callback in
                           { epoch, loss in callback(UInt(epoch), loss, user) == 0 ? .proceed : .stop }

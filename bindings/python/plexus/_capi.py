@@ -95,6 +95,16 @@ _DECLARATIONS = {
     "plexus_get_grads": (c_int, [_P, _P]),
     # plexus_status plexus_set_grads(plexus_net *net, const float *in);
     "plexus_set_grads": (c_int, [_P, _P]),
+    # plexus_status plexus_save(const plexus_net *net, const char *path);
+    "plexus_save": (c_int, [_P, c_char_p]),
+    # plexus_status plexus_load(const char *path, plexus_net **out);
+    "plexus_load": (c_int, [c_char_p, _P]),
+    # plexus_status plexus_save_buffer(const plexus_net *net, void **data, size_t *size);
+    "plexus_save_buffer": (c_int, [_P, _P, _P]),
+    # plexus_status plexus_load_buffer(const void *data, size_t size, plexus_net **out);
+    "plexus_load_buffer": (c_int, [_P, c_size_t, _P]),
+    # void plexus_free_buffer(void *data);
+    "plexus_free_buffer": (None, [_P]),
     # const char *plexus_last_error(void);
     "plexus_last_error": (c_char_p, []),
     # const char *plexus_status_name(plexus_status status);

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// Whole-file reads and atomic whole-file writes with POSIX calls; every failure is `.io` naming
+// the path and the system's reason.
+
+private func systemReason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder is written, flushed
+/// and fsynced, then renamed over `path`, and the folder is fsynced. On failure the temporary file
+/// is removed and any earlier file at `path` is left as it was.
+///
+/// A process that does not ignore SIGXFSZ is killed by the kernel when the write exceeds its
+/// RLIMIT_FSIZE; one that ignores it gets `.io` ("File too large").
+func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(PlexusError) {
+    func failure(_ what: String, _ code: Int32) -> PlexusError {
+        PlexusError(.io, "cannot save \"\(path)\": \(what): \(systemReason(code))")
+    }
+    guard !path.isEmpty else { throw PlexusError(.argument, "path is empty; pass a file name") }
+
+    // Replacing a device, folder or socket would be destructive (as root, a rename replaces even
+    // /dev/null): only regular files, or links to them, are replaced.
+    var status = stat()
+    if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+        var target = stat()
+        let followsToRegular = (status.st_mode & S_IFMT) == S_IFLNK && stat(path, &target) == 0 && (target.st_mode & S_IFMT) == S_IFREG
+        if !followsToRegular {
+            throw PlexusError(.io, "cannot save \"\(path)\": it exists and is not a regular file; refusing to replace it")
+        }
+    }
+
+    let slash = path.lastIndex(of: "/")
+    let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard !base.isEmpty else { throw PlexusError(.argument, "path \"\(path)\" names a folder; add a file name") }
+
+    var generator = SystemRandomNumberGenerator()
+    var temporary = ""
+    var fd: Int32 = -1
+    for _ in 0..<16 {
+        temporary = "\(folder)/.\(base).tmp-\(getpid())-\(String(generator.next() & 0xFFFF_FFFF, radix: 16))"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        if fd >= 0 || errno != EEXIST { break }
+    }
+    guard fd >= 0 else { throw failure("cannot create a temporary file in \"\(folder)\"", errno) }
+
+    var written = 0
+    while written < bytes.count {
+        let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+        if n < 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(fd); unlink(temporary)
+            throw failure("writing failed after \(written) of \(bytes.count) bytes", code)
+        }
+        written += n
+    }
+    if fsync(fd) != 0 {
+        let code = errno
+        close(fd); unlink(temporary)
+        throw failure("flushing to disk failed", code)
+    }
+    if close(fd) != 0 {
+        let code = errno
+        unlink(temporary)
+        throw failure("closing the temporary file failed", code)
+    }
+    if rename(temporary, path) != 0 {
+        let code = errno
+        unlink(temporary)
+        throw failure("replacing the file failed", code)
+    }
+    // Make the rename itself durable; the new file is already complete, so a failure here is not
+    // reported (some file systems refuse fsync on folders).
+    let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folderFD >= 0 {
+        _ = fsync(folderFD)
+        close(folderFD)
+    }
+}
+
+/// Reads the whole regular file at `path` into a `malloc`ed buffer the caller frees.
+func readWholeFile(_ path: String) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
+    func failure(_ what: String, _ code: Int32) -> PlexusError {
+        PlexusError(.io, "cannot load \"\(path)\": \(what): \(systemReason(code))")
+    }
+    guard !path.isEmpty else { throw PlexusError(.argument, "path is empty; pass a file name") }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw failure("cannot open it", errno) }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw failure("cannot inspect it", errno) }
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+        throw PlexusError(.io, "cannot load \"\(path)\": it is not a regular file")
+    }
+    let size = Int(status.st_size)
+    guard let raw = malloc(max(size, 1)) else {
+        throw PlexusError(.memory, "cannot allocate \(size) bytes to read \"\(path)\"")
+    }
+    var done = 0
+    while done < size {
+        let n = read(fd, raw + done, size - done)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 {
+            let code = n < 0 ? errno : EIO
+            free(raw)
+            throw failure(n == 0 ? "the file shrank while being read" : "reading failed", code)
+        }
+        done += n
+    }
+    return UnsafeMutableRawBufferPointer(start: raw, count: size)
+}
+
+extension Network {
+    /// Saves the network, its loss and its optimizer state to `path` atomically (README, "Model
+    /// files"). - Throws: `.io` naming the path and the reason; `.memory`.
+    public func save(to path: String) throws(PlexusError) {
+        let bytes = try modelDataBuffer()
+        defer { free(bytes.baseAddress) }
+        try writeFileAtomically(UnsafeRawBufferPointer(bytes), to: path)
+    }
+
+    /// Loads a network saved by `save(to:)` (or written by any tool in the documented format).
+    /// - Throws: `.io` for a missing or unreadable file, `.format` for an invalid one, `.memory`.
+    public static func load(from path: String) throws(PlexusError) -> Network {
+        let bytes = try readWholeFile(path)
+        defer { free(bytes.baseAddress) }
+        do {
+            return try load(modelData: UnsafeRawBufferPointer(bytes))
+        } catch where error.code == .format {
+            throw PlexusError(.format, "\"\(path)\" is not a valid model file: \(error.message)")
+        }
+    }
+}

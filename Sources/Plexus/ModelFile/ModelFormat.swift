@@ -1,0 +1,49 @@
+/// The model file: safetensors (an 8-byte little-endian header length, a JSON header, then raw
+/// little-endian tensor data) with Plexus's names and metadata. README, "Model files", is the spec.
+enum ModelFormat {
+    static let name = "plexus-dense-network"
+    static let version = 1
+    /// The largest header accepted (the safetensors reference implementation's limit).
+    static let maxHeaderBytes = 100 << 20
+    /// Larger step counts cannot come from training and would overflow the step counter.
+    static let maxSteps: UInt64 = 1 << 53
+
+    /// Metadata keys; every value is a string, as safetensors requires.
+    enum Key {
+        static let format = "plexus.format"
+        static let formatVersion = "plexus.format_version"
+        static let libraryVersion = "plexus.library_version"
+        static let sizes = "plexus.sizes"
+        static let activations = "plexus.activations"
+        static let bias = "plexus.bias"
+        static let loss = "plexus.loss"
+        static let optimizer = "plexus.optimizer"
+        static let learningRate = "plexus.learning_rate"
+        static let momentum = "plexus.momentum"
+        static let beta1 = "plexus.beta1"
+        static let beta2 = "plexus.beta2"
+        static let epsilon = "plexus.epsilon"
+        static let steps = "plexus.optimizer_steps"
+        static let crc32 = "plexus.data_crc32"
+    }
+
+    /// The optimizer-state tensor suffixes, named as `torch.optim` names its state.
+    enum StateName {
+        static let momentum = "momentum_buffer"
+        static let firstMoment = "exp_avg"
+        static let secondMoment = "exp_avg_sq"
+    }
+}
+
+/// One tensor of a model file: its name, shape and where its floats live in a flat buffer.
+struct TensorSlot {
+    let name: String
+    let shape: [Int]
+    let offset: Int
+    var count: Int { shape.reduce(1, *) }
+}
+
+extension Network {
+    /// `layers.{i}.weight` [out, in] and `layers.{i}.bias` [out] for i from 0, in flat order.
+    var blueprint: Blueprint { Blueprint(sizes: sizes, hasBias: hasBias) }
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// Writing a network as a model file into memory.
+
+extension Network {
+    /// The model file's bytes in a buffer allocated with `malloc`; the caller releases it with `free`.
+    /// - Throws: `.memory` when the buffer cannot be allocated.
+    public func modelDataBuffer() throws(PlexusError) -> UnsafeMutableRawBufferPointer {
+        var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = blueprint.parameterSlots.map { ($0, params.pointer) }
+        var metadata: [(String, String)] = [
+            (ModelFormat.Key.format, ModelFormat.name),
+            (ModelFormat.Key.formatVersion, "\(ModelFormat.version)"),
+            (ModelFormat.Key.libraryVersion, "\(PlexusVersion.string)"),
+            (ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
+            (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ",")),
+            (ModelFormat.Key.bias, hasBias ? "true" : "false"),
+            (ModelFormat.Key.loss, loss.description),
+        ]
+        switch optimizer {
+        case let .sgd(lr, momentum):
+            metadata += [(ModelFormat.Key.optimizer, "sgd"), (ModelFormat.Key.learningRate, "\(lr)"),
+                         (ModelFormat.Key.momentum, "\(momentum)")]
+            if let buffer = optimizerState.first {
+                tensors += blueprint.stateSlots(ModelFormat.StateName.momentum).map { ($0, buffer.pointer) }
+            }
+        case let .adam(lr, beta1, beta2, epsilon):
+            metadata += [(ModelFormat.Key.optimizer, "adam"), (ModelFormat.Key.learningRate, "\(lr)"),
+                         (ModelFormat.Key.beta1, "\(beta1)"), (ModelFormat.Key.beta2, "\(beta2)"),
+                         (ModelFormat.Key.epsilon, "\(epsilon)")]
+            if let m = optimizerState.first, let v = optimizerState.second {
+                tensors += blueprint.stateSlots(ModelFormat.StateName.firstMoment).map { ($0, m.pointer) }
+                tensors += blueprint.stateSlots(ModelFormat.StateName.secondMoment).map { ($0, v.pointer) }
+            }
+        }
+        metadata.append((ModelFormat.Key.steps, "\(optimizerState.steps)"))
+
+        // Tensors tile the data section in this order, each right after the previous one.
+        var dataBytes = 0
+        var entries: [String] = []
+        for (slot, _) in tensors {
+            let end = dataBytes + slot.count * 4
+            let shape = slot.shape.map(String.init).joined(separator: ",")
+            entries.append("\(slot.name.jsonQuoted):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(dataBytes),\(end)]}")
+            dataBytes = end
+        }
+        func header(crc: UInt32) -> [UInt8] {
+            let hex = String(crc, radix: 16)
+            let fields = metadata + [(ModelFormat.Key.crc32, String(repeating: "0", count: 8 - hex.count) + hex)]
+            let meta = fields.map { "\($0.0.jsonQuoted):\($0.1.jsonQuoted)" }.joined(separator: ",")
+            var text = Array("{\"__metadata__\":{\(meta)},\(entries.joined(separator: ","))}".utf8)
+            // Pad with spaces so the data starts 8-byte aligned, as safetensors' own writer does.
+            while (8 + text.count) % 8 != 0 { text.append(0x20) }
+            return text
+        }
+        let headerLength = header(crc: 0).count
+        let total = 8 + headerLength + dataBytes
+        guard let raw = malloc(total) else {
+            throw .memory("cannot allocate \(total) bytes for the model file")
+        }
+        let out = UnsafeMutableRawBufferPointer(start: raw, count: total)
+        var cursor = 8 + headerLength
+        for (slot, source) in tensors {
+            for i in 0..<slot.count {
+                out.storeBytes(of: source[slot.offset + i].bitPattern.littleEndian, toByteOffset: cursor, as: UInt32.self)
+                cursor += 4
+            }
+        }
+        let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: out[(8 + headerLength)...]))
+        out.storeBytes(of: UInt64(headerLength).littleEndian, toByteOffset: 0, as: UInt64.self)
+        let text = header(crc: crc)
+        for (k, byte) in text.enumerated() { out[8 + k] = byte }
+        return out
+    }
+
+    /// The model file's bytes (see README, "Model files").
+    public func modelData() throws(PlexusError) -> [UInt8] {
+        let buffer = try modelDataBuffer()
+        defer { free(buffer.baseAddress) }
+        return [UInt8](buffer)
+    }
+}

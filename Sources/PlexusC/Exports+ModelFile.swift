@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Plexus
+
+// Saving and loading model files, to paths and to memory.
+
+/// A C path as a String, or `.argument` for NULL or bytes that are not UTF-8.
+private func path(_ text: UnsafePointer<CChar>?) throws(PlexusError) -> String {
+    let text = try required(text, "path")
+    guard let path = String(validatingCString: text) else {
+        throw argumentError("path is not valid UTF-8; Plexus passes paths to the system as UTF-8")
+    }
+    return path
+}
+
+private func handle(_ net: Network) -> OpaquePointer { OpaquePointer(Unmanaged.passRetained(net).toOpaque()) }
+
+@_cdecl("plexus_save")
+public func plexus_save(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> Int32 {
+    guarded("plexus_save") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.save(to: try path(file))
+    }
+}
+
+@_cdecl("plexus_load")
+public func plexus_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("plexus_load") { () throws(PlexusError) in
+        let out = try required(out, "out")
+        out.pointee = handle(try Network.load(from: try path(file)))
+    }
+}
+
+@_cdecl("plexus_save_buffer")
+public func plexus_save_buffer(_ net: OpaquePointer?, _ data: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                               _ size: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_save_buffer") { () throws(PlexusError) in
+        let net = try network(net)
+        let data = try required(data, "data"), size = try required(size, "size")
+        let bytes = try net.modelDataBuffer()
+        data.pointee = bytes.baseAddress
+        size.pointee = UInt(bytes.count)
+    }
+}
+
+@_cdecl("plexus_load_buffer")
+public func plexus_load_buffer(_ data: UnsafeRawPointer?, _ size: UInt,
+                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("plexus_load_buffer") { () throws(PlexusError) in
+        let out = try required(out, "out"), data = try required(data, "data")
+        let bytes = UnsafeRawBufferPointer(start: data, count: try sizeArgument(size, "size"))
+        out.pointee = handle(try Network.load(modelData: bytes))
+    }
+}
+
+@_cdecl("plexus_free_buffer")
+public func plexus_free_buffer(_ data: UnsafeMutableRawPointer?) {
+    free(data)
+}

@@ -49,7 +49,7 @@ demo: examples
 	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) examples/python/demo.py
 
 # MARK: tests
-$(BUILD)/test_c_api: Tests/c/test_c_api.c include/plexus.h lib | $(BUILD)
+$(BUILD)/test_%: Tests/c/test_%.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK)
 
 # Debug and release: the release run checks the code at the optimisation level that ships (a
@@ -59,10 +59,14 @@ test-swift: deps
 	$(SWIFT) test
 	$(SWIFT) test -c release --scratch-path .build-release-tests
 
-test-c: $(BUILD)/test_c_api examples
+C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files
+
+test-c: $(C_TESTS) examples
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
+	./$(BUILD)/test_model_files
+	$(VALGRIND) ./$(BUILD)/test_model_files
 	$(VALGRIND) ./$(BUILD)/stepbystep > /dev/null
 	./Tests/c/check_readme.sh
 

@@ -16,7 +16,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import numpy, pytest' 2>/dev/null; then
-  echo "install-deps: installing Python packages: numpy pytest"
-  "$PYTHON" -m pip install --quiet numpy pytest
+# numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
+# model-file interoperability tests (files written and read by Hugging Face's own package).
+need_pip=()
+for module in numpy pytest safetensors; do
+  "$PYTHON" -c "import $module" 2>/dev/null || need_pip+=("$module")
+done
+if [ ${#need_pip[@]} -gt 0 ]; then
+  echo "install-deps: installing Python packages: ${need_pip[*]}"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "${need_pip[@]}"
 fi

@@ -100,3 +100,25 @@ class CNet:
         check(lib.plexus_train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], epochs,
                                batch_size, shuffle_seed, on_epoch, None))
         return history
+
+
+def save(net: CNet, path) -> None:
+    check(lib.plexus_save(net.handle, str(path).encode()))
+
+
+def load(path) -> CNet:
+    """A CNet around a loaded handle."""
+    handle = ctypes.c_void_p()
+    check(lib.plexus_load(str(path).encode(), ctypes.addressof(handle)))
+    net = CNet.__new__(CNet)
+    net.handle = handle.value
+    net.sizes = [lib.plexus_layer_size(net.handle, i) for i in range(lib.plexus_layer_count(net.handle))]
+    return net
+
+
+def weights(net: CNet, layer: int):
+    """(W, b) of layer `layer` (1..L) through plexus_get_weights."""
+    w = np.empty((net.sizes[layer], net.sizes[layer - 1]), np.float32)
+    b = np.empty(net.sizes[layer], np.float32)
+    check(lib.plexus_get_weights(net.handle, layer, w.ctypes.data, b.ctypes.data))
+    return w, b

@@ -17,14 +17,17 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all deps lib demo test test-swift test-c test-python examples clean bench-core
+.PHONY: all deps deps-system lib demo test test-swift test-c test-python examples clean bench-core
 
 all: lib
 
 deps:
 	@./scripts/install-deps.sh
 
-lib: deps
+deps-system:
+	@./scripts/install-deps.sh --system
+
+lib: deps-system
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 $(BUILD):

@@ -77,6 +77,12 @@ typedef enum {
                                        z without overflow; sigmoid output layer only           */
 } plexus_loss;
 
+/* Optimizer kinds, as reported by plexus_get_optimizer. */
+typedef enum {
+    PLEXUS_SGD = 0, /* hyperparameters: learning rate, momentum */
+    PLEXUS_ADAM = 1 /* hyperparameters: learning rate, beta1, beta2, epsilon */
+} plexus_optimizer;
+
 /* plexus_create flag: layers have no bias vectors. */
 #define PLEXUS_NO_BIAS 1u
 
@@ -202,6 +208,11 @@ PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, siz
 /* Stores the net's loss in *out.  Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.
    Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
+
+/* Stores the net's optimizer in *kind and its hyperparameters in hyper[0..3]: SGD gives
+   {learning rate, momentum, 0, 0}, Adam {learning rate, beta1, beta2, epsilon}.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, kind or hyper.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
 
 /* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */

@@ -15,6 +15,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
 
+# --system: only what building the library needs (used by `make lib`, also inside pip's build).
+[ "${1:-}" = "--system" ] && exit 0
+
 PYTHON=${PYTHON:-python3}
 # numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
 # model-file interoperability tests (files written and read by Hugging Face's own package).

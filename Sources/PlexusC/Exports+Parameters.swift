@@ -54,6 +54,22 @@ public func plexus_get_loss(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<I
     }
 }
 
+@_cdecl("plexus_get_optimizer")
+public func plexus_get_optimizer(_ net: OpaquePointer?, _ kind: UnsafeMutablePointer<Int32>?,
+                                 _ hyper: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_optimizer") { () throws(PlexusError) in
+        let net = try network(net), kind = try required(kind, "kind"), hyper = try required(hyper, "hyper")
+        switch net.optimizer {
+        case let .sgd(lr, momentum):
+            kind.pointee = 0
+            (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, momentum, 0, 0)
+        case let .adam(lr, beta1, beta2, epsilon):
+            kind.pointee = 1
+            (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, beta1, beta2, epsilon)
+        }
+    }
+}
+
 @_cdecl("plexus_get_flags")
 public func plexus_get_flags(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UInt32>?) -> Int32 {
     guarded("plexus_get_flags") { () throws(PlexusError) in

@@ -207,6 +207,16 @@ static void test_bad_calls(void) {
     CHECK(act == PLEXUS_SIGMOID, "activation of layer 2: %d", (int)act);
     OK(plexus_get_flags(net, &flags));
     CHECK(flags == 0, "flags %u", flags);
+    plexus_optimizer kind = PLEXUS_ADAM;
+    float hyper[4] = {-1, -1, -1, -1};
+    EXPECT_STATUS(plexus_get_optimizer(NULL, &kind, hyper), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_optimizer(net, NULL, hyper), PLEXUS_ERR_ARGUMENT, "kind is NULL");
+    EXPECT_STATUS(plexus_get_optimizer(net, &kind, NULL), PLEXUS_ERR_ARGUMENT, "hyper is NULL");
+    OK(plexus_get_optimizer(net, &kind, hyper));
+    CHECK(kind == PLEXUS_SGD && hyper[0] == 0.01f && hyper[1] == 0 && hyper[3] == 0, "default optimizer %d %g %g", (int)kind, hyper[0], hyper[1]);
+    OK(plexus_set_adam(net, 0.002f, 0.8f, 0.99f, 1e-7f));
+    OK(plexus_get_optimizer(net, &kind, hyper));
+    CHECK(kind == PLEXUS_ADAM && hyper[0] == 0.002f && hyper[1] == 0.8f && hyper[2] == 0.99f && hyper[3] == 1e-7f, "adam read back");
 
     /* wrong call order */
     EXPECT_STATUS(plexus_backward(net, y, 2, &loss), PLEXUS_ERR_STATE, "call forward");

@@ -1,12 +1,23 @@
-"""Plexus: dense neural networks trained by backpropagation, from a C library.
+"""Plexus: dense neural networks trained by backpropagation, computed by a C library.
 
-This package currently holds the low-level layer: ``plexus._capi`` loads ``libplexus.so`` (from
-``$PLEXUS_LIBRARY``, the package folder, or a repository build) and declares every C function of
-``include/plexus.h``. The numpy-native ``Network`` class is built on it.
+>>> import numpy as np, plexus
+>>> net = plexus.Network([2, 4, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=42).adam(0.05)
+>>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([[0], [1], [1], [0]])
+>>> history = net.fit(x, y, epochs=500, batch_size=4, progress=False)
+>>> (net.predict(x) > 0.5).astype(int).ravel().tolist()
+[0, 1, 1, 0]
+
+The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a repository build.
 """
 from ._capi import lib as _lib, library_path
+from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfMemoryError, PlexusError,
+                     ShapeError, StateError)
+from .network import ACTIVATIONS, LOSSES, Network
 
-__all__ = ["library_path", "version"]
+__all__ = [
+    "Network", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
+    "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
+]
 
 
 def version() -> str:

@@ -81,6 +81,8 @@ _DECLARATIONS = {
     "plexus_layer_activation": (c_int, [_P, c_size_t, _P]),
     # plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
     "plexus_get_loss": (c_int, [_P, _P]),
+    # plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
+    "plexus_get_optimizer": (c_int, [_P, _P, _P]),
     # plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
     "plexus_get_flags": (c_int, [_P, _P]),
     # plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);

@@ -1,0 +1,87 @@
+"""Exceptions: every non-OK status of the C library becomes one of these.
+
+Each class derives from :class:`PlexusError` and from the built-in exception a Python user would
+catch for that kind of failure, so ``except ValueError`` works as expected.
+"""
+from __future__ import annotations
+
+__all__ = [
+    "PlexusError", "ArgumentError", "ShapeError", "StateError", "FileError", "FormatError",
+    "OutOfMemoryError", "NumericError", "check", "raise_for",
+]
+
+STATUS_NAMES = {
+    0: "PLEXUS_OK", 1: "PLEXUS_ERR_ARGUMENT", 2: "PLEXUS_ERR_SHAPE", 3: "PLEXUS_ERR_STATE",
+    4: "PLEXUS_ERR_IO", 5: "PLEXUS_ERR_FORMAT", 6: "PLEXUS_ERR_MEMORY", 7: "PLEXUS_ERR_NUMERIC",
+}
+
+
+class PlexusError(Exception):
+    """A failed Plexus call: ``status`` is the C status code, ``message`` says what went wrong."""
+
+    status: int = -1
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+        self.message = message
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES.get(self.status, "PLEXUS_ERR_UNKNOWN")
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.status_name}]"
+
+
+class ArgumentError(PlexusError, ValueError):
+    """A wrong argument: unknown name, value out of range, non-finite input (PLEXUS_ERR_ARGUMENT)."""
+    status = 1
+
+
+class ShapeError(PlexusError, ValueError):
+    """An array whose shape does not fit the network (PLEXUS_ERR_SHAPE)."""
+    status = 2
+
+
+class StateError(PlexusError, RuntimeError):
+    """A call out of order, such as backward() without forward() (PLEXUS_ERR_STATE)."""
+    status = 3
+
+
+class FileError(PlexusError, OSError):
+    """A model file could not be read or written (PLEXUS_ERR_IO)."""
+    status = 4
+
+
+class FormatError(PlexusError, ValueError):
+    """Bytes that are not a valid Plexus model (PLEXUS_ERR_FORMAT)."""
+    status = 5
+
+
+class OutOfMemoryError(PlexusError, MemoryError):
+    """An allocation failed or a size cannot be allocated (PLEXUS_ERR_MEMORY)."""
+    status = 6
+
+
+class NumericError(PlexusError, ArithmeticError):
+    """A gradient or an update that is not finite (PLEXUS_ERR_NUMERIC)."""
+    status = 7
+
+
+_BY_STATUS = {cls.status: cls for cls in
+              (ArgumentError, ShapeError, StateError, FileError, FormatError, OutOfMemoryError, NumericError)}
+
+
+def raise_for(status: int, message: str) -> None:
+    """Raises the exception class of `status` with `message`."""
+    cls = _BY_STATUS.get(status, PlexusError)
+    raise cls(message, status)
+
+
+def check(status: int) -> None:
+    """Raises for a non-OK status, with plexus_last_error()'s message."""
+    if status != 0:
+        from ._capi import lib
+        raise_for(status, lib.plexus_last_error().decode("utf-8", "replace"))

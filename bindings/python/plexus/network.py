@@ -1,0 +1,375 @@
+"""`plexus.Network`: a dense network held by the C library, driven with numpy arrays."""
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ._capi import EPOCH_FN, lib
+from .errors import ArgumentError, ShapeError, StateError, check
+from .progress import make_progress
+
+__all__ = ["Network", "ACTIVATIONS", "LOSSES"]
+
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")  # index = C value
+LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy")          # index = C value
+OPTIMIZERS = ("sgd", "adam")
+
+
+def _floats(values, name: str) -> np.ndarray:
+    """`values` as a C-contiguous float32 array, copied only when it is not one already."""
+    try:
+        array = np.ascontiguousarray(values, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ArgumentError(f"{name} cannot be read as an array of numbers: {error}") from None
+    return array
+
+
+def _index(name: str, value: str, choices: Sequence[str]) -> int:
+    if value not in choices:
+        raise ArgumentError(f"{name} {value!r} is not one of {', '.join(choices)}")
+    return choices.index(value)
+
+
+class Network:
+    """A dense feed-forward network trained by backpropagation, computed by libplexus.
+
+    ``sizes`` lists the layer widths, inputs first; ``activations`` names one activation per
+    non-input layer (``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``softmax``).
+    ``loss`` is ``mse`` (default), ``quadratic``, ``cross_entropy`` (softmax outputs) or
+    ``binary_cross_entropy`` (sigmoid outputs). The same ``seed`` gives bitwise the same network.
+
+    Layers are numbered as in the C API: 0 is the input, 1..L carry weights ``W`` of shape
+    ``(sizes[l], sizes[l-1])`` and biases ``b`` of shape ``(sizes[l],)``.
+
+    Thread rule: ``predict`` may run on many threads at once (the GIL is released during the
+    call); every other method needs the network to itself.
+    """
+
+    def __init__(self, sizes: Sequence[int], activations: Sequence[str] | str, loss: str = "mse",
+                 bias: bool = True, seed: int = 0):
+        sizes = [int(s) for s in sizes]
+        if isinstance(activations, str):
+            activations = [activations] * (len(sizes) - 1)
+        activations = list(activations)
+        if len(sizes) < 2:
+            raise ArgumentError(f"sizes {sizes} needs at least 2 layers (inputs and outputs)")
+        if len(activations) != len(sizes) - 1:
+            raise ArgumentError(f"{len(sizes)} layer sizes need {len(sizes) - 1} activations, got {len(activations)}")
+        if any(s < 1 or s > 2**31 - 1 for s in sizes):
+            raise ArgumentError(f"sizes {sizes}: every layer needs between 1 and 2147483647 neurons")
+        codes = [_index("activation", a, ACTIVATIONS) for a in activations]
+        if not 0 <= int(seed) < 2**64:
+            raise ArgumentError(f"seed {seed} is not in [0, 2**64)")
+        c_sizes = (ctypes.c_uint32 * len(sizes))(*sizes)
+        c_acts = (ctypes.c_int * len(codes))(*codes)
+        handle = ctypes.c_void_p()
+        check(lib.plexus_create(ctypes.addressof(c_sizes), ctypes.addressof(c_acts), len(sizes),
+                                0 if bias else 1, int(seed), ctypes.addressof(handle)))
+        self._adopt(handle.value)
+        try:
+            self.loss = loss
+        except BaseException:
+            self.close()
+            raise
+
+    def _adopt(self, handle: int) -> None:
+        """Takes ownership of a C handle and caches the immutable architecture."""
+        self._handle = handle
+        count = lib.plexus_layer_count(handle)
+        self._sizes = [int(lib.plexus_layer_size(handle, i)) for i in range(count)]
+        acts = []
+        code = ctypes.c_int()
+        for layer in range(1, count):
+            check(lib.plexus_layer_activation(handle, layer, ctypes.addressof(code)))
+            acts.append(ACTIVATIONS[code.value])
+        self._activations = acts
+        flags = ctypes.c_uint32()
+        check(lib.plexus_get_flags(handle, ctypes.addressof(flags)))
+        self._bias = flags.value & 1 == 0
+        self._param_count = int(lib.plexus_param_count(handle))
+
+    @classmethod
+    def _from_handle(cls, handle: int) -> "Network":
+        net = cls.__new__(cls)
+        net._adopt(handle)
+        return net
+
+    # ----- lifetime ---------------------------------------------------------------------------
+    @property
+    def handle(self) -> int:
+        """The `plexus_net *` address, for passing to other C code. Raises after close()."""
+        if self._handle is None:
+            raise StateError("this network was closed")
+        return self._handle
+
+    def close(self) -> None:
+        """Releases the C network now; further use raises StateError. Safe to call twice."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            lib.plexus_free(handle)
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self) -> "Network":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----- architecture and settings ----------------------------------------------------------
+    @property
+    def sizes(self) -> list[int]:
+        """Layer widths, inputs first."""
+        return list(self._sizes)
+
+    @property
+    def activations(self) -> list[str]:
+        """One activation name per non-input layer."""
+        return list(self._activations)
+
+    @property
+    def bias(self) -> bool:
+        """Whether the layers have biases."""
+        return self._bias
+
+    @property
+    def loss(self) -> str:
+        code = ctypes.c_int()
+        check(lib.plexus_get_loss(self.handle, ctypes.addressof(code)))
+        return LOSSES[code.value]
+
+    @loss.setter
+    def loss(self, name: str) -> None:
+        check(lib.plexus_set_loss(self.handle, _index("loss", name, LOSSES)))
+
+    @property
+    def optimizer(self) -> dict:
+        """The optimizer and its hyperparameters, e.g. ``{"name": "sgd", "lr": 0.01, "momentum": 0.0}``."""
+        kind = ctypes.c_int()
+        hyper = (ctypes.c_float * 4)()
+        check(lib.plexus_get_optimizer(self.handle, ctypes.addressof(kind), ctypes.addressof(hyper)))
+        if kind.value == 0:
+            return {"name": "sgd", "lr": hyper[0], "momentum": hyper[1]}
+        return {"name": "adam", "lr": hyper[0], "beta1": hyper[1], "beta2": hyper[2], "eps": hyper[3]}
+
+    def sgd(self, lr: float, momentum: float = 0.0) -> "Network":
+        """Chooses SGD (torch.optim.SGD semantics); returns the network for chaining."""
+        check(lib.plexus_set_sgd(self.handle, float(lr), float(momentum)))
+        return self
+
+    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> "Network":
+        """Chooses Adam (torch.optim.Adam semantics); returns the network for chaining."""
+        check(lib.plexus_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
+        return self
+
+    @property
+    def param_count(self) -> int:
+        return self._param_count
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return f"<plexus.Network {'-'.join(map(str, self._sizes))} (closed)>"
+        opt = self.optimizer
+        settings = ", ".join(f"{k}={v:.6g}" for k, v in opt.items() if k != "name")
+        return (f"plexus.Network(sizes={self._sizes}, activations={self._activations}, loss={self.loss!r}, "
+                f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings})")
+
+    # ----- arrays in, arrays out ---------------------------------------------------------------
+    def _rows(self, values, width: int, name: str) -> tuple[np.ndarray, bool]:
+        """(C-contiguous float32 2-D array, whether the input was one 1-D sample)."""
+        array = _floats(values, name)
+        single = array.ndim == 1
+        if single:
+            array = array.reshape(1, -1)
+        if array.ndim != 2 or array.shape[1] != width:
+            expected = f"({width},) or (batch, {width})"
+            raise ShapeError(f"{name} has shape {np.shape(values)}; this network expects {expected}")
+        if array.shape[0] == 0:
+            raise ShapeError(f"{name} has shape {np.shape(values)}: no rows; pass at least one sample")
+        return array, single
+
+    def _targets(self, values, rows: int, name: str = "y") -> np.ndarray:
+        """Targets as (rows, outputs) float32; integer class labels become one-hot rows for cross-entropy."""
+        outputs = self._sizes[-1]
+        raw = np.asarray(values)
+        if self.loss == "cross_entropy" and raw.ndim == 1 and raw.dtype.kind in "iu" and raw.shape[0] == rows:
+            if raw.size and (raw.min() < 0 or raw.max() >= outputs):
+                raise ArgumentError(f"{name} holds class labels outside 0..{outputs - 1}")
+            onehot = np.zeros((rows, outputs), np.float32)
+            onehot[np.arange(rows), raw] = 1.0
+            return onehot
+        array, _ = self._rows(raw, outputs, name)
+        if array.shape[0] != rows:
+            raise ShapeError(f"{name} has {array.shape[0]} rows but x has {rows}; pass one target row per sample")
+        return array
+
+    def forward(self, x) -> np.ndarray:
+        """Runs x forward, keeping the activations backward() needs; returns the outputs."""
+        x, single = self._rows(x, self._sizes[0], "x")
+        y = np.empty((x.shape[0], self._sizes[-1]), np.float32)
+        check(lib.plexus_forward(self.handle, x.ctypes.data, x.shape[0], y.ctypes.data))
+        self._forward_rows = x.shape[0]
+        return y[0] if single else y
+
+    def backward(self, y) -> float:
+        """Adds the gradient of the last forward batch's loss against targets y; returns the loss."""
+        rows = getattr(self, "_forward_rows", None)
+        y = self._targets(y, rows if rows is not None else np.atleast_2d(np.asarray(y)).shape[0])
+        loss = ctypes.c_float()
+        check(lib.plexus_backward(self.handle, y.ctypes.data, y.shape[0], ctypes.addressof(loss)))
+        return float(loss.value)
+
+    def step(self) -> None:
+        """Applies the optimizer to the accumulated gradients, then zeroes them."""
+        check(lib.plexus_step(self.handle))
+
+    def zero_grads(self) -> None:
+        check(lib.plexus_zero_grads(self.handle))
+
+    def predict(self, x) -> np.ndarray:
+        """Outputs for x without changing the network (1-D in, 1-D out); releases the GIL."""
+        x, single = self._rows(x, self._sizes[0], "x")
+        y = np.empty((x.shape[0], self._sizes[-1]), np.float32)
+        check(lib.plexus_predict(self.handle, x.ctypes.data, x.shape[0], y.ctypes.data))
+        return y[0] if single else y
+
+    __call__ = predict
+
+    def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
+            callback: Callable[[int, float], object] | None = None) -> list[float]:
+        """Trains with the library's own loop (shuffled mini-batches; forward, backward, step).
+
+        ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0); a truthy
+        return value stops training early. An exception raised by the callback stops training and
+        is re-raised here. Returns the mean loss of each epoch run.
+        """
+        x, _ = self._rows(x, self._sizes[0], "x")
+        y = self._targets(y, x.shape[0])
+        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+            if int(value) < 1:
+                raise ArgumentError(f"{name} is {value}; pass at least 1")
+        history: list[float] = []
+        failure: list[BaseException] = []
+        bar = make_progress(int(epochs)) if progress else None
+
+        @EPOCH_FN
+        def on_epoch(epoch, loss, user):
+            try:
+                history.append(float(loss))
+                if bar is not None:
+                    bar.update(float(loss))
+                return 1 if callback is not None and callback(int(epoch), float(loss)) else 0
+            except BaseException as error:  # noqa: BLE001 - re-raised after the C loop returns
+                failure.append(error)
+                return 1
+
+        try:
+            check(lib.plexus_train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], int(epochs),
+                                   int(batch_size), int(shuffle_seed), on_epoch, None))
+        finally:
+            if bar is not None:
+                bar.close()
+        if failure:
+            raise failure[0]
+        return history
+
+    # ----- parameters -------------------------------------------------------------------------
+    def _check_layer(self, layer: int) -> int:
+        layer = int(layer)
+        if not 1 <= layer < len(self._sizes):
+            raise ArgumentError(f"layer {layer} does not exist; weight layers are 1..{len(self._sizes) - 1} (0 is the input)")
+        return layer
+
+    def get_weights(self, layer: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """(W, b) of layer 1..L: W has shape (sizes[l], sizes[l-1]); b is None without biases."""
+        layer = self._check_layer(layer)
+        w = np.empty((self._sizes[layer], self._sizes[layer - 1]), np.float32)
+        b = np.empty(self._sizes[layer], np.float32) if self._bias else None
+        check(lib.plexus_get_weights(self.handle, layer, w.ctypes.data, None if b is None else b.ctypes.data))
+        return w, b
+
+    def set_weights(self, layer: int, w, b=None) -> None:
+        """Replaces layer l's weights and, when b is given, its biases."""
+        layer = self._check_layer(layer)
+        shape = (self._sizes[layer], self._sizes[layer - 1])
+        w_array = _floats(w, "w")
+        if w_array.shape != shape:
+            raise ShapeError(f"w has shape {w_array.shape}; layer {layer} needs {shape}")
+        b_address = None
+        if b is not None:
+            b_array = _floats(b, "b")
+            if b_array.shape != (shape[0],):
+                raise ShapeError(f"b has shape {b_array.shape}; layer {layer} needs ({shape[0]},)")
+            b_address = b_array.ctypes.data
+        check(lib.plexus_set_weights(self.handle, layer, w_array.ctypes.data, b_address))
+
+    def _flat(self, getter) -> np.ndarray:
+        out = np.empty(self._param_count, np.float32)
+        check(getter(self.handle, out.ctypes.data))
+        return out
+
+    def _set_flat(self, setter, values, name: str) -> None:
+        array = _floats(values, name).reshape(-1) if np.ndim(values) <= 1 else None
+        if array is None or array.shape[0] != self._param_count:
+            raise ShapeError(f"{name} has shape {np.shape(values)}; this network needs ({self._param_count},)")
+        check(setter(self.handle, array.ctypes.data))
+
+    @property
+    def params(self) -> np.ndarray:
+        """Every parameter as one flat float32 copy, in the order W1, b1, W2, b2, …"""
+        return self._flat(lib.plexus_get_params)
+
+    @params.setter
+    def params(self, values) -> None:
+        self._set_flat(lib.plexus_set_params, values, "params")
+
+    @property
+    def grads(self) -> np.ndarray:
+        """Every accumulated gradient, flat, in parameter order."""
+        return self._flat(lib.plexus_get_grads)
+
+    @grads.setter
+    def grads(self, values) -> None:
+        self._set_flat(lib.plexus_set_grads, values, "grads")
+
+    # ----- model files ------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Saves the network, loss and optimizer state to a model file, atomically."""
+        check(lib.plexus_save(self.handle, os.fsencode(path)))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Network":
+        """Loads a model file written by Plexus from any language (or in the documented format)."""
+        handle = ctypes.c_void_p()
+        check(lib.plexus_load(os.fsencode(path), ctypes.addressof(handle)))
+        return cls._from_handle(handle.value)
+
+    def to_bytes(self) -> bytes:
+        """The model file's bytes."""
+        data, size = ctypes.c_void_p(), ctypes.c_size_t()
+        check(lib.plexus_save_buffer(self.handle, ctypes.addressof(data), ctypes.addressof(size)))
+        try:
+            return ctypes.string_at(data.value, size.value)
+        finally:
+            lib.plexus_free_buffer(data.value)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Network":
+        """A network from a model file's bytes."""
+        data = bytes(data)
+        handle = ctypes.c_void_p()
+        check(lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)))
+        return cls._from_handle(handle.value)
+
+    def __getstate__(self) -> dict:
+        return {"model": self.to_bytes()}
+
+    def __setstate__(self, state: dict) -> None:
+        handle = ctypes.c_void_p()
+        data = state["model"]
+        check(lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)))
+        self._adopt(handle.value)

@@ -17,7 +17,7 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all deps deps-system lib demo test test-swift test-c test-python examples clean bench-core
+.PHONY: all deps deps-system lib python-install demo test test-swift test-c test-python examples clean bench-core
 
 all: lib
 
@@ -41,15 +41,18 @@ $(BUILD)/%: examples/c/%.c include/plexus.h lib | $(BUILD)
 
 examples: $(EXAMPLES)
 
-demo: examples
+demo: deps examples python-install
 	@echo "== seed 004: one step of backpropagation through the C API =="
 	./$(BUILD)/stepbystep
 	@echo
 	@echo "== XOR trained from C =="
 	./$(BUILD)/xor
 	@echo
-	@echo "== XOR and a regression trained from Python (ctypes over libplexus.so) =="
-	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) examples/python/demo.py
+	@echo "== XOR and a regression trained from Python (pip-installed plexus package) =="
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python examples/python/demo.py
+	@echo
+	@echo "== handwritten digits (scikit-learn's bundled set) from Python =="
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits
 
 # MARK: tests
 $(BUILD)/test_%: Tests/c/test_%.c include/plexus.h lib | $(BUILD)
@@ -73,8 +76,20 @@ test-c: $(C_TESTS) examples
 	$(VALGRIND) ./$(BUILD)/stepbystep > /dev/null
 	./Tests/c/check_readme.sh
 
-test-python: lib
-	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m pytest -q Tests/python
+# The Python tests run against the package as a user installs it: pip builds it into a virtual
+# environment (which sees the system's numpy, pytest and safetensors) and the tests import it there.
+VENV := $(BUILD)/venv
+$(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
+	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
+
+python-install: lib | $(BUILD)
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+
+test-python: python-install $(BUILD)/model_tool
+	cd $(BUILD) && env -u PLEXUS_LIBRARY $(CURDIR)/$(VENV)/bin/python -c \
+		'import plexus, sys; assert "site-packages" in str(plexus.library_path), plexus.library_path; print("plexus", plexus.version(), "from", plexus.library_path)'
+	env -u PLEXUS_LIBRARY PLEXUS_MODEL_TOOL=$(CURDIR)/$(BUILD)/model_tool $(VENV)/bin/python -m pytest -q Tests/python
 
 # Swift first, then C, then Python; the output ends with the runners' own summary lines.
 test: deps | $(BUILD)

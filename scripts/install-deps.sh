@@ -20,10 +20,11 @@ fi
 
 PYTHON=${PYTHON:-python3}
 # numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
-# model-file interoperability tests (files written and read by Hugging Face's own package).
+# model-file interoperability tests (files written and read by Hugging Face's own package);
+# scikit-learn: the digits data set of the Python example (bundled, no download).
 need_pip=()
-for module in numpy pytest safetensors; do
-  "$PYTHON" -c "import $module" 2>/dev/null || need_pip+=("$module")
+for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn; do
+  "$PYTHON" -c "import ${pair%%:*}" 2>/dev/null || need_pip+=("${pair#*:}")
 done
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "install-deps: installing Python packages: ${need_pip[*]}"

@@ -7,22 +7,21 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from cnet import CError, CNet, load, save, weights
+import plexus
 
 
 def test_plexus_file_opens_with_safetensors(tmp_path):
-    net = CNet([4, 6, 3], ["relu", "softmax"], seed=11, loss="cross_entropy")
-    net.adam(0.01)
+    net = plexus.Network([4, 6, 3], ["relu", "softmax"], seed=11, loss="cross_entropy").adam(0.01)
     rng = np.random.default_rng(0)
     net.forward(rng.uniform(-1, 1, (5, 4)))
     net.backward(np.eye(3)[[0, 1, 2, 0, 1]])
     net.step()
     path = tmp_path / "model.safetensors"
-    save(net, path)
+    net.save(path)
 
     tensors = load_file(str(path))
     for layer in (1, 2):
-        w, b = weights(net, layer)
+        w, b = net.get_weights(layer)
         np.testing.assert_array_equal(tensors[f"layers.{layer - 1}.weight"], w)
         np.testing.assert_array_equal(tensors[f"layers.{layer - 1}.bias"], b)
     assert tensors["optimizer.layers.0.weight.exp_avg"].shape == (6, 4)
@@ -52,11 +51,11 @@ def test_safetensors_file_loads_in_plexus(tmp_path):
     save_file({"layers.0.weight": w0, "layers.0.bias": b0, "layers.1.weight": w1, "layers.1.bias": b1}, str(path),
               metadata={"plexus.format": "plexus-dense-network", "plexus.format_version": "1",
                         "plexus.sizes": "3,5,2", "plexus.activations": "tanh,identity", "plexus.bias": "true"})
-    net = load(path)
+    net = plexus.Network.load(path)
     x = rng.uniform(-1, 1, (7, 3)).astype(np.float32)
     expected = np.tanh(x.astype(np.float64) @ w0.T + b0) @ w1.T + b1
     np.testing.assert_allclose(net.predict(x), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(weights(net, 1)[0], w0)
+    np.testing.assert_array_equal(net.get_weights(1)[0], w0)
 
 
 def test_safetensors_file_with_wrong_shape_is_refused(tmp_path):
@@ -64,13 +63,14 @@ def test_safetensors_file_with_wrong_shape_is_refused(tmp_path):
     save_file({"layers.0.weight": np.zeros((3, 5), np.float32), "layers.0.bias": np.zeros(5, np.float32)}, str(path),
               metadata={"plexus.format": "plexus-dense-network", "plexus.format_version": "1",
                         "plexus.sizes": "3,5", "plexus.activations": "relu", "plexus.bias": "true"})
-    with pytest.raises(CError) as info:
-        load(path)
+    with pytest.raises(plexus.FormatError) as info:
+        plexus.Network.load(path)
     assert info.value.status == 5
     assert "layers.0.weight: shape is [3, 5] but the architecture needs [5, 3]" in info.value.message
 
 
 def test_missing_file_is_an_io_error(tmp_path):
-    with pytest.raises(CError) as info:
-        load(tmp_path / "nothing-here.safetensors")
+    with pytest.raises(plexus.FileError) as info:
+        plexus.Network.load(tmp_path / "nothing-here.safetensors")
+    assert isinstance(info.value, OSError)
     assert info.value.status == 4 and "nothing-here.safetensors" in info.value.message

@@ -6,26 +6,40 @@ import time
 
 
 class PlainProgress:
-    """A carriage-return progress line on stderr, redrawn at most 10 times a second."""
+    """A progress line on stderr: redrawn in place at most 10 times a second on a terminal; in a
+    log (not a terminal), one line per tenth of the epochs."""
 
     def __init__(self, total: int):
         self.total, self.done, self.last_draw, self.started = total, 0, 0.0, time.monotonic()
+        self.loss, self.drawn = float("nan"), 0
+        self.terminal = sys.stderr.isatty()
 
     def update(self, loss: float) -> None:
-        self.done += 1
+        self.done, self.loss = self.done + 1, loss
+        if self.terminal:
+            due = time.monotonic() - self.last_draw >= 0.1
+        else:
+            due = self.done == 1 or self.done - self.drawn >= max(1, self.total // 10)
+        if due or self.done == self.total:
+            self._draw()
+
+    def _draw(self) -> None:
         now = time.monotonic()
-        if now - self.last_draw >= 0.1 or self.done == self.total:
-            self.last_draw = now
-            width = 30
-            filled = width * self.done // self.total
-            bar = "#" * filled + "-" * (width - filled)
-            sys.stderr.write(f"\rfit [{bar}] epoch {self.done}/{self.total} loss {loss:.6g} "
-                             f"{now - self.started:.1f}s")
-            sys.stderr.flush()
+        self.last_draw, self.drawn = now, self.done
+        width = 30
+        filled = width * self.done // self.total
+        bar = "#" * filled + "-" * (width - filled)
+        line = f"fit [{bar}] epoch {self.done}/{self.total} loss {self.loss:.6g} {now - self.started:.1f}s"
+        sys.stderr.write("\r" + line if self.terminal else line + "\n")
+        sys.stderr.flush()
 
     def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+        """Draws the final state (training may have stopped early) and ends the line."""
+        if self.done and self.drawn != self.done:
+            self._draw()
+        if self.terminal:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 class TqdmProgress:

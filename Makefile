@@ -17,7 +17,7 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all deps deps-system lib python-install demo test test-swift test-c test-python examples clean bench-core
+.PHONY: all deps deps-system lib python-install demo test test-swift test-c test-python examples clean bench-core bench-python
 
 all: lib
 
@@ -107,3 +107,6 @@ $(BUILD)/bench_core: benchmarks/bench_core.c include/plexus.h lib | $(BUILD)
 
 bench-core: $(BUILD)/bench_core
 	./$(BUILD)/bench_core
+
+bench-python: $(BUILD)/bench_core python-install
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_python.py $(BUILD)/bench_core

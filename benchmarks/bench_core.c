@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-enum { RUNS = 5 };
+/* Runs per workload: 5, or $PLEXUS_BENCH_RUNS (bench_python.py alternates single C runs with
+   Python runs). */
+enum { MAX_RUNS = 64 };
+static int RUNS = 5;
 
 static double now(void) {
     struct timespec t;
@@ -45,7 +48,7 @@ static void tiny_predict(void) {
     const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
     plexus_net *net = create(sizes, acts, 3);
     const long calls = 2000000;
-    double ns[RUNS];
+    double ns[MAX_RUNS];
     float x[2] = {0.3f, 0.7f}, y = 0, sink = 0;
     for (int r = 0; r < RUNS; r++) {
         double t0 = now();
@@ -66,7 +69,7 @@ static void tiny_train(void) {
     const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
     const float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0};
     const long updates = 100000;
-    double ns[RUNS];
+    double ns[MAX_RUNS];
     for (int r = 0; r < RUNS; r++) {
         plexus_net *net = create(sizes, acts, 3);
         check(plexus_set_sgd(net, 0.5f, 0.0f), "plexus_set_sgd");
@@ -103,7 +106,7 @@ static void mlp(void) {
     float *out = malloc(infer * 10 * sizeof *out);
     if (!y || !out) exit(1);
     for (size_t i = 0; i < n; i++) y[i * 10 + (size_t)rand() % 10] = 1.0f;
-    double train_rate[RUNS], infer_rate[RUNS];
+    double train_rate[MAX_RUNS], infer_rate[MAX_RUNS];
     for (int r = 0; r < RUNS; r++) {
         plexus_net *net = create(sizes, acts, 4);
         check(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY), "plexus_set_loss");
@@ -135,7 +138,7 @@ static void crossover(void) {
         float *x = random_floats(b * n, 3), *y = malloc(b * n * sizeof *y);
         if (!y) exit(1);
         long calls = 20000000L / (long)(b * n * n) + 1000;
-        double ns[RUNS];
+        double ns[MAX_RUNS];
         for (int r = 0; r < RUNS; r++) {
             double t0 = now();
             for (long i = 0; i < calls; i++) check(plexus_predict(net, x, b, y), "plexus_predict");
@@ -152,6 +155,8 @@ static void crossover(void) {
 
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : "";
+    const char *runs = getenv("PLEXUS_BENCH_RUNS");
+    if (runs && atoi(runs) >= 1 && atoi(runs) <= MAX_RUNS) RUNS = atoi(runs);
     printf("libplexus %s, %d runs per workload\n", plexus_version(), RUNS);
     if (!*only || strcmp(only, "tiny") == 0) {
         tiny_predict();

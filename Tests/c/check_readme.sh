@@ -18,5 +18,7 @@ grep -q "1 XOR 1 -> 0.0" "$work/c.out" || { echo "README C example did not learn
 
 block "readme-python-example" > "$work/example.py"
 [ -s "$work/example.py" ] || { echo "README: no Python example found"; exit 1; }
-PLEXUS_LIBRARY="$PWD/.build/release/libplexus.so" python3 "$work/example.py"
+# Run from the scratch folder (the example writes a model file there), against the source tree's
+# package and the library just built.
+(cd "$work" && PYTHONPATH="$OLDPWD/bindings/python" PLEXUS_LIBRARY="$OLDPWD/.build/release/libplexus.so" python3 example.py)
 echo "README examples: C and Python ran as written"

@@ -119,3 +119,72 @@ for _name, (_restype, _argtypes) in _DECLARATIONS.items():
     _function = getattr(lib, _name)
     _function.restype = _restype
     _function.argtypes = _argtypes
+
+
+# ----- out-parameters as Python values: the rest of the package never touches ctypes ----------------
+# Each helper returns (status, value); callers pass the status to errors.check.
+
+def create(sizes, activations, flags: int, seed: int):
+    c_sizes = (ctypes.c_uint32 * len(sizes))(*sizes)
+    c_acts = (ctypes.c_int * len(activations))(*activations)
+    handle = c_void_p()
+    status = lib.plexus_create(ctypes.addressof(c_sizes), ctypes.addressof(c_acts), len(sizes), flags, seed,
+                               ctypes.addressof(handle))
+    return status, handle.value
+
+
+def load(path: bytes):
+    handle = c_void_p()
+    return lib.plexus_load(path, ctypes.addressof(handle)), handle.value
+
+
+def load_buffer(data: bytes):
+    handle = c_void_p()
+    return lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)), handle.value
+
+
+def save_buffer(handle: int):
+    data, size = c_void_p(), c_size_t()
+    status = lib.plexus_save_buffer(handle, ctypes.addressof(data), ctypes.addressof(size))
+    if status:
+        return status, b""
+    try:
+        return status, ctypes.string_at(data.value, size.value)
+    finally:
+        lib.plexus_free_buffer(data.value)
+
+
+def _int_out(function, *args, ctype=c_int):
+    value = ctype()
+    status = function(*args, ctypes.addressof(value))
+    return status, value.value
+
+
+def layer_activation(handle: int, layer: int):
+    return _int_out(lib.plexus_layer_activation, handle, layer)
+
+
+def get_loss(handle: int):
+    return _int_out(lib.plexus_get_loss, handle)
+
+
+def get_flags(handle: int):
+    return _int_out(lib.plexus_get_flags, handle, ctype=c_uint32)
+
+
+def get_optimizer(handle: int):
+    kind, hyper = c_int(), (c_float * 4)()
+    status = lib.plexus_get_optimizer(handle, ctypes.addressof(kind), ctypes.addressof(hyper))
+    return status, (kind.value, list(hyper))
+
+
+def backward(handle: int, target_address: int, rows: int):
+    loss = c_float()
+    return lib.plexus_backward(handle, target_address, rows, ctypes.addressof(loss)), loss.value
+
+
+def train(handle: int, x_address: int, y_address: int, n: int, epochs: int, batch_size: int, seed: int,
+          on_epoch):
+    """plexus_train with `on_epoch(epoch, mean_loss) -> bool` (True stops) as the C callback."""
+    callback = EPOCH_FN(lambda epoch, loss, user: 1 if on_epoch(epoch, loss) else 0)
+    return lib.plexus_train(handle, x_address, y_address, n, epochs, batch_size, seed, callback, None)

@@ -1,14 +1,14 @@
 """`plexus.Network`: a dense network held by the C library, driven with numpy arrays."""
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from typing import Callable, Sequence
 
 import numpy as np
 
-from ._capi import EPOCH_FN, lib
+from . import _capi
+from ._capi import lib
 from .errors import ArgumentError, ShapeError, StateError, check
 from .progress import make_progress
 
@@ -64,12 +64,9 @@ class Network:
         codes = [_index("activation", a, ACTIVATIONS) for a in activations]
         if not 0 <= int(seed) < 2**64:
             raise ArgumentError(f"seed {seed} is not in [0, 2**64)")
-        c_sizes = (ctypes.c_uint32 * len(sizes))(*sizes)
-        c_acts = (ctypes.c_int * len(codes))(*codes)
-        handle = ctypes.c_void_p()
-        check(lib.plexus_create(ctypes.addressof(c_sizes), ctypes.addressof(c_acts), len(sizes),
-                                0 if bias else 1, int(seed), ctypes.addressof(handle)))
-        self._adopt(handle.value)
+        status, handle = _capi.create(sizes, codes, 0 if bias else 1, int(seed))
+        check(status)
+        self._adopt(handle)
         try:
             self.loss = loss
         except BaseException:
@@ -83,14 +80,14 @@ class Network:
         count = lib.plexus_layer_count(handle)
         self._sizes = [int(lib.plexus_layer_size(handle, i)) for i in range(count)]
         acts = []
-        code = ctypes.c_int()
         for layer in range(1, count):
-            check(lib.plexus_layer_activation(handle, layer, ctypes.addressof(code)))
-            acts.append(ACTIVATIONS[code.value])
+            status, code = _capi.layer_activation(handle, layer)
+            check(status)
+            acts.append(ACTIVATIONS[code])
         self._activations = acts
-        flags = ctypes.c_uint32()
-        check(lib.plexus_get_flags(handle, ctypes.addressof(flags)))
-        self._bias = flags.value & 1 == 0
+        status, flags = _capi.get_flags(handle)
+        check(status)
+        self._bias = flags & 1 == 0
         self._param_count = int(lib.plexus_param_count(handle))
 
     @classmethod
@@ -140,9 +137,9 @@ class Network:
 
     @property
     def loss(self) -> str:
-        code = ctypes.c_int()
-        check(lib.plexus_get_loss(self.handle, ctypes.addressof(code)))
-        return LOSSES[code.value]
+        status, code = _capi.get_loss(self.handle)
+        check(status)
+        return LOSSES[code]
 
     @loss.setter
     def loss(self, name: str) -> None:
@@ -151,10 +148,9 @@ class Network:
     @property
     def optimizer(self) -> dict:
         """The optimizer and its hyperparameters, e.g. ``{"name": "sgd", "lr": 0.01, "momentum": 0.0}``."""
-        kind = ctypes.c_int()
-        hyper = (ctypes.c_float * 4)()
-        check(lib.plexus_get_optimizer(self.handle, ctypes.addressof(kind), ctypes.addressof(hyper)))
-        if kind.value == 0:
+        status, (kind, hyper) = _capi.get_optimizer(self.handle)
+        check(status)
+        if kind == 0:
             return {"name": "sgd", "lr": hyper[0], "momentum": hyper[1]}
         return {"name": "adam", "lr": hyper[0], "beta1": hyper[1], "beta2": hyper[2], "eps": hyper[3]}
 
@@ -221,9 +217,9 @@ class Network:
         """Adds the gradient of the last forward batch's loss against targets y; returns the loss."""
         rows = getattr(self, "_forward_rows", None)
         y = self._targets(y, rows if rows is not None else np.atleast_2d(np.asarray(y)).shape[0])
-        loss = ctypes.c_float()
-        check(lib.plexus_backward(self.handle, y.ctypes.data, y.shape[0], ctypes.addressof(loss)))
-        return float(loss.value)
+        status, loss = _capi.backward(self.handle, y.ctypes.data, y.shape[0])
+        check(status)
+        return float(loss)
 
     def step(self) -> None:
         """Applies the optimizer to the accumulated gradients, then zeroes them."""
@@ -279,20 +275,19 @@ class Network:
         failure: list[BaseException] = []
         bar = make_progress(int(epochs)) if progress else None
 
-        @EPOCH_FN
-        def on_epoch(epoch, loss, user):
+        def on_epoch(epoch: int, loss: float) -> bool:
             try:
                 history.append(float(loss))
                 if bar is not None:
                     bar.update(float(loss))
-                return 1 if callback is not None and callback(int(epoch), float(loss)) else 0
+                return bool(callback is not None and callback(int(epoch), float(loss)))
             except BaseException as error:  # noqa: BLE001 - re-raised after the C loop returns
                 failure.append(error)
-                return 1
+                return True
 
         try:
-            check(lib.plexus_train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], int(epochs),
-                                   int(batch_size), int(shuffle_seed), on_epoch, None))
+            check(_capi.train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], int(epochs),
+                              int(batch_size), int(shuffle_seed), on_epoch))
         finally:
             if bar is not None:
                 bar.close()
@@ -367,32 +362,27 @@ class Network:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Network":
         """Loads a model file written by Plexus from any language (or in the documented format)."""
-        handle = ctypes.c_void_p()
-        check(lib.plexus_load(os.fsencode(path), ctypes.addressof(handle)))
-        return cls._from_handle(handle.value)
+        status, handle = _capi.load(os.fsencode(path))
+        check(status)
+        return cls._from_handle(handle)
 
     def to_bytes(self) -> bytes:
         """The model file's bytes."""
-        data, size = ctypes.c_void_p(), ctypes.c_size_t()
-        check(lib.plexus_save_buffer(self.handle, ctypes.addressof(data), ctypes.addressof(size)))
-        try:
-            return ctypes.string_at(data.value, size.value)
-        finally:
-            lib.plexus_free_buffer(data.value)
+        status, data = _capi.save_buffer(self.handle)
+        check(status)
+        return data
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Network":
         """A network from a model file's bytes."""
-        data = bytes(data)
-        handle = ctypes.c_void_p()
-        check(lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)))
-        return cls._from_handle(handle.value)
+        status, handle = _capi.load_buffer(bytes(data))
+        check(status)
+        return cls._from_handle(handle)
 
     def __getstate__(self) -> dict:
         return {"model": self.to_bytes()}
 
     def __setstate__(self, state: dict) -> None:
-        handle = ctypes.c_void_p()
-        data = state["model"]
-        check(lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)))
-        self._adopt(handle.value)
+        status, handle = _capi.load_buffer(bytes(state["model"]))
+        check(status)
+        self._adopt(handle)

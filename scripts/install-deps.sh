@@ -5,7 +5,9 @@ set -euo pipefail
 
 need_apt=()
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libopenblas-dev pkg-config valgrind; do
+# libopenblas-dev: sgemm; pkg-config: finds OpenBLAS for SwiftPM and tests the installed plexus.pc;
+# valgrind: the C tests; cmake: the test of the installed CMake package; binutils: readelf, nm, strip.
+for pkg in libopenblas-dev pkg-config valgrind cmake binutils; do
   have_deb "$pkg" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -228,3 +228,27 @@ def test_c_model_predicts_bitwise_in_python(tmp_path):
     x = np.fromfile(paths[1], np.float32).reshape(-1, 3)
     assert net.predict(x).tobytes() == np.fromfile(paths[2], np.float32).tobytes()
     assert net.optimizer["name"] == "adam" and net.loss == "cross_entropy"
+
+
+def test_a_second_copy_of_the_library_in_one_process(tmp_path):
+    """The package's library and a copy at another path, both loaded by ctypes, work side by side."""
+    import ctypes
+    import shutil
+    source = os.environ.get("PLEXUS_LIBRARY_COPY") or str(plexus.library_path)
+    copy_path = tmp_path / "libplexus-second.so"
+    shutil.copy(source, copy_path)
+    second = ctypes.CDLL(str(copy_path))
+    second.plexus_create.restype = ctypes.c_int
+    second.plexus_create.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_void_p]
+    second.plexus_predict.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    second.plexus_free.argtypes = [ctypes.c_void_p]
+    sizes = (ctypes.c_uint32 * 3)(4, 16, 2)
+    acts = (ctypes.c_int * 2)(2, 5)
+    handle = ctypes.c_void_p()
+    assert second.plexus_create(ctypes.addressof(sizes), ctypes.addressof(acts), 3, 0, 9, ctypes.addressof(handle)) == 0
+    x = np.random.default_rng(4).normal(size=(5, 4)).astype(np.float32)
+    y = np.empty((5, 2), np.float32)
+    assert second.plexus_predict(handle, x.ctypes.data, 5, y.ctypes.data) == 0
+    second.plexus_free(handle)
+    net = plexus.Network([4, 16, 2], ["tanh", "softmax"], seed=9)
+    assert net.predict(x).tobytes() == y.tobytes()

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make install PREFIX=…` into a temporary prefix, then build and run an example two ways using
+# nothing but the installed files: pkg-config and CMake's find_package(Plexus). The installed
+# programs must run with an empty environment and the Swift toolchain out of reach.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix="$work/prefix"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL install: $*"; }
+
+make --no-print-directory install PREFIX="$prefix" > "$work/install.log"
+version=$(sed -n 's/^#define PLEXUS_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/plexus.h | paste -sd.)
+for f in "lib/libplexus.so.$version" "lib/libplexus.so.${version%%.*}" lib/libplexus.so include/plexus.h \
+         lib/pkgconfig/plexus.pc lib/cmake/Plexus/PlexusConfig.cmake lib/cmake/Plexus/PlexusConfigVersion.cmake; do
+  [ -e "$prefix/$f" ] && ok || bad "$f was not installed"
+done
+readelf -d "$prefix/lib/libplexus.so.$version" | grep -q "SONAME.*\[libplexus.so.${version%%.*}\]" && ok || bad "no SONAME libplexus.so.${version%%.*}"
+if readelf -d "$prefix/lib/libplexus.so.$version" | grep NEEDED | grep -qi swift; then bad "needs a Swift runtime library"; else ok; fi
+./Tests/c/check_exports.sh "$prefix/lib/libplexus.so.$version" "$prefix/include/plexus.h" > /dev/null && ok || bad "exports differ from the header"
+
+# pkg-config
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+[ "$(pkg-config --modversion plexus)" = "$version" ] && ok || bad "pkg-config --modversion"
+cc -std=c99 -Wall -Wextra -Werror -pedantic examples/c/xor.c $(pkg-config --cflags --libs plexus) -o "$work/xor_pkgconfig" && ok || bad "pkg-config build"
+
+# CMake
+if cmake -S Tests/c/cmake_consumer -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
+     -DPLEXUS_EXAMPLE="$PWD/examples/c/xor.c" > "$work/cmake.log" 2>&1 && cmake --build "$work/cmake" >> "$work/cmake.log" 2>&1; then
+  ok
+else
+  bad "CMake build"; tail -20 "$work/cmake.log"
+fi
+
+for app in "$work/xor_pkgconfig" "$work/cmake/xor_cmake"; do
+  [ -x "$app" ] || continue
+  if ldd "$app" | grep -q "not found"; then bad "$(basename "$app"): ldd finds unresolved libraries"; else ok; fi
+  ldd "$app" | grep -q "$prefix/lib/libplexus.so.${version%%.*}" && ok || bad "$(basename "$app") does not load the installed library"
+  # An empty environment, and (when this machine allows a private mount) the toolchain hidden.
+  swift_root=$(dirname "$(dirname "$(dirname "$(command -v swift)")")")
+  if unshare -m true 2>/dev/null; then
+    out=$(unshare -m bash -c "mount -t tmpfs tmpfs '$swift_root' && env -i '$app'") && ok || bad "$(basename "$app") failed without the toolchain"
+    how="with $swift_root hidden and env -i"
+  else
+    out=$(env -i "$app") && ok || bad "$(basename "$app") failed with env -i"
+    how="with env -i (no permission to hide the toolchain)"
+  fi
+  grep -q "4 of 4 correct" <<<"$out" && ok || bad "$(basename "$app") did not learn XOR"
+  echo "installed $(basename "$app") ran $how"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

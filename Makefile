@@ -75,7 +75,7 @@ demo: deps examples data python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python examples/python/demo.py
 	@echo
 	@echo "== handwritten digits trained from Python =="
-	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python
 
 # MARK: installing
 # make install PREFIX=/opt/plexus: the library with its SONAME links, the header, plexus.pc and a

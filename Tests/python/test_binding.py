@@ -252,3 +252,15 @@ def test_a_second_copy_of_the_library_in_one_process(tmp_path):
     second.plexus_free(handle)
     net = plexus.Network([4, 16, 2], ["tanh", "softmax"], seed=9)
     assert net.predict(x).tobytes() == y.tobytes()
+
+
+def test_digits_example_reaches_95_percent(tmp_path):
+    pytest.importorskip("sklearn")
+    import sys
+    result = subprocess.run([sys.executable, str(REPOSITORY / "bindings" / "python" / "examples" / "digits.py"),
+                             str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    accuracy = float(result.stdout.split("test accuracy: ")[1].split("%")[0])
+    assert accuracy >= 95.0
+    assert (tmp_path / "digits.safetensors").exists()
+    assert plexus.Network.load(tmp_path / "digits.safetensors").sizes == [64, 64, 10]

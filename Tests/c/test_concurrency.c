@@ -1,0 +1,115 @@
+/* Threads: 8 threads calling plexus_predict on one net for about two seconds all get the serial
+   result bitwise; 6 nets trained at once on 6 threads each end bitwise where a lone run ends.
+   Also built against a ThreadSanitizer-instrumented library by `make test`. */
+#define _POSIX_C_SOURCE 200809L
+#include "plexus.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { PREDICTORS = 8, TRAINERS = 6, ROWS = 32, IN = 16, OUT = 4, N = 96 };
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double seconds = 2.0;
+static const plexus_net *shared_net;
+static float inputs[ROWS * IN], serial[ROWS * OUT];
+
+struct predictor { long calls, mismatches, failures; };
+
+static void *predict_loop(void *arg) {
+    struct predictor *p = (struct predictor *)arg;
+    float out[ROWS * OUT];
+    double end = now() + seconds;
+    while (now() < end) {
+        for (int k = 0; k < 100; k++) {
+            if (plexus_predict(shared_net, inputs, ROWS, out) != PLEXUS_OK) p->failures++;
+            else if (memcmp(out, serial, sizeof out) != 0) p->mismatches++;
+            p->calls++;
+        }
+    }
+    return NULL;
+}
+
+static float train_x[N * IN], train_y[N * OUT];
+
+/* Trains a fresh net for `seed`; writes its parameters to `params`. Returns 0 on success. */
+static int train_one(uint64_t seed, float *params) {
+    const uint32_t sizes[] = {IN, 24, OUT};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_SOFTMAX};
+    plexus_net *net = NULL;
+    plexus_status s = plexus_create(sizes, acts, 3, 0, seed, &net);
+    if (s == PLEXUS_OK) s = plexus_set_loss(net, PLEXUS_CROSS_ENTROPY);
+    if (s == PLEXUS_OK) s = plexus_set_adam(net, 0.01f, 0.9f, 0.999f, 1e-8f);
+    if (s == PLEXUS_OK) s = plexus_train(net, train_x, train_y, N, 30, 16, seed, NULL, NULL);
+    if (s == PLEXUS_OK) s = plexus_get_params(net, params);
+    plexus_free(net);
+    return s != PLEXUS_OK;
+}
+
+struct trainer { uint64_t seed; float params[IN * 24 + 24 + 24 * OUT + OUT]; int failed; };
+
+static void *train_thread(void *arg) {
+    struct trainer *t = (struct trainer *)arg;
+    t->failed = train_one(t->seed, t->params);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1) seconds = atof(argv[1]);
+    int failures = 0, checks = 0;
+    for (int i = 0; i < ROWS * IN; i++) inputs[i] = (float)((i * 7919) % 101) / 50.0f - 1.0f;
+    for (int i = 0; i < N * IN; i++) train_x[i] = (float)((i * 104729) % 97) / 48.0f - 1.0f;
+    for (int i = 0; i < N; i++) train_y[i * OUT + (i * 31) % OUT] = 1.0f;
+
+    /* One net, many readers. */
+    const uint32_t sizes[] = {IN, 64, 64, OUT};
+    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_TANH, PLEXUS_SOFTMAX};
+    plexus_net *net = NULL;
+    if (plexus_create(sizes, acts, 4, 0, 3, &net) != PLEXUS_OK || plexus_predict(net, inputs, ROWS, serial) != PLEXUS_OK) {
+        fprintf(stderr, "setup: %s\n", plexus_last_error());
+        return 1;
+    }
+    shared_net = net;
+    pthread_t threads[PREDICTORS > TRAINERS ? PREDICTORS : TRAINERS];
+    struct predictor predictors[PREDICTORS];
+    memset(predictors, 0, sizeof predictors);
+    for (int t = 0; t < PREDICTORS; t++) pthread_create(&threads[t], NULL, predict_loop, &predictors[t]);
+    long calls = 0;
+    for (int t = 0; t < PREDICTORS; t++) {
+        pthread_join(threads[t], NULL);
+        checks++;
+        failures += predictors[t].mismatches != 0 || predictors[t].failures != 0 || predictors[t].calls == 0;
+        calls += predictors[t].calls;
+    }
+    printf("%d threads made %ld predict calls on one net in %.1f s: all equal to the serial result: %s\n",
+           PREDICTORS, calls, seconds, failures ? "NO" : "yes");
+    plexus_free(net);
+
+    /* Many nets, one per thread, against lone runs. */
+    static struct trainer alone[TRAINERS], together[TRAINERS];
+    for (int t = 0; t < TRAINERS; t++) {
+        alone[t].seed = together[t].seed = 100 + (uint64_t)t;
+        checks++;
+        failures += train_one(alone[t].seed, alone[t].params);
+    }
+    for (int t = 0; t < TRAINERS; t++) pthread_create(&threads[t], NULL, train_thread, &together[t]);
+    for (int t = 0; t < TRAINERS; t++) {
+        pthread_join(threads[t], NULL);
+        checks++;
+        int same = !together[t].failed && memcmp(alone[t].params, together[t].params, sizeof alone[t].params) == 0;
+        if (!same) fprintf(stderr, "FAIL: net %d trained on a thread differs from its lone run\n", t);
+        failures += !same;
+    }
+    printf("%d nets trained at once on %d threads: bitwise equal to their lone runs: %s\n", TRAINERS, TRAINERS,
+           failures ? "NO" : "yes");
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures != 0;
+}

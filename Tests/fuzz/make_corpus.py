@@ -1,0 +1,49 @@
+"""Writes the fuzzer's seed corpus: valid model files of several architectures and optimizers,
+and damaged copies (truncated, flipped bytes, huge header length, broken JSON).
+Run: python3 Tests/fuzz/make_corpus.py OUTPUT_FOLDER   (needs the plexus package importable)"""
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import plexus
+
+
+def valid_models():
+    rng = np.random.default_rng(0)
+    specs = [([2, 3, 1], ["tanh", "sigmoid"], "mse", True, None),
+             ([4, 5, 3], ["relu", "softmax"], "cross_entropy", False, "adam"),
+             ([3, 4, 4, 2], ["leaky_relu", "identity", "sigmoid"], "binary_cross_entropy", True, "momentum"),
+             ([1, 1], ["identity"], "quadratic", False, None)]
+    for sizes, acts, loss, bias, optimizer in specs:
+        net = plexus.Network(sizes, acts, loss=loss, bias=bias, seed=1)
+        if optimizer == "adam":
+            net.adam(0.01)
+        elif optimizer == "momentum":
+            net.sgd(0.1, 0.9)
+        if optimizer:
+            x = rng.normal(size=(4, sizes[0]))
+            net.forward(x)
+            net.backward(rng.uniform(0, 1, (4, sizes[-1])) if loss != "cross_entropy" else np.eye(sizes[-1])[[0, 1, 2, 0]])
+            net.step()
+        yield net.to_bytes()
+
+
+def main(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for i, model in enumerate(valid_models()):
+        variants = {f"valid-{i}": model, f"truncated-{i}": model[: len(model) // 2],
+                    f"huge-header-{i}": struct.pack("<Q", 4 << 30) + model[8:],
+                    f"flipped-{i}": bytes(b ^ (0x20 if k % 97 == 13 else 0) for k, b in enumerate(model)),
+                    f"brace-{i}": model.replace(b"}", b"]", 1)}
+        for name, data in variants.items():
+            (folder / name).write_bytes(data)
+            count += 1
+    (folder / "empty").write_bytes(b"")
+    print(f"wrote {count + 1} corpus files to {folder}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -75,26 +75,29 @@ struct OptimizerState {
 
         case let .sgd(lr, momentum):
             // b = g on the first step, then b = μ·b + g;  θ −= lr·b
-            // A buffer that does not exist yet starts as the gradient itself (torch's first step).
+            // A buffer that does not exist yet starts as the gradient itself (torch's first step);
+            // a new buffer is kept only if the step succeeds, so a refused step changes nothing.
             let fresh = first == nil
-            if fresh { first = try FloatBuffer(count: n, purpose: "the momentum buffer") }
-            let buffer = first!.pointer, rate = -lr
+            let buffer = try existingOrNew(first, n, "the momentum buffer")
+            let b = buffer.pointer, rate = -lr
             for i in 0..<n {
-                let b = fresh ? grads[i] : momentum * buffer[i] + grads[i]
-                if !b.isFinite || !(params[i] + rate * b).isFinite {
+                let next = fresh ? grads[i] : momentum * b[i] + grads[i]
+                if !next.isFinite || !(params[i] + rate * next).isFinite {
                     throw .numeric("momentum update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
                 }
             }
             for i in 0..<n {
-                let b = fresh ? grads[i] : momentum * buffer[i] + grads[i]
-                buffer[i] = b
-                params[i] = params[i] + rate * b
+                let next = fresh ? grads[i] : momentum * b[i] + grads[i]
+                b[i] = next
+                params[i] = params[i] + rate * next
             }
+            first = buffer
 
         case let .adam(lr, beta1, beta2, epsilon):
-            if first == nil { first = try FloatBuffer(count: n, purpose: "Adam's first moments") }
-            if second == nil { second = try FloatBuffer(count: n, purpose: "Adam's second moments") }
-            let m = first!.pointer, v = second!.pointer
+            // New moment buffers are kept only if the step succeeds, so a refused step changes nothing.
+            let firstMoments = try existingOrNew(first, n, "Adam's first moments")
+            let secondMoments = try existingOrNew(second, n, "Adam's second moments")
+            let m = firstMoments.pointer, v = secondMoments.pointer
             // Scalars as torch computes them: in double, then applied to float32 tensors.
             let t = Double(steps + 1)
             let correction1 = 1 - pow(Double(beta1), t)
@@ -120,7 +123,15 @@ struct OptimizerState {
                 let u = update(i)
                 m[i] = u.m; v[i] = u.v; params[i] = u.p
             }
+            first = firstMoments
+            second = secondMoments
         }
         steps += 1
+    }
+
+    /// `buffer`, or a new zeroed one (`??` cannot carry a typed throw).
+    private func existingOrNew(_ buffer: FloatBuffer?, _ count: Int, _ purpose: String) throws(PlexusError) -> FloatBuffer {
+        if let buffer { return buffer }
+        return try FloatBuffer(count: count, purpose: purpose)
     }
 }

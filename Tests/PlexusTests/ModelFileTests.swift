@@ -176,3 +176,18 @@ import Testing
         expectFormatError(file(plain, nan), "layers.0.weight[0] is nan")
     }
 }
+
+/// Found by the Python property-based fuzz: a refused first step used to leave zero-filled Adam
+/// moments behind with the step count still 0, and the saved file then failed to load.
+@Suite struct RefusedStepRegressionTests {
+    @Test(arguments: [Optimizer.adam(learningRate: 1e30), .sgd(learningRate: 1e30, momentum: 0.5)])
+    func aRefusedFirstStepLeavesNoStateAndTheFileLoads(_ optimizer: Optimizer) throws {
+        let net = try Network(sizes: [1, 1], activations: [.identity], seed: 1)
+        try net.setOptimizer(optimizer)
+        try net.setGradients([3e30, 3e30])   // Adam: g² overflows; SGD: lr·g overflows
+        #expect(throws: PlexusError.self) { try net.step() }
+        #expect(net.optimizerSteps == 0)
+        let loaded = try Network.load(modelData: try net.modelData())
+        #expect(loaded.parameters == net.parameters)
+    }
+}

@@ -27,7 +27,8 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 	--errors-for-leak-kinds=definite,indirect
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
-	test test-c test-swift test-python bench-core bench-python clean
+	test test-c test-swift test-python test-sanitizers test-fuzz fuzz asan-lib tsan-lib fuzz-lib \
+	bench-core bench-python clean
 
 all: lib
 
@@ -106,7 +107,8 @@ $(BUILD)/test_%: Tests/c/test_%.c include/plexus.h lib | $(BUILD)
 $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
 
-C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies
+C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
+	$(BUILD)/test_kill_save $(BUILD)/test_resources
 
 test-c: deps $(C_TESTS) examples data
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
@@ -116,9 +118,68 @@ test-c: deps $(C_TESTS) examples data
 	$(VALGRIND) ./$(BUILD)/test_model_files
 	cp $(LIB) $(BUILD)/libplexus-copy.so
 	./$(BUILD)/test_two_copies $(CURDIR)/$(BUILD)/libplexus-copy.so
+	./$(BUILD)/test_concurrency 3
+	rm -rf $(BUILD)/kill-save && mkdir -p $(BUILD)/kill-save && ./$(BUILD)/test_kill_save $(BUILD)/kill-save 40
+	./$(BUILD)/test_resources 100000 2000
+	$(VALGRIND) ./$(BUILD)/test_resources 100000 20
 	./Tests/c/test_examples.sh
 	./Tests/c/test_install.sh
 	./Tests/c/check_readme.sh
+
+# MARK: sanitizers and fuzzing
+# Instrumented builds of the library, each in its own scratch folder, and the C tests compiled
+# with the toolchain's clang against them: AddressSanitizer + LeakSanitizer, ThreadSanitizer, and
+# libFuzzer (coverage) + AddressSanitizer.
+CLANG := $(dir $(shell command -v $(SWIFT)))clang
+SWIFT_LIBS := $(dir $(shell command -v $(SWIFT)))../lib/swift/linux
+EXPORTS := -Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map
+SAN_CFLAGS := -std=c99 -g -O1 -Iinclude -Wl,--no-warn-mismatch
+ASAN_ENV := ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1
+SECONDS ?= 60
+
+asan-lib: deps-system
+	$(SWIFT) build -c release --product plexus --scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address $(EXPORTS)
+
+tsan-lib: deps-system
+	$(SWIFT) build -c release --product plexus --scratch-path .build-tsan -Xswiftc -sanitize=thread -Xcc -fsanitize=thread $(EXPORTS)
+
+fuzz-lib: deps-system
+	$(SWIFT) build -c release --product plexus --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address \
+		-Xcc -fsanitize=fuzzer-no-link,address $(EXPORTS)
+
+$(BUILD)/asan_%: Tests/c/test_%.c asan-lib | $(BUILD)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=address $< -L.build-asan/release -lplexus -Wl,-rpath,$(CURDIR)/.build-asan/release -lm -lpthread -o $@ 2>&1 | { grep -v "Cannot export" || true; }
+
+# ThreadSanitizer's runtime in the Swift toolchain intercepts libdispatch, so the test links it.
+$(BUILD)/tsan_%: Tests/c/test_%.c tsan-lib | $(BUILD)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=thread $< -L.build-tsan/release -lplexus -Wl,-rpath,$(CURDIR)/.build-tsan/release \
+		-L$(SWIFT_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LIBS) -lm -lpthread -o $@ 2>&1 | { grep -v "Cannot export" || true; }
+
+$(BUILD)/fuzz_load: Tests/fuzz/fuzz_load.c fuzz-lib | $(BUILD)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address -Iinclude $< -L.build-fuzz/release -lplexus -Wl,-rpath,$(CURDIR)/.build-fuzz/release -o $@ 2>&1 | { grep -v "Cannot export" || true; }
+
+$(BUILD)/fuzz-corpus/.made: Tests/fuzz/make_corpus.py | python-install
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python Tests/fuzz/make_corpus.py $(BUILD)/fuzz-corpus && touch $@
+
+# make fuzz SECONDS=N: fuzz plexus_load_buffer for N seconds; crashing inputs land in Tests/fuzz/crashes/.
+fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made
+	./$(BUILD)/fuzz_load -max_total_time=$(SECONDS) -print_final_stats=1 -rss_limit_mb=4096 \
+		-artifact_prefix=Tests/fuzz/crashes/ $(BUILD)/fuzz-corpus
+
+# Every saved crash input runs again as a regression test, then a bounded fuzzing run.
+test-fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made
+	@inputs=$$(ls Tests/fuzz/crashes/ | grep -E '^(crash|leak|timeout|oom)-' || true); \
+	if [ -n "$$inputs" ]; then cd Tests/fuzz/crashes && $(CURDIR)/$(BUILD)/fuzz_load $$inputs; \
+	else echo "fuzz: no saved crash inputs to replay"; fi
+	@$(MAKE) --no-print-directory fuzz SECONDS=$(SECONDS)
+
+test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_resources $(BUILD)/tsan_concurrency $(BUILD)/tsan_c_api
+	$(ASAN_ENV) ./$(BUILD)/asan_c_api
+	$(ASAN_ENV) ./$(BUILD)/asan_model_files
+	$(ASAN_ENV) ./$(BUILD)/asan_resources 100000 200
+	$(TSAN_ENV) ./$(BUILD)/tsan_concurrency 3
+	$(TSAN_ENV) ./$(BUILD)/tsan_c_api
 
 # Debug and release: the release run checks the code at the optimisation level that ships (a
 # miscompile of typed throws through a generic closure showed up only there). Its own scratch path
@@ -133,9 +194,11 @@ test-python: deps python-install $(BUILD)/model_tool
 	env -u PLEXUS_LIBRARY PLEXUS_MODEL_TOOL=$(CURDIR)/$(BUILD)/model_tool PLEXUS_LIBRARY_COPY=$(CURDIR)/$(LIB) \
 		$(VENV)/bin/python -m pytest -q Tests/python
 
-# C first, then Swift, then Python: the output ends with the runners' own summary lines.
+# C (plain, valgrind, sanitizers, fuzzing) first, then Swift, then Python: the output ends with the runners' own summary lines.
 test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-c
+	@$(MAKE) --no-print-directory test-sanitizers
+	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-swift
 	@$(MAKE) --no-print-directory test-python
 
@@ -150,4 +213,4 @@ bench-python: $(BUILD)/bench_core python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_python.py $(BUILD)/bench_core
 
 clean:
-	rm -rf .build .build-release-tests $(BUILD) bindings/python/build bindings/python/plexus.egg-info
+	rm -rf .build .build-release-tests .build-asan .build-tsan .build-fuzz $(BUILD) bindings/python/build bindings/python/plexus.egg-info

@@ -17,8 +17,10 @@ for f in "lib/libplexus.so.$version" "lib/libplexus.so.${version%%.*}" lib/libpl
          lib/pkgconfig/plexus.pc lib/cmake/Plexus/PlexusConfig.cmake lib/cmake/Plexus/PlexusConfigVersion.cmake; do
   [ -e "$prefix/$f" ] && ok || bad "$f was not installed"
 done
-readelf -d "$prefix/lib/libplexus.so.$version" | grep -q "SONAME.*\[libplexus.so.${version%%.*}\]" && ok || bad "no SONAME libplexus.so.${version%%.*}"
-if readelf -d "$prefix/lib/libplexus.so.$version" | grep NEEDED | grep -qi swift; then bad "needs a Swift runtime library"; else ok; fi
+# (Output is captured before grep -q: with pipefail, grep -q closing the pipe early fails the pipeline.)
+dynamic=$(readelf -d "$prefix/lib/libplexus.so.$version")
+grep -q "SONAME.*\[libplexus.so.${version%%.*}\]" <<<"$dynamic" && ok || bad "no SONAME libplexus.so.${version%%.*}"
+if grep NEEDED <<<"$dynamic" | grep -i swift > /dev/null; then bad "needs a Swift runtime library"; else ok; fi
 ./Tests/c/check_exports.sh "$prefix/lib/libplexus.so.$version" "$prefix/include/plexus.h" > /dev/null && ok || bad "exports differ from the header"
 
 # pkg-config
@@ -36,8 +38,9 @@ fi
 
 for app in "$work/xor_pkgconfig" "$work/cmake/xor_cmake"; do
   [ -x "$app" ] || continue
-  if ldd "$app" | grep -q "not found"; then bad "$(basename "$app"): ldd finds unresolved libraries"; else ok; fi
-  ldd "$app" | grep -q "$prefix/lib/libplexus.so.${version%%.*}" && ok || bad "$(basename "$app") does not load the installed library"
+  linked=$(ldd "$app")
+  if grep -q "not found" <<<"$linked"; then bad "$(basename "$app"): ldd finds unresolved libraries"; else ok; fi
+  grep -q "$prefix/lib/libplexus.so.${version%%.*}" <<<"$linked" && ok || { bad "$(basename "$app") does not load the installed library"; echo "$linked"; }
   # An empty environment, and (when this machine allows a private mount) the toolchain hidden.
   swift_root=$(dirname "$(dirname "$(dirname "$(command -v swift)")")")
   if unshare -m true 2>/dev/null; then

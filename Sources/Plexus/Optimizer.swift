@@ -59,8 +59,10 @@ struct OptimizerState {
 
     /// θ ← update(θ, g). Refuses (`.numeric`, nothing changed) when a gradient or any new value is
     /// not finite: a first pass computes every new value and checks it, the second writes them.
+    /// With `commit: false` only the checks run and nothing changes: a caller updating several
+    /// buffers (a graph's parameters) checks them all before committing any.
     mutating func apply(_ optimizer: Optimizer, params: UnsafeMutablePointer<Float>,
-                        grads: UnsafePointer<Float>, count n: Int) throws(PlexusError) {
+                        grads: UnsafePointer<Float>, count n: Int, commit: Bool = true) throws(PlexusError) {
         for i in 0..<n where !grads[i].isFinite {
             throw .numeric("gradient \(i) of \(n) is \(grads[i]); nothing was updated (lower the learning rate, check inputs, or call zero_grads)")
         }
@@ -71,6 +73,7 @@ struct OptimizerState {
             for i in 0..<n where !(params[i] + rate * grads[i]).isFinite {
                 throw .numeric("update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
             }
+            if !commit { return }
             for i in 0..<n { params[i] = params[i] + rate * grads[i] }
 
         case let .sgd(lr, momentum):
@@ -86,6 +89,7 @@ struct OptimizerState {
                     throw .numeric("momentum update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
                 }
             }
+            if !commit { return }
             for i in 0..<n {
                 let next = fresh ? grads[i] : momentum * b[i] + grads[i]
                 b[i] = next
@@ -119,6 +123,7 @@ struct OptimizerState {
                     throw .numeric("Adam update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
                 }
             }
+            if !commit { return }
             for i in 0..<n {
                 let u = update(i)
                 m[i] = u.m; v[i] = u.v; params[i] = u.p

@@ -1,0 +1,250 @@
+import COpenBLAS
+
+/// A static computational graph with reverse-mode differentiation, as seed 002 teaches it: each
+/// node computes its value from its inputs going forward, and going backward passes the upstream
+/// gradient on, multiplied by its local derivative (an addition passes it unchanged, a
+/// multiplication passes it times the other input).
+///
+/// Nodes are matrices of float32 up to 2-D (a scalar is 1×1), built once; `forward` and `backward`
+/// then run as often as needed without allocating. A node can only use nodes created before it,
+/// so creation order is a topological order.
+///
+/// Thread rule: a graph is used by one thread at a time; distinct graphs are independent.
+public final class Graph {
+    /// A node of this graph: an index in creation order.
+    public struct Node: Hashable, Sendable {
+        public let index: Int
+        public init(index: Int) { self.index = index }
+    }
+
+    /// The elementwise operations that combine two nodes; a 1×1 operand broadcasts.
+    public enum Binary: Sendable { case add, subtract, multiply, divide }
+    /// The operations of one node.
+    public enum Unary: Sendable { case sum, mean, square, exp, log }
+
+    enum Kind {
+        case input, constant, parameter
+        case binary(Binary, Int, Int)
+        case matmul(Int, Int)
+        case unary(Unary, Int)
+        case activation(Activation, Int)
+        case loss(Loss, prediction: Int, target: Int)
+    }
+
+    final class NodeData {
+        let kind: Kind
+        let rows: Int, cols: Int
+        let value: FloatBuffer
+        let grad: FloatBuffer
+        /// Per-node scratch for backward (activation Jacobians, loss gradients); nil when unused.
+        let scratch: FloatBuffer?
+        var optimizerState = OptimizerState()
+
+        init(kind: Kind, rows: Int, cols: Int, scratch: Bool) throws(PlexusError) {
+            guard rows >= 1, cols >= 1, rows <= Network.maxLayerSize, cols <= Network.maxLayerSize,
+                  let count = checkedProduct(rows, cols)
+            else { throw .argument("a node of \(rows)×\(cols) is not allowed; both dimensions must be between 1 and \(Network.maxLayerSize)") }
+            self.kind = kind
+            self.rows = rows
+            self.cols = cols
+            self.value = try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) node")
+            self.grad = try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) gradient")
+            self.scratch = scratch ? try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) node's scratch") : nil
+        }
+
+        var count: Int { rows * cols }
+    }
+
+    var nodes: [NodeData] = []
+    /// Whether values are current (no input changed since the last forward), and gradients too.
+    var forwardDone = false
+    var backwardDone = false
+    /// The optimizer `step` applies to every parameter node.
+    public private(set) var optimizer: Optimizer = .standard
+
+    public init() {}
+
+    public var nodeCount: Int { nodes.count }
+
+    // MARK: Building
+
+    private func add(_ kind: Kind, rows: Int, cols: Int, scratch: Bool = false) throws(PlexusError) -> Node {
+        let data = try NodeData(kind: kind, rows: rows, cols: cols, scratch: scratch)
+        nodes.append(data)
+        forwardDone = false
+        backwardDone = false
+        return Node(index: nodes.count - 1)
+    }
+
+    func node(_ node: Node) throws(PlexusError) -> NodeData {
+        guard node.index >= 0 && node.index < nodes.count else {
+            throw .argument("node \(node.index) does not exist in this graph (it has \(nodes.count) nodes, numbered from 0)")
+        }
+        return nodes[node.index]
+    }
+
+    private func filled(_ node: Node, _ values: [Float]?) throws(PlexusError) -> Node {
+        if let values { try setValue(node, values) }
+        return node
+    }
+
+    /// A value set from outside before each `forward` (no gradient flows into it from an optimizer).
+    public func input(rows: Int, cols: Int) throws(PlexusError) -> Node {
+        try add(.input, rows: rows, cols: cols)
+    }
+
+    /// A fixed value.
+    public func constant(rows: Int, cols: Int, values: [Float]) throws(PlexusError) -> Node {
+        try filled(try add(.constant, rows: rows, cols: cols), values)
+    }
+
+    /// A trainable value that `step` updates.
+    public func parameter(rows: Int, cols: Int, values: [Float]? = nil) throws(PlexusError) -> Node {
+        try filled(try add(.parameter, rows: rows, cols: cols), values)
+    }
+
+    /// a ∘ b elementwise; shapes must match, or one side is 1×1 and broadcasts.
+    public func binary(_ op: Binary, _ a: Node, _ b: Node) throws(PlexusError) -> Node {
+        let x = try node(a), y = try node(b)
+        let (rows, cols): (Int, Int)
+        if x.rows == y.rows && x.cols == y.cols { (rows, cols) = (x.rows, x.cols) }
+        else if y.count == 1 { (rows, cols) = (x.rows, x.cols) }
+        else if x.count == 1 { (rows, cols) = (y.rows, y.cols) }
+        else {
+            throw .shape("cannot combine a \(x.rows)×\(x.cols) node with a \(y.rows)×\(y.cols) node elementwise; shapes must match or one must be 1×1")
+        }
+        return try add(.binary(op, a.index, b.index), rows: rows, cols: cols)
+    }
+
+    /// The matrix product a·b of an m×k and a k×n node.
+    public func matmul(_ a: Node, _ b: Node) throws(PlexusError) -> Node {
+        let x = try node(a), y = try node(b)
+        guard x.cols == y.rows else {
+            throw .shape("cannot multiply a \(x.rows)×\(x.cols) node by a \(y.rows)×\(y.cols) node; inner dimensions \(x.cols) and \(y.rows) differ")
+        }
+        return try add(.matmul(a.index, b.index), rows: x.rows, cols: y.cols)
+    }
+
+    /// sum and mean give 1×1; square, exp and log work elementwise.
+    public func unary(_ op: Unary, _ a: Node) throws(PlexusError) -> Node {
+        let x = try node(a)
+        switch op {
+        case .sum, .mean: return try add(.unary(op, a.index), rows: 1, cols: 1)
+        case .square, .exp, .log: return try add(.unary(op, a.index), rows: x.rows, cols: x.cols)
+        }
+    }
+
+    /// f(a) with a dense layer's activation; softmax works row by row.
+    public func activation(_ f: Activation, _ a: Node) throws(PlexusError) -> Node {
+        let x = try node(a)
+        return try add(.activation(f, a.index), rows: x.rows, cols: x.cols, scratch: true)
+    }
+
+    /// A loss (1×1) of `prediction` against `target` (same shape), as the dense network defines it,
+    /// except that cross-entropy and binary cross-entropy take logits: softmax and sigmoid are applied
+    /// inside, stably (PyTorch's `CrossEntropyLoss` and `BCEWithLogitsLoss`).
+    public func loss(_ kind: Loss, prediction: Node, target: Node) throws(PlexusError) -> Node {
+        let p = try node(prediction), t = try node(target)
+        guard p.rows == t.rows && p.cols == t.cols else {
+            throw .shape("the prediction is \(p.rows)×\(p.cols) but the target is \(t.rows)×\(t.cols); they must match")
+        }
+        let data = try NodeData(kind: .loss(kind, prediction: prediction.index, target: target.index), rows: 1, cols: 1, scratch: false)
+        // The loss keeps the per-element gradient and (for the logit losses) the activated prediction.
+        let extra = try FloatBuffer(count: 2 * p.count, purpose: "a loss node's scratch")
+        lossScratch[nodes.count] = extra
+        nodes.append(data)
+        forwardDone = false
+        backwardDone = false
+        return Node(index: nodes.count - 1)
+    }
+
+    var lossScratch: [Int: FloatBuffer] = [:]
+
+    // MARK: Values
+
+    public func shape(_ node: Node) throws(PlexusError) -> (rows: Int, cols: Int) {
+        let n = try self.node(node)
+        return (n.rows, n.cols)
+    }
+
+    /// Sets an input, constant or parameter node; values are row-major and must be finite.
+    public func setValue(_ node: Node, _ values: UnsafePointer<Float>) throws(PlexusError) {
+        let n = try self.node(node)
+        switch n.kind {
+        case .input, .constant, .parameter: break
+        default: throw .argument("node \(node.index) is computed from other nodes; only inputs, constants and parameters can be set")
+        }
+        for i in 0..<n.count where !values[i].isFinite {
+            throw .argument("values[\(i)] is \(values[i]); node values must be finite")
+        }
+        n.value.pointer.update(from: values, count: n.count)
+        forwardDone = false
+        backwardDone = false
+    }
+
+    public func setValue(_ node: Node, _ values: [Float]) throws(PlexusError) {
+        let n = try self.node(node)
+        guard values.count == n.count else { throw .shape("node \(node.index) is \(n.rows)×\(n.cols) and needs \(n.count) values, got \(values.count)") }
+        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setValue(node, v.baseAddress!) }
+    }
+
+    /// Copies a node's value (`rows·cols` floats). Computed nodes need a `forward` since the last change.
+    public func copyValue(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let n = try self.node(node)
+        switch n.kind {
+        case .input, .constant, .parameter: break
+        default:
+            guard forwardDone else { throw .state("node \(node.index)'s value is out of date: call forward after building or setting values") }
+        }
+        out.update(from: n.value.pointer, count: n.count)
+    }
+
+    /// Copies a node's gradient from the last `backward`.
+    public func copyGrad(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let n = try self.node(node)
+        guard backwardDone else { throw .state("there is no gradient yet: call forward, then backward, first") }
+        out.update(from: n.grad.pointer, count: n.count)
+    }
+
+    public func value(_ node: Node) throws(PlexusError) -> [Float] {
+        let n = try self.node(node)
+        var out = [Float](repeating: 0, count: n.count)
+        try out.withUnsafeMutableBufferPointer { (o) throws(PlexusError) in try copyValue(node, to: o.baseAddress!) }
+        return out
+    }
+
+    public func grad(_ node: Node) throws(PlexusError) -> [Float] {
+        let n = try self.node(node)
+        var out = [Float](repeating: 0, count: n.count)
+        try out.withUnsafeMutableBufferPointer { (o) throws(PlexusError) in try copyGrad(node, to: o.baseAddress!) }
+        return out
+    }
+
+    // MARK: Training
+
+    /// Chooses the optimizer for `step` (same rules as `Network.setOptimizer`).
+    public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
+        try optimizer.validate()
+        if !OptimizerState.keepsState(from: self.optimizer, to: optimizer) {
+            for n in nodes { n.optimizerState.reset() }
+        }
+        self.optimizer = optimizer
+    }
+
+    /// Applies the optimizer to every parameter node with the gradients of the last `backward`.
+    /// - Throws: `.state` without a backward; `.numeric` when any update would not be finite, in
+    ///   which case no parameter and no optimizer state changes (all are checked before any is written).
+    public func step() throws(PlexusError) {
+        guard backwardDone else { throw .state("step needs gradients: call forward and backward first") }
+        for n in nodes where isParameter(n) {
+            try n.optimizerState.apply(optimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count, commit: false)
+        }
+        for n in nodes where isParameter(n) {
+            try n.optimizerState.apply(optimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count)
+        }
+        forwardDone = false
+        backwardDone = false
+    }
+
+    private func isParameter(_ n: NodeData) -> Bool { if case .parameter = n.kind { return true } else { return false } }
+}

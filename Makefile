@@ -47,7 +47,7 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # MARK: examples
-C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict
+C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict $(BUILD)/graph
 
 $(BUILD)/%: examples/c/%.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
@@ -68,6 +68,10 @@ demo: deps examples data python-install
 	@echo
 	@echo "== XOR trained from C =="
 	./$(BUILD)/xor
+	@echo
+	@echo "== seed 002: the shopping example as a computational graph, from C and from Python =="
+	./$(BUILD)/graph
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python examples/python/shopping.py
 	@echo
 	@echo "== handwritten digits trained from C (plexus_train with a per-epoch callback) =="
 	./$(BUILD)/digits $(BUILD)/digits.bin $(BUILD)/digits_c.safetensors

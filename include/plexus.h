@@ -289,6 +289,105 @@ PLEXUS_MUST_USE plexus_status plexus_load_buffer(const void *data, size_t size, 
 void plexus_free_buffer(void *data);
 
 /* ---------------------------------------------------------------------------------------------
+ * Computational graphs (seed 002): build a computation from nodes once, then run forward and
+ * backward as often as needed without allocating. Every node is a rows x cols float matrix
+ * (a scalar is 1x1), row-major. A node can only use nodes created before it. Backward starts
+ * from a 1x1 node and computes the gradient of every node: an addition passes the upstream
+ * gradient on unchanged, a multiplication passes it times the other input (the chain rule).
+ * Node ids count from 0 in creation order. The same status and message rules as above hold;
+ * builders write *out only on success and leave the graph unchanged on failure.
+ * Thread rule: a graph is used by one thread at a time; distinct graphs are independent.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct plexus_graph plexus_graph; /* opaque */
+typedef int32_t plexus_node;              /* a node id, from 0 */
+
+/* Creates an empty graph (optimizer: SGD, learning rate 0.01) for *out; release it with
+   plexus_graph_free. Returns PLEXUS_ERR_ARGUMENT for a NULL out.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_create(plexus_graph **out);
+
+/* Releases a graph. NULL is a no-op.  Since 0.2.0. */
+void plexus_graph_free(plexus_graph *graph);
+
+/* Leaf nodes. An input is set with plexus_graph_set_value before forward (zeros until then); a
+   constant keeps its values; a param is trained by plexus_graph_step. values: rows*cols floats.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL graph, values or out, a dimension of 0 or above
+   2147483647, or a non-finite value; PLEXUS_ERR_MEMORY.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_input(plexus_graph *graph, uint32_t rows, uint32_t cols, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_constant(plexus_graph *graph, uint32_t rows, uint32_t cols,
+                                                    const float *values, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_param(plexus_graph *graph, uint32_t rows, uint32_t cols,
+                                                 const float *values, plexus_node *out);
+
+/* Elementwise a+b, a-b, a*b, a/b: equal shapes, or one side 1x1 (broadcast; its gradient is
+   summed). plexus_graph_matmul: the matrix product of an m x k and a k x n node.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL graph or out or an unknown node; PLEXUS_ERR_SHAPE for
+   shapes that do not combine; PLEXUS_ERR_MEMORY.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_add(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_sub(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_mul(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_div(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_matmul(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+
+/* sum and mean of all elements (1x1); square, exp and log elementwise. Statuses as above.
+   Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_sum(plexus_graph *graph, plexus_node a, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_mean(plexus_graph *graph, plexus_node a, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_square(plexus_graph *graph, plexus_node a, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_exp(plexus_graph *graph, plexus_node a, plexus_node *out);
+PLEXUS_MUST_USE plexus_status plexus_graph_log(plexus_graph *graph, plexus_node a, plexus_node *out);
+
+/* f(a) with a dense layer's activation (softmax per row). PLEXUS_ERR_ARGUMENT also for an
+   unknown activation.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_activation(plexus_graph *graph, plexus_activation f, plexus_node a,
+                                                      plexus_node *out);
+
+/* A 1x1 loss of prediction against target (same shape), with the dense network's definitions,
+   except that PLEXUS_CROSS_ENTROPY and PLEXUS_BINARY_CROSS_ENTROPY take logits and apply softmax
+   or sigmoid inside, stably (PyTorch's CrossEntropyLoss and BCEWithLogitsLoss). The target gets
+   a gradient too. PLEXUS_ERR_ARGUMENT also for an unknown loss; PLEXUS_ERR_SHAPE for shapes that
+   differ.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_loss(plexus_graph *graph, plexus_loss loss, plexus_node prediction,
+                                                plexus_node target, plexus_node *out);
+
+/* Computes every node's value. Returns PLEXUS_ERR_ARGUMENT for a NULL graph.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_forward(plexus_graph *graph);
+
+/* Computes the gradient of the 1x1 node `root` with respect to every node (0 for nodes it does
+   not depend on). Returns PLEXUS_ERR_ARGUMENT for a NULL graph or unknown node; PLEXUS_ERR_SHAPE
+   when root is not 1x1; PLEXUS_ERR_STATE without a forward since the graph or a value changed.
+   Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_backward(plexus_graph *graph, plexus_node root);
+
+/* Stores a node's dimensions. PLEXUS_ERR_ARGUMENT for NULL pointers or an unknown node.
+   Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_shape(const plexus_graph *graph, plexus_node node, uint32_t *rows,
+                                                 uint32_t *cols);
+
+/* Copies a node's value (rows*cols floats) into out. PLEXUS_ERR_STATE for a computed node when
+   no forward ran since the graph or a value changed.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_value(const plexus_graph *graph, plexus_node node, float *out);
+
+/* Copies a node's gradient from the last backward into out. PLEXUS_ERR_STATE without one.
+   Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_grad(const plexus_graph *graph, plexus_node node, float *out);
+
+/* Replaces the values of an input, constant or param node (rows*cols finite floats).
+   PLEXUS_ERR_ARGUMENT for a computed node or a non-finite value (nothing changes).  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_set_value(plexus_graph *graph, plexus_node node, const float *values);
+
+/* The optimizer for plexus_graph_step, with the same rules and statuses as plexus_set_sgd and
+   plexus_set_adam.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_set_sgd(plexus_graph *graph, float learning_rate, float momentum);
+PLEXUS_MUST_USE plexus_status plexus_graph_set_adam(plexus_graph *graph, float learning_rate, float beta1,
+                                                    float beta2, float epsilon);
+
+/* Updates every param node with its gradient from the last backward. PLEXUS_ERR_STATE without a
+   backward; PLEXUS_ERR_NUMERIC when any update would not be finite: then no param and no
+   optimizer state changes.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
+
+/* ---------------------------------------------------------------------------------------------
  * Errors and version
  * ------------------------------------------------------------------------------------------- */
 

@@ -348,6 +348,63 @@ static void test_threaded_predict(void) {
     plexus_free(net);
 }
 
+/* The graph API: seed 002's first example, and the statuses of misuse. */
+static void test_graph(void) {
+    plexus_graph *g = NULL;
+    plexus_node price, count, tax, apples, total, sentinel = 77, out = sentinel;
+    const float ten = 10, two = 2, rate = 1.1f, bad = NAN;
+    OK(plexus_graph_create(&g));
+    if (!g) return;
+    OK(plexus_graph_param(g, 1, 1, &ten, &price));
+    OK(plexus_graph_param(g, 1, 1, &two, &count));
+    OK(plexus_graph_constant(g, 1, 1, &rate, &tax));
+    OK(plexus_graph_mul(g, price, count, &apples));
+    OK(plexus_graph_mul(g, apples, tax, &total));
+    float early = 0;
+    EXPECT_STATUS(plexus_graph_value(g, total, &early), PLEXUS_ERR_STATE, "call forward");
+    OK(plexus_graph_forward(g));
+    float v = 0, d = 0;
+    OK(plexus_graph_value(g, total, &v));
+    CHECK(close_to(v, 22, 1e-5), "2 apples at 10 with 1.1 tax: %f", v);
+    EXPECT_STATUS(plexus_graph_grad(g, price, &d), PLEXUS_ERR_STATE, "no gradient yet");
+    OK(plexus_graph_backward(g, total));
+    OK(plexus_graph_grad(g, price, &d));
+    CHECK(close_to(d, 2.2, 1e-6), "d/d price %f", d);
+    OK(plexus_graph_grad(g, count, &d));
+    CHECK(close_to(d, 11, 1e-5), "d/d count %f", d);
+    OK(plexus_graph_grad(g, tax, &d));
+    CHECK(close_to(d, 20, 1e-5), "d/d tax %f", d);
+
+    plexus_node wide, tall;
+    const float six[6] = {1, 2, 3, 4, 5, 6};
+    OK(plexus_graph_constant(g, 2, 3, six, &wide));
+    OK(plexus_graph_constant(g, 3, 2, six, &tall));
+    EXPECT_STATUS(plexus_graph_add(g, wide, tall, &out), PLEXUS_ERR_SHAPE, "cannot combine a 2×3 node with a 3×2 node");
+    EXPECT_STATUS(plexus_graph_matmul(g, wide, wide, &out), PLEXUS_ERR_SHAPE, "inner dimensions 3 and 2 differ");
+    EXPECT_STATUS(plexus_graph_add(g, price, 99, &out), PLEXUS_ERR_ARGUMENT, "node 99 does not exist");
+    EXPECT_STATUS(plexus_graph_add(g, -1, price, &out), PLEXUS_ERR_ARGUMENT, "node -1 does not exist");
+    EXPECT_STATUS(plexus_graph_activation(g, (plexus_activation)8, price, &out), PLEXUS_ERR_ARGUMENT, "activation is 8");
+    EXPECT_STATUS(plexus_graph_loss(g, (plexus_loss)8, price, count, &out), PLEXUS_ERR_ARGUMENT, "loss is 8");
+    EXPECT_STATUS(plexus_graph_loss(g, PLEXUS_MSE, wide, price, &out), PLEXUS_ERR_SHAPE, "they must match");
+    EXPECT_STATUS(plexus_graph_input(g, 0, 3, &out), PLEXUS_ERR_ARGUMENT, "rows is 0");
+    EXPECT_STATUS(plexus_graph_param(g, 1, 1, &bad, &out), PLEXUS_ERR_ARGUMENT, "is nan");
+    EXPECT_STATUS(plexus_graph_param(g, 1, 1, NULL, &out), PLEXUS_ERR_ARGUMENT, "values is NULL");
+    EXPECT_STATUS(plexus_graph_add(g, price, count, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_graph_add(NULL, price, count, &out), PLEXUS_ERR_ARGUMENT, "graph is NULL");
+    CHECK(out == sentinel, "out written by failed builders");
+    EXPECT_STATUS(plexus_graph_set_value(g, total, &ten), PLEXUS_ERR_ARGUMENT, "only inputs, constants and parameters");
+    OK(plexus_graph_forward(g));
+    EXPECT_STATUS(plexus_graph_backward(g, wide), PLEXUS_ERR_SHAPE, "1×1");
+    EXPECT_STATUS(plexus_graph_step(g), PLEXUS_ERR_STATE, "backward first");
+    EXPECT_STATUS(plexus_graph_set_sgd(g, -1, 0), PLEXUS_ERR_ARGUMENT, "learning rate is -1");
+    EXPECT_STATUS(plexus_graph_forward(NULL), PLEXUS_ERR_ARGUMENT, "graph is NULL");
+    uint32_t rows = 0, cols = 0;
+    OK(plexus_graph_shape(g, wide, &rows, &cols));
+    CHECK(rows == 2 && cols == 3, "shape %ux%u", rows, cols);
+    plexus_graph_free(g);
+    plexus_graph_free(NULL);
+}
+
 int main(void) {
     test_version_and_names();
     test_seed004();
@@ -356,6 +413,7 @@ int main(void) {
     test_numeric_refusal();
     test_training_and_determinism();
     test_threaded_predict();
+    test_graph();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

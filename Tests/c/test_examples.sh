@@ -34,6 +34,12 @@ expect xor "$out" "0 XOR 1 = 0\.9[0-9]* -> 1" "1 XOR 1 = 0\.0[0-9]* -> 0" "4 of 
 out=$("${VALGRIND[@]}" "$BUILD/xor")
 expect "xor (valgrind)" "$out" "4 of 4 correct"
 
+out=$("$BUILD/graph")
+expect graph "$out" "amount to pay: 71\.5" "apple price 2\.2, apple count 11\.0, orange price 3\.3, orange count 16\.5, tax 65\.0" \
+  "\+ passes on upstream unchanged: 1\.1 and 1\.1"
+out=$("${VALGRIND[@]}" "$BUILD/graph")
+expect "graph (valgrind)" "$out" "amount to pay: 71\.5"
+
 out=$("$BUILD/xor_cpp")
 expect "xor (C++)" "$out" "C\+\+: 4 of 4 correct"
 

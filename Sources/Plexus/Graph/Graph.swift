@@ -83,24 +83,44 @@ public final class Graph {
         return nodes[node.index]
     }
 
-    private func filled(_ node: Node, _ values: [Float]?) throws(PlexusError) -> Node {
-        if let values { try setValue(node, values) }
-        return node
-    }
-
     /// A value set from outside before each `forward` (no gradient flows into it from an optimizer).
     public func input(rows: Int, cols: Int) throws(PlexusError) -> Node {
         try add(.input, rows: rows, cols: cols)
     }
 
-    /// A fixed value.
+    /// A fixed value (`rows·cols` floats, row-major).
     public func constant(rows: Int, cols: Int, values: [Float]) throws(PlexusError) -> Node {
-        try filled(try add(.constant, rows: rows, cols: cols), values)
+        try valued(.constant, rows: rows, cols: cols, values)
     }
 
-    /// A trainable value that `step` updates.
+    /// A trainable value that `step` updates (zeros when `values` is nil).
     public func parameter(rows: Int, cols: Int, values: [Float]? = nil) throws(PlexusError) -> Node {
-        try filled(try add(.parameter, rows: rows, cols: cols), values)
+        guard let values else { return try add(.parameter, rows: rows, cols: cols) }
+        return try valued(.parameter, rows: rows, cols: cols, values)
+    }
+
+    /// A constant or parameter from `rows·cols` floats at `values`; the graph changes only on success.
+    public func valued(constant: Bool, rows: Int, cols: Int, values: UnsafePointer<Float>) throws(PlexusError) -> Node {
+        let data = try NodeData(kind: constant ? .constant : .parameter, rows: rows, cols: cols, scratch: false)
+        for i in 0..<data.count where !values[i].isFinite {
+            throw .argument("values[\(i)] is \(values[i]); node values must be finite")
+        }
+        data.value.pointer.update(from: values, count: data.count)
+        nodes.append(data)
+        forwardDone = false
+        backwardDone = false
+        return Node(index: nodes.count - 1)
+    }
+
+    private func valued(_ kind: Kind, rows: Int, cols: Int, _ values: [Float]) throws(PlexusError) -> Node {
+        guard rows >= 1, cols >= 1, let count = checkedProduct(rows, cols), values.count == count else {
+            throw .shape("a \(rows)×\(cols) node needs \(rows)·\(cols) values, got \(values.count)")
+        }
+        let constant: Bool
+        if case .constant = kind { constant = true } else { constant = false }
+        return try values.withUnsafeBufferPointer { (v) throws(PlexusError) in
+            try valued(constant: constant, rows: rows, cols: cols, values: v.baseAddress!)
+        }
     }
 
     /// a ∘ b elementwise; shapes must match, or one side is 1×1 and broadcasts.

@@ -12,10 +12,11 @@ The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a reposi
 from ._capi import lib as _lib, library_path
 from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfMemoryError, PlexusError,
                      ShapeError, StateError)
+from .graph import Graph, Node
 from .network import ACTIVATIONS, LOSSES, Network
 
 __all__ = [
-    "Network", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
+    "Network", "Graph", "Node", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
 ]
 

@@ -107,6 +107,50 @@ _DECLARATIONS = {
     "plexus_load_buffer": (c_int, [_P, c_size_t, _P]),
     # void plexus_free_buffer(void *data);
     "plexus_free_buffer": (None, [_P]),
+    # plexus_status plexus_graph_create(plexus_graph **out);
+    "plexus_graph_create": (c_int, [_P]),
+    # void plexus_graph_free(plexus_graph *graph);
+    "plexus_graph_free": (None, [_P]),
+    # plexus_status plexus_graph_input(plexus_graph *graph, uint32_t rows, uint32_t cols, plexus_node *out);
+    "plexus_graph_input": (c_int, [_P, c_uint32, c_uint32, _P]),
+    # plexus_status plexus_graph_constant(plexus_graph *graph, uint32_t rows, uint32_t cols, const float *values, plexus_node *out);
+    "plexus_graph_constant": (c_int, [_P, c_uint32, c_uint32, _P, _P]),
+    # plexus_status plexus_graph_param(plexus_graph *graph, uint32_t rows, uint32_t cols, const float *values, plexus_node *out);
+    "plexus_graph_param": (c_int, [_P, c_uint32, c_uint32, _P, _P]),
+    # plexus_status plexus_graph_add / sub / mul / div / matmul(plexus_graph *graph, plexus_node a, plexus_node b, plexus_node *out);
+    "plexus_graph_add": (c_int, [_P, ctypes.c_int32, ctypes.c_int32, _P]),
+    "plexus_graph_sub": (c_int, [_P, ctypes.c_int32, ctypes.c_int32, _P]),
+    "plexus_graph_mul": (c_int, [_P, ctypes.c_int32, ctypes.c_int32, _P]),
+    "plexus_graph_div": (c_int, [_P, ctypes.c_int32, ctypes.c_int32, _P]),
+    "plexus_graph_matmul": (c_int, [_P, ctypes.c_int32, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_sum / mean / square / exp / log(plexus_graph *graph, plexus_node a, plexus_node *out);
+    "plexus_graph_sum": (c_int, [_P, ctypes.c_int32, _P]),
+    "plexus_graph_mean": (c_int, [_P, ctypes.c_int32, _P]),
+    "plexus_graph_square": (c_int, [_P, ctypes.c_int32, _P]),
+    "plexus_graph_exp": (c_int, [_P, ctypes.c_int32, _P]),
+    "plexus_graph_log": (c_int, [_P, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_activation(plexus_graph *graph, plexus_activation f, plexus_node a, plexus_node *out);
+    "plexus_graph_activation": (c_int, [_P, c_int, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_loss(plexus_graph *graph, plexus_loss loss, plexus_node prediction, plexus_node target, plexus_node *out);
+    "plexus_graph_loss": (c_int, [_P, c_int, ctypes.c_int32, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_forward(plexus_graph *graph);
+    "plexus_graph_forward": (c_int, [_P]),
+    # plexus_status plexus_graph_backward(plexus_graph *graph, plexus_node root);
+    "plexus_graph_backward": (c_int, [_P, ctypes.c_int32]),
+    # plexus_status plexus_graph_shape(const plexus_graph *graph, plexus_node node, uint32_t *rows, uint32_t *cols);
+    "plexus_graph_shape": (c_int, [_P, ctypes.c_int32, _P, _P]),
+    # plexus_status plexus_graph_value(const plexus_graph *graph, plexus_node node, float *out);
+    "plexus_graph_value": (c_int, [_P, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_grad(const plexus_graph *graph, plexus_node node, float *out);
+    "plexus_graph_grad": (c_int, [_P, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_set_value(plexus_graph *graph, plexus_node node, const float *values);
+    "plexus_graph_set_value": (c_int, [_P, ctypes.c_int32, _P]),
+    # plexus_status plexus_graph_set_sgd(plexus_graph *graph, float learning_rate, float momentum);
+    "plexus_graph_set_sgd": (c_int, [_P, c_float, c_float]),
+    # plexus_status plexus_graph_set_adam(plexus_graph *graph, float learning_rate, float beta1, float beta2, float epsilon);
+    "plexus_graph_set_adam": (c_int, [_P, c_float, c_float, c_float, c_float]),
+    # plexus_status plexus_graph_step(plexus_graph *graph);
+    "plexus_graph_step": (c_int, [_P]),
     # const char *plexus_last_error(void);
     "plexus_last_error": (c_char_p, []),
     # const char *plexus_status_name(plexus_status status);
@@ -188,3 +232,20 @@ def train(handle: int, x_address: int, y_address: int, n: int, epochs: int, batc
     """plexus_train with `on_epoch(epoch, mean_loss) -> bool` (True stops) as the C callback."""
     callback = EPOCH_FN(lambda epoch, loss, user: 1 if on_epoch(epoch, loss) else 0)
     return lib.plexus_train(handle, x_address, y_address, n, epochs, batch_size, seed, callback, None)
+
+
+def graph_create():
+    handle = c_void_p()
+    return lib.plexus_graph_create(ctypes.addressof(handle)), handle.value
+
+
+def graph_node(function, *args):
+    """Calls a plexus_graph_* builder; returns (status, node id)."""
+    node = ctypes.c_int32()
+    return function(*args, ctypes.addressof(node)), node.value
+
+
+def graph_shape(handle: int, node: int):
+    rows, cols = c_uint32(), c_uint32()
+    status = lib.plexus_graph_shape(handle, node, ctypes.addressof(rows), ctypes.addressof(cols))
+    return status, (rows.value, cols.value)

@@ -1,0 +1,198 @@
+"""`plexus.Graph`: computational graphs whose nodes combine with Python operators.
+
+>>> import plexus
+>>> g = plexus.Graph()
+>>> price, count, tax = g.param(100), g.param(2), g.param(1.1)
+>>> total = price * count * tax
+>>> g.forward(); g.backward(total)
+>>> [round(x, 3) for x in (total.item(), price.grad.item(), count.grad.item(), tax.grad.item())]
+[220.0, 2.2, 110.0, 200.0]
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import _capi
+from ._capi import lib
+from .errors import ArgumentError, ShapeError, StateError, check
+from .network import ACTIVATIONS, LOSSES
+
+__all__ = ["Graph", "Node"]
+
+
+def _matrix(values) -> np.ndarray:
+    """values as a C-contiguous float32 matrix; scalars become 1x1 and vectors one row."""
+    array = np.ascontiguousarray(values, dtype=np.float32)
+    if array.ndim == 0:
+        return array.reshape(1, 1)
+    if array.ndim == 1:
+        return array.reshape(1, -1)
+    if array.ndim != 2:
+        raise ShapeError(f"graph values are at most 2-D; got shape {array.shape}")
+    return array
+
+
+class Node:
+    """A node of a Graph. Combine nodes with + - * / @ (numbers become constants), ** 2, and the
+    graph's functions; read ``value`` after ``forward`` and ``grad`` after ``backward``."""
+
+    __slots__ = ("graph", "id")
+
+    def __init__(self, graph: "Graph", node_id: int):
+        self.graph, self.id = graph, node_id
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        status, shape = _capi.graph_shape(self.graph.handle, self.id)
+        check(status)
+        return shape
+
+    def _read(self, function) -> np.ndarray:
+        out = np.empty(self.shape, np.float32)
+        check(function(self.graph.handle, self.id, out.ctypes.data))
+        return out
+
+    @property
+    def value(self) -> np.ndarray:
+        return self._read(lib.plexus_graph_value)
+
+    @value.setter
+    def value(self, values) -> None:
+        self.set(values)
+
+    @property
+    def grad(self) -> np.ndarray:
+        return self._read(lib.plexus_graph_grad)
+
+    def item(self) -> float:
+        """The value of a 1x1 node as a Python float."""
+        return self.value.item()
+
+    def set(self, values) -> "Node":
+        """Sets an input, constant or parameter node; returns the node."""
+        array = _matrix(values)
+        if array.shape != self.shape:
+            raise ShapeError(f"node {self.id} is {self.shape[0]}x{self.shape[1]}; values have shape {array.shape}")
+        check(lib.plexus_graph_set_value(self.graph.handle, self.id, array.ctypes.data))
+        return self
+
+    def _other(self, other) -> "Node":
+        if isinstance(other, Node):
+            if other.graph is not self.graph:
+                raise ArgumentError("nodes of two different graphs cannot be combined")
+            return other
+        return self.graph.constant(other)
+
+    def _binary(self, function, other, reverse=False) -> "Node":
+        other = self._other(other)
+        a, b = (other, self) if reverse else (self, other)
+        return self.graph._build(function, a.id, b.id)
+
+    def __add__(self, other): return self._binary(lib.plexus_graph_add, other)
+    def __radd__(self, other): return self._binary(lib.plexus_graph_add, other, True)
+    def __sub__(self, other): return self._binary(lib.plexus_graph_sub, other)
+    def __rsub__(self, other): return self._binary(lib.plexus_graph_sub, other, True)
+    def __mul__(self, other): return self._binary(lib.plexus_graph_mul, other)
+    def __rmul__(self, other): return self._binary(lib.plexus_graph_mul, other, True)
+    def __truediv__(self, other): return self._binary(lib.plexus_graph_div, other)
+    def __rtruediv__(self, other): return self._binary(lib.plexus_graph_div, other, True)
+    def __matmul__(self, other): return self._binary(lib.plexus_graph_matmul, other)
+    def __rmatmul__(self, other): return self._binary(lib.plexus_graph_matmul, other, True)
+    def __neg__(self): return self._binary(lib.plexus_graph_mul, -1.0)
+
+    def __pow__(self, exponent):
+        if exponent != 2:
+            raise ArgumentError(f"only ** 2 is supported (square); got ** {exponent!r}")
+        return self.graph._build(lib.plexus_graph_square, self.id)
+
+    def __repr__(self) -> str:
+        return f"<plexus.Node {self.id} of shape {self.shape[0]}x{self.shape[1]}>"
+
+
+class Graph:
+    """A static computational graph: build nodes once, then ``forward()`` and ``backward(node)``
+    as often as needed. See include/plexus.h for the operations' exact rules."""
+
+    def __init__(self):
+        status, handle = _capi.graph_create()
+        check(status)
+        self._handle = handle
+
+    @property
+    def handle(self) -> int:
+        if self._handle is None:
+            raise StateError("this graph was closed")
+        return self._handle
+
+    def close(self) -> None:
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            lib.plexus_graph_free(handle)
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _build(self, function, *args) -> Node:
+        status, node = _capi.graph_node(function, self.handle, *args)
+        check(status)
+        return Node(self, node)
+
+    # leaves
+    def input(self, rows: int, cols: int = 1) -> Node:
+        """A value set with ``node.set(...)`` before each forward."""
+        return self._build(lib.plexus_graph_input, int(rows), int(cols))
+
+    def constant(self, values) -> Node:
+        array = _matrix(values)
+        return self._build(lib.plexus_graph_constant, array.shape[0], array.shape[1], array.ctypes.data)
+
+    def param(self, values) -> Node:
+        """A trainable value: ``step()`` updates it."""
+        array = _matrix(values)
+        return self._build(lib.plexus_graph_param, array.shape[0], array.shape[1], array.ctypes.data)
+
+    # operations that are not operators
+    def sum(self, node: Node) -> Node: return self._build(lib.plexus_graph_sum, node.id)
+    def mean(self, node: Node) -> Node: return self._build(lib.plexus_graph_mean, node.id)
+    def exp(self, node: Node) -> Node: return self._build(lib.plexus_graph_exp, node.id)
+    def log(self, node: Node) -> Node: return self._build(lib.plexus_graph_log, node.id)
+    def square(self, node: Node) -> Node: return self._build(lib.plexus_graph_square, node.id)
+
+    def activation(self, name: str, node: Node) -> Node:
+        if name not in ACTIVATIONS:
+            raise ArgumentError(f"activation {name!r} is not one of {', '.join(ACTIVATIONS)}")
+        return self._build(lib.plexus_graph_activation, ACTIVATIONS.index(name), node.id)
+
+    def loss(self, name: str, prediction: Node, target: Node) -> Node:
+        """A 1x1 loss; cross_entropy and binary_cross_entropy take logits."""
+        if name not in LOSSES:
+            raise ArgumentError(f"loss {name!r} is not one of {', '.join(LOSSES)}")
+        return self._build(lib.plexus_graph_loss, LOSSES.index(name), prediction.id, target.id)
+
+    # passes and training
+    def forward(self) -> None:
+        check(lib.plexus_graph_forward(self.handle))
+
+    def backward(self, root: Node) -> None:
+        """Gradients of the 1x1 node root with respect to every node."""
+        check(lib.plexus_graph_backward(self.handle, root.id))
+
+    def sgd(self, lr: float, momentum: float = 0.0) -> "Graph":
+        check(lib.plexus_graph_set_sgd(self.handle, float(lr), float(momentum)))
+        return self
+
+    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> "Graph":
+        check(lib.plexus_graph_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
+        return self
+
+    def step(self) -> None:
+        """Updates every param node from the last backward's gradients."""
+        check(lib.plexus_graph_step(self.handle))

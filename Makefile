@@ -28,7 +28,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
 	test test-c test-swift test-python test-sanitizers test-fuzz fuzz asan-lib tsan-lib fuzz-lib \
-	bench-core bench-python clean
+	bench-core bench-python bench-graph clean
 
 all: lib
 
@@ -218,3 +218,6 @@ bench-python: $(BUILD)/bench_core python-install
 
 clean:
 	rm -rf .build .build-release-tests .build-asan .build-tsan .build-fuzz $(BUILD) bindings/python/build bindings/python/plexus.egg-info
+
+bench-graph: python-install
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_graph.py

@@ -105,7 +105,7 @@ python-install: lib | $(BUILD)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 
 # MARK: tests
-$(BUILD)/test_%: Tests/c/test_%.c include/plexus.h lib | $(BUILD)
+$(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
 
 $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
@@ -152,11 +152,11 @@ fuzz-lib: deps-system
 	$(SWIFT) build -c release --product plexus --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address \
 		-Xcc -fsanitize=fuzzer-no-link,address $(EXPORTS)
 
-$(BUILD)/asan_%: Tests/c/test_%.c asan-lib | $(BUILD)
+$(BUILD)/asan_%: Tests/c/test_%.c Tests/c/check.h asan-lib | $(BUILD)
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=address $< -L.build-asan/release -lplexus -Wl,-rpath,$(CURDIR)/.build-asan/release -lm -lpthread -o $@ 2>&1 | { grep -v "Cannot export" || true; }
 
 # ThreadSanitizer's runtime in the Swift toolchain intercepts libdispatch, so the test links it.
-$(BUILD)/tsan_%: Tests/c/test_%.c tsan-lib | $(BUILD)
+$(BUILD)/tsan_%: Tests/c/test_%.c Tests/c/check.h tsan-lib | $(BUILD)
 	$(CLANG) $(SAN_CFLAGS) -fsanitize=thread $< -L.build-tsan/release -lplexus -Wl,-rpath,$(CURDIR)/.build-tsan/release \
 		-L$(SWIFT_LIBS) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LIBS) -lm -lpthread -o $@ 2>&1 | { grep -v "Cannot export" || true; }
 

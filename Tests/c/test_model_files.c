@@ -17,30 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int checks = 0, failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fprintf(stderr, "\n");                                          \
-        }                                                                   \
-    } while (0)
-
-#define EXPECT_STATUS(call, want, text)                                                             \
-    do {                                                                                            \
-        plexus_status got_ = (call);                                                                \
-        CHECK(got_ == (want), "%s returned %s (%s), expected %s", #call, plexus_status_name(got_),    \
-              plexus_last_error(), plexus_status_name(want));                                        \
-        if ((want) != PLEXUS_OK)                                                                    \
-            CHECK(strstr(plexus_last_error(), (text)) != NULL, "message \"%s\" lacks \"%s\"",       \
-                  plexus_last_error(), (text));                                                     \
-    } while (0)
-
-#define OK(call) EXPECT_STATUS(call, PLEXUS_OK, "")
+#include "check.h"
 
 static char folder[256];
 

@@ -288,6 +288,15 @@ PLEXUS_MUST_USE plexus_status plexus_load_buffer(const void *data, size_t size, 
 /* Releases a buffer from plexus_save_buffer. NULL is a no-op.  Since 0.2.0. */
 void plexus_free_buffer(void *data);
 
+/* Writes the net as an ONNX model (IR version 8, opset 17) to `path`, atomically as plexus_save
+   does: input "input" and output "output", both float [batch, width] with the symbolic batch
+   dimension "batch"; per layer a Gemm (transB = 1) with initializers "layers.{i}.weight" [out, in]
+   and "layers.{i}.bias", then Sigmoid, Tanh, Relu, LeakyRelu (alpha 0.01) or Softmax (axis -1).
+   ONNX Runtime gives plexus_predict's outputs within float32 rounding. Only the inference graph
+   is written (no loss, no optimizer state).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or path; PLEXUS_ERR_IO as plexus_save.  Since 0.2.0. */
+PLEXUS_MUST_USE plexus_status plexus_export_onnx(const plexus_net *net, const char *path);
+
 /* ---------------------------------------------------------------------------------------------
  * Computational graphs (seed 002): build a computation from nodes once, then run forward and
  * backward as often as needed without allocating. Every node is a rows x cols float matrix

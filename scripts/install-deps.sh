@@ -23,9 +23,10 @@ fi
 PYTHON=${PYTHON:-python3}
 # numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
 # model-file interoperability tests (files written and read by Hugging Face's own package);
-# scikit-learn: the digits data set of the Python example (bundled, no download).
+# scikit-learn: the digits data set of the Python example (bundled, no download); onnx and
+# onnxruntime: the exported ONNX models are checked and run by the field's own tools.
 need_pip=()
-for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn; do
+for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn onnx:onnx onnxruntime:onnxruntime hypothesis:hypothesis; do
   "$PYTHON" -c "import ${pair%%:*}" 2>/dev/null || need_pip+=("${pair#*:}")
 done
 if [ ${#need_pip[@]} -gt 0 ]; then

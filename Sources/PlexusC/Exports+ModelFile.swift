@@ -60,3 +60,11 @@ public func plexus_load_buffer(_ data: UnsafeRawPointer?, _ size: UInt,
 public func plexus_free_buffer(_ data: UnsafeMutableRawPointer?) {
     free(data)
 }
+
+@_cdecl("plexus_export_onnx")
+public func plexus_export_onnx(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> Int32 {
+    guarded("plexus_export_onnx") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.exportONNX(to: try path(file))
+    }
+}

@@ -107,6 +107,8 @@ static void test_round_trips(void) {
     plexus_free(from_buffer);
 
     /* bad arguments */
+    char missing_folder_path[512];
+    snprintf(missing_folder_path, sizeof missing_folder_path, "%s/absent/model.onnx", folder);
     plexus_net *sentinel = (plexus_net *)(uintptr_t)0x99, *out = sentinel;
     EXPECT_STATUS(plexus_save(NULL, path), PLEXUS_ERR_ARGUMENT, "net is NULL");
     EXPECT_STATUS(plexus_save(net, NULL), PLEXUS_ERR_ARGUMENT, "path is NULL");
@@ -119,6 +121,12 @@ static void test_round_trips(void) {
     EXPECT_STATUS(plexus_load_buffer("", 0, &out), PLEXUS_ERR_FORMAT, "8-byte header length");
     EXPECT_STATUS(plexus_load_buffer("\xff\xff\xff\xff\xff\xff\xff\xff....", 12, &out), PLEXUS_ERR_FORMAT, "only 4 bytes follow");
     EXPECT_STATUS(plexus_load(folder, &out), PLEXUS_ERR_IO, "not a regular file");
+    EXPECT_STATUS(plexus_export_onnx(NULL, path), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_export_onnx(net, NULL), PLEXUS_ERR_ARGUMENT, "path is NULL");
+    EXPECT_STATUS(plexus_export_onnx(net, missing_folder_path), PLEXUS_ERR_IO, "No such file or directory");
+    char onnx[512];
+    snprintf(onnx, sizeof onnx, "%s/model.onnx", folder);
+    OK(plexus_export_onnx(net, onnx));
     char empty[512];
     snprintf(empty, sizeof empty, "%s/empty.safetensors", folder);
     FILE *f = fopen(empty, "w");

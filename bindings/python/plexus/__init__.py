@@ -13,10 +13,11 @@ from ._capi import lib as _lib, library_path
 from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfMemoryError, PlexusError,
                      ShapeError, StateError)
 from .graph import Graph, Node
+from .interop import from_state_dict, from_torch
 from .network import ACTIVATIONS, LOSSES, Network
 
 __all__ = [
-    "Network", "Graph", "Node", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
+    "Network", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
 ]
 

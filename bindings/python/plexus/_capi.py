@@ -107,6 +107,8 @@ _DECLARATIONS = {
     "plexus_load_buffer": (c_int, [_P, c_size_t, _P]),
     # void plexus_free_buffer(void *data);
     "plexus_free_buffer": (None, [_P]),
+    # plexus_status plexus_export_onnx(const plexus_net *net, const char *path);
+    "plexus_export_onnx": (c_int, [_P, c_char_p]),
     # plexus_status plexus_graph_create(plexus_graph **out);
     "plexus_graph_create": (c_int, [_P]),
     # void plexus_graph_free(plexus_graph *graph);

@@ -366,6 +366,17 @@ class Network:
         check(status)
         return cls._from_handle(handle)
 
+    @classmethod
+    def from_state_dict(cls, sizes: Sequence[int], activations: Sequence[str] | str, state_dict,
+                        loss: str = "mse") -> "Network":
+        """A network from PyTorch `nn.Sequential` weights (`0.weight`, `0.bias`, `2.weight`, …)."""
+        from .interop import from_state_dict
+        return from_state_dict(sizes, activations, state_dict, loss)
+
+    def export_onnx(self, path: str | os.PathLike) -> None:
+        """Writes the network as an ONNX model (input "input", output "output", dynamic batch)."""
+        check(lib.plexus_export_onnx(self.handle, os.fsencode(path)))
+
     def to_bytes(self) -> bytes:
         """The model file's bytes."""
         status, data = _capi.save_buffer(self.handle)

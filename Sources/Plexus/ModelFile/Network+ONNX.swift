@@ -1,0 +1,142 @@
+// Export to ONNX (opset 17): the protobuf encoding of the small subset an MLP needs is written by
+// hand (about 100 lines) rather than through swift-protobuf, which would add a dependency, its
+// runtime in the library and a code generator to the build for a dozen message fields.
+//
+// The graph: input "input" [batch, sizes[0]] (batch is the symbolic dimension "batch"), per layer
+// i from 0 one Gemm (transB = 1, weights "layers.{i}.weight" [out, in], bias "layers.{i}.bias"
+// when present) and its activation node, output "output" [batch, sizes[L]].
+
+/// Appends protobuf wire-format fields to a byte array.
+struct ProtobufWriter {
+    private(set) var bytes: [UInt8] = []
+
+    private mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+
+    private mutating func key(_ field: Int, _ wireType: UInt64) { varint(UInt64(field) << 3 | wireType) }
+
+    mutating func int(_ field: Int, _ value: Int64) { key(field, 0); varint(UInt64(bitPattern: value)) }
+
+    mutating func float(_ field: Int, _ value: Float) {
+        key(field, 5)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func bytes(_ field: Int, _ data: [UInt8]) { key(field, 2); varint(UInt64(data.count)); bytes.append(contentsOf: data) }
+
+    mutating func string(_ field: Int, _ text: String) { bytes(field, Array(text.utf8)) }
+
+    mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
+        var inner = ProtobufWriter()
+        build(&inner)
+        bytes(field, inner.bytes)
+    }
+}
+
+extension Network {
+    /// The ONNX names of the model's input and output.
+    public static let onnxInputName = "input"
+    public static let onnxOutputName = "output"
+
+    /// The network as an ONNX model (opset 17, IR version 8) that ONNX Runtime runs with outputs
+    /// equal to `predict`'s within float32 rounding.
+    public func onnxModel() -> [UInt8] {
+        var model = ProtobufWriter()
+        model.int(1, 8)                                   // ModelProto.ir_version
+        model.string(2, "plexus")                         // producer_name
+        model.string(3, "\(PlexusVersion.string)")        // producer_version
+        model.message(8) { $0.string(1, ""); $0.int(2, 17) }   // opset_import: ai.onnx 17
+        model.message(7) { graph in                       // graph
+            var current = Network.onnxInputName
+            for (i, layer) in layers.enumerated() {
+                let isLast = i == layers.count - 1
+                let linear = layer.activation == .identity && isLast ? Network.onnxOutputName : "layers.\(i).linear"
+                graph.message(1) { node in                // NodeProto: Gemm
+                    node.string(1, current)
+                    node.string(1, "layers.\(i).weight")
+                    if layer.biasOffset != nil { node.string(1, "layers.\(i).bias") }
+                    node.string(2, linear)
+                    node.string(3, "layers.\(i).gemm")
+                    node.string(4, "Gemm")
+                    node.message(5) { $0.string(1, "transB"); $0.int(3, 1); $0.int(20, 2) }   // INT attribute
+                }
+                current = linear
+                if layer.activation != .identity {
+                    let output = isLast ? Network.onnxOutputName : "layers.\(i).output"
+                    graph.message(1) { node in
+                        node.string(1, current)
+                        node.string(2, output)
+                        node.string(3, "layers.\(i).\(layer.activation)")
+                        switch layer.activation {
+                        case .sigmoid: node.string(4, "Sigmoid")
+                        case .tanh: node.string(4, "Tanh")
+                        case .relu: node.string(4, "Relu")
+                        case .leakyRelu:
+                            node.string(4, "LeakyRelu")
+                            node.message(5) { $0.string(1, "alpha"); $0.float(2, Activation.leakySlope); $0.int(20, 1) }
+                        case .softmax:
+                            node.string(4, "Softmax")
+                            node.message(5) { $0.string(1, "axis"); $0.int(3, -1); $0.int(20, 2) }
+                        case .identity: break
+                        }
+                    }
+                    current = output
+                }
+            }
+            graph.string(2, "plexus_mlp")
+            for (i, layer) in layers.enumerated() {       // initializers: TensorProto with raw_data
+                graph.message(5) { tensor in
+                    tensor.int(1, Int64(layer.outputs)); tensor.int(1, Int64(layer.inputs))
+                    tensor.int(2, 1)                      // FLOAT
+                    tensor.string(8, "layers.\(i).weight")
+                    tensor.bytes(9, littleEndianBytes(offset: layer.weightOffset, count: layer.inputs * layer.outputs))
+                }
+                if let bias = layer.biasOffset {
+                    graph.message(5) { tensor in
+                        tensor.int(1, Int64(layer.outputs))
+                        tensor.int(2, 1)
+                        tensor.string(8, "layers.\(i).bias")
+                        tensor.bytes(9, littleEndianBytes(offset: bias, count: layer.outputs))
+                    }
+                }
+            }
+            graph.message(11) { valueInfo(&$0, Network.onnxInputName, width: sizes[0]) }
+            graph.message(12) { valueInfo(&$0, Network.onnxOutputName, width: sizes.last!) }
+        }
+        return model.bytes
+    }
+
+    private func littleEndianBytes(offset: Int, count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 4)
+        for i in 0..<count {
+            withUnsafeBytes(of: params.pointer[offset + i].bitPattern.littleEndian) { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// ValueInfoProto: a float tensor [batch, width] with a symbolic batch dimension.
+    private func valueInfo(_ info: inout ProtobufWriter, _ name: String, width: Int) {
+        info.string(1, name)
+        info.message(2) { type in                         // TypeProto
+            type.message(1) { tensor in                   // TypeProto.Tensor
+                tensor.int(1, 1)                          // elem_type FLOAT
+                tensor.message(2) { shape in              // TensorShapeProto
+                    shape.message(1) { $0.string(2, "batch") }
+                    shape.message(1) { $0.int(1, Int64(width)) }
+                }
+            }
+        }
+    }
+
+    /// Writes `onnxModel()` to `path` atomically. - Throws: `.io` naming the path and the reason.
+    public func exportONNX(to path: String) throws(PlexusError) {
+        let bytes = onnxModel()
+        try bytes.withUnsafeBufferPointer { (buffer) throws(PlexusError) in
+            try writeFileAtomically(UnsafeRawBufferPointer(buffer), to: path)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+"""Bringing PyTorch MLPs into Plexus: `from_torch(module)` and `Network.from_state_dict`.
+
+torch is imported only when `from_torch` is called; `from_state_dict` needs only numpy arrays (for
+example from `safetensors.numpy.load_file` on a file PyTorch saved with `safetensors.torch`)."""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .errors import ArgumentError, ShapeError
+from .network import Network
+
+__all__ = ["from_torch", "from_state_dict"]
+
+
+def _array(value) -> np.ndarray:
+    if hasattr(value, "detach"):          # a torch tensor, without importing torch
+        value = value.detach().cpu().numpy()
+    return np.ascontiguousarray(value, dtype=np.float32)
+
+
+def from_torch(module) -> Network:
+    """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
+    layers and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)` or `Identity`
+    modules. Anything else raises ArgumentError naming the module."""
+    import torch.nn as nn
+
+    names = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.Softmax: "softmax", nn.LeakyReLU: "leaky_relu"}
+    linears: list = []
+    activations: list[str] = []
+    for index, layer in enumerate(module.children() if isinstance(module, nn.Sequential) else [module]):
+        if isinstance(layer, nn.Linear):
+            if len(activations) < len(linears):
+                activations.append("identity")     # two Linear layers in a row
+            linears.append(layer)
+            continue
+        if isinstance(layer, nn.Identity):
+            continue
+        kind = names.get(type(layer))
+        if kind is None:
+            raise ArgumentError(f"module {index} ({layer!r}) is not supported; use Linear, Sigmoid, Tanh, ReLU, "
+                                "LeakyReLU(0.01), Softmax(dim=-1) or Identity")
+        if kind == "leaky_relu" and abs(layer.negative_slope - 0.01) > 1e-12:
+            raise ArgumentError(f"module {index} ({layer!r}): Plexus's leaky relu has slope 0.01")
+        if kind == "softmax" and layer.dim not in (-1, 1):
+            raise ArgumentError(f"module {index} ({layer!r}): Plexus's softmax works on the last dimension")
+        if not linears or len(activations) == len(linears):
+            raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer")
+        activations.append(kind)
+    if not linears:
+        raise ArgumentError("the module has no Linear layer")
+    if len(activations) < len(linears):
+        activations.append("identity")
+    with_bias = {layer.bias is not None for layer in linears}
+    if len(with_bias) != 1:
+        raise ArgumentError("either every Linear layer has a bias or none does; Plexus networks are one or the other")
+    sizes = [linears[0].in_features] + [layer.out_features for layer in linears]
+    for i, (a, b) in enumerate(zip(linears, linears[1:])):
+        if a.out_features != b.in_features:
+            raise ShapeError(f"Linear layer {i} gives {a.out_features} features but the next takes {b.in_features}")
+    net = Network(sizes, activations, bias=with_bias.pop(), seed=0)
+    for layer, linear in enumerate(linears, start=1):
+        net.set_weights(layer, _array(linear.weight), None if linear.bias is None else _array(linear.bias))
+    return net
+
+
+def from_state_dict(sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping,
+                    loss: str = "mse") -> Network:
+    """A Network from weights named as an `nn.Sequential` names them (`0.weight`, `0.bias`,
+    `2.weight`, …: the module index, in order). Shapes must agree with `sizes`."""
+    indexes = sorted({int(m.group(1)) for key in state_dict if (m := re.fullmatch(r"(\d+)\.weight", key))})
+    layers = len(sizes) - 1
+    if len(indexes) != layers:
+        raise ShapeError(f"the state dict has {len(indexes)} weight tensors ({', '.join(f'{i}.weight' for i in indexes)}) "
+                         f"but sizes {list(sizes)} need {layers}")
+    has_bias = {f"{i}.bias" in state_dict for i in indexes}
+    if len(has_bias) != 1:
+        raise ArgumentError("either every layer has a bias in the state dict or none does")
+    known = {f"{i}.{kind}" for i in indexes for kind in ("weight", "bias")}
+    unknown = sorted(set(state_dict) - known)
+    if unknown:
+        raise ArgumentError(f"the state dict holds tensors that are not Linear weights or biases: {', '.join(unknown)}")
+    net = Network(sizes, activations, loss=loss, bias=has_bias.pop(), seed=0)
+    for layer, index in enumerate(indexes, start=1):
+        w = _array(state_dict[f"{index}.weight"])
+        b = _array(state_dict[f"{index}.bias"]) if net.bias else None
+        if w.shape != (sizes[layer], sizes[layer - 1]):
+            raise ShapeError(f"{index}.weight has shape {w.shape}; layer {layer} needs ({sizes[layer]}, {sizes[layer - 1]})")
+        net.set_weights(layer, w, b)
+    return net

@@ -27,8 +27,8 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 	--errors-for-leak-kinds=definite,indirect
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
-	test test-c test-swift test-python test-sanitizers test-fuzz fuzz asan-lib tsan-lib fuzz-lib \
-	bench-core bench-python bench-graph clean
+	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
+	bench-core bench-python bench-graph bench-mpi clean
 
 all: lib
 
@@ -51,6 +51,10 @@ C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict 
 
 $(BUILD)/%: examples/c/%.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
+
+# Built where MPI is installed (make deps installs Open MPI).
+$(BUILD)/mpi_train: examples/c/mpi_train.c include/plexus.h lib | $(BUILD)
+	mpicc $(CWARN) -O2 -o $@ $< $(CLINK)
 
 $(BUILD)/xor_cpp: examples/cpp/xor.cpp include/plexus.h lib | $(BUILD)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -O2 -o $@ $< $(CLINK)
@@ -185,6 +189,10 @@ test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_res
 	$(TSAN_ENV) ./$(BUILD)/tsan_concurrency 3
 	$(TSAN_ENV) ./$(BUILD)/tsan_c_api
 
+# Data-parallel training with 2 ranks on this machine, from C and Python, and rank failures.
+test-mpi: deps python-install data $(BUILD)/mpi_train
+	PYTHON=$(VENV)/bin/python ./Tests/mpi/test_mpi.sh
+
 # Debug and release: the release run checks the code at the optimisation level that ships (a
 # miscompile of typed throws through a generic closure showed up only there). Its own scratch path
 # keeps it from rebuilding the distribution library, which uses other flags.
@@ -203,6 +211,7 @@ test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-c
 	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory test-mpi
 	@$(MAKE) --no-print-directory test-swift
 	@$(MAKE) --no-print-directory test-python
 
@@ -221,3 +230,7 @@ clean:
 
 bench-graph: python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_graph.py
+
+bench-mpi: python-install
+	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 1 $(VENV)/bin/python benchmarks/bench_mpi.py
+	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1 mpirun --oversubscribe -np 2 $(VENV)/bin/python benchmarks/bench_mpi.py

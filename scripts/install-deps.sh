@@ -6,8 +6,9 @@ set -euo pipefail
 need_apt=()
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # libopenblas-dev: sgemm; pkg-config: finds OpenBLAS for SwiftPM and tests the installed plexus.pc;
-# valgrind: the C tests; cmake: the test of the installed CMake package; binutils: readelf, nm, strip.
-for pkg in libopenblas-dev pkg-config valgrind cmake binutils; do
+# valgrind: the C tests; cmake: the test of the installed CMake package; binutils: readelf, nm, strip;
+# openmpi-bin and libopenmpi-dev: data-parallel training (mpicc, mpirun, and what mpi4py builds on).
+for pkg in libopenblas-dev pkg-config valgrind cmake binutils openmpi-bin libopenmpi-dev; do
   have_deb "$pkg" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -24,9 +25,9 @@ PYTHON=${PYTHON:-python3}
 # numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
 # model-file interoperability tests (files written and read by Hugging Face's own package);
 # scikit-learn: the digits data set of the Python example (bundled, no download); onnx and
-# onnxruntime: the exported ONNX models are checked and run by the field's own tools.
+# onnxruntime: the exported ONNX models are checked and run by the field's own tools; mpi4py: plexus.distributed.
 need_pip=()
-for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn onnx:onnx onnxruntime:onnxruntime hypothesis:hypothesis; do
+for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn onnx:onnx onnxruntime:onnxruntime hypothesis:hypothesis mpi4py:mpi4py; do
   "$PYTHON" -c "import ${pair%%:*}" 2>/dev/null || need_pip+=("${pair#*:}")
 done
 if [ ${#need_pip[@]} -gt 0 ]; then

@@ -1,0 +1,118 @@
+"""Data-parallel training over MPI (mpi4py, imported only when used), as Horovod does it.
+
+Every rank holds a replica of the network; rank 0's parameters are broadcast at the start. Each
+global mini-batch is split across the ranks in the order `Network.fit` uses (the library's
+documented Fisher–Yates shuffle from `shuffle_seed`, reproduced here); each rank runs forward and
+backward on its contiguous share, scales its gradient by share rows / batch rows, the flat
+gradients are summed with Allreduce (the gradient of the global batch's mean loss), and every rank
+steps. Results equal single-process `fit` with the same global batch up to summation order.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from .network import Network
+
+__all__ = ["DataParallel", "epoch_orders"]
+
+_MASK = (1 << 64) - 1
+
+
+class _Generator:
+    """The library's generator: xoshiro256** seeded with SplitMix64 (README, "The generator")."""
+
+    def __init__(self, seed: int):
+        x, self.s = seed & _MASK, []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & _MASK
+            z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            self.s.append(z ^ (z >> 31))
+
+    def next(self) -> int:
+        s = self.s
+        result = ((((s[1] * 5) & _MASK) << 7 | ((s[1] * 5) & _MASK) >> 57) & _MASK) * 9 & _MASK
+        t = (s[1] << 17) & _MASK
+        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t
+        s[3] = ((s[3] << 45) | (s[3] >> 19)) & _MASK
+        return result
+
+    def below(self, bound: int) -> int:
+        product = self.next() * bound
+        if (product & _MASK) < bound:
+            threshold = ((1 << 64) - bound) % bound
+            while (product & _MASK) < threshold:
+                product = self.next() * bound
+        return product >> 64
+
+
+def epoch_orders(n: int, epochs: int, seed: int):
+    """The row order of each epoch of `Network.fit(..., shuffle_seed=seed)`."""
+    generator = _Generator(seed)
+    for _ in range(epochs):
+        order = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = generator.below(i + 1)
+            order[i], order[j] = order[j], order[i]
+        yield np.array(order)
+
+
+class DataParallel:
+    """Wraps a Network for data-parallel training on an MPI communicator (default COMM_WORLD)."""
+
+    def __init__(self, net: Network, comm=None):
+        if comm is None:
+            from mpi4py import MPI
+            comm = MPI.COMM_WORLD
+        self.net, self.comm = net, comm
+        self.rank, self.size = comm.Get_rank(), comm.Get_size()
+        params = net.params
+        comm.Bcast(params, root=0)          # identical replicas: rank 0's parameters everywhere
+        net.params = params
+
+    def _abort(self, error: BaseException) -> None:
+        """A failure on one rank must end every rank, not leave them waiting in a collective."""
+        sys.stderr.write(f"plexus.distributed: rank {self.rank} failed: {type(error).__name__}: {error}; "
+                         "aborting all ranks\n")
+        sys.stderr.flush()
+        self.comm.Abort(1)
+
+    def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, checkpoint=None) -> list[float]:
+        """Same semantics as `Network.fit` with the same global `batch_size`; returns each epoch's
+        mean loss. Rank 0 alone saves `checkpoint` after every epoch when given."""
+        try:
+            return self._fit(x, y, epochs, batch_size, shuffle_seed, checkpoint)
+        except BaseException as error:  # noqa: BLE001 - any failure aborts the job
+            self._abort(error)
+            raise
+
+    def _fit(self, x, y, epochs, batch_size, shuffle_seed, checkpoint):
+        net = self.net
+        x, _ = net._rows(x, net.sizes[0], "x")
+        y = net._targets(y, x.shape[0])
+        n = x.shape[0]
+        history = []
+        net.zero_grads()
+        for order in epoch_orders(n, int(epochs), int(shuffle_seed)):
+            loss_sum = np.zeros(1, np.float64)
+            for start in range(0, n, int(batch_size)):
+                rows = order[start:start + int(batch_size)]
+                first, last = len(rows) * self.rank // self.size, len(rows) * (self.rank + 1) // self.size
+                share = rows[first:last]
+                net.zero_grads()
+                if len(share):
+                    net.forward(x[share])
+                    loss_sum[0] += net.backward(y[share]) * len(share)
+                grads = net.grads * np.float32(len(share) / len(rows))
+                reduced = np.empty_like(grads)
+                self.comm.Allreduce(grads, reduced)
+                net.grads = reduced
+                net.step()
+            total = np.zeros(1, np.float64)
+            self.comm.Allreduce(loss_sum, total)
+            history.append(float(total[0] / n))
+            if checkpoint is not None and self.rank == 0:
+                net.save(checkpoint)
+        return history

@@ -56,8 +56,9 @@ class NetworkMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def backward(self, data):
-        value = expect_plexus_error(lambda: self.net.backward(self._array(data, self.net.sizes[-1])))
-        assert value is None or not np.isnan(value)
+        # The loss itself may be inf or NaN when finite inputs and weights overflow float32 (opposite
+        # infinities meet in a product); what must hold is that step never lets that into the weights.
+        expect_plexus_error(lambda: self.net.backward(self._array(data, self.net.sizes[-1])))
 
     @rule()
     def step(self):
@@ -121,8 +122,10 @@ class NetworkMachine(RuleBasedStateMachine):
             assert np.isfinite(self.net.params).all()
 
 
+# derandomize: the same 150 sequences every run, so CI is repeatable; raise max_examples (or drop
+# derandomize) locally to explore further.
 NetworkMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None,
-                                            suppress_health_check=list(HealthCheck))
+                                            derandomize=True, suppress_health_check=list(HealthCheck))
 test_network_machine = NetworkMachine.TestCase
 
 

@@ -11,7 +11,7 @@ import COpenBLAS
 extension Graph {
     /// Computes every node's value in creation order.
     public func forward() {
-        for (index, n) in nodes.enumerated() {
+        for n in nodes {
             let out = n.value.pointer
             switch n.kind {
             case .input, .constant, .parameter:
@@ -45,7 +45,7 @@ extension Graph {
                 out.update(from: nodes[a].value.pointer, count: n.count)
                 f.forward(out, rows: n.rows, cols: n.cols)
             case let .loss(kind, p, t):
-                out[0] = Float(evaluateLoss(kind, prediction: nodes[p], target: nodes[t], scratch: lossScratch[index]!))
+                out[0] = Float(evaluateLoss(kind, prediction: nodes[p], target: nodes[t], scratch: n.scratch!))
             }
         }
         forwardDone = true
@@ -122,7 +122,7 @@ extension Graph {
                 for i in 0..<n.count { dx[i] += scratch[i] }
             case let .loss(kind, p, t):
                 let pred = nodes[p], target = nodes[t], upstream = g[0]
-                let gradient = lossScratch[index]!.pointer
+                let gradient = n.scratch!.pointer
                 for i in 0..<pred.count { pred.grad.pointer[i] += upstream * gradient[i] }
                 addTargetGradient(kind, prediction: pred, target: target, upstream: upstream, gradient: gradient)
             }

@@ -36,11 +36,13 @@ public final class Graph {
         let rows: Int, cols: Int
         let value: FloatBuffer
         let grad: FloatBuffer
-        /// Per-node scratch for backward (activation Jacobians, loss gradients); nil when unused.
+        /// Per-node scratch for backward, nil when unused: an activation's Jacobian product
+        /// (rows·cols floats), a loss's per-element gradient and activated prediction (2× the
+        /// prediction's size).
         let scratch: FloatBuffer?
         var optimizerState = OptimizerState()
 
-        init(kind: Kind, rows: Int, cols: Int, scratch: Bool) throws(PlexusError) {
+        init(kind: Kind, rows: Int, cols: Int, scratchCount: Int = 0) throws(PlexusError) {
             guard rows >= 1, cols >= 1, rows <= Network.maxLayerSize, cols <= Network.maxLayerSize,
                   let count = checkedProduct(rows, cols)
             else { throw .argument("a node of \(rows)×\(cols) is not allowed; both dimensions must be between 1 and \(Network.maxLayerSize)") }
@@ -49,7 +51,7 @@ public final class Graph {
             self.cols = cols
             self.value = try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) node")
             self.grad = try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) gradient")
-            self.scratch = scratch ? try FloatBuffer(count: count, purpose: "a \(rows)×\(cols) node's scratch") : nil
+            self.scratch = scratchCount > 0 ? try FloatBuffer(count: scratchCount, purpose: "a node's scratch") : nil
         }
 
         var count: Int { rows * cols }
@@ -68,8 +70,8 @@ public final class Graph {
 
     // MARK: Building
 
-    private func add(_ kind: Kind, rows: Int, cols: Int, scratch: Bool = false) throws(PlexusError) -> Node {
-        let data = try NodeData(kind: kind, rows: rows, cols: cols, scratch: scratch)
+    private func add(_ kind: Kind, rows: Int, cols: Int, scratchCount: Int = 0) throws(PlexusError) -> Node {
+        let data = try NodeData(kind: kind, rows: rows, cols: cols, scratchCount: scratchCount)
         nodes.append(data)
         forwardDone = false
         backwardDone = false
@@ -101,7 +103,7 @@ public final class Graph {
 
     /// A constant or parameter from `rows·cols` floats at `values`; the graph changes only on success.
     public func valued(constant: Bool, rows: Int, cols: Int, values: UnsafePointer<Float>) throws(PlexusError) -> Node {
-        let data = try NodeData(kind: constant ? .constant : .parameter, rows: rows, cols: cols, scratch: false)
+        let data = try NodeData(kind: constant ? .constant : .parameter, rows: rows, cols: cols)
         for i in 0..<data.count where !values[i].isFinite {
             throw .argument("values[\(i)] is \(values[i]); node values must be finite")
         }
@@ -157,7 +159,7 @@ public final class Graph {
     /// f(a) with a dense layer's activation; softmax works row by row.
     public func activation(_ f: Activation, _ a: Node) throws(PlexusError) -> Node {
         let x = try node(a)
-        return try add(.activation(f, a.index), rows: x.rows, cols: x.cols, scratch: true)
+        return try add(.activation(f, a.index), rows: x.rows, cols: x.cols, scratchCount: x.count)
     }
 
     /// A loss (1×1) of `prediction` against `target` (same shape), as the dense network defines it,
@@ -168,17 +170,9 @@ public final class Graph {
         guard p.rows == t.rows && p.cols == t.cols else {
             throw .shape("the prediction is \(p.rows)×\(p.cols) but the target is \(t.rows)×\(t.cols); they must match")
         }
-        let data = try NodeData(kind: .loss(kind, prediction: prediction.index, target: target.index), rows: 1, cols: 1, scratch: false)
-        // The loss keeps the per-element gradient and (for the logit losses) the activated prediction.
-        let extra = try FloatBuffer(count: 2 * p.count, purpose: "a loss node's scratch")
-        lossScratch[nodes.count] = extra
-        nodes.append(data)
-        forwardDone = false
-        backwardDone = false
-        return Node(index: nodes.count - 1)
+        guard let scratch = checkedProduct(p.count, 2) else { throw .memory("a \(p.rows)×\(p.cols) loss is too large") }
+        return try add(.loss(kind, prediction: prediction.index, target: target.index), rows: 1, cols: 1, scratchCount: scratch)
     }
-
-    var lossScratch: [Int: FloatBuffer] = [:]
 
     // MARK: Values
 

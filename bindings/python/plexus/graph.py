@@ -16,7 +16,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
-from .errors import ArgumentError, ShapeError, StateError, check
+from .errors import ArgumentError, ShapeError, check
+from .handle import OwnedHandle
 from .network import ACTIVATIONS, LOSSES
 
 __all__ = ["Graph", "Node"]
@@ -111,34 +112,17 @@ class Node:
         return f"<plexus.Node {self.id} of shape {self.shape[0]}x{self.shape[1]}>"
 
 
-class Graph:
+class Graph(OwnedHandle):
     """A static computational graph: build nodes once, then ``forward()`` and ``backward(node)``
     as often as needed. See include/plexus.h for the operations' exact rules."""
+
+    _kind = "graph"
+    _release = staticmethod(lib.plexus_graph_free)
 
     def __init__(self):
         status, handle = _capi.graph_create()
         check(status)
         self._handle = handle
-
-    @property
-    def handle(self) -> int:
-        if self._handle is None:
-            raise StateError("this graph was closed")
-        return self._handle
-
-    def close(self) -> None:
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle:
-            lib.plexus_graph_free(handle)
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _build(self, function, *args) -> Node:
         status, node = _capi.graph_node(function, self.handle, *args)

@@ -9,7 +9,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
-from .errors import ArgumentError, ShapeError, StateError, check
+from .errors import ArgumentError, ShapeError, check
+from .handle import OwnedHandle
 from .progress import make_progress
 
 __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
@@ -34,7 +35,7 @@ def _index(name: str, value: str, choices: Sequence[str]) -> int:
     return choices.index(value)
 
 
-class Network:
+class Network(OwnedHandle):
     """A dense feed-forward network trained by backpropagation, computed by libplexus.
 
     ``sizes`` lists the layer widths, inputs first; ``activations`` names one activation per
@@ -48,6 +49,9 @@ class Network:
     Thread rule: ``predict`` may run on many threads at once (the GIL is released during the
     call); every other method needs the network to itself.
     """
+
+    _kind = "network"
+    _release = staticmethod(lib.plexus_free)
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str] | str, loss: str = "mse",
                  bias: bool = True, seed: int = 0):
@@ -95,29 +99,6 @@ class Network:
         net = cls.__new__(cls)
         net._adopt(handle)
         return net
-
-    # ----- lifetime ---------------------------------------------------------------------------
-    @property
-    def handle(self) -> int:
-        """The `plexus_net *` address, for passing to other C code. Raises after close()."""
-        if self._handle is None:
-            raise StateError("this network was closed")
-        return self._handle
-
-    def close(self) -> None:
-        """Releases the C network now; further use raises StateError. Safe to call twice."""
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle:
-            lib.plexus_free(handle)
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self) -> "Network":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     # ----- architecture and settings ----------------------------------------------------------
     @property

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 2
+#define PLEXUS_VERSION_MINOR 3
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -395,6 +395,22 @@ PLEXUS_MUST_USE plexus_status plexus_graph_set_adam(plexus_graph *graph, float l
    backward; PLEXUS_ERR_NUMERIC when any update would not be finite: then no param and no
    optimizer state changes.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
+
+/* ---------------------------------------------------------------------------------------------
+ * Threads
+ * ------------------------------------------------------------------------------------------- */
+
+/* Sets how many threads the matrix products of every net may use. Products run in OpenBLAS,
+   whose thread pool is shared by the whole process, so this is process-wide. Default:
+   OpenBLAS's own ($OPENBLAS_NUM_THREADS when set, else one per core). Small products (tiny
+   nets) and elementwise passes always run on the calling thread, so tiny nets never pay for
+   threads. Call it between other Plexus calls, not while another thread is inside one.
+   Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024 (OpenBLAS may clamp further to its
+   build's limit; plexus_get_threads tells the count in effect).  Since 0.3.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_threads(int threads);
+
+/* The number of threads products use now (>= 1).  Since 0.3.0. */
+int plexus_get_threads(void);
 
 /* ---------------------------------------------------------------------------------------------
  * Errors and version

@@ -62,9 +62,9 @@ extension Activation {
         case .tanh:
             for i in 0..<n { values[i] = tanhf(values[i]) }
         case .relu:
-            for i in 0..<n where !(values[i] > 0) { values[i] = values[i].isNaN ? values[i] : 0 }
+            reluForward(values, n)
         case .leakyRelu:
-            for i in 0..<n where values[i] < 0 { values[i] *= Activation.leakySlope }
+            leakyReluForward(values, n)
         case .softmax:
             for r in 0..<rows { softmaxRow(values + r * cols, count: cols) }
         }
@@ -78,14 +78,13 @@ extension Activation {
         case .identity:
             return
         case .sigmoid:
-            for i in 0..<n { g[i] *= a[i] * (1 - a[i]) }
+            sigmoidBackward(a, g, n)
         case .tanh:
-            for i in 0..<n { g[i] *= 1 - a[i] * a[i] }
+            tanhBackward(a, g, n)
         case .relu:
-            for i in 0..<n where !(a[i] > 0) { g[i] = 0 }
+            reluBackward(a, g, n)
         case .leakyRelu:
-            // a > 0 exactly when z > 0, since the negative slope is positive.
-            for i in 0..<n where !(a[i] > 0) { g[i] *= Activation.leakySlope }
+            leakyReluBackward(a, g, n)
         case .softmax:
             for r in 0..<rows {
                 let ar = a + r * cols, gr = g + r * cols
@@ -94,6 +93,48 @@ extension Activation {
                 for k in 0..<cols { gr[k] = ar[k] * (gr[k] - dot) }
             }
         }
+    }
+}
+
+// MARK: - Elementwise passes
+// Written as selects over values loaded up front (no conditional loads or stores), the form
+// LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
+
+/// max(z, 0); NaN passes through, like torch.relu.
+private func reluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n {
+        let v = values[i]
+        values[i] = v <= 0 ? 0 : v
+    }
+}
+
+private func leakyReluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n {
+        let v = values[i]
+        values[i] = v < 0 ? v * Activation.leakySlope : v
+    }
+}
+
+private func sigmoidBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n { g[i] *= a[i] * (1 - a[i]) }
+}
+
+private func tanhBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n { g[i] *= 1 - a[i] * a[i] }
+}
+
+private func reluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n {
+        let gi = g[i]
+        g[i] = a[i] > 0 ? gi : 0
+    }
+}
+
+/// a > 0 exactly when z > 0, since the negative slope is positive.
+private func leakyReluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n {
+        let gi = g[i]
+        g[i] = a[i] > 0 ? gi : gi * Activation.leakySlope
     }
 }
 

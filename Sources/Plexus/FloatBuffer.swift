@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -29,18 +30,25 @@ final class FloatBuffer {
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 }
 
-/// Runs `body` with `count` uninitialised floats of scratch memory: on the stack when small (no
-/// allocation on the hot path of tiny networks), from `malloc` otherwise, and `.memory` on failure.
-/// `body` itself cannot throw: every check happens before the scratch is needed.
+/// Scratch of at most this many floats lives on the stack (no allocation for tiny networks).
+let stackScratchLimit = 256
+
+/// Runs `body` with `count` (≤ `stackScratchLimit`) uninitialised floats on the stack.
+@inline(__always)
+func withStackScratch<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(count, 1)) { buffer in
+        body(buffer.baseAddress!)
+    }
+}
+
+/// Runs `body` with `count` uninitialised floats of scratch memory: on the stack when small,
+/// from `malloc` otherwise, and `.memory` on failure. `body` itself cannot throw: every check
+/// happens before the scratch is needed.
 func withScratch<R>(
     count: Int, purpose: @autoclosure () -> String,
     _ body: (UnsafeMutablePointer<Float>) -> R
 ) throws(PlexusError) -> R {
-    if count <= 256 {
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(count, 1)) { buffer in
-            body(buffer.baseAddress!)
-        }
-    }
+    if count <= stackScratchLimit { return withStackScratch(count: count, body) }
     guard count <= Int.max / MemoryLayout<Float>.stride,
           let raw = malloc(count * MemoryLayout<Float>.stride)
     else {
@@ -48,6 +56,29 @@ func withScratch<R>(
     }
     defer { free(raw) }
     return body(raw.assumingMemoryBound(to: Float.self))
+}
+
+/// Scratch memory an object keeps between calls, used by one caller at a time: `acquire` is a
+/// try-lock, so a concurrent caller never waits (it falls back to scratch of its own).
+final class KeptScratch {
+    private let busy = Atomic<Bool>(false)
+    private var kept: FloatBuffer?
+
+    /// Takes the scratch if no other thread holds it.
+    func acquire() -> Bool {
+        busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    func release() { busy.store(false, ordering: .releasing) }
+
+    /// The kept floats, grown to at least `count` (only by the holder after `acquire`).
+    func buffer(count: Int, purpose: @autoclosure () -> String) throws(PlexusError) -> UnsafeMutablePointer<Float> {
+        if let kept, kept.count >= count { return kept.pointer }
+        kept = nil
+        let grown = try FloatBuffer(count: count, purpose: "scratch memory for \(purpose())")
+        kept = grown
+        return grown.pointer
+    }
 }
 
 /// `a * b`, or nil when it overflows `Int`.

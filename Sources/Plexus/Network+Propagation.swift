@@ -9,11 +9,23 @@ extension Network {
     public func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
         try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
-        if cache == nil || cache!.capacity < batch {
-            cache = try ForwardCache(network: self, rows: batch)
-        }
-        let cache = self.cache!
+        let cache = try forwardCache(rows: batch)
         cache.activation(0).update(from: x, count: inputCount)
+        propagateForward(cache, batch: batch)
+        output?.update(from: cache.activation(layers.count), count: batch * sizes.last!)
+    }
+
+    /// The kept buffers, grown to hold `rows` rows when they are smaller (reused otherwise, so a
+    /// steady batch size allocates nothing).
+    func forwardCache(rows: Int) throws(PlexusError) -> ForwardCache {
+        if let cache, cache.capacity >= rows { return cache }
+        let grown = try ForwardCache(network: self, rows: rows)
+        cache = grown
+        return grown
+    }
+
+    /// The forward pass over the inputs already in `cache.activation(0)`, checked by the caller.
+    func propagateForward(_ cache: ForwardCache, batch: Int) {
         for (index, layer) in layers.enumerated() {
             let l = index + 1
             let z = cache.activation(l)
@@ -26,7 +38,6 @@ extension Network {
             layer.activation.forward(z, rows: batch, cols: layer.outputs)
         }
         cachedBatch = batch
-        output?.update(from: cache.activation(layers.count), count: batch * sizes.last!)
     }
 
     /// Computes the loss of the batch kept by the last `forward` against `target` and *adds* its
@@ -44,7 +55,11 @@ extension Network {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
         try checkFinite(target, count: targetCount, width: sizes.last!, name: "target", what: "targets")
+        return propagateBackward(cache, target: target, batch: batch)
+    }
 
+    /// The backward pass for the batch kept in `cache`, with targets checked by the caller.
+    func propagateBackward(_ cache: ForwardCache, target: UnsafePointer<Float>, batch: Int) -> Float {
         var (delta, spare) = cache.deltas
         let last = layers.count
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
@@ -70,26 +85,58 @@ extension Network {
     /// Computes the outputs for `x` into `output` without changing the network: safe from many
     /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
     ///
+    /// Rows run in blocks of `predictBlockRows`, so the scratch memory is bounded whatever the
+    /// batch, and the block's activations stay in cache between layers. The scratch is kept by
+    /// the network: after the first call, predict allocates nothing (a second thread predicting
+    /// at the same moment uses scratch of its own).
+    ///
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
     ///   scratch memory cannot be allocated. `output` is written only on success.
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
         try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
-        guard let half = checkedProduct(batch, widest), let scratchCount = checkedProduct(half, 2) else {
-            throw .memory("a batch of \(batch) rows needs more memory than can be addressed; use a smaller batch")
+        let blockRows = min(batch, Network.predictBlockRows)
+        let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 4096
+        let scratchCount = 2 * half
+        if scratchCount <= stackScratchLimit {
+            withStackScratch(count: scratchCount) { predictBlocks(x, batch: batch, output: output, scratch: $0, half: half) }
+            return
         }
-        try withScratch(count: scratchCount, purpose: "predict") { scratch in
-            var input = UnsafePointer(x)
+        if predictScratch.acquire() {
+            defer { predictScratch.release() }
+            let scratch = try predictScratch.buffer(count: scratchCount, purpose: "predict")
+            predictBlocks(x, batch: batch, output: output, scratch: scratch, half: half)
+            return
+        }
+        try withScratch(count: scratchCount, purpose: "predict") {
+            predictBlocks(x, batch: batch, output: output, scratch: $0, half: half)
+        }
+    }
+
+    /// Rows per block in `predict`: large enough that sgemm runs at full speed (and splits
+    /// between threads), small enough that a block's activations stay in the caches.
+    static let predictBlockRows = 512
+
+    /// The layers over `batch` rows, one block at a time, alternating between the two halves of
+    /// `scratch` (each `half` floats: blockRows × widest).
+    private func predictBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>,
+                               scratch: UnsafeMutablePointer<Float>, half: Int) {
+        let inputs = sizes[0], outputs = sizes.last!
+        var start = 0
+        while start < batch {
+            let rows = min(Network.predictBlockRows, batch - start)
+            var input = x + start * inputs
             var target = scratch, other = scratch + half
             for layer in layers {
                 linearForward(x: input, weights: params.pointer + layer.weightOffset,
                               bias: layer.biasOffset.map { UnsafePointer(params.pointer + $0) },
-                              z: target, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-                layer.activation.forward(target, rows: batch, cols: layer.outputs)
+                              z: target, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
+                layer.activation.forward(target, rows: rows, cols: layer.outputs)
                 input = UnsafePointer(target)
                 swap(&target, &other)
             }
-            output.update(from: input, count: batch * sizes.last!)
+            (output + start * outputs).update(from: input, count: rows * outputs)
+            start += rows
         }
     }
 

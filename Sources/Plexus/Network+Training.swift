@@ -17,8 +17,8 @@ extension Network {
     /// - Throws: `.numeric` when a gradient or any updated value is not finite; then no parameter
     ///   and no optimizer state has changed, and the gradients are left for inspection.
     public func step() throws(PlexusError) {
-        try optimizerState.apply(optimizer, params: params.pointer, grads: grads.pointer, count: parameterCount)
-        grads.zero()
+        try optimizerState.apply(optimizer, params: params.pointer, grads: grads.pointer, count: parameterCount,
+                                 clearingGrads: true)
         cachedBatch = 0
     }
 
@@ -54,8 +54,10 @@ extension Network {
         try checkFinite(x, count: inputCount, width: inputs, name: "x", what: "inputs")
         try checkFinite(y, count: targetCount, width: outputs, name: "y", what: "targets")
 
+        // Each batch is gathered straight into the forward cache's input rows; x and y were
+        // checked above, so the passes run without checking again.
         let rowsPerBatch = min(batchSize, count)
-        let batchX = try FloatBuffer(count: rowsPerBatch * inputs, purpose: "a batch of inputs")
+        let cache = try forwardCache(rows: rowsPerBatch)
         let batchY = try FloatBuffer(count: rowsPerBatch * outputs, purpose: "a batch of targets")
         guard let rawOrder = malloc(count * MemoryLayout<Int>.stride) else {
             throw .memory("cannot allocate the shuffle order of \(count) samples")
@@ -77,13 +79,14 @@ extension Network {
             var start = 0, batchIndex = 0
             while start < count {
                 let rows = min(rowsPerBatch, count - start)
+                let batchX = cache.activation(0)
                 for r in 0..<rows {
                     let sample = order[start + r]
-                    (batchX.pointer + r * inputs).update(from: x + sample * inputs, count: inputs)
+                    (batchX + r * inputs).update(from: x + sample * inputs, count: inputs)
                     (batchY.pointer + r * outputs).update(from: y + sample * outputs, count: outputs)
                 }
-                try forward(batchX.pointer, batch: rows, output: nil)
-                let batchLoss = try backward(batchY.pointer, batch: rows)
+                propagateForward(cache, batch: rows)
+                let batchLoss = propagateBackward(cache, target: batchY.pointer, batch: rows)
                 do {
                     try step()
                 } catch {

@@ -45,6 +45,8 @@ public final class Network: CustomStringConvertible {
     /// Rows kept by the last `forward`; 0 when there is nothing `backward` may use.
     var cachedBatch = 0
     let widest: Int
+    /// `predict`'s scratch, kept so that repeated calls allocate nothing.
+    let predictScratch = KeptScratch()
 
     /// Creates a network with Glorot/Xavier-uniform weights for identity, sigmoid, tanh and softmax
     /// layers, He/Kaiming-uniform weights for relu and leaky relu layers, and zero biases, drawn in

@@ -58,23 +58,31 @@ struct OptimizerState {
     static func keepsState(from old: Optimizer, to new: Optimizer) -> Bool { old.isSGD == new.isSGD }
 
     /// θ ← update(θ, g). Refuses (`.numeric`, nothing changed) when a gradient or any new value is
-    /// not finite: a first pass computes every new value and checks it, the second writes them.
+    /// not finite: a first pass computes every new value and checks it, the second writes them
+    /// (and zeroes the gradients when `clearingGrads`, saving a pass over memory).
     /// With `commit: false` only the checks run and nothing changes: a caller updating several
     /// buffers (a graph's parameters) checks them all before committing any.
+    ///
+    /// Both passes run eight lanes at a time (Lanes.swift); the first offending index is searched
+    /// for only when the check fails.
     mutating func apply(_ optimizer: Optimizer, params: UnsafeMutablePointer<Float>,
-                        grads: UnsafePointer<Float>, count n: Int, commit: Bool = true) throws(PlexusError) {
-        for i in 0..<n where !grads[i].isFinite {
-            throw .numeric("gradient \(i) of \(n) is \(grads[i]); nothing was updated (lower the learning rate, check inputs, or call zero_grads)")
-        }
+                        grads: UnsafeMutablePointer<Float>, count n: Int, commit: Bool = true,
+                        clearingGrads: Bool = false) throws(PlexusError) {
         switch optimizer {
         case let .sgd(lr, momentum) where momentum == 0:
-            // θ −= lr·g   (torch: param.add_(grad, alpha=-lr))
+            // θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
             let rate = -lr
-            for i in 0..<n where !(params[i] + rate * grads[i]).isFinite {
-                throw .numeric("update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
+            @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
+            var check = Lanes()
+            forEachLanes(n) { i, c in check += finiteness(next(i, c)) }
+            if !allFinite(check) {
+                try refuse(grads, n) { i in (params[i] + rate * grads[i]).isFinite }
             }
             if !commit { return }
-            for i in 0..<n { params[i] = params[i] + rate * grads[i] }
+            forEachLanes(n) { i, c in
+                params.setLanes(next(i, c), i, c)
+                if clearingGrads { grads.setLanes(Lanes(), i, c) }
+            }
 
         case let .sgd(lr, momentum):
             // b = g on the first step, then b = μ·b + g;  θ −= lr·b
@@ -83,17 +91,28 @@ struct OptimizerState {
             let fresh = first == nil
             let buffer = try existingOrNew(first, n, "the momentum buffer")
             let b = buffer.pointer, rate = -lr
-            for i in 0..<n {
-                let next = fresh ? grads[i] : momentum * b[i] + grads[i]
-                if !next.isFinite || !(params[i] + rate * next).isFinite {
-                    throw .numeric("momentum update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
+            @inline(__always) func next(_ i: Int, _ c: Int) -> (b: Lanes, p: Lanes) {
+                let g = grads.lanes(i, c)
+                let nb = fresh ? g : momentum * b.lanes(i, c) + g
+                return (nb, params.lanes(i, c) + rate * nb)
+            }
+            var check = Lanes()
+            forEachLanes(n) { i, c in
+                let u = next(i, c)
+                check += finiteness(u.b) + finiteness(u.p)
+            }
+            if !allFinite(check) {
+                try refuse(grads, n) { i in
+                    let nb = fresh ? grads[i] : momentum * b[i] + grads[i]
+                    return nb.isFinite && (params[i] + rate * nb).isFinite
                 }
             }
             if !commit { return }
-            for i in 0..<n {
-                let next = fresh ? grads[i] : momentum * b[i] + grads[i]
-                b[i] = next
-                params[i] = params[i] + rate * next
+            forEachLanes(n) { i, c in
+                let u = next(i, c)
+                b.setLanes(u.b, i, c)
+                params.setLanes(u.p, i, c)
+                if clearingGrads { grads.setLanes(Lanes(), i, c) }
             }
             first = buffer
 
@@ -109,29 +128,50 @@ struct OptimizerState {
             let stepSize = Float(Double(lr) / correction1)
             let correction2Root = Float(correction2.squareRoot())
             let weight1 = Float(1 - Double(beta1)), weight2 = Float(1 - Double(beta2))
-            @inline(__always) func update(_ i: Int) -> (m: Float, v: Float, p: Float) {
-                let g = grads[i]
+            let smallWeight = weight1 < 0.5
+            @inline(__always) func next(_ i: Int, _ c: Int) -> (m: Lanes, v: Lanes, p: Lanes) {
+                let g = grads.lanes(i, c), mi = m.lanes(i, c)
                 // m.lerp_(g, 1−β1), in torch's two-branch form.
-                let mi = weight1 < 0.5 ? m[i] + weight1 * (g - m[i]) : g - (g - m[i]) * (1 - weight1)
-                let vi = v[i] * beta2 + weight2 * g * g                  // v.mul_(β2).addcmul_(g, g, 1−β2)
-                let denominator = vi.squareRoot() / correction2Root + epsilon
-                return (mi, vi, params[i] + (-stepSize) * (mi / denominator)) // θ.addcdiv_(m, denom, −step)
+                let nm = smallWeight ? mi + weight1 * (g - mi) : g - (g - mi) * (1 - weight1)
+                let nv = v.lanes(i, c) * beta2 + weight2 * g * g           // v.mul_(β2).addcmul_(g, g, 1−β2)
+                let denominator = nv.squareRoot() / correction2Root + epsilon
+                return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
             }
-            for i in 0..<n {
-                let u = update(i)
-                if !u.m.isFinite || !u.v.isFinite || !u.p.isFinite {
-                    throw .numeric("Adam update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
+            var check = Lanes()
+            forEachLanes(n) { i, c in
+                let u = next(i, c)
+                check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
+            }
+            if !allFinite(check) {
+                try refuse(grads, n) { i in
+                    let u = next(i, 1)
+                    return u.m[0].isFinite && u.v[0].isFinite && u.p[0].isFinite
                 }
             }
             if !commit { return }
-            for i in 0..<n {
-                let u = update(i)
-                m[i] = u.m; v[i] = u.v; params[i] = u.p
+            forEachLanes(n) { i, c in
+                let u = next(i, c)
+                m.setLanes(u.m, i, c)
+                v.setLanes(u.v, i, c)
+                params.setLanes(u.p, i, c)
+                if clearingGrads { grads.setLanes(Lanes(), i, c) }
             }
             first = firstMoments
             second = secondMoments
         }
         steps += 1
+    }
+
+    /// Throws for the first parameter whose gradient is not finite or whose update fails `isGood`
+    /// (the slow path after the vectorised check found a problem).
+    private func refuse(_ grads: UnsafePointer<Float>, _ n: Int, _ isGood: (Int) -> Bool) throws(PlexusError) {
+        for i in 0..<n where !grads[i].isFinite {
+            throw .numeric("gradient \(i) of \(n) is \(grads[i]); nothing was updated (lower the learning rate, check inputs, or call zero_grads)")
+        }
+        for i in 0..<n where !isGood(i) {
+            throw .numeric("the update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
+        }
+        throw .numeric("an update overflows; nothing was updated (lower the learning rate)")
     }
 
     /// `buffer`, or a new zeroed one (`??` cannot carry a typed throw).

@@ -150,6 +150,16 @@ public func plexus_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     }
 }
 
+@_cdecl("plexus_set_threads")
+public func plexus_set_threads(_ count: Int32) -> Int32 {
+    guarded("plexus_set_threads") { () throws(PlexusError) in try Threads.setCount(Int(count)) }
+}
+
+@_cdecl("plexus_get_threads")
+public func plexus_get_threads() -> Int32 {
+    Int32(Threads.count)
+}
+
 @_cdecl("plexus_version")
 public func plexus_version() -> UnsafePointer<CChar> {
     cString(PlexusVersion.string)

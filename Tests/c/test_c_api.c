@@ -324,6 +324,43 @@ static void test_threaded_predict(void) {
     plexus_free(net);
 }
 
+/* The thread setting: range checks, the count in effect, and training that does not depend on it
+   beyond float rounding (OpenBLAS splits a product's outputs, not its sums, between threads). */
+static void test_threads(void) {
+    int initial = plexus_get_threads();
+    CHECK(initial >= 1, "plexus_get_threads() is %d", initial);
+    EXPECT_STATUS(plexus_set_threads(0), PLEXUS_ERR_ARGUMENT, "threads is 0");
+    EXPECT_STATUS(plexus_set_threads(-3), PLEXUS_ERR_ARGUMENT, "threads is -3");
+    EXPECT_STATUS(plexus_set_threads(1025), PLEXUS_ERR_ARGUMENT, "from 1 to 1024");
+    CHECK(plexus_get_threads() == initial, "a refused setting changed the count to %d", plexus_get_threads());
+
+    enum { N = 256, I = 64, H = 48, O = 8 };
+    static float x[N * I], y[N * O];
+    for (int i = 0; i < N * I; i++) x[i] = (float)((i * 29 % 31) - 15) / 15.0f;
+    for (int i = 0; i < N; i++) y[i * O + i % O] = 1.0f;
+    const uint32_t sizes[] = {I, H, H, O};
+    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_TANH, PLEXUS_SOFTMAX};
+    float params[2][I * H + H + H * H + H + H * O + O];
+    for (int t = 1; t <= 2; t++) {
+        OK(plexus_set_threads(t));
+        CHECK(plexus_get_threads() == t, "set %d threads, %d in effect", t, plexus_get_threads());
+        plexus_net *net = NULL;
+        OK(plexus_create(sizes, acts, 4, 0, 3, &net));
+        if (!net) return;
+        OK(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY));
+        OK(plexus_train(net, x, y, N, 3, 32, 5, NULL, NULL));
+        OK(plexus_get_params(net, params[t - 1]));
+        plexus_free(net);
+    }
+    double worst = 0;
+    for (size_t i = 0; i < sizeof params[0] / sizeof(float); i++) {
+        double d = fabs((double)params[0][i] - (double)params[1][i]);
+        if (d > worst) worst = d;
+    }
+    CHECK(worst <= 1e-5, "1 and 2 threads trained to parameters %g apart", worst);
+    OK(plexus_set_threads(initial));
+}
+
 /* The graph API: seed 002's first example, and the statuses of misuse. */
 static void test_graph(void) {
     plexus_graph *g = NULL;
@@ -389,6 +426,7 @@ int main(void) {
     test_numeric_refusal();
     test_training_and_determinism();
     test_threaded_predict();
+    test_threads();
     test_graph();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

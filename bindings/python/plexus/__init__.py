@@ -10,6 +10,7 @@
 The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a repository build.
 """
 from ._capi import lib as _lib, library_path
+from .errors import check as _check
 from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfMemoryError, PlexusError,
                      ShapeError, StateError)
 from .graph import Graph, Node
@@ -19,9 +20,29 @@ from .network import ACTIVATIONS, LOSSES, Network
 __all__ = [
     "Network", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
+    "set_threads", "get_threads",
 ]
 
 
 def version() -> str:
     """The loaded library's version, "MAJOR.MINOR.PATCH"."""
     return _lib.plexus_version().decode()
+
+
+def set_threads(threads: int) -> None:
+    """Sets how many threads matrix products use, process-wide (OpenBLAS's pool, shared by every
+    network and also by numpy when numpy uses the same OpenBLAS). Default: ``$OPENBLAS_NUM_THREADS``
+    when set, else one per core. Tiny networks always run on the calling thread.
+
+    Raises ArgumentError unless 1 <= threads <= 1024.
+    """
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+    if not -2**31 <= threads < 2**31:
+        raise ArgumentError(f"threads is {threads}; pass a count from 1 to 1024, such as the number of cores")
+    _check(_lib.plexus_set_threads(threads))
+
+
+def get_threads() -> int:
+    """The number of threads matrix products use now."""
+    return int(_lib.plexus_get_threads())

@@ -153,6 +153,10 @@ _DECLARATIONS = {
     "plexus_graph_set_adam": (c_int, [_P, c_float, c_float, c_float, c_float]),
     # plexus_status plexus_graph_step(plexus_graph *graph);
     "plexus_graph_step": (c_int, [_P]),
+    # plexus_status plexus_set_threads(int threads);
+    "plexus_set_threads": (c_int, [c_int]),
+    # int plexus_get_threads(void);
+    "plexus_get_threads": (c_int, []),
     # const char *plexus_last_error(void);
     "plexus_last_error": (c_char_p, []),
     # const char *plexus_status_name(plexus_status status);

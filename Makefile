@@ -19,6 +19,7 @@ MAJOR := $(firstword $(subst ., ,$(VERSION)))
 # destructor still needs at thread exit. No debug info: valgrind 3.19 cannot read the toolchain's DWARF 5
 # (and the installed library is stripped anyway).
 RELEASE_FLAGS := -c release --product plexus -Xswiftc -static-stdlib -Xswiftc -gnone -Xcc -g0 \
+	-Xswiftc -enforce-exclusivity=unchecked \
 	-Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map \
 	-Xlinker -z -Xlinker nodelete -Xlinker -soname=libplexus.so.$(MAJOR)
 CWARN := -std=c99 -Wall -Wextra -Werror -pedantic

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Plexus
 import PlexusTestSupport
 import Testing
@@ -87,6 +90,29 @@ import Testing
         let big = try Network(sizes: [64, 128, 10], activations: [.relu, .softmax], seed: 2)
         let xb = uniformData(count: 100 * 64, seed: 10)
         #expect(try big.predict(xb) == big.forward(xb))
+    }
+
+    @Test func sigmoidIsAccurateEverywhere() throws {
+        // The logistic function against double precision, over every range: tiny and huge |z|, subnormal results, exact 0.5, ±∞ and NaN passing through.
+        let net = try Network(sizes: [1, 1], activations: [.sigmoid], bias: false)
+        try net.setParameters([1])
+        var z: [Float] = [0, -0.0, 1e-30, -1e-30, 88, -88, 100, -100, 103, -103, 104, -104, 200, -200, 1e30, -1e30]
+        var v: Float = -120
+        while v < 120 { z.append(v); v += 0.0137 }
+        let out = try net.predict(z)
+        var worst: Double = 0
+        for (zi, si) in zip(z, out) {
+            let exact = 1 / (1 + exp(-Double(zi)))
+            let error = abs(Double(si) - exact)
+            let allowed = max(4 * Double(Float(exact).ulp), Double(Float.leastNonzeroMagnitude))
+            worst = max(worst, error / allowed)
+            #expect(error <= allowed, "sigmoid(\(zi)) = \(si), exact \(exact)")
+        }
+        #expect(worst <= 1)
+        // Non-finite values pass through the activation itself (forward rejects non-finite inputs).
+        let infinite = try Network(sizes: [1, 1], activations: [.sigmoid], bias: false)
+        try infinite.setParameters([Float.greatestFiniteMagnitude])
+        #expect(try infinite.predict([10, -10]) == [1, 0])
     }
 
     @Test func blasAndLoopPathsAgree() throws {

@@ -29,7 +29,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
 	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench-core bench-python bench-graph bench-mpi clean
+	bench bench-deps bench-core bench-graph bench-mpi clean
 
 all: lib
 
@@ -217,14 +217,22 @@ test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-python
 
 # MARK: benchmarks
+# `make bench` runs Plexus and its peers side by side (benchmarks/bench.py; results in
+# benchmarks/RESULTS.md). `make bench TORCH=install` also installs PyTorch from PyPI.
 $(BUILD)/bench_core: benchmarks/bench_core.c include/plexus.h lib | $(BUILD)
-	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(shell pkg-config --cflags --libs openblas)
+
+bench-deps: deps python-install
+	PYTHON=$(VENV)/bin/python ./scripts/install-bench-deps.sh $(if $(filter install,$(TORCH)),--torch)
+
+$(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
+	$(CC) $(CWARN) -O2 -o $@ $< -lfloatfann -lm
+
+bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)
 
 bench-core: $(BUILD)/bench_core
-	./$(BUILD)/bench_core
-
-bench-python: $(BUILD)/bench_core python-install
-	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_python.py $(BUILD)/bench_core
+	./$(BUILD)/bench_core crossover
 
 clean:
 	rm -rf .build .build-release-tests .build-asan .build-tsan .build-fuzz $(BUILD) bindings/python/build bindings/python/plexus.egg-info

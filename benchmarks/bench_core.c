@@ -1,18 +1,31 @@
-/* Core speed figures of libplexus from C: tiny-network calls and an MNIST-sized MLP.
-   Each workload runs RUNS times; the median and min-max are printed.
-   Build and run: make bench-core   (see benchmarks/RESULTS.md for recorded figures) */
+/* Plexus from C, one workload per invocation: benchmarks/bench.py runs this program alternately
+   with its peers (bench_fann, peer_numpy.py, peer_torch.py) and prints the comparison.
+
+     bench_core WORKLOAD THREADS   runs WORKLOAD once with plexus_set_threads(THREADS) and prints
+                                   one figure on stdout (the unit is in the table below)
+     bench_core crossover          ns per predict around the loop/sgemm switch (blasThreshold)
+
+   WORKLOAD   what                                                               figure
+   w1         2-4-1 sigmoid, plexus_predict of 1 sample, 2,000,000 calls          ns/call
+   w2         XOR 2-4-1 sigmoid, forward+backward+step per sample, SGD 0.5, 1e5   ns/update
+   w3         784-256-128-10 relu/relu/softmax + cross-entropy, plexus_train,     samples/s
+              60,000 samples, batch 64, SGD 0.01, 1 epoch
+   w4         the W3 net, plexus_predict of 10,000 samples in one call            samples/s
+   sgemm-w3   only the 8 cblas_sgemm calls of W3's batches (the hardware bound)   samples/s
+   sgemm-w4   only the 3 cblas_sgemm calls of W4                                  samples/s
+
+   W2 exits with status 2 when XOR was not learned. Data are fixed pseudo-random numbers. */
 #define _POSIX_C_SOURCE 200809L
 #include "plexus.h"
 
+#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Runs per workload: 5, or $PLEXUS_BENCH_RUNS (bench_python.py alternates single C runs with
-   Python runs). */
-enum { MAX_RUNS = 64 };
-static int RUNS = 5;
+enum { W3_SAMPLES = 60000, W4_SAMPLES = 10000, BATCH = 64 };
+static const uint32_t MLP[] = {784, 256, 128, 10};
 
 static double now(void) {
     struct timespec t;
@@ -27,102 +40,153 @@ static void check(plexus_status s, const char *what) {
     }
 }
 
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void report(const char *name, const char *unit, double *values) {
-    qsort(values, RUNS, sizeof *values, compare);
-    printf("%-44s median %12.1f %-10s (min %.1f, max %.1f)\n", name, values[RUNS / 2], unit, values[0], values[RUNS - 1]);
-}
-
-static plexus_net *create(const uint32_t *sizes, const plexus_activation *acts, size_t n) {
-    plexus_net *net = NULL;
-    check(plexus_create(sizes, acts, n, 0, 1, &net), "plexus_create");
-    return net;
-}
-
-static void tiny_predict(void) {
-    const uint32_t sizes[] = {2, 4, 1};
-    const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
-    plexus_net *net = create(sizes, acts, 3);
-    const long calls = 2000000;
-    double ns[MAX_RUNS];
-    float x[2] = {0.3f, 0.7f}, y = 0, sink = 0;
-    for (int r = 0; r < RUNS; r++) {
-        double t0 = now();
-        for (long i = 0; i < calls; i++) {
-            x[0] = (float)(i & 1);
-            check(plexus_predict(net, x, 1, &y), "plexus_predict");
-            sink += y;
-        }
-        ns[r] = (now() - t0) * 1e9 / (double)calls;
+static void *allocate(size_t bytes) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
+        exit(1);
     }
-    report("W1 2-4-1 sigmoid predict, 1 sample/call", "ns/call", ns);
-    if (sink < 0) printf("%f\n", sink);
-    plexus_free(net);
-}
-
-static void tiny_train(void) {
-    const uint32_t sizes[] = {2, 4, 1};
-    const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
-    const float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0};
-    const long updates = 100000;
-    double ns[MAX_RUNS];
-    for (int r = 0; r < RUNS; r++) {
-        plexus_net *net = create(sizes, acts, 3);
-        check(plexus_set_sgd(net, 0.5f, 0.0f), "plexus_set_sgd");
-        double t0 = now();
-        for (long i = 0; i < updates; i++) {
-            check(plexus_forward(net, x[i & 3], 1, NULL), "plexus_forward");
-            check(plexus_backward(net, &y[i & 3], 1, NULL), "plexus_backward");
-            check(plexus_step(net), "plexus_step");
-        }
-        ns[r] = (now() - t0) * 1e9 / (double)updates;
-        float out[4];
-        check(plexus_predict(net, &x[0][0], 4, out), "plexus_predict");
-        int learned = out[0] < 0.5f && out[1] > 0.5f && out[2] > 0.5f && out[3] < 0.5f;
-        if (!learned) printf("warning: XOR not learned in run %d\n", r);
-        plexus_free(net);
-    }
-    report("W2 XOR 2-4-1 forward+backward+step", "ns/update", ns);
-}
-
-static float *random_floats(size_t n, unsigned seed) {
-    float *p = malloc(n * sizeof *p);
-    if (!p) exit(1);
-    srand(seed);
-    for (size_t i = 0; i < n; i++) p[i] = (float)rand() / (float)RAND_MAX - 0.5f;
     return p;
 }
 
-static void mlp(void) {
-    const uint32_t sizes[] = {784, 256, 128, 10};
-    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_RELU, PLEXUS_SOFTMAX};
-    const size_t n = 20000, infer = 10000;
-    float *x = random_floats(n * 784, 1);
-    float *y = calloc(n * 10, sizeof *y);
-    float *out = malloc(infer * 10 * sizeof *out);
-    if (!y || !out) exit(1);
-    for (size_t i = 0; i < n; i++) y[i * 10 + (size_t)rand() % 10] = 1.0f;
-    double train_rate[MAX_RUNS], infer_rate[MAX_RUNS];
-    for (int r = 0; r < RUNS; r++) {
-        plexus_net *net = create(sizes, acts, 4);
-        check(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY), "plexus_set_loss");
-        double t0 = now();
-        check(plexus_train(net, x, y, n, 1, 64, 1, NULL, NULL), "plexus_train");
-        train_rate[r] = (double)n / (now() - t0);
-        t0 = now();
-        check(plexus_predict(net, x, infer, out), "plexus_predict");
-        infer_rate[r] = (double)infer / (now() - t0);
-        plexus_free(net);
+/* Uniform in [-0.5, 0.5) from a fixed xorshift generator: the same data on every run. */
+static float *random_floats(size_t n, uint64_t seed) {
+    float *p = allocate(n * sizeof *p);
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        p[i] = (float)(s >> 40) / 16777216.0f - 0.5f;
     }
-    report("W3 784-256-128-10 train, batch 64, 1 epoch", "samples/s", train_rate);
-    report("W4 784-256-128-10 predict, 10000 in 1 call", "samples/s", infer_rate);
+    return p;
+}
+
+static plexus_net *tiny_net(void) {
+    const uint32_t sizes[] = {2, 4, 1};
+    const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
+    plexus_net *net = NULL;
+    check(plexus_create(sizes, acts, 3, 0, 1, &net), "plexus_create");
+    return net;
+}
+
+static plexus_net *mlp_net(void) {
+    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_RELU, PLEXUS_SOFTMAX};
+    plexus_net *net = NULL;
+    check(plexus_create(MLP, acts, 4, 0, 1, &net), "plexus_create");
+    check(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY), "plexus_set_loss");
+    check(plexus_set_sgd(net, 0.01f, 0.0f), "plexus_set_sgd");
+    return net;
+}
+
+static double w1(void) {
+    plexus_net *net = tiny_net();
+    const long calls = 2000000;
+    float x[2] = {0.3f, 0.7f}, y = 0, sink = 0;
+    double t0 = now();
+    for (long i = 0; i < calls; i++) {
+        x[0] = (float)(i & 1);
+        check(plexus_predict(net, x, 1, &y), "plexus_predict");
+        sink += y;
+    }
+    double ns = (now() - t0) * 1e9 / (double)calls;
+    if (sink < 0) printf("%f\n", sink);
+    plexus_free(net);
+    return ns;
+}
+
+static double w2(void) {
+    const float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0};
+    const long updates = 100000;
+    plexus_net *net = tiny_net();
+    check(plexus_set_sgd(net, 0.5f, 0.0f), "plexus_set_sgd");
+    double t0 = now();
+    for (long i = 0; i < updates; i++) {
+        check(plexus_forward(net, x[i & 3], 1, NULL), "plexus_forward");
+        check(plexus_backward(net, &y[i & 3], 1, NULL), "plexus_backward");
+        check(plexus_step(net), "plexus_step");
+    }
+    double ns = (now() - t0) * 1e9 / (double)updates;
+    float out[4];
+    check(plexus_predict(net, &x[0][0], 4, out), "plexus_predict");
+    plexus_free(net);
+    if (!(out[0] < 0.5f && out[1] > 0.5f && out[2] > 0.5f && out[3] < 0.5f)) {
+        fprintf(stderr, "W2: XOR not learned: %.3f %.3f %.3f %.3f\n", out[0], out[1], out[2], out[3]);
+        exit(2);
+    }
+    return ns;
+}
+
+/* One-hot targets for n samples over 10 classes. */
+static float *labels(size_t n) {
+    float *y = calloc(n * 10, sizeof *y);
+    if (!y) exit(1);
+    float *r = random_floats(n, 2);
+    for (size_t i = 0; i < n; i++) y[i * 10 + (size_t)((r[i] + 0.5f) * 9.999f)] = 1.0f;
+    free(r);
+    return y;
+}
+
+static double w3(void) {
+    float *x = random_floats((size_t)W3_SAMPLES * 784, 1), *y = labels(W3_SAMPLES);
+    plexus_net *net = mlp_net();
+    double t0 = now();
+    check(plexus_train(net, x, y, W3_SAMPLES, 1, BATCH, 1, NULL, NULL), "plexus_train");
+    double rate = W3_SAMPLES / (now() - t0);
+    plexus_free(net);
     free(x);
     free(y);
+    return rate;
+}
+
+static double w4(void) {
+    float *x = random_floats((size_t)W4_SAMPLES * 784, 1), *out = allocate((size_t)W4_SAMPLES * 10 * sizeof *out);
+    plexus_net *net = mlp_net();
+    double t0 = now();
+    check(plexus_predict(net, x, W4_SAMPLES, out), "plexus_predict");
+    double rate = W4_SAMPLES / (now() - t0);
+    plexus_free(net);
+    free(x);
     free(out);
+    return rate;
+}
+
+/* The products of W3 alone, at its shapes, on buffers of its sizes: forward z = a·Wᵀ per layer,
+   backward dW += δᵀ·a per layer and dx = δ·W for layers 2 and 3 (layer 1 needs no dx). */
+static double sgemm_w3(void) {
+    float *a[4], *d[4], *w[3], *dw[3];
+    for (int l = 0; l < 4; l++) a[l] = random_floats((size_t)BATCH * MLP[l], 10 + l), d[l] = random_floats((size_t)BATCH * MLP[l], 20 + l);
+    for (int l = 0; l < 3; l++) w[l] = random_floats((size_t)MLP[l] * MLP[l + 1], 30 + l), dw[l] = random_floats((size_t)MLP[l] * MLP[l + 1], 40 + l);
+    double t0 = now();
+    for (int start = 0; start < W3_SAMPLES; start += BATCH) {
+        int b = W3_SAMPLES - start < BATCH ? W3_SAMPLES - start : BATCH;
+        for (int l = 0; l < 3; l++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
+                        w[l], (int)MLP[l], 1, a[l + 1], (int)MLP[l + 1]);
+        for (int l = 2; l >= 0; l--) {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)MLP[l + 1], (int)MLP[l], b, 1, d[l + 1], (int)MLP[l + 1],
+                        a[l], (int)MLP[l], 1, dw[l], (int)MLP[l]);
+            if (l > 0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, (int)MLP[l], (int)MLP[l + 1], 1, d[l + 1],
+                            (int)MLP[l + 1], w[l], (int)MLP[l], 0, d[l], (int)MLP[l]);
+        }
+    }
+    double rate = W3_SAMPLES / (now() - t0);
+    for (int l = 0; l < 4; l++) free(a[l]), free(d[l]);
+    for (int l = 0; l < 3; l++) free(w[l]), free(dw[l]);
+    return rate;
+}
+
+static double sgemm_w4(void) {
+    float *a[4], *w[3];
+    for (int l = 0; l < 4; l++) a[l] = random_floats((size_t)W4_SAMPLES * MLP[l], 10 + l);
+    for (int l = 0; l < 3; l++) w[l] = random_floats((size_t)MLP[l] * MLP[l + 1], 30 + l);
+    double t0 = now();
+    for (int l = 0; l < 3; l++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, W4_SAMPLES, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
+                    w[l], (int)MLP[l], 0, a[l + 1], (int)MLP[l + 1]);
+    double rate = W4_SAMPLES / (now() - t0);
+    for (int l = 0; l < 4; l++) free(a[l]);
+    for (int l = 0; l < 3; l++) free(w[l]);
+    return rate;
 }
 
 /* Predict on square identity layers n-n-n at batch b: the shapes around the loop/sgemm switch
@@ -134,19 +198,18 @@ static void crossover(void) {
         size_t b = (size_t)shapes[s][1];
         const uint32_t sizes[] = {n, n, n};
         const plexus_activation acts[] = {PLEXUS_IDENTITY, PLEXUS_IDENTITY};
-        plexus_net *net = create(sizes, acts, 3);
-        float *x = random_floats(b * n, 3), *y = malloc(b * n * sizeof *y);
-        if (!y) exit(1);
+        plexus_net *net = NULL;
+        check(plexus_create(sizes, acts, 3, 0, 1, &net), "plexus_create");
+        float *x = random_floats(b * n, 3), *y = allocate(b * n * sizeof *y);
         long calls = 20000000L / (long)(b * n * n) + 1000;
-        double ns[MAX_RUNS];
-        for (int r = 0; r < RUNS; r++) {
+        double best = 1e30;
+        for (int r = 0; r < 5; r++) {
             double t0 = now();
             for (long i = 0; i < calls; i++) check(plexus_predict(net, x, b, y), "plexus_predict");
-            ns[r] = (now() - t0) * 1e9 / (double)calls;
+            double ns = (now() - t0) * 1e9 / (double)calls;
+            if (ns < best) best = ns;
         }
-        char name[64];
-        snprintf(name, sizeof name, "crossover %u-%u-%u, batch %zu (%zu MACs/layer)", n, n, n, b, b * n * n);
-        report(name, "ns/call", ns);
+        printf("crossover %u-%u-%u, batch %zu (%zu MACs/layer): best of 5 %.1f ns/call\n", n, n, n, b, b * n * n, best);
         free(x);
         free(y);
         plexus_free(net);
@@ -154,15 +217,27 @@ static void crossover(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *only = argc > 1 ? argv[1] : "";
-    const char *runs = getenv("PLEXUS_BENCH_RUNS");
-    if (runs && atoi(runs) >= 1 && atoi(runs) <= MAX_RUNS) RUNS = atoi(runs);
-    printf("libplexus %s, %d runs per workload\n", plexus_version(), RUNS);
-    if (!*only || strcmp(only, "tiny") == 0) {
-        tiny_predict();
-        tiny_train();
+    if (argc == 2 && strcmp(argv[1], "crossover") == 0) {
+        crossover();
+        return 0;
     }
-    if (!*only || strcmp(only, "mlp") == 0) mlp();
-    if (strcmp(only, "crossover") == 0) crossover();
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s w1|w2|w3|w4|sgemm-w3|sgemm-w4 THREADS  |  %s crossover\n", argv[0], argv[0]);
+        return 64;
+    }
+    check(plexus_set_threads(atoi(argv[2])), "plexus_set_threads");
+    const char *w = argv[1];
+    double figure = strcmp(w, "w1") == 0 ? w1()
+                  : strcmp(w, "w2") == 0 ? w2()
+                  : strcmp(w, "w3") == 0 ? w3()
+                  : strcmp(w, "w4") == 0 ? w4()
+                  : strcmp(w, "sgemm-w3") == 0 ? sgemm_w3()
+                  : strcmp(w, "sgemm-w4") == 0 ? sgemm_w4()
+                  : -1;
+    if (figure < 0) {
+        fprintf(stderr, "unknown workload %s\n", w);
+        return 64;
+    }
+    printf("%.6g\n", figure);
     return 0;
 }

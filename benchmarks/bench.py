@@ -1,0 +1,170 @@
+"""Plexus against its peers, side by side in one run: `make bench` (results: benchmarks/RESULTS.md).
+
+Every contender runs as its own process, one run at a time, alternating with the others, RUNS
+times; each process prints one figure. The tables give the median and min-max of each, and for
+each pair the ratio of the medians with the min-max of the per-round ratios.
+
+    python bench.py BUILD_DIR [--runs N] [--only W1,W2,W3,W4,W5]
+
+W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads. W3/W4 (the MNIST-sized MLP: numpy,
+PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2 threads, under
+the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (plus the values
+this environment was documented to set, when neither variable is set now). W5 is Plexus from
+Python against the same work from C. PyTorch rows appear when torch imports
+(`make bench TORCH=install` installs it).
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+# Multiply-adds ×2 per sample. W4: the three forward products. W3: forward, the weight
+# gradients (same count), and the input gradients of layers 2 and 3.
+FORWARD_FLOPS = 2 * (784 * 256 + 256 * 128 + 128 * 10)
+TRAIN_FLOPS = 2 * FORWARD_FLOPS + 2 * (256 * 128 + 128 * 10)
+BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DOCUMENTED_SETTING = {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
+
+
+def run(command, env):
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed ({out.returncode}): {out.stderr.strip()}")
+    return float(out.stdout.split()[-1])
+
+
+def alternate(contenders, runs, env):
+    """{name: [figure per round]}, running each contender once per round in turn."""
+    figures = {name: [] for name in contenders}
+    for round_index in range(runs):
+        for name, command in contenders.items():
+            figures[name].append(run(command, env))
+        print(f"  round {round_index + 1}/{runs} done", file=sys.stderr)
+    return figures
+
+
+def summary(values):
+    return f"{statistics.median(values):,.1f} ({min(values):,.1f}–{max(values):,.1f})"
+
+
+def ratio(numerators, denominators):
+    per_round = [a / b for a, b in zip(numerators, denominators)]
+    return (f"{statistics.median(numerators) / statistics.median(denominators):.2f} "
+            f"({min(per_round):.2f}–{max(per_round):.2f})")
+
+
+def has_torch():
+    return subprocess.run([PY, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def environments():
+    base = {k: v for k, v in os.environ.items() if k != "PLEXUS_LIBRARY"}
+    as_is = ", ".join(f"{k}={base[k]}" for k in BLAS_VARIABLES if k in base) or "neither variable set"
+    unset = {k: v for k, v in base.items() if k not in BLAS_VARIABLES}
+    settings = [(f"environment as it is ({as_is})", base)]
+    if any(k in base for k in BLAS_VARIABLES):
+        settings.append(("OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset", unset))
+    else:
+        documented = ", ".join(f"{k}={v}" for k, v in DOCUMENTED_SETTING.items())
+        settings.append((f"set to the documented values ({documented})", {**unset, **DOCUMENTED_SETTING}))
+    return settings
+
+
+def tiny(build, runs, env, lines):
+    core, fann = str(build / "bench_core"), str(build / "bench_fann")
+    for workload, unit, target in (("w1", "ns/call", 0.6), ("w2", "ns/update", 0.8)):
+        title = {"w1": "W1 tiny inference: 2-4-1 sigmoid, one sample per call",
+                 "w2": "W2 tiny training: XOR 2-4-1 sigmoid, forward+backward+step per sample, SGD 0.5, 100,000 updates"}
+        print(f"{workload.upper()}...", file=sys.stderr)
+        f = alternate({"plexus1": [core, workload, "1"], "plexus2": [core, workload, "2"],
+                       "fann": [fann, workload]}, runs, env)
+        lines += [f"### {title[workload]}", "", f"| contender | {unit}, median (min–max) |", "|---|---|",
+                  f"| Plexus, 1 thread (`plexus_{'predict' if workload == 'w1' else 'forward/backward/step'}`) | {summary(f['plexus1'])} |",
+                  f"| Plexus, 2 threads | {summary(f['plexus2'])} |",
+                  f"| FANN 2.2 (`fann_{'run' if workload == 'w1' else 'train'}`) | {summary(f['fann'])} |", "",
+                  f"Plexus/FANN time: {ratio(f['plexus1'], f['fann'])} at 1 thread, "
+                  f"{ratio(f['plexus2'], f['fann'])} at 2 (target ≤ {target}). "
+                  f"2 threads/1 thread time: {ratio(f['plexus2'], f['plexus1'])}.", ""]
+
+
+def mlp(build, runs, settings, torch, lines):
+    core = str(build / "bench_core")
+    for workload, title, flops in (
+            ("w3", "W3 MLP training: 784-256-128-10 relu/relu/softmax + cross-entropy, batch 64, SGD 0.01, 60,000 samples, 1 epoch", TRAIN_FLOPS),
+            ("w4", "W4 MLP inference: the W3 net, 10,000 samples in one call", FORWARD_FLOPS)):
+        lines += [f"### {title}", "", f"{flops:,} FLOPs per sample (multiply-adds × 2).", ""]
+        for label, env in settings:
+            lines += [f"**{label}** — samples/s, median (min–max)", "",
+                      "| threads | Plexus | numpy | PyTorch | sgemm alone | Plexus/numpy | Plexus/PyTorch | Plexus/sgemm | Plexus GFLOP/s |",
+                      "|---|---|---|---|---|---|---|---|---|"]
+            by_threads = {}
+            for threads in ("1", "2"):
+                print(f"{workload.upper()} {threads} thread(s), {label}...", file=sys.stderr)
+                contenders = {"plexus": [core, workload, threads],
+                              "numpy": [PY, str(HERE / "peer_numpy.py"), workload, threads],
+                              "sgemm": [core, f"sgemm-{workload}", threads]}
+                if torch:
+                    contenders["torch"] = [PY, str(HERE / "peer_torch.py"), workload, threads]
+                f = alternate(contenders, runs, env)
+                by_threads[threads] = f
+                lines.append(
+                    f"| {threads} | {summary(f['plexus'])} | {summary(f['numpy'])} | "
+                    f"{summary(f['torch']) if torch else 'not installed'} | {summary(f['sgemm'])} | "
+                    f"{ratio(f['plexus'], f['numpy'])} | {ratio(f['plexus'], f['torch']) if torch else '–'} | "
+                    f"{ratio(f['plexus'], f['sgemm'])} | {statistics.median(f['plexus']) * flops / 1e9:.1f} |")
+            lines += ["", f"2 threads/1 thread speed: Plexus {ratio(by_threads['2']['plexus'], by_threads['1']['plexus'])}, "
+                          f"sgemm alone {ratio(by_threads['2']['sgemm'], by_threads['1']['sgemm'])}.", ""]
+
+
+def python_rows(build, runs, env, lines):
+    core = str(build / "bench_core")
+    print("W5...", file=sys.stderr)
+    f = alternate({"c": [core, "w1", "1"], "py": [PY, str(HERE / "w5_python.py"), "predict", "1"]}, runs, env)
+    overhead = [p - c for p, c in zip(f["py"], f["c"])]
+    lines += ["### W5 from Python (the pip-installed package through ctypes)", "",
+              "| workload | Python | C | Python − C or Python/C |", "|---|---|---|---|",
+              f"| one-sample `predict`, 2-4-1 net, ns/call | {summary(f['py'])} | {summary(f['c'])} | "
+              f"+{statistics.median(overhead):,.0f} ns ({min(overhead):,.0f}–{max(overhead):,.0f}); target ≤ +2,000 |"]
+    for threads in ("1", "2"):
+        fit = alternate({"c": [core, "w3", threads], "py": [PY, str(HERE / "w5_python.py"), "fit", threads]}, runs, env)
+        lines.append(f"| W3 `Network.fit` vs `plexus_train`, {threads} thread(s), samples/s | {summary(fit['py'])} | "
+                     f"{summary(fit['c'])} | {ratio(fit['py'], fit['c'])}; target within 3% |")
+    lines.append("")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="W1,W2,W3,W4,W5")
+    args = parser.parse_args()
+    only = set(args.only.upper().split(","))
+    build = args.build.resolve()
+    import numpy
+    torch = has_torch()
+    settings = environments()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines = [f"Machine: {os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, numpy {numpy.__version__}"
+             f"{'' if not torch else ', torch ' + subprocess.run([PY, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}"
+             f"; {args.runs} alternating runs per contender.", ""]
+    if not torch:
+        lines += ["PyTorch is not installed, so its columns are empty: run `make bench TORCH=install`.", ""]
+    if only & {"W1", "W2"}:
+        tiny(build, args.runs, settings[0][1], lines)
+    if only & {"W3", "W4"}:
+        mlp(build, args.runs, settings, torch, lines)
+    if "W5" in only:
+        python_rows(build, args.runs, settings[0][1], lines)
+    text = "\n".join(lines)
+    print(text)
+    (build / "bench-results.md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

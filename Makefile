@@ -110,6 +110,13 @@ python-install: lib | $(BUILD)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 
 # MARK: tests
+# The allocation counter is preloaded into test_allocations (malloc-family calls, counted).
+$(BUILD)/alloc_counter.so: Tests/c/alloc_counter.c | $(BUILD)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
+
+$(BUILD)/test_allocations: Tests/c/test_allocations.c Tests/c/check.h include/plexus.h lib $(BUILD)/alloc_counter.so | $(BUILD)
+	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl $(shell pkg-config --cflags --libs openblas)
+
 $(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
 
@@ -117,7 +124,7 @@ $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
 
 C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
-	$(BUILD)/test_kill_save $(BUILD)/test_resources
+	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations
 
 test-c: deps $(C_TESTS) examples data
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
@@ -130,6 +137,7 @@ test-c: deps $(C_TESTS) examples data
 	./$(BUILD)/test_concurrency 3
 	rm -rf $(BUILD)/kill-save && mkdir -p $(BUILD)/kill-save && ./$(BUILD)/test_kill_save $(BUILD)/kill-save 40
 	./$(BUILD)/test_resources 100000 2000
+	LD_PRELOAD=$(CURDIR)/$(BUILD)/alloc_counter.so ./$(BUILD)/test_allocations
 	$(VALGRIND) ./$(BUILD)/test_resources 100000 20
 	./Tests/c/test_examples.sh
 	./Tests/c/test_install.sh

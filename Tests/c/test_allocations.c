@@ -1,0 +1,189 @@
+/* Steady-state passes make no heap allocation: run with LD_PRELOAD=alloc_counter.so (make
+   test-c does), which counts every malloc-family call in the process.
+
+   Checked: forward/backward/step after the first step of a batch size (SGD, momentum, Adam;
+   a tiny net and the MNIST-sized MLP, at 1 and 2 threads), plexus_predict of a batch size
+   already seen (and of one row), and plexus_train, whose allocations must not grow with the
+   number of steps it takes (it allocates its shuffle order and target rows once per call).
+   At two threads OpenBLAS allocates inside its threaded products; those are measured by making
+   the same products directly (blas_allocations) and must be all there is. */
+#define _GNU_SOURCE
+#include "plexus.h"
+
+#include <cblas.h>
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static unsigned long (*allocations)(void);
+
+static float *filled(size_t n, unsigned seed) {
+    float *p = malloc(n * sizeof *p);
+    if (!p) exit(1);
+    for (size_t i = 0; i < n; i++) p[i] = (float)((i * 7919 + seed * 104729) % 1000) / 1000.0f - 0.5f;
+    return p;
+}
+
+static float *one_hot(size_t rows, size_t classes) {
+    float *y = calloc(rows * classes, sizeof *y);
+    if (!y) exit(1);
+    for (size_t r = 0; r < rows; r++) y[r * classes + (r * 3) % classes] = 1.0f;
+    return y;
+}
+
+/* OpenBLAS's own allocations for a run of products: its threaded level-3 driver allocates a job
+   array per call that it splits between threads (Debian's build, with up to 64 threads, keeps it
+   on the heap), and nothing when one thread runs the product. Plexus's passes must allocate
+   exactly what their products do, which at one thread is nothing. The products below are those
+   of one training step (forward z = a·Wᵀ, dW += δᵀ·a, dx = δ·W for layers after the first) or of
+   a predict over 512-row blocks, called the way DenseKernels.swift calls them. */
+static unsigned long blas_allocations(const uint32_t *sizes, size_t n_sizes, size_t rows, int training, int repeats) {
+    size_t widest = 0;
+    for (size_t l = 0; l < n_sizes; l++) widest = sizes[l] > widest ? sizes[l] : widest;
+    float *a = filled(rows * widest, 4), *b = filled(widest * widest, 5), *c = filled(rows * widest, 6);
+    unsigned long before = allocations();
+    for (int r = 0; r < repeats; r++) {
+        for (size_t l = 0; l + 1 < n_sizes; l++) {
+            int in = (int)sizes[l], out = (int)sizes[l + 1], m = (int)rows;
+            if ((size_t)m * in * out < 512) continue;   /* the loops' side of blasThreshold */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, out, in, 1, a, in, b, in, 1, c, out);
+            if (!training) continue;
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, m, 1, c, out, a, in, 1, b, in);
+            if (l > 0) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, in, out, 1, c, out, b, in, 0, a, in);
+        }
+    }
+    unsigned long made = allocations() - before;
+    free(a);
+    free(b);
+    free(c);
+    return made;
+}
+
+/* Steps after the first allocate nothing beyond their products, for each optimizer. */
+static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, size_t n_sizes, plexus_loss loss,
+                         size_t batch, const char *name) {
+    unsigned long blas = blas_allocations(sizes, n_sizes, batch, 1, 20);
+    size_t in = sizes[0], out = sizes[n_sizes - 1];
+    float *x = filled(batch * in, 1), *y = one_hot(batch, out);
+    for (int optimizer = 0; optimizer < 3; optimizer++) {
+        plexus_net *net = NULL;
+        OK(plexus_create(sizes, acts, n_sizes, 0, 1, &net));
+        if (!net) break;
+        OK(plexus_set_loss(net, loss));
+        if (optimizer == 0) OK(plexus_set_sgd(net, 0.01f, 0.0f));
+        if (optimizer == 1) OK(plexus_set_sgd(net, 0.01f, 0.9f));
+        if (optimizer == 2) OK(plexus_set_adam(net, 0.001f, 0.9f, 0.999f, 1e-8f));
+        float loss_value = 0;
+        OK(plexus_forward(net, x, batch, NULL));
+        OK(plexus_backward(net, y, batch, &loss_value));
+        OK(plexus_step(net));
+        unsigned long before = allocations();
+        for (int step = 0; step < 20; step++) {
+            OK(plexus_forward(net, x, batch, NULL));
+            OK(plexus_backward(net, y, batch, &loss_value));
+            OK(plexus_step(net));
+        }
+        unsigned long made = allocations() - before;
+        CHECK(made == blas, "%s, optimizer %d: 20 steady steps made %lu allocations, their products alone %lu", name,
+              optimizer, made, blas);
+        if (plexus_get_threads() == 1) CHECK(made == 0, "%s: %lu allocations at one thread", name, made);
+        plexus_free(net);
+    }
+    free(x);
+    free(y);
+}
+
+/* predict of a batch size already seen, or a smaller one, allocates nothing. */
+static void steady_predict(const uint32_t *sizes, const plexus_activation *acts, size_t n_sizes, size_t batch,
+                           const char *name) {
+    size_t in = sizes[0], out = sizes[n_sizes - 1];
+    float *x = filled(batch * in, 2), *y = malloc(batch * out * sizeof *y);
+    if (!y) exit(1);
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, n_sizes, 0, 1, &net));
+    if (net) {
+        OK(plexus_predict(net, x, batch, y));
+        unsigned long blas = 0;
+        for (size_t rows = batch; rows > 0; rows -= rows > 512 ? 512 : rows)
+            blas += blas_allocations(sizes, n_sizes, rows > 512 ? 512 : rows, 0, 10);
+        unsigned long before = allocations();
+        for (int call = 0; call < 10; call++) OK(plexus_predict(net, x, batch, y));
+        unsigned long made = allocations() - before;
+        CHECK(made == blas, "%s: 10 predicts of a seen batch size made %lu allocations, their products alone %lu", name,
+              made, blas);
+        if (plexus_get_threads() == 1) CHECK(made == 0, "%s: %lu allocations at one thread", name, made);
+        before = allocations();
+        OK(plexus_predict(net, x, 1, y));
+        made = allocations() - before;
+        CHECK(made == blas_allocations(sizes, n_sizes, 1, 0, 1), "%s: a one-row predict made %lu allocations", name, made);
+        plexus_free(net);
+    }
+    free(x);
+    free(y);
+}
+
+/* plexus_train's allocations are per call, not per step: 2 and 40 batches cost the same. */
+static void train_is_per_call(void) {
+    const uint32_t sizes[] = {64, 32, 10};
+    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_SOFTMAX};
+    enum { N = 40 * 16 };
+    float *x = filled(N * 64, 3), *y = one_hot(N, 10);
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 1, &net));
+    if (!net) return;
+    OK(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY));
+    OK(plexus_train(net, x, y, N, 1, 16, 1, NULL, NULL));   /* first call: the forward cache */
+    unsigned long before = allocations();
+    OK(plexus_train(net, x, y, 32, 1, 16, 1, NULL, NULL));  /* 2 steps */
+    unsigned long short_run = allocations() - before;
+    before = allocations();
+    OK(plexus_train(net, x, y, N, 1, 16, 1, NULL, NULL));   /* 40 steps */
+    unsigned long long_run = allocations() - before;
+    before = allocations();
+    OK(plexus_train(net, x, y, N, 5, 16, 1, NULL, NULL));   /* 200 steps over 5 epochs */
+    unsigned long epochs_run = allocations() - before;
+    CHECK(short_run == long_run && long_run == epochs_run,
+          "plexus_train allocations grow with its steps: %lu for 2, %lu for 40, %lu for 200", short_run, long_run,
+          epochs_run);
+    CHECK(long_run <= 4, "plexus_train made %lu allocations per call (expected its order and targets only)", long_run);
+    plexus_free(net);
+    free(x);
+    free(y);
+}
+
+int main(void) {
+    void *symbol = dlsym(RTLD_DEFAULT, "alloc_counter_total");
+    memcpy(&allocations, &symbol, sizeof symbol);   /* POSIX's way around ISO C's object/function split */
+    if (!symbol) {
+        fprintf(stderr, "alloc_counter_total not found: run with LD_PRELOAD=<build>/alloc_counter.so\n");
+        return 1;
+    }
+    const uint32_t tiny[] = {2, 4, 1}, mlp[] = {784, 256, 128, 10};
+    const plexus_activation tiny_acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
+    const plexus_activation mlp_acts[] = {PLEXUS_RELU, PLEXUS_RELU, PLEXUS_SOFTMAX};
+    unsigned long start = allocations();
+    static void *volatile counted;
+    counted = malloc(16);
+    CHECK(allocations() == start + 1, "the counter did not see a malloc: is it preloaded?");
+    free(counted);
+    for (int threads = 1; threads <= 2; threads++) {
+        OK(plexus_set_threads(threads));
+        char name[64];
+        snprintf(name, sizeof name, "2-4-1 sigmoid, batch 1, %d thread(s)", threads);
+        steady_steps(tiny, tiny_acts, 3, PLEXUS_MSE, 1, name);
+        snprintf(name, sizeof name, "784-256-128-10, batch 64, %d thread(s)", threads);
+        steady_steps(mlp, mlp_acts, 4, PLEXUS_CROSS_ENTROPY, 64, name);
+        snprintf(name, sizeof name, "2-4-1, %d thread(s)", threads);
+        steady_predict(tiny, tiny_acts, 3, 1, name);
+        snprintf(name, sizeof name, "784-256-128-10, 10,000 rows, %d thread(s)", threads);
+        steady_predict(mlp, mlp_acts, 4, 10000, name);
+    }
+    OK(plexus_set_threads(1));   /* one thread: every allocation left is plexus_train's own */
+    train_is_per_call();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -22,15 +22,7 @@ func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int) -> Bool {
 func linearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                    z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
     if isSmallProduct(rows, inputs, outputs) {
-        for r in 0..<rows {
-            let xr = x + r * inputs, zr = z + r * outputs
-            for o in 0..<outputs {
-                let wo = w + o * inputs
-                var sum: Float = bias?[o] ?? 0
-                for i in 0..<inputs { sum += xr[i] * wo[i] }
-                zr[o] = sum
-            }
-        }
+        smallLinearForward(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
     if let bias {
@@ -53,13 +45,7 @@ func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Floa
         }
     }
     if isSmallProduct(rows, inputs, outputs) {
-        for r in 0..<rows {
-            let xr = x + r * inputs, dr = delta + r * outputs
-            for o in 0..<outputs {
-                let d = dr[o], dwo = dw + o * inputs
-                for i in 0..<inputs { dwo[i] += d * xr[i] }
-            }
-        }
+        smallLinearBackwardParameters(delta: delta, x: x, weightGrad: dw, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
@@ -72,18 +58,55 @@ func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Floa
 func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
                          inputGrad dx: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
     if isSmallProduct(rows, inputs, outputs) {
-        for r in 0..<rows {
-            let dxr = dx + r * inputs, dr = delta + r * outputs
-            dxr.update(repeating: 0, count: inputs)
-            for o in 0..<outputs {
-                let d = dr[o], wo = w + o * inputs
-                for i in 0..<inputs { dxr[i] += d * wo[i] }
-            }
-        }
+        smallLinearBackwardInput(delta: delta, weights: w, inputGrad: dx, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                 Int32(rows), Int32(inputs), Int32(outputs),
                 1, delta, Int32(outputs), w, Int32(inputs),
                 0, dx, Int32(inputs))
+}
+
+// MARK: - The loops for small products
+// Optimised for size: for a few dozen multiply-adds, the vector loops LLVM otherwise emits (with
+// their alias checks and remainders) cost more than the arithmetic. The sums run in the same
+// order either way. benchmarks/RESULTS.md records what this bought.
+
+@_optimize(size) @inline(never)
+func smallLinearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    for r in 0..<rows {
+        let xr = x + r * inputs, zr = z + r * outputs
+        for o in 0..<outputs {
+            let wo = w + o * inputs
+            var sum: Float = bias?[o] ?? 0
+            for i in 0..<inputs { sum += xr[i] * wo[i] }
+            zr[o] = sum
+        }
+    }
+}
+
+@_optimize(size) @inline(never)
+func smallLinearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                   weightGrad dw: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    for r in 0..<rows {
+        let xr = x + r * inputs, dr = delta + r * outputs
+        for o in 0..<outputs {
+            let d = dr[o], dwo = dw + o * inputs
+            for i in 0..<inputs { dwo[i] += d * xr[i] }
+        }
+    }
+}
+
+@_optimize(size) @inline(never)
+func smallLinearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                              inputGrad dx: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    for r in 0..<rows {
+        let dxr = dx + r * inputs, dr = delta + r * outputs
+        for i in 0..<inputs { dxr[i] = 0 }
+        for o in 0..<outputs {
+            let d = dr[o], wo = w + o * inputs
+            for i in 0..<inputs { dxr[i] += d * wo[i] }
+        }
+    }
 }

@@ -7,12 +7,12 @@ extension Network {
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
     ///   the batch's activations cannot be allocated. A failed call keeps the previous forward.
     public func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
-        let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
-        try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
+        let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
+        try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         let cache = try forwardCache(rows: batch)
         cache.activation(0).update(from: x, count: inputCount)
         propagateForward(cache, batch: batch)
-        output?.update(from: cache.activation(layers.count), count: batch * sizes.last!)
+        output?.update(from: cache.activation(views.count), count: batch * outputWidth)
     }
 
     /// The kept buffers, grown to hold `rows` rows when they are smaller (reused otherwise, so a
@@ -26,13 +26,12 @@ extension Network {
 
     /// The forward pass over the inputs already in `cache.activation(0)`, checked by the caller.
     func propagateForward(_ cache: ForwardCache, batch: Int) {
-        for (index, layer) in layers.enumerated() {
-            let l = index + 1
+        for l in 1...views.count {
+            let layer = views[l - 1]
             let z = cache.activation(l)
-            linearForward(x: cache.activation(l - 1), weights: params.pointer + layer.weightOffset,
-                          bias: layer.biasOffset.map { UnsafePointer(params.pointer + $0) },
+            linearForward(x: cache.activation(l - 1), weights: layer.weights, bias: layer.bias,
                           z: z, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-            if l == layers.count {
+            if l == views.count {
                 cache.outputPreActivation.update(from: z, count: batch * layer.outputs)
             }
             layer.activation.forward(z, rows: batch, cols: layer.outputs)
@@ -47,35 +46,33 @@ extension Network {
     ///   forward to use, it had a different batch size, or the parameters changed since.
     @discardableResult
     public func backward(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
-        let targetCount = try checkBatch(batch, width: sizes.last!, name: "target")
+        let targetCount = try checkBatch(batch, width: outputWidth, name: "target")
         guard cachedBatch != 0, let cache else {
             throw .state("backward needs the activations of a forward pass: call forward with this batch first (parameters changed or no forward ran since the last step)")
         }
         guard batch == cachedBatch else {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
-        try checkFinite(target, count: targetCount, width: sizes.last!, name: "target", what: "targets")
+        try checkFinite(target, count: targetCount, width: outputWidth, name: "target", what: "targets")
         return propagateBackward(cache, target: target, batch: batch)
     }
 
     /// The backward pass for the batch kept in `cache`, with targets checked by the caller.
     func propagateBackward(_ cache: ForwardCache, target: UnsafePointer<Float>, batch: Int) -> Float {
         var (delta, spare) = cache.deltas
-        let last = layers.count
+        let last = views.count
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
-                                      targets: target, activation: layers[last - 1].activation,
-                                      rows: batch, cols: sizes[last], gradZ: delta)
+                                      targets: target, activation: views[last - 1].activation,
+                                      rows: batch, cols: outputWidth, gradZ: delta)
         for l in stride(from: last, through: 1, by: -1) {
-            let layer = layers[l - 1]
+            let layer = views[l - 1]
             let input = cache.activation(l - 1)
-            linearBackwardParameters(delta: delta, x: input,
-                                     weightGrad: grads.pointer + layer.weightOffset,
-                                     biasGrad: layer.biasOffset.map { grads.pointer + $0 },
+            linearBackwardParameters(delta: delta, x: input, weightGrad: layer.weightGrad, biasGrad: layer.biasGrad,
                                      rows: batch, inputs: layer.inputs, outputs: layer.outputs)
             if l > 1 {
-                linearBackwardInput(delta: delta, weights: params.pointer + layer.weightOffset,
+                linearBackwardInput(delta: delta, weights: layer.weights,
                                     inputGrad: spare, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-                layers[l - 2].activation.backward(outputs: input, gradient: spare, rows: batch, cols: layer.inputs)
+                views[l - 2].activation.backward(outputs: input, gradient: spare, rows: batch, cols: layer.inputs)
                 swap(&delta, &spare)
             }
         }
@@ -93,8 +90,8 @@ extension Network {
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
     ///   scratch memory cannot be allocated. `output` is written only on success.
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
-        let inputCount = try checkBatch(batch, width: sizes[0], name: "x")
-        try checkFinite(x, count: inputCount, width: sizes[0], name: "x", what: "inputs")
+        let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
+        try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         let blockRows = min(batch, Network.predictBlockRows)
         let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 4096
         let scratchCount = 2 * half
@@ -121,15 +118,14 @@ extension Network {
     /// `scratch` (each `half` floats: blockRows × widest).
     private func predictBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>,
                                scratch: UnsafeMutablePointer<Float>, half: Int) {
-        let inputs = sizes[0], outputs = sizes.last!
+        let inputs = inputWidth, outputs = outputWidth
         var start = 0
         while start < batch {
             let rows = min(Network.predictBlockRows, batch - start)
             var input = x + start * inputs
             var target = scratch, other = scratch + half
-            for layer in layers {
-                linearForward(x: input, weights: params.pointer + layer.weightOffset,
-                              bias: layer.biasOffset.map { UnsafePointer(params.pointer + $0) },
+            for layer in views {
+                linearForward(x: input, weights: layer.weights, bias: layer.bias,
                               z: target, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
                 layer.activation.forward(target, rows: rows, cols: layer.outputs)
                 input = UnsafePointer(target)

@@ -36,7 +36,20 @@ public final class Network: CustomStringConvertible {
         let activation: Activation
     }
 
+    /// One layer's parameters and gradients in place.
+    struct LayerView {
+        let inputs: Int, outputs: Int
+        let weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?
+        let weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?
+        let activation: Activation
+    }
+
     let layers: [Layer]
+    /// The layers again, as raw pointers into `params` and `grads`: the passes walk this table,
+    /// which costs no reference counting and no optional-offset arithmetic per call (a large
+    /// part of a tiny network's time; benchmarks/RESULTS.md).
+    let views: UnsafeMutableBufferPointer<LayerView>
+    let inputWidth: Int, outputWidth: Int
     let params: FloatBuffer
     let grads: FloatBuffer
     var optimizerState = OptimizerState()
@@ -85,10 +98,23 @@ public final class Network: CustomStringConvertible {
         self.layers = layers
         self.parameterCount = offset
         self.widest = sizes.max()!
-        self.params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
-        self.grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
+        let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
+        let grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
+        self.params = params
+        self.grads = grads
+        self.inputWidth = sizes[0]
+        self.outputWidth = sizes[sizes.count - 1]
+        views = .allocate(capacity: layers.count)
+        _ = views.initialize(from: layers.map { layer in
+            LayerView(inputs: layer.inputs, outputs: layer.outputs,
+                      weights: params.pointer + layer.weightOffset, bias: layer.biasOffset.map { params.pointer + $0 },
+                      weightGrad: grads.pointer + layer.weightOffset, biasGrad: layer.biasOffset.map { grads.pointer + $0 },
+                      activation: layer.activation)
+        })
         initializeParameters(seed: seed)
     }
+
+    deinit { views.deallocate() }
 
     /// Draws every weight from U(−limit, limit) in parameter order; biases stay 0.
     ///   Glorot: limit = √(6 / (fan_in + fan_out));  He: limit = gain·√(3 / fan_in), gain = √(2 / (1 + slope²)).
@@ -151,7 +177,8 @@ public final class Network: CustomStringConvertible {
 final class ForwardCache {
     let capacity: Int
     let storage: FloatBuffer
-    private let activationOffsets: [Int]
+    /// Where each a_l starts (a plain buffer: no reference counting on the hot path).
+    private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
     private let preActivationOffset: Int
     private let deltaOffsets: (Int, Int)
 
@@ -169,13 +196,18 @@ final class ForwardCache {
         for width in sizes { offsets.append(try reserve(width)) }
         preActivationOffset = try reserve(sizes.last!)
         deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
-        activationOffsets = offsets
         capacity = rows
-        storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
+        let storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
+        self.storage = storage
+        activations = .allocate(capacity: offsets.count)
+        _ = activations.initialize(from: offsets.map { storage.pointer + $0 })
     }
 
+    deinit { activations.deallocate() }
+
     /// a_l: [rows][sizes[l]]
-    func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { storage.pointer + activationOffsets[layer] }
+    @inline(__always)
+    func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
     /// z_L: [rows][sizes[L]]
     var outputPreActivation: UnsafeMutablePointer<Float> { storage.pointer + preActivationOffset }
     /// Two [rows][widest] buffers that backward alternates between.

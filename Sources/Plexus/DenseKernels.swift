@@ -18,9 +18,27 @@ func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int) -> Bool {
     return b < blasThreshold
 }
 
-/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi)
+/// Rows per product in `linearForward`. OpenBLAS computes a row's outputs with different kernels
+/// depending on where the row falls in the product (its edge kernels sum in another order), so a
+/// row's result depends on the row count. Splitting every forward product at the same 512-row
+/// boundaries makes `forward` and `predict` (which runs in 512-row blocks) bitwise equal.
+let forwardBlockRows = 512
+
+/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi), in blocks of `forwardBlockRows` rows.
 func linearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                    z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    var start = 0
+    while start < rows {
+        let count = min(forwardBlockRows, rows - start)
+        linearForwardBlock(x: x + start * inputs, weights: w, bias: bias, z: z + start * outputs,
+                           rows: count, inputs: inputs, outputs: outputs)
+        start += count
+    }
+}
+
+/// One block of `linearForward`: loops or sgemm, chosen by the block's own size.
+func linearForwardBlock(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
     if isSmallProduct(rows, inputs, outputs) {
         smallLinearForward(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
         return

@@ -111,8 +111,9 @@ extension Network {
     }
 
     /// Rows per block in `predict`: large enough that sgemm runs at full speed (and splits
-    /// between threads), small enough that a block's activations stay in the caches.
-    static let predictBlockRows = 512
+    /// between threads), small enough that a block's activations stay in the caches. Equal to
+    /// `forwardBlockRows`, so both passes make the same products.
+    static let predictBlockRows = forwardBlockRows
 
     /// The layers over `batch` rows, one block at a time, alternating between the two halves of
     /// `scratch` (each `half` floats: blockRows × widest).

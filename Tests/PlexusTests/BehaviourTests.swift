@@ -115,6 +115,26 @@ import Testing
         #expect(try infinite.predict([10, -10]) == [1, 0])
     }
 
+    @Test func threadSettingRefusesBadCounts() throws {
+        // Only refusals here: tests run in parallel and a real change would resize OpenBLAS's pool
+        // under other tests' products (the C and Python tests change it, serially).
+        let initial = Threads.count
+        #expect(initial >= 1)
+        #expect(throws: PlexusError.self) { try Threads.setCount(0) }
+        #expect(throws: PlexusError.self) { try Threads.setCount(Threads.maxCount + 1) }
+        #expect(Threads.count == initial)
+    }
+
+    @Test func predictInBlocksEqualsForward() throws {
+        // 1,300 rows cross two 512-row block boundaries of predict; forward runs them at once.
+        let net = try Network(sizes: [20, 48, 7], activations: [.tanh, .softmax], seed: 4)
+        let x = uniformData(count: 1300 * 20, seed: 14)
+        #expect(try net.predict(x) == net.forward(x))
+        // A second, smaller call reuses the kept scratch and still agrees.
+        let head = Array(x[0..<(600 * 20)])
+        #expect(try net.predict(head) == net.forward(head))
+    }
+
     @Test func blasAndLoopPathsAgree() throws {
         // The same network on 1 row (loops) and on 200 rows (sgemm) gives the same first row.
         let net = try Network(sizes: [32, 64, 8], activations: [.tanh, .identity], seed: 6)

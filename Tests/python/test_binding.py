@@ -264,3 +264,21 @@ def test_digits_example_reaches_95_percent(tmp_path):
     assert accuracy >= 95.0
     assert (tmp_path / "digits.safetensors").exists()
     assert plexus.Network.load(tmp_path / "digits.safetensors").sizes == [64, 64, 10]
+
+
+def test_thread_setting_round_trips_and_refuses_bad_counts():
+    initial = plexus.get_threads()
+    assert initial >= 1
+    try:
+        plexus.set_threads(1)
+        assert plexus.get_threads() == 1
+        plexus.set_threads(2)
+        assert plexus.get_threads() == 2
+        for bad in (0, -1, 1025, 2**40):
+            with pytest.raises(plexus.ArgumentError, match="threads is"):
+                plexus.set_threads(bad)
+        with pytest.raises(TypeError):
+            plexus.set_threads(1.5)
+        assert plexus.get_threads() == 2
+    finally:
+        plexus.set_threads(initial)

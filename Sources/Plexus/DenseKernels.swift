@@ -18,10 +18,12 @@ func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int) -> Bool {
     return b < blasThreshold
 }
 
-/// Rows per product in `linearForward`. OpenBLAS computes a row's outputs with different kernels
-/// depending on where the row falls in the product (its edge kernels sum in another order), so a
-/// row's result depends on the row count. Splitting every forward product at the same 512-row
-/// boundaries makes `forward` and `predict` (which runs in 512-row blocks) bitwise equal.
+/// Rows per product in `linearForward`, and per block in `predict`: large enough that sgemm runs
+/// at full speed and splits between threads, small enough that a block's activations stay in the
+/// caches. OpenBLAS computes a row's outputs with different kernels depending on where the row
+/// falls in the product (its edge kernels sum in another order), so a row's result depends on
+/// the row count; splitting every forward product at the same 512-row boundaries makes `forward`
+/// and `predict` bitwise equal.
 let forwardBlockRows = 512
 
 /// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi), in blocks of `forwardBlockRows` rows.

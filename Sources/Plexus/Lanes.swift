@@ -1,6 +1,7 @@
 // Explicit SIMD for the optimizer's passes. LLVM's auto-vectoriser left them scalar: it turns a
-// finiteness check into an early-exit loop. (Activations vectorise as plain select loops.) Eight lanes are two SSE registers at the
-// x86-64 baseline the library is built for; benchmarks/RESULTS.md records what this bought.
+// finiteness check into an early-exit loop (activations vectorise as plain select loops). Eight
+// lanes are two SSE registers at the x86-64 baseline the library is built for;
+// benchmarks/RESULTS.md records what this bought.
 
 /// Eight floats processed together.
 typealias Lanes = SIMD8<Float>

@@ -82,8 +82,9 @@ extension Network {
     /// Computes the outputs for `x` into `output` without changing the network: safe from many
     /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
     ///
-    /// Rows run in blocks of `predictBlockRows`, so the scratch memory is bounded whatever the
-    /// batch, and the block's activations stay in cache between layers. The scratch is kept by
+    /// Rows run in blocks of `forwardBlockRows` (512), the blocks `forward`'s products use too, so
+    /// the scratch memory is bounded whatever the batch and a block's activations stay in cache
+    /// between layers. The scratch is kept by
     /// the network: after the first call, predict allocates nothing (a second thread predicting
     /// at the same moment uses scratch of its own).
     ///
@@ -92,8 +93,8 @@ extension Network {
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
-        let blockRows = min(batch, Network.predictBlockRows)
-        let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 4096
+        let blockRows = min(batch, forwardBlockRows)
+        let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 512
         let scratchCount = 2 * half
         if scratchCount <= stackScratchLimit {
             withStackScratch(count: scratchCount) { predictBlocks(x, batch: batch, output: output, scratch: $0, half: half) }
@@ -110,11 +111,6 @@ extension Network {
         }
     }
 
-    /// Rows per block in `predict`: large enough that sgemm runs at full speed (and splits
-    /// between threads), small enough that a block's activations stay in the caches. Equal to
-    /// `forwardBlockRows`, so both passes make the same products.
-    static let predictBlockRows = forwardBlockRows
-
     /// The layers over `batch` rows, one block at a time, alternating between the two halves of
     /// `scratch` (each `half` floats: blockRows × widest).
     private func predictBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>,
@@ -122,7 +118,7 @@ extension Network {
         let inputs = inputWidth, outputs = outputWidth
         var start = 0
         while start < batch {
-            let rows = min(Network.predictBlockRows, batch - start)
+            let rows = min(forwardBlockRows, batch - start)
             var input = x + start * inputs
             var target = scratch, other = scratch + half
             for layer in views {

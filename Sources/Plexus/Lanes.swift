@@ -53,3 +53,11 @@ func finiteness(_ v: Lanes) -> Lanes { v - v }
 /// Whether every lane of a sum of `finiteness` values is zero (no value was infinite or NaN).
 @inline(__always)
 func allFinite(_ sum: Lanes) -> Bool { sum.sum() == 0 }
+
+/// Whether all `count` values are finite: eight lanes at a time, with no branch per value (an
+/// input scan of a 10,000-row batch took several percent of a predict as a scalar loop).
+func allFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+    var check = Lanes()
+    forEachLanes(count) { i, c in check += finiteness(values.lanes(i, c)) }
+    return allFinite(check)
+}

@@ -115,6 +115,7 @@ extension Network {
     }
 
     private func checkAllFinite(_ values: UnsafePointer<Float>, count: Int, name: String) throws(PlexusError) {
+        if allFinite(values, count: count) { return }
         for i in 0..<count where !values[i].isFinite {
             throw .argument("\(name)[\(i)] is \(values[i]); values must be finite")
         }

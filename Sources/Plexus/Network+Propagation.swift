@@ -183,6 +183,7 @@ extension Network {
     }
 
     func checkFinite(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) throws(PlexusError) {
+        if allFinite(values, count: count) { return }
         for i in 0..<count where !values[i].isFinite {
             throw .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); \(what) must be finite")
         }

@@ -29,6 +29,10 @@ let forwardBlockRows = 512
 /// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi), in blocks of `forwardBlockRows` rows.
 func linearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                    z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+    if rows <= forwardBlockRows {
+        linearForwardBlock(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
+        return
+    }
     var start = 0
     while start < rows {
         let count = min(forwardBlockRows, rows - start)
@@ -89,44 +93,58 @@ func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<F
 
 // MARK: - The loops for small products
 // Optimised for size: for a few dozen multiply-adds, the vector loops LLVM otherwise emits (with
-// their alias checks and remainders) cost more than the arithmetic. The sums run in the same
-// order either way. benchmarks/RESULTS.md records what this bought.
+// their alias checks and remainders) cost more than the arithmetic. Pointers step by the row
+// widths instead of being recomputed from checked products (every size here was validated when
+// the network was made). The sums run in the same order as sgemm's reference definition.
+// benchmarks/RESULTS.md records what this bought.
 
 @_optimize(size) @inline(never)
 func smallLinearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    for r in 0..<rows {
-        let xr = x + r * inputs, zr = z + r * outputs
+    var xr = x, zr = z
+    for _ in 0..<rows {
+        var wo = w
         for o in 0..<outputs {
-            let wo = w + o * inputs
-            var sum: Float = bias?[o] ?? 0
+            var sum: Float = 0
+            if let bias { sum = bias[o] }
             for i in 0..<inputs { sum += xr[i] * wo[i] }
             zr[o] = sum
+            wo += inputs
         }
+        xr += inputs
+        zr += outputs
     }
 }
 
 @_optimize(size) @inline(never)
 func smallLinearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                    weightGrad dw: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    for r in 0..<rows {
-        let xr = x + r * inputs, dr = delta + r * outputs
+    var xr = x, dr = delta
+    for _ in 0..<rows {
+        var dwo = dw
         for o in 0..<outputs {
-            let d = dr[o], dwo = dw + o * inputs
+            let d = dr[o]
             for i in 0..<inputs { dwo[i] += d * xr[i] }
+            dwo += inputs
         }
+        xr += inputs
+        dr += outputs
     }
 }
 
 @_optimize(size) @inline(never)
 func smallLinearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
                               inputGrad dx: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    for r in 0..<rows {
-        let dxr = dx + r * inputs, dr = delta + r * outputs
+    var dxr = dx, dr = delta
+    for _ in 0..<rows {
         for i in 0..<inputs { dxr[i] = 0 }
+        var wo = w
         for o in 0..<outputs {
-            let d = dr[o], wo = w + o * inputs
+            let d = dr[o]
             for i in 0..<inputs { dxr[i] += d * wo[i] }
+            wo += inputs
         }
+        dxr += inputs
+        dr += outputs
     }
 }

@@ -57,6 +57,10 @@ func allFinite(_ sum: Lanes) -> Bool { sum.sum() == 0 }
 /// Whether all `count` values are finite: eight lanes at a time, with no branch per value (an
 /// input scan of a 10,000-row batch took several percent of a predict as a scalar loop).
 func allFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+    if count < Lanes.scalarCount {
+        for i in 0..<count where !values[i].isFinite { return false }
+        return true
+    }
     var check = Lanes()
     forEachLanes(count) { i, c in check += finiteness(values.lanes(i, c)) }
     return allFinite(check)

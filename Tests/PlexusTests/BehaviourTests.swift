@@ -100,15 +100,12 @@ import Testing
         var v: Float = -120
         while v < 120 { z.append(v); v += 0.0137 }
         let out = try net.predict(z)
-        var worst: Double = 0
         for (zi, si) in zip(z, out) {
             let exact = 1 / (1 + exp(-Double(zi)))
             let error = abs(Double(si) - exact)
             let allowed = max(4 * Double(Float(exact).ulp), Double(Float.leastNonzeroMagnitude))
-            worst = max(worst, error / allowed)
             #expect(error <= allowed, "sigmoid(\(zi)) = \(si), exact \(exact)")
         }
-        #expect(worst <= 1)
         // Non-finite values pass through the activation itself (forward rejects non-finite inputs).
         let infinite = try Network(sizes: [1, 1], activations: [.sigmoid], bias: false)
         try infinite.setParameters([Float.greatestFiniteMagnitude])

@@ -86,12 +86,7 @@ extension Activation {
         case .leakyRelu:
             leakyReluBackward(a, g, n)
         case .softmax:
-            for r in 0..<rows {
-                let ar = a + r * cols, gr = g + r * cols
-                var dot: Float = 0
-                for k in 0..<cols { dot += gr[k] * ar[k] }
-                for k in 0..<cols { gr[k] = ar[k] * (gr[k] - dot) }
-            }
+            for r in 0..<rows { softmaxBackwardRow(a + r * cols, g + r * cols, count: cols) }
         }
     }
 }
@@ -99,43 +94,60 @@ extension Activation {
 // MARK: - Elementwise passes
 // Written as selects over values loaded up front (no conditional loads or stores), the form
 // LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
+// Each rule is one inline function of one value, shared with the fused row passes
+// (RowPasses.swift), so both give bitwise the same results.
 
 /// max(z, 0); NaN passes through, like torch.relu.
+@inline(__always)
+func relu(_ v: Float) -> Float { v <= 0 ? 0 : v }
+
+@inline(__always)
+func leakyRelu(_ v: Float) -> Float { v < 0 ? v * Activation.leakySlope : v }
+
+/// ∂L/∂z from ∂L/∂a = g and a = f(z), one rule per activation.
+@inline(__always)
+func sigmoidGradient(_ g: Float, _ a: Float) -> Float { g * (a * (1 - a)) }
+
+@inline(__always)
+func tanhGradient(_ g: Float, _ a: Float) -> Float { g * (1 - a * a) }
+
+@inline(__always)
+func reluGradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : 0 }
+
+/// a > 0 exactly when z > 0, since the negative slope is positive.
+@inline(__always)
+func leakyReluGradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
+
 private func reluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n {
-        let v = values[i]
-        values[i] = v <= 0 ? 0 : v
-    }
+    for i in 0..<n { values[i] = relu(values[i]) }
 }
 
 private func leakyReluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n {
-        let v = values[i]
-        values[i] = v < 0 ? v * Activation.leakySlope : v
-    }
+    for i in 0..<n { values[i] = leakyRelu(values[i]) }
 }
 
 private func sigmoidBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] *= a[i] * (1 - a[i]) }
+    for i in 0..<n { g[i] = sigmoidGradient(g[i], a[i]) }
 }
 
 private func tanhBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] *= 1 - a[i] * a[i] }
+    for i in 0..<n { g[i] = tanhGradient(g[i], a[i]) }
 }
 
 private func reluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n {
-        let gi = g[i]
-        g[i] = a[i] > 0 ? gi : 0
-    }
+    for i in 0..<n { g[i] = reluGradient(g[i], a[i]) }
 }
 
-/// a > 0 exactly when z > 0, since the negative slope is positive.
 private func leakyReluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n {
-        let gi = g[i]
-        g[i] = a[i] > 0 ? gi : gi * Activation.leakySlope
-    }
+    for i in 0..<n { g[i] = leakyReluGradient(g[i], a[i]) }
+}
+
+/// g ← Jᵀg for one softmax row: g_k = a_k (g_k − Σ_j g_j a_j).
+@inline(__always)
+func softmaxBackwardRow(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int) {
+    var dot: Float = 0
+    for k in 0..<count { dot += g[k] * a[k] }
+    for k in 0..<count { g[k] = a[k] * (g[k] - dot) }
 }
 
 /// Softmax of one row in place, shifted by the row maximum so no exponent overflows.

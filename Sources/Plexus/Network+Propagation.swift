@@ -26,6 +26,11 @@ extension Network {
 
     /// The forward pass over the inputs already in `cache.activation(0)`, checked by the caller.
     func propagateForward(_ cache: ForwardCache, batch: Int) {
+        cachedBatch = batch
+        if batch <= rowPassLimit {
+            forwardRows(cache, batch: batch)
+            return
+        }
         for l in 1...views.count {
             let layer = views[l - 1]
             let z = cache.activation(l)
@@ -36,7 +41,6 @@ extension Network {
             }
             layer.activation.forward(z, rows: batch, cols: layer.outputs)
         }
-        cachedBatch = batch
     }
 
     /// Computes the loss of the batch kept by the last `forward` against `target` and *adds* its
@@ -64,6 +68,10 @@ extension Network {
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
                                       targets: target, activation: views[last - 1].activation,
                                       rows: batch, cols: outputWidth, gradZ: delta)
+        if batch <= rowPassLimit {
+            backwardRows(cache, gradZ: delta, batch: batch)
+            return Float(lossValue)
+        }
         for l in stride(from: last, through: 1, by: -1) {
             let layer = views[l - 1]
             let input = cache.activation(l - 1)
@@ -93,6 +101,10 @@ extension Network {
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
+        if batch <= rowPassLimit {
+            predictRows(x, batch: batch, output: output)
+            return
+        }
         let blockRows = min(batch, forwardBlockRows)
         let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 512
         let scratchCount = 2 * half

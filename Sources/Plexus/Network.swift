@@ -58,6 +58,8 @@ public final class Network: CustomStringConvertible {
     /// Rows kept by the last `forward`; 0 when there is nothing `backward` may use.
     var cachedBatch = 0
     let widest: Int
+    /// Batches up to this many rows take the fused row passes (RowPasses.swift).
+    var rowPassLimit: Int
     /// `predict`'s scratch, kept so that repeated calls allocate nothing.
     let predictScratch = KeptScratch()
 
@@ -98,6 +100,7 @@ public final class Network: CustomStringConvertible {
         self.layers = layers
         self.parameterCount = offset
         self.widest = sizes.max()!
+        self.rowPassLimit = Network.rowPassLimit(layers)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
         let grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
         self.params = params
@@ -208,6 +211,8 @@ final class ForwardCache {
     /// a_l: [rows][sizes[l]]
     @inline(__always)
     func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
+    /// Where every a_l starts, for loops that must not hold the cache object itself.
+    var activationTable: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>> { activations }
     /// z_L: [rows][sizes[L]]
     var outputPreActivation: UnsafeMutablePointer<Float> { storage.pointer + preActivationOffset }
     /// Two [rows][widest] buffers that backward alternates between.

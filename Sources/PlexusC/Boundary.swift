@@ -33,6 +33,21 @@ func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
     return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
+/// Runs `body` on the network behind a handle without retaining it (`.argument` for NULL): the
+/// caller's handle keeps the network alive for the call, and for a tiny network a retain and
+/// release cost as much as its arithmetic. Used by the per-sample calls.
+@inline(__always)
+func withNetwork(_ handle: OpaquePointer?, _ body: (Network) throws(PlexusError) -> Void) throws(PlexusError) {
+    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
+    var failure: PlexusError?
+    // A non-throwing closure: typed throws through the standard library's `rethrows` closures
+    // miscompiled in release builds (a trap once seen in this project).
+    Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef { net in
+        do throws(PlexusError) { try body(net) } catch { failure = error }
+    }
+    if let failure { throw failure }
+}
+
 /// A non-NULL pointer, or `.argument` naming the parameter.
 @inline(__always)
 func required<T>(_ pointer: T?, _ name: String) throws(PlexusError) -> T {

@@ -64,8 +64,9 @@ public func plexus_set_adam(_ net: OpaquePointer?, _ learningRate: Float, _ beta
 public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_forward") { () throws(PlexusError) in
-        let net = try network(net)
-        try net.forward(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
+        try withNetwork(net) { (net) throws(PlexusError) in
+            try net.forward(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
+        }
     }
 }
 
@@ -73,15 +74,16 @@ public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ 
 public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float>?, _ batch: UInt,
                             _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_backward") { () throws(PlexusError) in
-        let net = try network(net)
-        let loss = try net.backward(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
-        lossOut?.pointee = loss
+        try withNetwork(net) { (net) throws(PlexusError) in
+            let loss = try net.backward(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
+            lossOut?.pointee = loss
+        }
     }
 }
 
 @_cdecl("plexus_step")
 public func plexus_step(_ net: OpaquePointer?) -> Int32 {
-    guarded("plexus_step") { () throws(PlexusError) in try network(net).step() }
+    guarded("plexus_step") { () throws(PlexusError) in try withNetwork(net) { (net) throws(PlexusError) in try net.step() } }
 }
 
 @_cdecl("plexus_zero_grads")
@@ -93,8 +95,9 @@ public func plexus_zero_grads(_ net: OpaquePointer?) -> Int32 {
 public func plexus_predict(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_predict") { () throws(PlexusError) in
-        let net = try network(net)
-        try net.predict(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: try required(y, "y"))
+        try withNetwork(net) { (net) throws(PlexusError) in
+            try net.predict(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: try required(y, "y"))
+        }
     }
 }
 

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// Fused passes, one row at a time, for batches at which every layer's product runs as plain
+// loops (`isSmallProduct`). For a tiny network the work of a call is a few dozen multiply-adds;
+// the layered passes spend more than that on per-layer calls, size checks and separate passes
+// for the activations. Here each unit's sum and activation are computed in one step, row by row.
+// The arithmetic is that of the layered passes (`smallLinearForward`'s summation order, the
+// activations' shared rules, rows accumulated into the gradients in ascending order), so the
+// results are bitwise the same; a test compares the two paths. benchmarks/RESULTS.md records
+// what this bought.
+//
+// Shapes: x: [inputs], a, z: [outputs] (one row); W: [outputs][inputs], b: [outputs].
+
+extension Network {
+    /// The largest batch that runs through the row passes: every layer's product must be small
+    /// at that many rows, and two rows of the widest layer must fit the stack scratch.
+    /// 0 when even one row is too large (the network always takes the layered path).
+    static func rowPassLimit(_ layers: [Layer]) -> Int {
+        guard 2 * (layers.map { max($0.inputs, $0.outputs) }.max() ?? 0) <= stackScratchLimit else { return 0 }
+        var limit = Int.max
+        for layer in layers {
+            // rows · inputs · outputs < blasThreshold, with inputs · outputs < 2⁶² here.
+            limit = min(limit, (blasThreshold - 1) / (layer.inputs * layer.outputs))
+        }
+        return min(limit, forwardBlockRows)
+    }
+
+    /// Sends every batch through the layered passes from now on, so that tests can compare the
+    /// two paths bitwise (not API: an SPI for the tests and benchmarks).
+    @_spi(Testing) public func disableRowPasses() { rowPassLimit = 0 }
+
+    /// `predict` for `batch ≤ rowPassLimit` rows, checked by the caller.
+    /// (The closures below capture locals, not `self`: capturing it costs a retain and release.)
+    func predictRows(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) {
+        let views = views, widest = widest, inputWidth = inputWidth, outputWidth = outputWidth
+        let last = views.count - 1
+        withStackScratch(count: 2 * widest) { scratch in
+            var input = x, y = output
+            for _ in 0..<batch {
+                var row = input, target = scratch, other = scratch + widest
+                for l in 0..<last {
+                    forwardRow(views[l], x: row, a: target, z: nil)
+                    row = UnsafePointer(target)
+                    swap(&target, &other)
+                }
+                forwardRow(views[last], x: row, a: y, z: nil)
+                input += inputWidth
+                y += outputWidth
+            }
+        }
+    }
+
+    /// `propagateForward` for `batch ≤ rowPassLimit` rows: fills the cache's activations and the
+    /// output layer's pre-activations.
+    func forwardRows(_ cache: ForwardCache, batch: Int) {
+        let count = views.count
+        for r in 0..<batch {
+            for l in 1...count {
+                let layer = views[l - 1]
+                forwardRow(layer, x: cache.activation(l - 1) + r * layer.inputs, a: cache.activation(l) + r * layer.outputs,
+                           z: l == count ? cache.outputPreActivation + r * layer.outputs : nil)
+            }
+        }
+    }
+
+    /// `propagateBackward`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
+    /// layer in `gradZ` ([batch][outputs]).
+    func backwardRows(_ cache: ForwardCache, gradZ: UnsafePointer<Float>, batch: Int) {
+        let views = views, widest = widest, inputWidth = inputWidth, outputWidth = outputWidth
+        let activations = cache.activationTable
+        withStackScratch(count: 2 * widest) { scratch in
+            for r in 0..<batch {
+                var delta = gradZ + r * outputWidth
+                var target = scratch, other = scratch + widest
+                var l = views.count
+                while l > 1 {
+                    let layer = views[l - 1]
+                    backwardRow(layer, delta: delta, x: activations[l - 1] + r * layer.inputs,
+                                inputGrad: target, inputActivation: views[l - 2].activation)
+                    delta = UnsafePointer(target)
+                    swap(&target, &other)
+                    l -= 1
+                }
+                backwardRow(views[0], delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
+                            inputActivation: .identity)
+            }
+        }
+    }
+}
+
+/// One layer's backward for one row, as `linearBackwardParameters`, `linearBackwardInput` and the
+/// previous layer's `Activation.backward` compute it, in one pass over W:
+///   db += δ;  dW += δ xᵀ;  and when `inputGrad` is not nil, g = Wᵀδ then g ← g ⊙ f′ of the
+///   layer below (`inputActivation`, whose outputs are `x`).
+/// Each sum runs in the layered passes' order (over o ascending for g), so results are bitwise equal.
+@_optimize(size) @inline(never)
+private func backwardRow(_ layer: Network.LayerView, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                         inputGrad g: UnsafeMutablePointer<Float>?, inputActivation: Activation) {
+    let inputs = layer.inputs
+    var wo = UnsafePointer(layer.weights), dwo = layer.weightGrad
+    if let g { g.update(repeating: 0, count: inputs) }
+    for o in 0..<layer.outputs {
+        let d = delta[o]
+        layer.biasGrad?[o] += d
+        for i in 0..<inputs { dwo[i] += d * x[i] }
+        if let g {
+            for i in 0..<inputs { g[i] += d * wo[i] }
+        }
+        wo += inputs
+        dwo += inputs
+    }
+    guard let g else { return }
+    switch inputActivation {
+    case .identity: return
+    case .sigmoid: for i in 0..<inputs { g[i] = sigmoidGradient(g[i], x[i]) }
+    case .tanh: for i in 0..<inputs { g[i] = tanhGradient(g[i], x[i]) }
+    case .relu: for i in 0..<inputs { g[i] = reluGradient(g[i], x[i]) }
+    case .leakyRelu: for i in 0..<inputs { g[i] = leakyReluGradient(g[i], x[i]) }
+    case .softmax: softmaxBackwardRow(x, g, count: inputs)
+    }
+}
+
+/// One layer for one row: a = f(b + W·x), and z = b + W·x when `z` is not nil.
+@_optimize(size) @inline(never)
+private func forwardRow(_ layer: Network.LayerView, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
+                        z: UnsafeMutablePointer<Float>?) {
+    switch layer.activation {
+    case .identity: denseRow(layer, x, a, z) { $0 }
+    case .sigmoid: denseRow(layer, x, a, z, stableSigmoid)
+    case .tanh: denseRow(layer, x, a, z, tanhf)
+    case .relu: denseRow(layer, x, a, z, relu)
+    case .leakyRelu: denseRow(layer, x, a, z, leakyRelu)
+    case .softmax:
+        denseRow(layer, x, a, z) { $0 }
+        softmaxRow(a, count: layer.outputs)
+    }
+}
+
+/// a_o = f(b_o + Σ_i x_i W_oi), summed in `smallLinearForward`'s order.
+@inline(__always)
+private func denseRow(_ layer: Network.LayerView, _ x: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
+                      _ z: UnsafeMutablePointer<Float>?, _ f: (Float) -> Float) {
+    let inputs = layer.inputs
+    var wo = UnsafePointer(layer.weights)
+    for o in 0..<layer.outputs {
+        var sum: Float = 0
+        if let bias = layer.bias { sum = bias[o] }
+        for i in 0..<inputs { sum += x[i] * wo[i] }
+        z?[o] = sum
+        a[o] = f(sum)
+        wo += inputs
+    }
+}

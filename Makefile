@@ -236,7 +236,10 @@ bench-deps: deps python-install
 $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< -lfloatfann -lm
 
-bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann
+$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c include/plexus.h lib | $(BUILD) bench-deps
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)
 
 bench-core: $(BUILD)/bench_core

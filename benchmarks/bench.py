@@ -6,7 +6,9 @@ each pair the ratio of the medians with the min-max of the per-round ratios.
 
     python bench.py BUILD_DIR [--runs N] [--only W1,W2,W3,W4,W5]
 
-W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads. W3/W4 (the MNIST-sized MLP: numpy,
+W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads, and once more with both libraries in one
+process, alternating chunks of a few milliseconds (bench_tiny_paired.c): the host's speed drifts
+between processes, and inside one process both see the same machine. W3/W4 (the MNIST-sized MLP: numpy,
 PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2 threads, under
 the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (plus the values
 this environment was documented to set, when neither variable is set now). W5 is Plexus from
@@ -36,6 +38,15 @@ def run(command, env):
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed ({out.returncode}): {out.stderr.strip()}")
     return float(out.stdout.split()[-1])
+
+
+def run_pair(command, env):
+    """The two figures ("PLEXUS FANN") of one bench_tiny_paired run."""
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed ({out.returncode}): {out.stderr.strip()}")
+    plexus, fann = out.stdout.split()[-2:]
+    return float(plexus), float(fann)
 
 
 def alternate(contenders, runs, env):
@@ -76,7 +87,7 @@ def environments():
 
 
 def tiny(build, runs, env, lines):
-    core, fann = str(build / "bench_core"), str(build / "bench_fann")
+    core, fann, paired = str(build / "bench_core"), str(build / "bench_fann"), str(build / "bench_tiny_paired")
     for workload, unit, target in (("w1", "ns/call", 0.6), ("w2", "ns/update", 0.8)):
         title = {"w1": "W1 tiny inference: 2-4-1 sigmoid, one sample per call",
                  "w2": "W2 tiny training: XOR 2-4-1 sigmoid, forward+backward+step per sample, SGD 0.5, 100,000 updates"}
@@ -90,6 +101,11 @@ def tiny(build, runs, env, lines):
                   f"Plexus/FANN time: {ratio(f['plexus1'], f['fann'])} at 1 thread, "
                   f"{ratio(f['plexus2'], f['fann'])} at 2 (target ≤ {target}). "
                   f"2 threads/1 thread time: {ratio(f['plexus2'], f['plexus1'])}.", ""]
+        pairs = [run_pair([paired, workload], env) for _ in range(runs)]
+        ours, theirs = [p[0] for p in pairs], [p[1] for p in pairs]
+        lines += [f"In one process, alternating chunks (`bench_tiny_paired {workload}`, {runs} runs): "
+                  f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; "
+                  f"Plexus/FANN time {ratio(ours, theirs)} (target ≤ {target}).", ""]
 
 
 def mlp(build, runs, settings, torch, lines):

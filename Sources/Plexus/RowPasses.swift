@@ -36,18 +36,18 @@ extension Network {
     /// `predict` for `batch ≤ rowPassLimit` rows, checked by the caller.
     /// (The closures below capture locals, not `self`: capturing it costs a retain and release.)
     func predictRows(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) {
-        let views = views, widest = widest, inputWidth = inputWidth, outputWidth = outputWidth
-        let last = views.count - 1
+        let layers = UnsafePointer(views.baseAddress!), widest = widest
+        let inputWidth = inputWidth, outputWidth = outputWidth, last = views.count - 1
         withStackScratch(count: 2 * widest) { scratch in
             var input = x, y = output
             for _ in 0..<batch {
                 var row = input, target = scratch, other = scratch + widest
                 for l in 0..<last {
-                    forwardRow(views[l], x: row, a: target, z: nil)
+                    forwardRow(layers + l, x: row, a: target, z: nil)
                     row = UnsafePointer(target)
                     swap(&target, &other)
                 }
-                forwardRow(views[last], x: row, a: y, z: nil)
+                forwardRow(layers + last, x: row, a: y, z: nil)
                 input += inputWidth
                 y += outputWidth
             }
@@ -60,9 +60,10 @@ extension Network {
         let count = views.count
         for r in 0..<batch {
             for l in 1...count {
-                let layer = views[l - 1]
-                forwardRow(layer, x: cache.activation(l - 1) + r * layer.inputs, a: cache.activation(l) + r * layer.outputs,
-                           z: l == count ? cache.outputPreActivation + r * layer.outputs : nil)
+                let layer = UnsafePointer(views.baseAddress! + (l - 1))
+                forwardRow(layer, x: cache.activation(l - 1) + r * layer.pointee.inputs,
+                           a: cache.activation(l) + r * layer.pointee.outputs,
+                           z: l == count ? cache.outputPreActivation + r * layer.pointee.outputs : nil)
             }
         }
     }
@@ -70,22 +71,23 @@ extension Network {
     /// `propagateBackward`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
     /// layer in `gradZ` ([batch][outputs]).
     func backwardRows(_ cache: ForwardCache, gradZ: UnsafePointer<Float>, batch: Int) {
-        let views = views, widest = widest, inputWidth = inputWidth, outputWidth = outputWidth
+        let layers = UnsafePointer(views.baseAddress!), widest = widest
+        let inputWidth = inputWidth, outputWidth = outputWidth, count = views.count
         let activations = cache.activationTable
         withStackScratch(count: 2 * widest) { scratch in
             for r in 0..<batch {
                 var delta = gradZ + r * outputWidth
                 var target = scratch, other = scratch + widest
-                var l = views.count
+                var l = count
                 while l > 1 {
-                    let layer = views[l - 1]
-                    backwardRow(layer, delta: delta, x: activations[l - 1] + r * layer.inputs,
-                                inputGrad: target, inputActivation: views[l - 2].activation)
+                    let layer = layers + (l - 1)
+                    backwardRow(layer, delta: delta, x: activations[l - 1] + r * layer.pointee.inputs,
+                                inputGrad: target, inputActivation: layers[l - 2].activation)
                     delta = UnsafePointer(target)
                     swap(&target, &other)
                     l -= 1
                 }
-                backwardRow(views[0], delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
+                backwardRow(layers, delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
                             inputActivation: .identity)
             }
         }
@@ -98,8 +100,9 @@ extension Network {
 ///   layer below (`inputActivation`, whose outputs are `x`).
 /// Each sum runs in the layered passes' order (over o ascending for g), so results are bitwise equal.
 @_optimize(size) @inline(never)
-private func backwardRow(_ layer: Network.LayerView, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
+private func backwardRow(_ layer: UnsafePointer<Network.LayerView>, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
                          inputGrad g: UnsafeMutablePointer<Float>?, inputActivation: Activation) {
+    let layer = layer.pointee
     let inputs = layer.inputs
     var wo = UnsafePointer(layer.weights), dwo = layer.weightGrad
     if let g { g.update(repeating: 0, count: inputs) }
@@ -126,8 +129,9 @@ private func backwardRow(_ layer: Network.LayerView, delta: UnsafePointer<Float>
 
 /// One layer for one row: a = f(b + W·x), and z = b + W·x when `z` is not nil.
 @_optimize(size) @inline(never)
-private func forwardRow(_ layer: Network.LayerView, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
+private func forwardRow(_ layer: UnsafePointer<Network.LayerView>, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
                         z: UnsafeMutablePointer<Float>?) {
+    let layer = layer.pointee
     switch layer.activation {
     case .identity: denseRow(layer, x, a, z) { $0 }
     case .sigmoid: denseRow(layer, x, a, z, stableSigmoid)

@@ -6,9 +6,10 @@
 /// Eight floats processed together.
 typealias Lanes = SIMD8<Float>
 
-/// Calls `body(i, count)` for each run of up to eight elements of `0..<n`: `count` is 8 except
-/// possibly for the last run. Callers keep `body` small so it is inlined (a call per eight
-/// floats would cost more than the work).
+/// Calls `body(i, count)` over `0..<n`: `count` is 8, then 1 for each of the last `n % 8`
+/// elements (with a constant count of 1 the inlined body moves one value, which for a tiny
+/// network's update cost half as much as assembling a partial vector). Callers keep `body` small
+/// so it is inlined (a call per eight floats would cost more than the work).
 @inline(__always)
 func forEachLanes(_ n: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
     var i = 0
@@ -16,7 +17,10 @@ func forEachLanes(_ n: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
         body(i, Lanes.scalarCount)
         i += Lanes.scalarCount
     }
-    if i < n { body(i, n - i) }
+    while i < n {
+        body(i, 1)
+        i += 1
+    }
 }
 
 extension UnsafePointer where Pointee == Float {
@@ -56,11 +60,16 @@ func allFinite(_ sum: Lanes) -> Bool { sum.sum() == 0 }
 
 /// Whether all `count` values are finite: eight lanes at a time, with no branch per value (an
 /// input scan of a 10,000-row batch took several percent of a predict as a scalar loop).
+@inline(__always)
 func allFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
     if count < Lanes.scalarCount {
         for i in 0..<count where !values[i].isFinite { return false }
         return true
     }
+    return allFiniteInLanes(values, count: count)
+}
+
+private func allFiniteInLanes(_ values: UnsafePointer<Float>, count: Int) -> Bool {
     var check = Lanes()
     forEachLanes(count) { i, c in check += finiteness(values.lanes(i, c)) }
     return allFinite(check)

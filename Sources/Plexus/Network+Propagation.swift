@@ -182,23 +182,32 @@ extension Network {
 
     // MARK: Checks shared by the passes
 
-    /// Returns batch·width after checking the batch is usable.
-    func checkBatch(_ batch: Int, width: Int, name: String) throws(PlexusError) -> Int {
-        guard batch >= 1 else { throw .argument("batch is \(batch); pass at least one row") }
-        guard batch <= Network.maxBatch else {
-            throw .argument("batch is \(batch) rows, more than the \(Network.maxBatch) one call accepts; split it")
-        }
-        guard let count = checkedProduct(batch, width) else {
-            throw .argument("\(name) would hold \(batch) × \(width) floats, which overflows; split the batch")
-        }
-        return count
+    /// Returns batch·width after checking the batch is usable. The passing case is inlined: for a
+    /// one-row call on a tiny network, a call per check is a measurable share of the time.
+    @inline(__always)
+    func checkBatch(_ batch: Int, width: Int, name: @autoclosure () -> String) throws(PlexusError) -> Int {
+        if batch >= 1 && batch <= Network.maxBatch, let count = checkedProduct(batch, width) { return count }
+        throw batchError(batch, width: width, name: name())
     }
 
-    func checkFinite(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) throws(PlexusError) {
-        if allFinite(values, count: count) { return }
-        for i in 0..<count where !values[i].isFinite {
-            throw .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); \(what) must be finite")
+    private func batchError(_ batch: Int, width: Int, name: String) -> PlexusError {
+        if batch < 1 { return .argument("batch is \(batch); pass at least one row") }
+        if batch > Network.maxBatch {
+            return .argument("batch is \(batch) rows, more than the \(Network.maxBatch) one call accepts; split it")
         }
+        return .argument("\(name) would hold \(batch) × \(width) floats, which overflows; split the batch")
+    }
+
+    @inline(__always)
+    func checkFinite(_ values: UnsafePointer<Float>, count: Int, width: Int, name: @autoclosure () -> String,
+                     what: @autoclosure () -> String) throws(PlexusError) {
+        if allFinite(values, count: count) { return }
+        throw nonFiniteError(values, count: count, width: width, name: name(), what: what())
+    }
+
+    private func nonFiniteError(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) -> PlexusError {
+        let i = (0..<count).first { !values[$0].isFinite }!
+        return .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); \(what) must be finite")
     }
 
     func rows(of array: [Float], width: Int, name: String) throws(PlexusError) -> Int {

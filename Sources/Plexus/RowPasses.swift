@@ -38,7 +38,8 @@ extension Network {
     func predictRows(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) {
         let layers = UnsafePointer(views.baseAddress!), widest = widest
         let inputWidth = inputWidth, outputWidth = outputWidth, last = views.count - 1
-        withStackScratch(count: 2 * widest) { scratch in
+        // A constant size (rowPassLimit keeps 2 · widest within it) is a plain stack slot.
+        withStackScratch(count: stackScratchLimit) { scratch in
             var input = x, y = output
             for _ in 0..<batch {
                 var row = input, target = scratch, other = scratch + widest
@@ -74,7 +75,7 @@ extension Network {
         let layers = UnsafePointer(views.baseAddress!), widest = widest
         let inputWidth = inputWidth, outputWidth = outputWidth, count = views.count
         let activations = cache.activationTable
-        withStackScratch(count: 2 * widest) { scratch in
+        withStackScratch(count: stackScratchLimit) { scratch in
             for r in 0..<batch {
                 var delta = gradZ + r * outputWidth
                 var target = scratch, other = scratch + widest
@@ -105,13 +106,18 @@ private func backwardRow(_ layer: UnsafePointer<Network.LayerView>, delta: Unsaf
     let layer = layer.pointee
     let inputs = layer.inputs
     var wo = UnsafePointer(layer.weights), dwo = layer.weightGrad
-    if let g { g.update(repeating: 0, count: inputs) }
     for o in 0..<layer.outputs {
         let d = delta[o]
         layer.biasGrad?[o] += d
         for i in 0..<inputs { dwo[i] += d * x[i] }
         if let g {
-            for i in 0..<inputs { g[i] += d * wo[i] }
+            // The layered pass zeroes g, then adds; `0 + …` keeps its rounding and sign of zero
+            // without a separate zeroing pass (a memset call here cost more than the sums).
+            if o == 0 {
+                for i in 0..<inputs { g[i] = 0 + d * wo[i] }
+            } else {
+                for i in 0..<inputs { g[i] += d * wo[i] }
+            }
         }
         wo += inputs
         dwo += inputs

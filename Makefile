@@ -29,7 +29,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
 	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-graph bench-mpi clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-mpi clean
 
 all: lib
 
@@ -238,6 +238,13 @@ $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
 
 $(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c include/plexus.h lib | $(BUILD) bench-deps
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+# Instructions per tiny call (callgrind), the measure that does not move with the host's speed.
+bench-instructions: $(BUILD)/tiny_instructions
+	./benchmarks/tiny_instructions.sh $(BUILD)/tiny_instructions
 
 bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)

@@ -1,0 +1,59 @@
+/* W1/W2's calls for an instruction count (benchmarks/tiny_instructions.sh runs it under
+   valgrind's callgrind at two lengths; the difference divided by the extra calls is the steady
+   cost of one call, without start-up). Instruction counts do not move with the shared host's
+   speed, so small changes were judged by them (benchmarks/RESULTS.md).
+
+     tiny_instructions plexus|fann w1|w2 N    N predict calls (w1) or XOR updates (w2) */
+#include <floatfann.h>
+
+#include <plexus.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s plexus|fann w1|w2 N\n", argv[0]);
+        return 64;
+    }
+    const int plexus = strcmp(argv[1], "plexus") == 0, w1 = strcmp(argv[2], "w1") == 0;
+    const long n = atol(argv[3]);
+    float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0}, out = 0, sink = 0;
+    if (plexus) {
+        const uint32_t sizes[] = {2, 4, 1};
+        const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
+        plexus_net *net = NULL;
+        if (plexus_create(sizes, acts, 3, 0, 1, &net) != PLEXUS_OK || plexus_set_sgd(net, 0.5f, 0.0f) != PLEXUS_OK) return 1;
+        for (long i = 0; i < n; i++) {
+            if (w1) {
+                float in[2] = {(float)(i & 1), 0.7f};
+                if (plexus_predict(net, in, 1, &out) != PLEXUS_OK) return 2;
+                sink += out;
+            } else if (plexus_forward(net, x[i & 3], 1, NULL) != PLEXUS_OK ||
+                       plexus_backward(net, &y[i & 3], 1, NULL) != PLEXUS_OK || plexus_step(net) != PLEXUS_OK) {
+                return 3;
+            }
+        }
+        plexus_free(net);
+    } else {
+        struct fann *ann = fann_create_standard(3, 2, 4, 1);
+        if (!ann) return 1;
+        fann_set_activation_function_hidden(ann, FANN_SIGMOID);
+        fann_set_activation_function_output(ann, FANN_SIGMOID);
+        fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
+        fann_set_train_error_function(ann, FANN_ERRORFUNC_LINEAR);
+        fann_set_learning_rate(ann, 0.5f);
+        fann_set_learning_momentum(ann, 0.0f);
+        for (long i = 0; i < n; i++) {
+            if (w1) {
+                float in[2] = {(float)(i & 1), 0.7f};
+                sink += fann_run(ann, in)[0];
+            } else {
+                fann_train(ann, x[i & 3], &y[i & 3]);
+            }
+        }
+        fann_destroy(ann);
+    }
+    printf("%g\n", sink);
+    return 0;
+}

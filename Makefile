@@ -236,10 +236,10 @@ bench-deps: deps python-install
 $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< -lfloatfann -lm
 
-$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.h include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
-$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
 # Instructions per tiny call (callgrind), the measure that does not move with the host's speed.

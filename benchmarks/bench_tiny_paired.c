@@ -9,7 +9,7 @@
    alternating inside one process see the same machine. Same networks and settings as
    bench_core.c and bench_fann.c. W2 exits with status 2 when either net did not learn XOR. */
 #define _POSIX_C_SOURCE 200809L
-#include <floatfann.h>
+#include "fann_tiny.h"
 
 #include <plexus.h>
 #include <stdio.h>
@@ -39,21 +39,6 @@ static plexus_net *plexus_tiny(void) {
     return net;
 }
 
-static struct fann *fann_tiny(void) {
-    struct fann *ann = fann_create_standard(3, 2, 4, 1);
-    if (!ann) {
-        fprintf(stderr, "fann_create_standard failed\n");
-        exit(1);
-    }
-    fann_set_activation_function_hidden(ann, FANN_SIGMOID);
-    fann_set_activation_function_output(ann, FANN_SIGMOID);
-    fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
-    fann_set_train_error_function(ann, FANN_ERRORFUNC_LINEAR);
-    fann_set_learning_rate(ann, 0.5f);
-    fann_set_learning_momentum(ann, 0.0f);
-    return ann;
-}
-
 /* Not const: fann_train takes non-const pointers (it only reads them). */
 static float xor_x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, xor_y[4] = {0, 1, 1, 0};
 
@@ -69,6 +54,10 @@ int main(int argc, char **argv) {
     check(plexus_set_threads(1), "plexus_set_threads");
     plexus_net *net = plexus_tiny();
     struct fann *ann = fann_tiny();
+    if (!ann) {
+        fprintf(stderr, "fann_create_standard failed\n");
+        return 1;
+    }
     int w1 = strcmp(argv[1], "w1") == 0;
     const long chunks = w1 ? 40 : 20, per_chunk = w1 ? 50000 : 5000;
     double plexus_time = 0, fann_time = 0;

@@ -4,7 +4,7 @@
    speed, so small changes were judged by them (benchmarks/RESULTS.md).
 
      tiny_instructions plexus|fann w1|w2 N    N predict calls (w1) or XOR updates (w2) */
-#include <floatfann.h>
+#include "fann_tiny.h"
 
 #include <plexus.h>
 #include <stdio.h>
@@ -36,14 +36,8 @@ int main(int argc, char **argv) {
         }
         plexus_free(net);
     } else {
-        struct fann *ann = fann_create_standard(3, 2, 4, 1);
+        struct fann *ann = fann_tiny();
         if (!ann) return 1;
-        fann_set_activation_function_hidden(ann, FANN_SIGMOID);
-        fann_set_activation_function_output(ann, FANN_SIGMOID);
-        fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
-        fann_set_train_error_function(ann, FANN_ERRORFUNC_LINEAR);
-        fann_set_learning_rate(ann, 0.5f);
-        fann_set_learning_momentum(ann, 0.0f);
         for (long i = 0; i < n; i++) {
             if (w1) {
                 float in[2] = {(float)(i & 1), 0.7f};

@@ -23,7 +23,7 @@ extension Network {
         guard 2 * (layers.map { max($0.inputs, $0.outputs) }.max() ?? 0) <= stackScratchLimit else { return 0 }
         var limit = Int.max
         for layer in layers {
-            // rows · inputs · outputs < blasThreshold, with inputs · outputs < 2⁶² here.
+            // rows · inputs · outputs < blasThreshold; inputs · outputs ≤ 128² after the guard.
             limit = min(limit, (blasThreshold - 1) / (layer.inputs * layer.outputs))
         }
         return min(limit, forwardBlockRows)

@@ -26,11 +26,17 @@ func record(_ function: StaticString, _ error: PlexusError) {
 
 func argumentError(_ message: String) -> PlexusError { PlexusError(.argument, message) }
 
+/// The reference behind a handle, or `.argument` for NULL.
+@inline(__always)
+private func unmanagedNetwork(_ handle: OpaquePointer?) throws(PlexusError) -> Unmanaged<Network> {
+    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
+    return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle))
+}
+
 /// The network behind a handle, or `.argument` for NULL.
 @inline(__always)
 func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
-    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
-    return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    try unmanagedNetwork(handle).takeUnretainedValue()
 }
 
 /// Runs `body` on the network behind a handle without retaining it (`.argument` for NULL): the
@@ -38,11 +44,11 @@ func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
 /// release cost as much as its arithmetic. Used by the per-sample calls.
 @inline(__always)
 func withNetwork(_ handle: OpaquePointer?, _ body: (Network) throws(PlexusError) -> Void) throws(PlexusError) {
-    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
+    let unmanaged = try unmanagedNetwork(handle)
     var failure: PlexusError?
     // A non-throwing closure: typed throws through the standard library's `rethrows` closures
     // miscompiled in release builds (a trap once seen in this project).
-    Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef { net in
+    unmanaged._withUnsafeGuaranteedRef { net in
         do throws(PlexusError) { try body(net) } catch { failure = error }
     }
     if let failure { throw failure }

@@ -8,11 +8,11 @@ each pair the ratio of the medians with the min-max of the per-round ratios.
 
 W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads, and once more with both libraries in one
 process, alternating chunks of a few milliseconds (bench_tiny_paired.c): the host's speed drifts
-between processes, and inside one process both see the same machine. W3/W4 (the MNIST-sized MLP: numpy,
-PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2 threads, under
-the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (plus the values
-this environment was documented to set, when neither variable is set now). W5 is Plexus from
-Python against the same work from C. PyTorch rows appear when torch imports
+between processes, and inside one process both see the same machine. W3/W4 (the MNIST-sized
+MLP: numpy, PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2
+threads, under the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
+(plus the values this environment was documented to set, when neither variable is set now). W5
+is Plexus from Python against the same work from C. PyTorch rows appear when torch imports
 (`make bench TORCH=install` installs it).
 """
 import argparse
@@ -33,20 +33,22 @@ BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 DOCUMENTED_SETTING = {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
 
 
-def run(command, env):
+def figures_of(command, env, count):
+    """The last `count` words a contender prints, as numbers, or exit with its error."""
     out = subprocess.run(command, env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, command))} failed ({out.returncode}): {out.stderr.strip()}")
-    return float(out.stdout.split()[-1])
+    return [float(word) for word in out.stdout.split()[-count:]]
+
+
+def run(command, env):
+    return figures_of(command, env, 1)[0]
 
 
 def run_pair(command, env):
     """The two figures ("PLEXUS FANN") of one bench_tiny_paired run."""
-    out = subprocess.run(command, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, command))} failed ({out.returncode}): {out.stderr.strip()}")
-    plexus, fann = out.stdout.split()[-2:]
-    return float(plexus), float(fann)
+    plexus, fann = figures_of(command, env, 2)
+    return plexus, fann
 
 
 def alternate(contenders, runs, env):

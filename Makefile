@@ -242,11 +242,15 @@ $(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.
 $(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
+# W1's C loop for w5_python.py's in-process comparison; it links nothing (Python passes the function).
+$(BUILD)/libw5_c_loop.so: benchmarks/w5_c_loop.c include/plexus.h | $(BUILD)
+	$(CC) $(CWARN) -O2 -shared -fPIC -o $@ $< -Iinclude
+
 # Instructions per tiny call (callgrind), the measure that does not move with the host's speed.
 bench-instructions: $(BUILD)/tiny_instructions
 	./benchmarks/tiny_instructions.sh $(BUILD)/tiny_instructions
 
-bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired
+bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired $(BUILD)/libw5_c_loop.so
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)
 
 bench-core: $(BUILD)/bench_core

@@ -12,7 +12,8 @@ between processes, and inside one process both see the same machine. W3/W4 (the 
 MLP: numpy, PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2
 threads, under the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
 (plus the values this environment was documented to set, when neither variable is set now). W5
-is Plexus from Python against the same work from C. PyTorch rows appear when torch imports
+is Plexus from Python against the same work from C, the one-sample predict also inside one
+Python process (w5_c_loop.c's loop called through ctypes, alternating chunks). PyTorch rows appear when torch imports
 (`make bench TORCH=install` installs it).
 """
 import argparse
@@ -148,6 +149,12 @@ def python_rows(build, runs, env, lines):
               "| workload | Python | C | Python − C or Python/C |", "|---|---|---|---|",
               f"| one-sample `predict`, 2-4-1 net, ns/call | {summary(f['py'])} | {summary(f['c'])} | "
               f"+{statistics.median(overhead):,.0f} ns ({min(overhead):,.0f}–{max(overhead):,.0f}); target ≤ +2,000 |"]
+    pairs = [figures_of([PY, str(HERE / "w5_python.py"), "predict-paired", "1", str(build / "libw5_c_loop.so")], env, 2)
+             for _ in range(runs)]
+    paired = [p - c for p, c in pairs]
+    lines.append(f"| the same in one process, alternating chunks (`w5_python.py predict-paired`), ns/call | "
+                 f"{summary([p for p, _ in pairs])} | {summary([c for _, c in pairs])} | "
+                 f"+{statistics.median(paired):,.0f} ns ({min(paired):,.0f}–{max(paired):,.0f}); target ≤ +2,000 |")
     for threads in ("1", "2"):
         fit = alternate({"c": [core, "w3", threads], "py": [PY, str(HERE / "w5_python.py"), "fit", threads]}, runs, env)
         lines.append(f"| W3 `Network.fit` vs `plexus_train`, {threads} thread(s), samples/s | {summary(fit['py'])} | "

@@ -1,15 +1,20 @@
 """W5: Plexus driven from Python, the same work as bench_core.c's w1 and w3 from C.
 
     python w5_python.py predict THREADS   ns per one-sample Network.predict on the 2-4-1 net
+    python w5_python.py predict-paired THREADS LIBW5   "PYTHON C" ns per one-sample predict: the
+                                          Python loop and w5_c_loop.c's C loop (LIBW5, the built
+                                          shared library) in 20 alternating chunks each
     python w5_python.py fit THREADS       samples/s of Network.fit on W3 (60,000 samples,
                                           batch 64, SGD 0.01, one epoch)
 """
+import ctypes
 import sys
 import time
 
 import numpy as np
 
 import plexus
+from plexus import _capi
 
 
 def main():
@@ -23,6 +28,27 @@ def main():
         for _ in range(calls):
             net.predict(x)
         print(f"{(time.perf_counter() - start) * 1e9 / calls:.6g}")
+    elif workload == "predict-paired":
+        loop = ctypes.CDLL(sys.argv[3]).w1_predict_loop
+        loop.restype = ctypes.c_int
+        loop.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.POINTER(ctypes.c_float)]
+        predict = ctypes.cast(_capi.lib.plexus_predict, ctypes.c_void_p)   # the library Python loaded
+        net = plexus.Network([2, 4, 1], ["sigmoid", "sigmoid"], seed=1)
+        x = np.array([0.3, 0.7], np.float32)
+        sink = ctypes.c_float()
+        chunk, chunks, python_time, c_time = 20_000, 20, 0.0, 0.0
+        for _ in range(chunks):
+            start = time.perf_counter()
+            for _ in range(chunk):
+                net.predict(x)
+            python_time += time.perf_counter() - start
+            start = time.perf_counter()
+            status = loop(predict, net.handle, chunk, ctypes.byref(sink))
+            c_time += time.perf_counter() - start
+            if status != 0:
+                sys.exit(f"plexus_predict failed with status {status}")
+        calls = chunk * chunks
+        print(f"{python_time * 1e9 / calls:.6g} {c_time * 1e9 / calls:.6g}")
     elif workload == "fit":
         n = 60_000
         rng = np.random.default_rng(1)

@@ -199,6 +199,42 @@ def test_predict_from_many_threads_matches_serial():
     assert all(r.tobytes() == serial.tobytes() for r in results)
 
 
+def test_one_sample_predict_fast_path_matches_the_batch_path():
+    """One sample goes through per-thread buffers after the first call; every input kind must give
+    the batch path's bits, anything else the same errors, and a closed network must not be reached."""
+    import array
+    net = plexus.Network([3, 5, 2], ["tanh", "sigmoid"], seed=4)
+    rows = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
+    batch = net.predict(rows)
+    for _ in range(2):      # the first call prepares the buffers, the second uses them
+        for i, row in enumerate(rows):
+            strided = np.repeat(row, 2)[::2]
+            for kind in (row, strided, row.astype(np.float64), row.tolist(), array.array("f", row.tolist())):
+                out = net.predict(kind)
+                assert out.shape == (2,) and out.tobytes() == batch[i].tobytes(), type(kind)
+    first = net.predict(rows[0])
+    net.predict(rows[1])
+    assert first.tobytes() == batch[0].tobytes()            # each call returns its own array
+    assert net.predict(rows[:1]).shape == (1, 2)             # a (1, n) batch stays 2-D
+    with pytest.raises(plexus.ShapeError, match=r"expects \(3,\) or \(batch, 3\)"):
+        net.predict(np.zeros(4, np.float32))
+    with pytest.raises(plexus.ArgumentError, match="nan"):
+        net.predict(np.array([0, np.nan, 0], np.float32))
+    results = {}
+
+    def work(k):
+        results[k] = [net.predict(rows[k]).tobytes() for _ in range(2000)]
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(set(results[k]) == {batch[k].tobytes()} for k in range(4))
+    net.close()
+    with pytest.raises(plexus.StateError, match="closed"):
+        net.predict(rows[0])
+
+
 def model_tool() -> str:
     tool = os.environ.get("PLEXUS_MODEL_TOOL") or str(REPOSITORY / "build" / "model_tool")
     if not Path(tool).exists():

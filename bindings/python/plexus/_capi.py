@@ -181,9 +181,9 @@ ONE_ROW = c_size_t(1)
 
 
 def prepared_predict(handle: int, x_address: int, y_address: int):
-    """A no-argument callable running plexus_predict(handle, x, 1, y); returns its status."""
-    arguments = (c_void_p(handle), c_void_p(x_address), ONE_ROW, c_void_p(y_address))
-    return lambda: _predict_unconverted(*arguments)
+    """(function, arguments): function(*arguments) runs plexus_predict(handle, x, 1, y) and
+    returns its status."""
+    return _predict_unconverted, (c_void_p(handle), c_void_p(x_address), ONE_ROW, c_void_p(y_address))
 
 
 # ----- out-parameters as Python values: the rest of the package never touches ctypes ----------------

@@ -211,8 +211,24 @@ class Network(OwnedHandle):
 
     def predict(self, x) -> np.ndarray:
         """Outputs for x without changing the network (1-D in, 1-D out); releases the GIL."""
-        if type(x) is np.ndarray and x.ndim == 1 or np.ndim(x) == 1:
-            return self._predict_one(x)
+        # One sample runs through this thread's buffers and a prepared call (_one_sample).
+        # Assigning x to the row's memoryview succeeds only for a 1-D float32 buffer of the input
+        # width (any other dtype, shape or length raises), so it is also the type check: numpy's
+        # own checks and conversion cost more than the C call for a tiny net.
+        one = getattr(self._scratch, "one", None)
+        if one is not None:
+            row, out, function, arguments = one
+            try:
+                row[:] = x
+            except Exception:
+                pass        # not a float32 row of the input width: the general path below
+            else:
+                status = function(*arguments)
+                if status:
+                    check(status)
+                return out.copy()
+        if np.ndim(x) == 1:
+            return self._predict_converted(x)
         x, single = self._rows(x, self._sizes[0], "x")
         y = np.empty((x.shape[0], self._sizes[-1]), np.float32)
         check(lib.plexus_predict(self.handle, x.ctypes.data, x.shape[0], y.ctypes.data))
@@ -220,25 +236,33 @@ class Network(OwnedHandle):
 
     __call__ = predict
 
-    def _predict_one(self, x) -> np.ndarray:
-        """One sample through per-thread buffers and a prepared call (_capi.prepared_predict):
-        reading an array's address through ctypes costs about 1.5 µs, and converting arguments
-        0.3 µs, more than the C call for a tiny net."""
-        buffers = getattr(self._scratch, "one", None)
-        if buffers is None or buffers[3] != self.handle:
+    def _one_sample(self) -> tuple:
+        """This thread's (row memoryview, output array, function, arguments) for one-sample
+        predict: function(*arguments) is plexus_predict on those buffers (_capi.prepared_predict).
+        Reading an array's address through ctypes costs about 1.5 µs and converting arguments
+        0.3 µs, so both are done once per thread. close() drops every thread's buffers."""
+        one = getattr(self._scratch, "one", None)
+        if one is None:
             row, out = np.empty(self._sizes[0], np.float32), np.empty(self._sizes[-1], np.float32)
-            call = prepared_predict(self.handle, row.ctypes.data, out.ctypes.data)
-            buffers = self._scratch.one = (row, out, call, self.handle)
-        row, out, call, _ = buffers
+            function, arguments = prepared_predict(self.handle, row.ctypes.data, out.ctypes.data)
+            one = self._scratch.one = (memoryview(row), out, function, arguments)
+        return one
+
+    def _predict_converted(self, x) -> np.ndarray:
+        """One 1-D sample that is not a float32 row (a list, float64, ...): converted by numpy."""
+        row, out, function, arguments = self._one_sample()
         try:
-            row[:] = x
+            row.obj[:] = x
         except (ValueError, TypeError):
             raise ShapeError(f"x has shape {np.shape(x)}; this network expects ({self._sizes[0]},) "
                              f"or (batch, {self._sizes[0]})") from None
-        status = call()
-        if status:
-            check(status)
+        check(function(*arguments))
         return out.copy()
+
+    def close(self) -> None:
+        # The prepared calls hold the handle's address: a closed network must not reach them.
+        self._scratch = threading.local()
+        super().close()
 
     def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
             callback: Callable[[int, float], object] | None = None) -> list[float]:

@@ -16,16 +16,21 @@ extension Network {
     }
 
     /// The kept buffers, grown to hold `rows` rows when they are smaller (reused otherwise, so a
-    /// steady batch size allocates nothing).
-    func forwardCache(rows: Int) throws(PlexusError) -> ForwardCache {
-        if let cache, cache.capacity >= rows { return cache }
+    /// steady batch size allocates nothing). Valid until the cache is next grown.
+    @inline(__always)
+    func forwardCache(rows: Int) throws(PlexusError) -> ForwardCache.View {
+        if let cache, cache.capacity >= rows { return cache.view }
+        return try growCache(rows: rows)
+    }
+
+    private func growCache(rows: Int) throws(PlexusError) -> ForwardCache.View {
         let grown = try ForwardCache(network: self, rows: rows)
         cache = grown
-        return grown
+        return grown.view
     }
 
     /// The forward pass over the inputs already in `cache.activation(0)`, checked by the caller.
-    func propagateForward(_ cache: ForwardCache, batch: Int) {
+    func propagateForward(_ cache: ForwardCache.View, batch: Int) {
         cachedBatch = batch
         if batch <= rowPassLimit {
             forwardRows(cache, batch: batch)
@@ -51,7 +56,7 @@ extension Network {
     @discardableResult
     public func backward(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
         let targetCount = try checkBatch(batch, width: outputWidth, name: "target")
-        guard cachedBatch != 0, let cache else {
+        guard cachedBatch != 0, let cache = cache?.view else {
             throw .state("backward needs the activations of a forward pass: call forward with this batch first (parameters changed or no forward ran since the last step)")
         }
         guard batch == cachedBatch else {
@@ -62,7 +67,7 @@ extension Network {
     }
 
     /// The backward pass for the batch kept in `cache`, with targets checked by the caller.
-    func propagateBackward(_ cache: ForwardCache, target: UnsafePointer<Float>, batch: Int) -> Float {
+    func propagateBackward(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int) -> Float {
         var (delta, spare) = cache.deltas
         let last = views.count
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,

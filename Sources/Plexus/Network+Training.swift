@@ -58,6 +58,10 @@ extension Network {
         // checked above, so the passes run without checking again.
         let rowsPerBatch = min(batchSize, count)
         let cache = try forwardCache(rows: rowsPerBatch)
+        // The view's buffers belong to the cache object: hold it for the whole run, whatever
+        // the epoch callback does with the network.
+        let cacheOwner = self.cache
+        defer { withExtendedLifetime(cacheOwner) {} }
         let batchY = try FloatBuffer(count: rowsPerBatch * outputs, purpose: "a batch of targets")
         guard let rawOrder = malloc(count * MemoryLayout<Int>.stride) else {
             throw .memory("cannot allocate the shuffle order of \(count) samples")

@@ -182,8 +182,21 @@ final class ForwardCache {
     let storage: FloatBuffer
     /// Where each a_l starts (a plain buffer: no reference counting on the hot path).
     private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
-    private let preActivationOffset: Int
-    private let deltaOffsets: (Int, Int)
+    /// The buffers as raw pointers: what the passes take, so that a call holds no reference to
+    /// this object (a retain and release per call are a measurable share of a tiny network's step).
+    let view: View
+
+    struct View {
+        let activations: UnsafePointer<UnsafeMutablePointer<Float>>
+        /// z_L: [rows][sizes[L]]
+        let outputPreActivation: UnsafeMutablePointer<Float>
+        /// Two [rows][widest] buffers that backward alternates between.
+        let deltas: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+
+        /// a_l: [rows][sizes[l]]
+        @inline(__always)
+        func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
+    }
 
     init(network: Network, rows: Int) throws(PlexusError) {
         let sizes = network.sizes
@@ -197,26 +210,17 @@ final class ForwardCache {
             return total
         }
         for width in sizes { offsets.append(try reserve(width)) }
-        preActivationOffset = try reserve(sizes.last!)
-        deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
+        let preActivationOffset = try reserve(sizes.last!)
+        let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
         capacity = rows
         let storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
         self.storage = storage
         activations = .allocate(capacity: offsets.count)
         _ = activations.initialize(from: offsets.map { storage.pointer + $0 })
+        view = View(activations: UnsafePointer(activations.baseAddress!),
+                    outputPreActivation: storage.pointer + preActivationOffset,
+                    deltas: (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1))
     }
 
     deinit { activations.deallocate() }
-
-    /// a_l: [rows][sizes[l]]
-    @inline(__always)
-    func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
-    /// Where every a_l starts, for loops that must not hold the cache object itself.
-    var activationTable: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>> { activations }
-    /// z_L: [rows][sizes[L]]
-    var outputPreActivation: UnsafeMutablePointer<Float> { storage.pointer + preActivationOffset }
-    /// Two [rows][widest] buffers that backward alternates between.
-    var deltas: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-        (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1)
-    }
 }

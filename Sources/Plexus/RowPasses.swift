@@ -57,7 +57,7 @@ extension Network {
 
     /// `propagateForward` for `batch ≤ rowPassLimit` rows: fills the cache's activations and the
     /// output layer's pre-activations.
-    func forwardRows(_ cache: ForwardCache, batch: Int) {
+    func forwardRows(_ cache: ForwardCache.View, batch: Int) {
         let count = views.count
         for r in 0..<batch {
             for l in 1...count {
@@ -71,10 +71,10 @@ extension Network {
 
     /// `propagateBackward`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
     /// layer in `gradZ` ([batch][outputs]).
-    func backwardRows(_ cache: ForwardCache, gradZ: UnsafePointer<Float>, batch: Int) {
+    func backwardRows(_ cache: ForwardCache.View, gradZ: UnsafePointer<Float>, batch: Int) {
         let layers = UnsafePointer(views.baseAddress!), widest = widest
         let inputWidth = inputWidth, outputWidth = outputWidth, count = views.count
-        let activations = cache.activationTable
+        let activations = cache.activations
         withStackScratch(count: stackScratchLimit) { scratch in
             for r in 0..<batch {
                 var delta = gradZ + r * outputWidth

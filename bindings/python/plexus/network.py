@@ -18,6 +18,7 @@ __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")  # index = C value
 LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy")          # index = C value
 OPTIMIZERS = ("sgd", "adam")
+_NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
 def _floats(values, name: str) -> np.ndarray:
@@ -261,7 +262,9 @@ class Network(OwnedHandle):
 
     def close(self) -> None:
         # The prepared calls hold the handle's address: a closed network must not reach them.
-        self._scratch = threading.local()
+        # (A shared empty object, not a new threading.local: close also runs from __del__ at
+        # interpreter exit, when modules may already be torn down.)
+        self._scratch = _NO_BUFFERS
         super().close()
 
     def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,

@@ -13,8 +13,8 @@ MLP: numpy, PyTorch, and cblas_sgemm at the same shapes as the hardware bound) r
 threads, under the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
 (plus the values this environment was documented to set, when neither variable is set now). W5
 is Plexus from Python against the same work from C, the one-sample predict also inside one
-Python process (w5_c_loop.c's loop called through ctypes, alternating chunks). PyTorch rows appear when torch imports
-(`make bench TORCH=install` installs it).
+Python process (w5_c_loop.c's loop called through ctypes, alternating chunks). PyTorch rows
+appear when torch imports (`make bench TORCH=install` installs it).
 """
 import argparse
 import os

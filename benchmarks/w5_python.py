@@ -17,12 +17,16 @@ import plexus
 from plexus import _capi
 
 
+def tiny_net():
+    """The W1 net (bench_core.c's tiny_net: 2-4-1 sigmoid, seed 1) and one sample."""
+    return plexus.Network([2, 4, 1], ["sigmoid", "sigmoid"], seed=1), np.array([0.3, 0.7], np.float32)
+
+
 def main():
     workload, threads = sys.argv[1], int(sys.argv[2])
     plexus.set_threads(threads)
     if workload == "predict":
-        net = plexus.Network([2, 4, 1], ["sigmoid", "sigmoid"], seed=1)
-        x = np.array([0.3, 0.7], np.float32)
+        net, x = tiny_net()
         calls = 200_000
         start = time.perf_counter()
         for _ in range(calls):
@@ -33,8 +37,7 @@ def main():
         loop.restype = ctypes.c_int
         loop.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.POINTER(ctypes.c_float)]
         predict = ctypes.cast(_capi.lib.plexus_predict, ctypes.c_void_p)   # the library Python loaded
-        net = plexus.Network([2, 4, 1], ["sigmoid", "sigmoid"], seed=1)
-        x = np.array([0.3, 0.7], np.float32)
+        net, x = tiny_net()
         sink = ctypes.c_float()
         chunk, chunks, python_time, c_time = 20_000, 20, 0.0, 0.0
         for _ in range(chunks):

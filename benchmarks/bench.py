@@ -109,6 +109,12 @@ def tiny(build, runs, env, lines):
         lines += [f"In one process, alternating chunks (`bench_tiny_paired {workload}`, {runs} runs): "
                   f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; "
                   f"Plexus/FANN time {ratio(ours, theirs)} (target ≤ {target}).", ""]
+        if workload == "w2":
+            pairs = [run_pair([paired, "w2-run"], env) for _ in range(runs)]
+            ours, theirs = [p[0] for p in pairs], [p[1] for p in pairs]
+            lines += [f"The same updates with each library's whole-run call, in one process (`bench_tiny_paired w2-run`, "
+                      f"{runs} runs: `plexus_train`, batch 1, against `fann_train_epoch`, incremental): "
+                      f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; Plexus/FANN time {ratio(ours, theirs)}.", ""]
 
 
 def mlp(build, runs, settings, torch, lines):

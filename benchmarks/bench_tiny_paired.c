@@ -3,6 +3,9 @@
 
      bench_tiny_paired w1   2,000,000 predict calls each, in 40 alternating chunks   ns/call
      bench_tiny_paired w2   100,000 XOR updates each, in 20 alternating chunks      ns/update
+     bench_tiny_paired w2-run  the same updates, each chunk one whole-run call:     ns/update
+                            plexus_train (batch 1, 1,250 epochs of the 4 samples) against
+                            fann_train_epoch 1,250 times (FANN_TRAIN_INCREMENTAL: per sample)
 
    Prints "PLEXUS FANN". This shared host changes speed by up to 2x within seconds, which moves
    a ratio of two separate processes as much as the code does; chunks of a few milliseconds
@@ -47,8 +50,8 @@ static int learned(const float out[4]) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2 || (strcmp(argv[1], "w1") != 0 && strcmp(argv[1], "w2") != 0)) {
-        fprintf(stderr, "usage: %s w1|w2\n", argv[0]);
+    if (argc != 2 || (strcmp(argv[1], "w1") != 0 && strcmp(argv[1], "w2") != 0 && strcmp(argv[1], "w2-run") != 0)) {
+        fprintf(stderr, "usage: %s w1|w2|w2-run\n", argv[0]);
         return 64;
     }
     check(plexus_set_threads(1), "plexus_set_threads");
@@ -58,7 +61,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fann_create_standard failed\n");
         return 1;
     }
-    int w1 = strcmp(argv[1], "w1") == 0;
+    int w1 = strcmp(argv[1], "w1") == 0, whole_run = strcmp(argv[1], "w2-run") == 0;
+    struct fann_train_data *xor_data = fann_create_train(4, 2, 1);
+    if (!xor_data) {
+        fprintf(stderr, "fann_create_train failed\n");
+        return 1;
+    }
+    for (int k = 0; k < 4; k++) {
+        xor_data->input[k][0] = xor_x[k][0];
+        xor_data->input[k][1] = xor_x[k][1];
+        xor_data->output[k][0] = xor_y[k];
+    }
     const long chunks = w1 ? 40 : 20, per_chunk = w1 ? 50000 : 5000;
     double plexus_time = 0, fann_time = 0;
     float sink = 0;
@@ -71,6 +84,9 @@ int main(int argc, char **argv) {
                 check(plexus_predict(net, x, 1, &y), "plexus_predict");
                 sink += y;
             }
+        } else if (whole_run) {
+            check(plexus_train(net, &xor_x[0][0], xor_y, 4, (size_t)per_chunk / 4, 1, (uint64_t)c, NULL, NULL),
+                  "plexus_train");
         } else {
             for (long i = 0; i < per_chunk; i++) {
                 check(plexus_forward(net, xor_x[i & 3], 1, NULL), "plexus_forward");
@@ -85,6 +101,8 @@ int main(int argc, char **argv) {
                 x[0] = (fann_type)(i & 1);
                 sink += fann_run(ann, x)[0];
             }
+        } else if (whole_run) {
+            for (long e = 0; e < per_chunk / 4; e++) fann_train_epoch(ann, xor_data);
         } else {
             for (long i = 0; i < per_chunk; i++) fann_train(ann, xor_x[i & 3], &xor_y[i & 3]);
         }
@@ -97,8 +115,8 @@ int main(int argc, char **argv) {
         check(plexus_predict(net, &xor_x[0][0], 4, ours), "plexus_predict");
         for (int k = 0; k < 4; k++) theirs[k] = fann_run(ann, xor_x[k])[0];
         if (!learned(ours) || !learned(theirs)) {
-            fprintf(stderr, "W2: XOR not learned: Plexus %.3f %.3f %.3f %.3f, FANN %.3f %.3f %.3f %.3f\n",
-                    ours[0], ours[1], ours[2], ours[3], theirs[0], theirs[1], theirs[2], theirs[3]);
+            fprintf(stderr, "%s: XOR not learned: Plexus %.3f %.3f %.3f %.3f, FANN %.3f %.3f %.3f %.3f\n",
+                    argv[1], ours[0], ours[1], ours[2], ours[3], theirs[0], theirs[1], theirs[2], theirs[3]);
             return 2;
         }
     }
@@ -106,6 +124,7 @@ int main(int argc, char **argv) {
     double calls = (double)(chunks * per_chunk);
     printf("%.6g %.6g\n", plexus_time * 1e9 / calls, fann_time * 1e9 / calls);
     plexus_free(net);
+    fann_destroy_train(xor_data);
     fann_destroy(ann);
     return 0;
 }

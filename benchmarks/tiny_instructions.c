@@ -3,7 +3,9 @@
    cost of one call, without start-up). Instruction counts do not move with the shared host's
    speed, so small changes were judged by them (benchmarks/RESULTS.md).
 
-     tiny_instructions plexus|fann w1|w2 N    N predict calls (w1) or XOR updates (w2) */
+     tiny_instructions plexus|fann w1|w2|w2-run N    N predict calls (w1) or XOR updates (w2:
+     one sample per forward/backward/step or fann_train call; w2-run: one plexus_train call,
+     batch 1, N/4 epochs, or N/4 fann_train_epoch calls) */
 #include "fann_tiny.h"
 
 #include <plexus.h>
@@ -13,10 +15,11 @@
 
 int main(int argc, char **argv) {
     if (argc != 4) {
-        fprintf(stderr, "usage: %s plexus|fann w1|w2 N\n", argv[0]);
+        fprintf(stderr, "usage: %s plexus|fann w1|w2|w2-run N\n", argv[0]);
         return 64;
     }
-    const int plexus = strcmp(argv[1], "plexus") == 0, w1 = strcmp(argv[2], "w1") == 0;
+    const int plexus = strcmp(argv[1], "plexus") == 0, w1 = strcmp(argv[2], "w1") == 0,
+              whole_run = strcmp(argv[2], "w2-run") == 0;
     const long n = atol(argv[3]);
     float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0}, out = 0, sink = 0;
     if (plexus) {
@@ -24,7 +27,8 @@ int main(int argc, char **argv) {
         const plexus_activation acts[] = {PLEXUS_SIGMOID, PLEXUS_SIGMOID};
         plexus_net *net = NULL;
         if (plexus_create(sizes, acts, 3, 0, 1, &net) != PLEXUS_OK || plexus_set_sgd(net, 0.5f, 0.0f) != PLEXUS_OK) return 1;
-        for (long i = 0; i < n; i++) {
+        if (whole_run && plexus_train(net, &x[0][0], y, 4, (size_t)n / 4, 1, 7, NULL, NULL) != PLEXUS_OK) return 4;
+        for (long i = 0; i < n && !whole_run; i++) {
             if (w1) {
                 float in[2] = {(float)(i & 1), 0.7f};
                 if (plexus_predict(net, in, 1, &out) != PLEXUS_OK) return 2;
@@ -38,7 +42,15 @@ int main(int argc, char **argv) {
     } else {
         struct fann *ann = fann_tiny();
         if (!ann) return 1;
-        for (long i = 0; i < n; i++) {
+        struct fann_train_data *data = fann_create_train(4, 2, 1);
+        if (!data) return 1;
+        for (int k = 0; k < 4; k++) {
+            data->input[k][0] = x[k][0];
+            data->input[k][1] = x[k][1];
+            data->output[k][0] = y[k];
+        }
+        for (long e = 0; whole_run && e < n / 4; e++) sink += fann_train_epoch(ann, data);
+        for (long i = 0; i < n && !whole_run; i++) {
             if (w1) {
                 float in[2] = {(float)(i & 1), 0.7f};
                 sink += fann_run(ann, in)[0];
@@ -46,6 +58,7 @@ int main(int argc, char **argv) {
                 fann_train(ann, x[i & 3], &y[i & 3]);
             }
         }
+        fann_destroy_train(data);
         fann_destroy(ann);
     }
     printf("%g\n", sink);

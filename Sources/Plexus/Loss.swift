@@ -47,15 +47,21 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
         let n = rows * cols
         switch self {
         case .mse, .quadratic:
-            // Elementwise part, then the activation's (possibly full-Jacobian) backward.
-            var sum: Double = 0
+            // ∂L/∂a, then the activation's backward: fused into one pass for the elementwise
+            // activations (the same two roundings, so the same bits), separate for softmax,
+            // whose Jacobian mixes a row.
             let scale: Float = self == .mse ? 2 / Float(n) : 1 / Float(rows)
-            for i in 0..<n {
-                let d = a[i] - y[i]
-                sum += Double(d) * Double(d)
-                gradZ[i] = scale * d
+            let sum: Double
+            switch activation {
+            case .identity: sum = squaredErrors(a, y, n, gradZ) { g, _ in scale * g }
+            case .sigmoid: sum = squaredErrors(a, y, n, gradZ) { sigmoidGradient(scale * $0, $1) }
+            case .tanh: sum = squaredErrors(a, y, n, gradZ) { tanhGradient(scale * $0, $1) }
+            case .relu: sum = squaredErrors(a, y, n, gradZ) { reluGradient(scale * $0, $1) }
+            case .leakyRelu: sum = squaredErrors(a, y, n, gradZ) { leakyReluGradient(scale * $0, $1) }
+            case .softmax:
+                sum = squaredErrors(a, y, n, gradZ) { g, _ in scale * g }
+                activation.backward(outputs: a, gradient: gradZ, rows: rows, cols: cols)
             }
-            activation.backward(outputs: a, gradient: gradZ, rows: rows, cols: cols)
             return self == .mse ? sum / Double(n) : sum / Double(2 * rows)
 
         case .crossEntropy:
@@ -88,4 +94,17 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
             return sum / Double(n)
         }
     }
+}
+
+/// Σ (a−y)² over n values (in Double), writing gradZ_i = rule(a_i − y_i, a_i).
+@inline(__always)
+private func squaredErrors(_ a: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int,
+                           _ gradZ: UnsafeMutablePointer<Float>, _ rule: (Float, Float) -> Float) -> Double {
+    var sum: Double = 0
+    for i in 0..<n {
+        let d = a[i] - y[i]
+        sum += Double(d) * Double(d)
+        gradZ[i] = rule(d, a[i])
+    }
+    return sum
 }

@@ -46,10 +46,10 @@ def run(command, env):
     return figures_of(command, env, 1)[0]
 
 
-def run_pair(command, env):
-    """The two figures ("PLEXUS FANN") of one bench_tiny_paired run."""
-    plexus, fann = figures_of(command, env, 2)
-    return plexus, fann
+def paired_runs(program, workload, runs, env):
+    """([Plexus figure], [FANN figure]) of `runs` bench_tiny_paired runs ("PLEXUS FANN" each)."""
+    pairs = [figures_of([program, workload], env, 2) for _ in range(runs)]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 def alternate(contenders, runs, env):
@@ -104,14 +104,12 @@ def tiny(build, runs, env, lines):
                   f"Plexus/FANN time: {ratio(f['plexus1'], f['fann'])} at 1 thread, "
                   f"{ratio(f['plexus2'], f['fann'])} at 2 (target ≤ {target}). "
                   f"2 threads/1 thread time: {ratio(f['plexus2'], f['plexus1'])}.", ""]
-        pairs = [run_pair([paired, workload], env) for _ in range(runs)]
-        ours, theirs = [p[0] for p in pairs], [p[1] for p in pairs]
+        ours, theirs = paired_runs(paired, workload, runs, env)
         lines += [f"In one process, alternating chunks (`bench_tiny_paired {workload}`, {runs} runs): "
                   f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; "
                   f"Plexus/FANN time {ratio(ours, theirs)} (target ≤ {target}).", ""]
         if workload == "w2":
-            pairs = [run_pair([paired, "w2-run"], env) for _ in range(runs)]
-            ours, theirs = [p[0] for p in pairs], [p[1] for p in pairs]
+            ours, theirs = paired_runs(paired, "w2-run", runs, env)
             lines += [f"The same updates with each library's whole-run call, in one process (`bench_tiny_paired w2-run`, "
                       f"{runs} runs: `plexus_train`, batch 1, against `fann_train_epoch`, incremental): "
                       f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; Plexus/FANN time {ratio(ours, theirs)}.", ""]

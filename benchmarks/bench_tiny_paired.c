@@ -62,15 +62,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     int w1 = strcmp(argv[1], "w1") == 0, whole_run = strcmp(argv[1], "w2-run") == 0;
-    struct fann_train_data *xor_data = fann_create_train(4, 2, 1);
+    struct fann_train_data *xor_data = fann_xor_data(xor_x, xor_y);
     if (!xor_data) {
         fprintf(stderr, "fann_create_train failed\n");
         return 1;
-    }
-    for (int k = 0; k < 4; k++) {
-        xor_data->input[k][0] = xor_x[k][0];
-        xor_data->input[k][1] = xor_x[k][1];
-        xor_data->output[k][0] = xor_y[k];
     }
     const long chunks = w1 ? 40 : 20, per_chunk = w1 ? 50000 : 5000;
     double plexus_time = 0, fann_time = 0;

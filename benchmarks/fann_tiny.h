@@ -19,4 +19,17 @@ static struct fann *fann_tiny(void) {
     return ann;
 }
 
+/* The four XOR samples as FANN training data (for fann_train_epoch), or NULL when FANN cannot
+   allocate it. */
+static struct fann_train_data *fann_xor_data(float x[4][2], float y[4]) {
+    struct fann_train_data *data = fann_create_train(4, 2, 1);
+    if (!data) return NULL;
+    for (int k = 0; k < 4; k++) {
+        data->input[k][0] = x[k][0];
+        data->input[k][1] = x[k][1];
+        data->output[k][0] = y[k];
+    }
+    return data;
+}
+
 #endif

@@ -42,13 +42,8 @@ int main(int argc, char **argv) {
     } else {
         struct fann *ann = fann_tiny();
         if (!ann) return 1;
-        struct fann_train_data *data = fann_create_train(4, 2, 1);
+        struct fann_train_data *data = fann_xor_data(x, y);
         if (!data) return 1;
-        for (int k = 0; k < 4; k++) {
-            data->input[k][0] = x[k][0];
-            data->input[k][1] = x[k][1];
-            data->output[k][0] = y[k];
-        }
         for (long e = 0; whole_run && e < n / 4; e++) sink += fann_train_epoch(ann, data);
         for (long i = 0; i < n && !whole_run; i++) {
             if (w1) {

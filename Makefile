@@ -40,8 +40,16 @@ deps:
 deps-system:
 	@./scripts/install-deps.sh --system
 
+# The library ships with its private OpenBLAS beside it (libplexus_openblas.so.0, found through
+# the run path $ORIGIN, which replaces the build folder's absolute path that Package.swift gives).
+BLAS_DIR := build/blas
+BLAS_LIB := libplexus_openblas.so.0
+PATCHELF := $(BLAS_DIR)/patchelf
+
 lib: deps-system
 	$(SWIFT) build $(RELEASE_FLAGS)
+	cp -p $(BLAS_DIR)/$(BLAS_LIB) $(RELEASE_DIR)/$(BLAS_LIB)
+	$(PATCHELF) --set-rpath '$$ORIGIN' $(LIB)
 	ln -sf libplexus.so $(RELEASE_DIR)/libplexus.so.$(MAJOR)
 
 $(BUILD):
@@ -88,12 +96,16 @@ demo: deps examples data python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python
 
 # MARK: installing
-# make install PREFIX=/opt/plexus: the library with its SONAME links, the header, plexus.pc and a
-# CMake package (find_package(Plexus), target Plexus::plexus).
+# make install PREFIX=/opt/plexus: the library with its SONAME links, its private OpenBLAS and
+# that library's licence, the header, plexus.pc and a CMake package (find_package(Plexus),
+# target Plexus::plexus).
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/doc/plexus
 	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	strip --strip-unneeded $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
+	install -m 0755 $(RELEASE_DIR)/$(BLAS_LIB) $(DESTDIR)$(PREFIX)/lib/$(BLAS_LIB)
+	install -m 0644 $(BLAS_DIR)/LICENSE-openblas.txt $(DESTDIR)$(PREFIX)/share/doc/plexus/LICENSE-openblas.txt
 	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(MAJOR)
 	ln -sf libplexus.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libplexus.so
 	install -m 0644 include/plexus.h $(DESTDIR)$(PREFIX)/include/plexus.h

@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Plexus's private OpenBLAS, put in build/blas by scripts/fetch-blas.sh (`make lib` runs it).
+// Development and test builds find it there at run time through this absolute run path; the
+// distribution library (`make lib`) gets `$ORIGIN` instead and ships the BLAS beside itself.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+let blasDirectory = packageRoot + "/build/blas"
+
 let package = Package(
     name: "Plexus",
     products: [
@@ -11,16 +17,18 @@ let package = Package(
         .library(name: "plexus", type: .dynamic, targets: ["PlexusC"]),
     ],
     targets: [
-        // MARK: System libraries
+        // MARK: The BLAS
         // OpenBLAS supplies sgemm for the layer products (see README, "Dependencies").
-        .systemLibrary(
-            name: "COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
+        .target(
+            name: "CPlexusBLAS",
+            linkerSettings: [
+                .linkedLibrary("plexus_openblas"),
+                .unsafeFlags(["-L" + blasDirectory, "-Xlinker", "-rpath", "-Xlinker", blasDirectory]),
+            ]
         ),
 
         // MARK: Core
-        .target(name: "Plexus", dependencies: ["COpenBLAS"]),
+        .target(name: "Plexus", dependencies: ["CPlexusBLAS", "CPlexusSupport"]),
 
         // MARK: C surface
         // Thread-local error text; C has `_Thread_local`, the Swift standard library has no equivalent.

@@ -5,18 +5,31 @@ set -euo pipefail
 
 need_apt=()
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-# libopenblas-dev: sgemm; pkg-config: finds OpenBLAS for SwiftPM and tests the installed plexus.pc;
-# valgrind: the C tests; cmake: the test of the installed CMake package; binutils: readelf, nm, strip;
-# openmpi-bin and libopenmpi-dev: data-parallel training (mpicc, mpirun, and what mpi4py builds on).
-for pkg in libopenblas-dev pkg-config valgrind cmake binutils openmpi-bin libopenmpi-dev; do
-  have_deb "$pkg" || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "install-deps: installing Debian packages: ${need_apt[*]}"
+install_debs() {
+  [ $# -gt 0 ] || return 0
+  echo "install-deps: installing Debian packages: $*"
   if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
+}
+# Building the library: binutils (nm, readelf, strip) and unzip make the private OpenBLAS
+# (scripts/fetch-blas.sh); pkg-config tests the installed plexus.pc.
+for pkg in binutils unzip pkg-config; do
+  have_deb "$pkg" || need_apt+=("$pkg")
+done
+if [ "${1:-}" != "--system" ]; then
+  # Tests: valgrind (the C tests); cmake (the installed CMake package); openmpi-bin and
+  # libopenmpi-dev (data-parallel training: mpicc, mpirun, and what mpi4py builds on);
+  # libopenblas0-pthread (Debian's OpenBLAS, which a test loads beside Plexus's own to show the
+  # two do not mix).
+  for pkg in valgrind cmake openmpi-bin libopenmpi-dev libopenblas0-pthread; do
+    have_deb "$pkg" || need_apt+=("$pkg")
+  done
 fi
+install_debs "${need_apt[@]}"
+
+# Plexus's private OpenBLAS (pinned wheels from PyPI, see scripts/blas-requirements.txt).
+PYTHON=${PYTHON:-python3} "$(dirname "$0")/fetch-blas.sh"
 
 # --system: only what building the library needs (used by `make lib`, also inside pip's build).
 [ "${1:-}" = "--system" ] && exit 0

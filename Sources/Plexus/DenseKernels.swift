@@ -1,4 +1,4 @@
-import COpenBLAS
+import CPlexusBLAS
 
 // The three matrix products of a dense layer, forward and backward side by side.
 // Legend: B = batch rows, I = inputs of the layer, O = outputs of the layer; all row-major.
@@ -52,7 +52,7 @@ func linearForwardBlock(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>
     if let bias {
         for r in 0..<rows { (z + r * outputs).update(from: bias, count: outputs) }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+    plxs_sgemm(CblasNoTrans, CblasTrans,
                 Int32(rows), Int32(outputs), Int32(inputs),
                 1, x, Int32(inputs), w, Int32(inputs),
                 bias == nil ? 0 : 1, z, Int32(outputs))
@@ -72,7 +72,7 @@ func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Floa
         smallLinearBackwardParameters(delta: delta, x: x, weightGrad: dw, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+    plxs_sgemm(CblasTrans, CblasNoTrans,
                 Int32(outputs), Int32(inputs), Int32(rows),
                 1, delta, Int32(outputs), x, Int32(inputs),
                 1, dw, Int32(inputs))
@@ -85,7 +85,7 @@ func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<F
         smallLinearBackwardInput(delta: delta, weights: w, inputGrad: dx, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+    plxs_sgemm(CblasNoTrans, CblasNoTrans,
                 Int32(rows), Int32(inputs), Int32(outputs),
                 1, delta, Int32(outputs), w, Int32(inputs),
                 0, dx, Int32(inputs))

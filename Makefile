@@ -239,8 +239,11 @@ test: deps | $(BUILD)
 # MARK: benchmarks
 # `make bench` runs Plexus and its peers side by side (benchmarks/bench.py; results in
 # benchmarks/RESULTS.md). `make bench TORCH=install` also installs PyTorch from PyPI.
+# bench_core's "sgemm alone" calls the private OpenBLAS libplexus uses.
+BLAS_LINK := -ISources/CPlexusBLAS/include -L$(RELEASE_DIR) -l:$(BLAS_LIB)
+
 $(BUILD)/bench_core: benchmarks/bench_core.c include/plexus.h lib | $(BUILD)
-	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(shell pkg-config --cflags --libs openblas)
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(BLAS_LINK)
 
 bench-deps: deps python-install
 	PYTHON=$(VENV)/bin/python ./scripts/install-bench-deps.sh $(if $(filter install,$(TORCH)),--torch)

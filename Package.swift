@@ -34,7 +34,7 @@ let package = Package(
         // Thread-local error text; C has `_Thread_local`, the Swift standard library has no equivalent.
         .target(name: "CPlexusSupport"),
         // exports.map is the linker version script the Makefile passes to the release build.
-        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport"], exclude: ["exports.map"]),
+        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport", "CPlexusBLAS"], exclude: ["exports.map"]),
 
         // MARK: Tests
         .target(name: "PlexusTestSupport", dependencies: ["Plexus"], path: "Tests/PlexusTestSupport"),

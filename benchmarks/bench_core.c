@@ -11,14 +11,18 @@
    w3         784-256-128-10 relu/relu/softmax + cross-entropy, plexus_train,     samples/s
               60,000 samples, batch 64, SGD 0.01, 1 epoch
    w4         the W3 net, plexus_predict of 10,000 samples in one call            samples/s
-   sgemm-w3   only the 8 cblas_sgemm calls of W3's batches (the hardware bound)   samples/s
-   sgemm-w4   only the 3 cblas_sgemm calls of W4                                  samples/s
+   sgemm-w3   only the 8 sgemm calls of W3's batches (the hardware bound)         samples/s
+   sgemm-w4   only the 3 sgemm calls of W4                                        samples/s
+   info       plexus_blas_info() at THREADS threads                               text
+
+   The sgemm-only workloads call the same private OpenBLAS that libplexus uses, with OpenBLAS's
+   own threads set to THREADS: one large product per layer, split between threads by OpenBLAS.
 
    W2 exits with status 2 when XOR was not learned. Data are fixed pseudo-random numbers. */
 #define _POSIX_C_SOURCE 200809L
 #include "plexus.h"
 
-#include <cblas.h>
+#include "plexus_blas.h" /* the private OpenBLAS (Sources/CPlexusBLAS) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +63,8 @@ static float *random_floats(size_t n, uint64_t seed) {
     }
     return p;
 }
+
+void pxob_openblas_set_num_threads(int threads);
 
 static plexus_net *tiny_net(void) {
     const uint32_t sizes[] = {2, 4, 1};
@@ -159,14 +165,14 @@ static double sgemm_w3(void) {
     for (int start = 0; start < W3_SAMPLES; start += BATCH) {
         int b = W3_SAMPLES - start < BATCH ? W3_SAMPLES - start : BATCH;
         for (int l = 0; l < 3; l++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
-                        w[l], (int)MLP[l], 1, a[l + 1], (int)MLP[l + 1]);
+            plxs_sgemm(CblasNoTrans, CblasTrans, b, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
+                       w[l], (int)MLP[l], 1, a[l + 1], (int)MLP[l + 1]);
         for (int l = 2; l >= 0; l--) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)MLP[l + 1], (int)MLP[l], b, 1, d[l + 1], (int)MLP[l + 1],
-                        a[l], (int)MLP[l], 1, dw[l], (int)MLP[l]);
+            plxs_sgemm(CblasTrans, CblasNoTrans, (int)MLP[l + 1], (int)MLP[l], b, 1, d[l + 1], (int)MLP[l + 1],
+                       a[l], (int)MLP[l], 1, dw[l], (int)MLP[l]);
             if (l > 0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, (int)MLP[l], (int)MLP[l + 1], 1, d[l + 1],
-                            (int)MLP[l + 1], w[l], (int)MLP[l], 0, d[l], (int)MLP[l]);
+                plxs_sgemm(CblasNoTrans, CblasNoTrans, b, (int)MLP[l], (int)MLP[l + 1], 1, d[l + 1],
+                           (int)MLP[l + 1], w[l], (int)MLP[l], 0, d[l], (int)MLP[l]);
         }
     }
     double rate = W3_SAMPLES / (now() - t0);
@@ -181,8 +187,8 @@ static double sgemm_w4(void) {
     for (int l = 0; l < 3; l++) w[l] = random_floats((size_t)MLP[l] * MLP[l + 1], 30 + l);
     double t0 = now();
     for (int l = 0; l < 3; l++)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, W4_SAMPLES, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
-                    w[l], (int)MLP[l], 0, a[l + 1], (int)MLP[l + 1]);
+        plxs_sgemm(CblasNoTrans, CblasTrans, W4_SAMPLES, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
+                   w[l], (int)MLP[l], 0, a[l + 1], (int)MLP[l + 1]);
     double rate = W4_SAMPLES / (now() - t0);
     for (int l = 0; l < 4; l++) free(a[l]);
     for (int l = 0; l < 3; l++) free(w[l]);
@@ -222,11 +228,16 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc != 3) {
-        fprintf(stderr, "usage: %s w1|w2|w3|w4|sgemm-w3|sgemm-w4 THREADS  |  %s crossover\n", argv[0], argv[0]);
+        fprintf(stderr, "usage: %s w1|w2|w3|w4|sgemm-w3|sgemm-w4|info THREADS  |  %s crossover\n", argv[0], argv[0]);
         return 64;
     }
     check(plexus_set_threads(atoi(argv[2])), "plexus_set_threads");
     const char *w = argv[1];
+    if (strcmp(w, "info") == 0) {
+        printf("%s\n", plexus_blas_info());
+        return 0;
+    }
+    if (strncmp(w, "sgemm-", 6) == 0) pxob_openblas_set_num_threads(atoi(argv[2]));
     double figure = strcmp(w, "w1") == 0 ? w1()
                   : strcmp(w, "w2") == 0 ? w2()
                   : strcmp(w, "w3") == 0 ? w3()

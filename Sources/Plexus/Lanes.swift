@@ -12,12 +12,19 @@ typealias Lanes = SIMD8<Float>
 /// so it is inlined (a call per eight floats would cost more than the work).
 @inline(__always)
 func forEachLanes(_ n: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
-    var i = 0
-    while i + Lanes.scalarCount <= n {
+    forEachLanes(from: 0, to: n, body)
+}
+
+/// `forEachLanes` over `start ..< end`. With `start` a multiple of 8, values fall in the same
+/// lanes as in one pass over `0 ..< end` (what the parallel parameter passes rely on).
+@inline(__always)
+func forEachLanes(from start: Int, to end: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
+    var i = start
+    while i + Lanes.scalarCount <= end {
         body(i, Lanes.scalarCount)
         i += Lanes.scalarCount
     }
-    while i < n {
+    while i < end {
         body(i, 1)
         i += 1
     }

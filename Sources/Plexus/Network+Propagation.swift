@@ -36,15 +36,63 @@ extension Network {
             forwardRows(cache, batch: batch)
             return
         }
-        for l in 1...views.count {
-            let layer = views[l - 1]
-            let z = cache.activation(l)
-            linearForward(x: cache.activation(l - 1), weights: layer.weights, bias: layer.bias,
-                          z: z, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-            if l == views.count {
-                cache.outputPreActivation.update(from: z, count: batch * layer.outputs)
+        let inputs = inputWidth, outputs = outputWidth, layers = UnsafePointer(views.baseAddress!)
+        forEachForwardBlock(batch: batch, threads: Threads.count) { start, rows, tileThreads, _ in
+            forwardBlock(cache.activation(0) + start * inputs, rows: rows, threads: tileThreads,
+                         preActivation: cache.outputPreActivation + start * outputs) { l in
+                cache.activation(l) + start * layers[l - 1].outputs
             }
-            layer.activation.forward(z, rows: batch, cols: layer.outputs)
+        }
+    }
+
+    /// Calls `body(start, rows, tileThreads, slot)` for each block of the batch. A batch of more
+    /// than `forwardBlockRows` rows is cut into blocks of that many rows (the last one shorter),
+    /// which run in parallel, each whole on one thread (`tileThreads` nil; `slot` is the thread's
+    /// scratch index, below min(threads, blocks)). A batch of at most `forwardBlockRows` rows is
+    /// one block, whose products are cut into column tiles spread over `threads` (slot 0).
+    @inline(__always)
+    func forEachForwardBlock(batch: Int, threads: Int,
+                             _ body: (_ start: Int, _ rows: Int, _ tileThreads: Int?, _ slot: Int) -> Void) {
+        if batch <= forwardBlockRows { return body(0, batch, threads, 0) }
+        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
+        Threads.parallelFor(tasks: blocks, slots: threads) { block, slot in
+            let start = block * forwardBlockRows
+            body(start, min(forwardBlockRows, batch - start), nil, slot)
+        }
+    }
+
+    /// One block of rows through every layer: layer l's activations go to `destination(l)`
+    /// ([rows][sizes[l]]), and z_L also to `preActivation` when given. A block that is the whole
+    /// batch (`threads` not nil) has its larger products cut into column tiles (`tileCount`), run
+    /// on up to `threads` threads, each tile followed by its activation; a block of a longer batch
+    /// runs whole on this thread. Either way the cuts depend on the batch and the shapes only.
+    func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, preActivation: UnsafeMutablePointer<Float>?,
+                      destination: (Int) -> UnsafeMutablePointer<Float>) {
+        var x = input
+        let last = views.count
+        for l in 1...last {
+            let layer = views[l - 1], z = destination(l), outputs = layer.outputs, activation = layer.activation
+            let keep = l == last ? preActivation : nil
+            let tiles = threads == nil ? 1 : tileCount(rows: rows, inputs: layer.inputs, outputs: outputs, columns: outputs)
+            let input = x
+            Threads.parallelFor(tasks: tiles, slots: threads ?? 1) { tile, _ in
+                let (first, count) = tiles == 1 ? (0, outputs) : tileRange(tile, of: outputs)
+                if tiles == 1 {
+                    linearForwardBlock(x: input, weights: layer.weights, bias: layer.bias,
+                                       z: z, rows: rows, inputs: layer.inputs, outputs: outputs)
+                } else {
+                    linearForwardTile(x: input, weights: layer.weights, bias: layer.bias, z: z,
+                                      rows: rows, inputs: layer.inputs, outputs: outputs, first: first, count: count)
+                }
+                if let keep {
+                    for r in 0..<rows { (keep + r * outputs + first).update(from: z + r * outputs + first, count: count) }
+                }
+                if activation.isElementwise {
+                    activation.forward(z, rows: rows, first: first, count: count, stride: outputs)
+                }
+            }
+            if !activation.isElementwise { activation.forward(z, rows: rows, cols: outputs) }
+            x = UnsafePointer(z)
         }
     }
 
@@ -77,29 +125,66 @@ extension Network {
             backwardRows(cache, gradZ: delta, batch: batch)
             return Float(lossValue)
         }
+        let threads = Threads.count
         for l in stride(from: last, through: 1, by: -1) {
-            let layer = views[l - 1]
-            let input = cache.activation(l - 1)
-            linearBackwardParameters(delta: delta, x: input, weightGrad: layer.weightGrad, biasGrad: layer.biasGrad,
-                                     rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-            if l > 1 {
-                linearBackwardInput(delta: delta, weights: layer.weights,
-                                    inputGrad: spare, rows: batch, inputs: layer.inputs, outputs: layer.outputs)
-                views[l - 2].activation.backward(outputs: input, gradient: spare, rows: batch, cols: layer.inputs)
-                swap(&delta, &spare)
-            }
+            backwardLayer(l, input: cache.activation(l - 1), delta: delta, inputGrad: l > 1 ? spare : nil,
+                          rows: batch, threads: threads)
+            if l > 1 { swap(&delta, &spare) }
         }
         return Float(lossValue)
+    }
+
+    /// Layer l's backward: dW += δᵀ·a_{l−1} and db += Σ δ; for l > 1 also `inputGrad` = the
+    /// previous layer's ∂L/∂z (δ·W, then that layer's f′). Larger products are cut into tiles of
+    /// input columns (`tileCount`), which run on up to `threads` threads with the bias sum beside
+    /// them; the cuts depend on the shapes only.
+    private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, delta: UnsafePointer<Float>,
+                               inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
+        let layer = views[l - 1], inputs = layer.inputs, outputs = layer.outputs
+        let previous = l > 1 ? views[l - 2].activation : .identity
+        let tiles = tileCount(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
+        if tiles == 1 {
+            linearBackwardParameters(delta: delta, x: input, weightGrad: layer.weightGrad, biasGrad: layer.biasGrad,
+                                     rows: rows, inputs: inputs, outputs: outputs)
+            if let inputGrad {
+                linearBackwardInput(delta: delta, weights: layer.weights, inputGrad: inputGrad,
+                                    rows: rows, inputs: inputs, outputs: outputs)
+                previous.backward(outputs: input, gradient: inputGrad, rows: rows, cols: inputs)
+            }
+            return
+        }
+        let inputTiles = inputGrad == nil ? 0 : tiles
+        let tasks = tiles + inputTiles + (layer.biasGrad == nil ? 0 : 1)
+        Threads.parallelFor(tasks: tasks, slots: threads) { task, _ in
+            if task < tiles {
+                let (first, count) = tileRange(task, of: inputs)
+                linearBackwardWeightsTile(delta: delta, x: input, weightGrad: layer.weightGrad,
+                                          rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
+            } else if task < tiles + inputTiles, let inputGrad {
+                let (first, count) = tileRange(task - tiles, of: inputs)
+                linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
+                                        rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
+                if previous.isElementwise {
+                    previous.backward(outputs: input, gradient: inputGrad, rows: rows, first: first, count: count, stride: inputs)
+                }
+            } else if let biasGrad = layer.biasGrad {
+                biasGradient(delta: delta, biasGrad: biasGrad, rows: rows, outputs: outputs)
+            }
+        }
+        if let inputGrad, !previous.isElementwise {
+            previous.backward(outputs: input, gradient: inputGrad, rows: rows, cols: inputs)
+        }
     }
 
     /// Computes the outputs for `x` into `output` without changing the network: safe from many
     /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
     ///
-    /// Rows run in blocks of `forwardBlockRows` (512), the blocks `forward`'s products use too, so
-    /// the scratch memory is bounded whatever the batch and a block's activations stay in cache
-    /// between layers. The scratch is kept by
-    /// the network: after the first call, predict allocates nothing (a second thread predicting
-    /// at the same moment uses scratch of its own).
+    /// Rows run in the blocks `forward` uses (`forEachForwardBlock`): blocks of 512 rows in
+    /// parallel for a longer batch, each on one thread that keeps the block's activations in its
+    /// caches from layer to layer; a shorter batch as one block with its products cut into tiles.
+    /// The scratch memory is bounded whatever the batch (two blocks' widest layer per thread) and
+    /// kept by the network: after the first call, predict allocates nothing (a second thread
+    /// predicting at the same moment uses scratch of its own).
     ///
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
     ///   scratch memory cannot be allocated. `output` is written only on success.
@@ -110,44 +195,52 @@ extension Network {
             predictRows(x, batch: batch, output: output)
             return
         }
-        let blockRows = min(batch, forwardBlockRows)
-        let half = blockRows * widest        // cannot overflow: widest ≤ Int32.max, rows ≤ 512
-        let scratchCount = 2 * half
+        let threads = Threads.count
+        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
+        let slots = blocks == 1 ? 1 : min(threads, blocks)
+        // Cannot overflow: widestLayer ≤ Int32.max, rows ≤ 512, slots ≤ Threads.maxCount.
+        let half = min(batch, forwardBlockRows) * widestLayer
+        let scratchCount = slots * 2 * half
         if scratchCount <= stackScratchLimit {
-            withStackScratch(count: scratchCount) { predictBlocks(x, batch: batch, output: output, scratch: $0, half: half) }
+            withStackScratch(count: scratchCount) {
+                predictBlocks(x, batch: batch, output: output, scratch: $0, half: half, threads: threads)
+            }
             return
         }
         if predictScratch.acquire() {
             defer { predictScratch.release() }
             let scratch = try predictScratch.buffer(count: scratchCount, purpose: "predict")
-            predictBlocks(x, batch: batch, output: output, scratch: scratch, half: half)
+            predictBlocks(x, batch: batch, output: output, scratch: scratch, half: half, threads: threads)
             return
         }
         try withScratch(count: scratchCount, purpose: "predict") {
-            predictBlocks(x, batch: batch, output: output, scratch: $0, half: half)
+            predictBlocks(x, batch: batch, output: output, scratch: $0, half: half, threads: threads)
         }
     }
 
-    /// The layers over `batch` rows, one block at a time, alternating between the two halves of
-    /// `scratch` (each `half` floats: blockRows × widest).
+    /// The layers over `batch` rows, block by block. A block's layers alternate between the two
+    /// halves of its thread's scratch (each `half` floats: block rows × widest layer), and its
+    /// outputs are copied out at the end (so `output` may be `x` itself).
     private func predictBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>,
-                               scratch: UnsafeMutablePointer<Float>, half: Int) {
-        let inputs = inputWidth, outputs = outputWidth
-        var start = 0
-        while start < batch {
-            let rows = min(forwardBlockRows, batch - start)
-            var input = x + start * inputs
-            var target = scratch, other = scratch + half
-            for layer in views {
-                linearForward(x: input, weights: layer.weights, bias: layer.bias,
-                              z: target, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
-                layer.activation.forward(target, rows: rows, cols: layer.outputs)
-                input = UnsafePointer(target)
-                swap(&target, &other)
+                               scratch: UnsafeMutablePointer<Float>, half: Int, threads: Int) {
+        let inputs = inputWidth, outputs = outputWidth, last = views.count
+        forEachForwardBlock(batch: batch, threads: threads) { start, rows, tileThreads, slot in
+            let halves = scratch + slot * 2 * half
+            forwardBlock(x + start * inputs, rows: rows, threads: tileThreads, preActivation: nil) { l in
+                halves + (l % 2) * half
             }
-            (output + start * outputs).update(from: input, count: rows * outputs)
-            start += rows
+            (output + start * outputs).update(from: halves + (last % 2) * half, count: rows * outputs)
         }
+    }
+
+    /// How the passes cut a batch of `batch` rows: the number of blocks, and per layer the column
+    /// tiles of the forward product and of the backward products (an SPI for the tests, which check
+    /// that the work they compare across thread counts really was cut).
+    @_spi(Testing) public func cuts(batch: Int) -> (blocks: Int, forwardTiles: [Int], backwardTiles: [Int]) {
+        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
+        let forward = views.map { blocks == 1 ? tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.outputs) : 1 }
+        let backward = views.map { tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.inputs) }
+        return (blocks, forward, backward)
     }
 
     // MARK: Array conveniences

@@ -58,6 +58,8 @@ public final class Network: CustomStringConvertible {
     /// Rows kept by the last `forward`; 0 when there is nothing `backward` may use.
     var cachedBatch = 0
     let widest: Int
+    /// The widest non-input layer.
+    let widestLayer: Int
     /// Batches up to this many rows take the fused row passes (RowPasses.swift).
     var rowPassLimit: Int
     /// `predict`'s scratch, kept so that repeated calls allocate nothing.
@@ -100,6 +102,7 @@ public final class Network: CustomStringConvertible {
         self.layers = layers
         self.parameterCount = offset
         self.widest = sizes.max()!
+        self.widestLayer = sizes.dropFirst().max()!
         self.rowPassLimit = Network.rowPassLimit(layers)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
         let grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")

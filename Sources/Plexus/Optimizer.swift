@@ -63,8 +63,9 @@ struct OptimizerState {
     /// With `commit: false` only the checks run and nothing changes: a caller updating several
     /// buffers (a graph's parameters) checks them all before committing any.
     ///
-    /// Both passes run eight lanes at a time (Lanes.swift); the first offending index is searched
-    /// for only when the check fails.
+    /// Both passes run eight lanes at a time (Lanes.swift), in parallel chunks of parameters when
+    /// there are many (`Threads.forEachChunk`; elementwise, so the thread count changes nothing);
+    /// the first offending index is searched for only when the check fails.
     mutating func apply(_ optimizer: Optimizer, params: UnsafeMutablePointer<Float>,
                         grads: UnsafeMutablePointer<Float>, count n: Int, commit: Bool = true,
                         clearingGrads: Bool = false) throws(PlexusError) {
@@ -73,15 +74,20 @@ struct OptimizerState {
             // θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
             let rate = -lr
             @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
-            var check = Lanes()
-            forEachLanes(n) { i, c in check += finiteness(next(i, c)) }
-            if !allFinite(check) {
+            let finite = Threads.allChunks(n) { start, end in
+                var check = Lanes()
+                forEachLanes(from: start, to: end) { i, c in check += finiteness(next(i, c)) }
+                return allFinite(check)
+            }
+            if !finite {
                 try refuse(grads, n) { i in (params[i] + rate * grads[i]).isFinite }
             }
             if !commit { return }
-            forEachLanes(n) { i, c in
-                params.setLanes(next(i, c), i, c)
-                if clearingGrads { grads.setLanes(Lanes(), i, c) }
+            Threads.forEachChunk(n) { start, end in
+                forEachLanes(from: start, to: end) { i, c in
+                    params.setLanes(next(i, c), i, c)
+                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
+                }
             }
 
         case let .sgd(lr, momentum):
@@ -96,23 +102,28 @@ struct OptimizerState {
                 let nb = fresh ? g : momentum * b.lanes(i, c) + g
                 return (nb, params.lanes(i, c) + rate * nb)
             }
-            var check = Lanes()
-            forEachLanes(n) { i, c in
-                let u = next(i, c)
-                check += finiteness(u.b) + finiteness(u.p)
+            let finite = Threads.allChunks(n) { start, end in
+                var check = Lanes()
+                forEachLanes(from: start, to: end) { i, c in
+                    let u = next(i, c)
+                    check += finiteness(u.b) + finiteness(u.p)
+                }
+                return allFinite(check)
             }
-            if !allFinite(check) {
+            if !finite {
                 try refuse(grads, n) { i in
                     let nb = fresh ? grads[i] : momentum * b[i] + grads[i]
                     return nb.isFinite && (params[i] + rate * nb).isFinite
                 }
             }
             if !commit { return }
-            forEachLanes(n) { i, c in
-                let u = next(i, c)
-                b.setLanes(u.b, i, c)
-                params.setLanes(u.p, i, c)
-                if clearingGrads { grads.setLanes(Lanes(), i, c) }
+            Threads.forEachChunk(n) { start, end in
+                forEachLanes(from: start, to: end) { i, c in
+                    let u = next(i, c)
+                    b.setLanes(u.b, i, c)
+                    params.setLanes(u.p, i, c)
+                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
+                }
             }
             first = buffer
 
@@ -137,24 +148,29 @@ struct OptimizerState {
                 let denominator = nv.squareRoot() / correction2Root + epsilon
                 return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
             }
-            var check = Lanes()
-            forEachLanes(n) { i, c in
-                let u = next(i, c)
-                check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
+            let finite = Threads.allChunks(n) { start, end in
+                var check = Lanes()
+                forEachLanes(from: start, to: end) { i, c in
+                    let u = next(i, c)
+                    check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
+                }
+                return allFinite(check)
             }
-            if !allFinite(check) {
+            if !finite {
                 try refuse(grads, n) { i in
                     let u = next(i, 1)
                     return u.m[0].isFinite && u.v[0].isFinite && u.p[0].isFinite
                 }
             }
             if !commit { return }
-            forEachLanes(n) { i, c in
-                let u = next(i, c)
-                m.setLanes(u.m, i, c)
-                v.setLanes(u.v, i, c)
-                params.setLanes(u.p, i, c)
-                if clearingGrads { grads.setLanes(Lanes(), i, c) }
+            Threads.forEachChunk(n) { start, end in
+                forEachLanes(from: start, to: end) { i, c in
+                    let u = next(i, c)
+                    m.setLanes(u.m, i, c)
+                    v.setLanes(u.v, i, c)
+                    params.setLanes(u.p, i, c)
+                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
+                }
             }
             first = firstMoments
             second = secondMoments

@@ -57,6 +57,46 @@ public enum Threads {
         runOnPool(tasks: tasks, slots: slots, body)
     }
 
+    /// Floats per task when a pass over every parameter runs in parallel: a multiple of 8, so that
+    /// values fall in the same lanes as in one pass (Lanes.swift), and large enough (128 KiB per
+    /// buffer) that a task outweighs handing it to a thread.
+    static let parameterChunk = 32768
+
+    /// Runs `body(start, end)` over `0..<n` cut into chunks of `parameterChunk`, in parallel when
+    /// there are several. One chunk runs inline with no call into the pool.
+    @inline(__always)
+    static func forEachChunk(_ n: Int, _ body: (_ start: Int, _ end: Int) -> Void) {
+        if n <= parameterChunk { return body(0, n) }
+        let chunks = (n + parameterChunk - 1) / parameterChunk
+        parallelFor(tasks: chunks, slots: count) { chunk, _ in
+            let start = chunk * parameterChunk
+            body(start, min(n, start + parameterChunk))
+        }
+    }
+
+    /// Whether `check(start, end)` holds for every chunk of `forEachChunk`.
+    @inline(__always)
+    static func allChunks(_ n: Int, _ check: (_ start: Int, _ end: Int) -> Bool) -> Bool {
+        if n <= parameterChunk { return check(0, n) }
+        let slots = count
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: slots) { passed in
+            passed.initialize(repeating: true)
+            // Each thread writes only its own slot's flag.
+            forEachChunkOnSlots(n, slots: slots) { start, end, slot in
+                if !check(start, end) { passed[slot] = false }
+            }
+            return !passed.contains(false)
+        }
+    }
+
+    private static func forEachChunkOnSlots(_ n: Int, slots: Int, _ body: (Int, Int, Int) -> Void) {
+        let chunks = (n + parameterChunk - 1) / parameterChunk
+        parallelFor(tasks: chunks, slots: slots) { chunk, slot in
+            let start = chunk * parameterChunk
+            body(start, min(n, start + parameterChunk), slot)
+        }
+    }
+
     private static func runOnPool(tasks: Int, slots: Int, _ body: (Int, Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             var task = body

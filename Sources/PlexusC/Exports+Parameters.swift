@@ -1,3 +1,4 @@
+import CPlexusBLAS
 import CPlexusSupport
 import Plexus
 
@@ -158,6 +159,11 @@ public func plexus_set_threads(_ count: Int32) -> Int32 {
 @_cdecl("plexus_get_threads")
 public func plexus_get_threads() -> Int32 {
     Int32(Threads.count)
+}
+
+@_cdecl("plexus_blas_info")
+public func plexus_blas_info() -> UnsafePointer<CChar> {
+    plxs_blas_info(Threads.count)
 }
 
 @_cdecl("plexus_version")

@@ -1,5 +1,6 @@
 #ifndef PLEXUS_BLAS_H
 #define PLEXUS_BLAS_H
+#include <stddef.h>
 /* The BLAS as libplexus sees it: Plexus's private copy of OpenBLAS (build/blas, made by
    scripts/fetch-blas.sh), whose exported symbols carry the prefix pxob_ so that no other BLAS
    in the process can bind to them. Only what Plexus calls is declared; the prototypes are
@@ -23,5 +24,9 @@ static inline void plxs_sgemm(enum CBLAS_TRANSPOSE transA, enum CBLAS_TRANSPOSE 
 /* "OpenBLAS VERSION KERNELS": the library, its version and the kernel family it chose for this
    CPU (such as "OpenBLAS 0.3.34.481.3 SkylakeX"). Static text, built on first use. */
 const char *plxs_blas_name(void);
+
+/* plxs_blas_name() and ", N threads" (", 1 thread"): one string per count, made on first use and
+   kept for the life of the process, so a caller may hold it. Never NULL. */
+const char *plxs_blas_info(size_t threads);
 
 #endif

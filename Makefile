@@ -127,7 +127,7 @@ $(BUILD)/alloc_counter.so: Tests/c/alloc_counter.c | $(BUILD)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
 
 $(BUILD)/test_allocations: Tests/c/test_allocations.c Tests/c/check.h include/plexus.h lib $(BUILD)/alloc_counter.so | $(BUILD)
-	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl $(shell pkg-config --cflags --libs openblas)
+	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
 
 $(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
@@ -136,7 +136,7 @@ $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
 
 C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
-	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations
+	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations $(BUILD)/test_threads
 
 test-c: deps $(C_TESTS) examples data
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
@@ -147,6 +147,7 @@ test-c: deps $(C_TESTS) examples data
 	cp $(LIB) $(BUILD)/libplexus-copy.so
 	./$(BUILD)/test_two_copies $(CURDIR)/$(BUILD)/libplexus-copy.so
 	./$(BUILD)/test_concurrency 3
+	./$(BUILD)/test_threads
 	rm -rf $(BUILD)/kill-save && mkdir -p $(BUILD)/kill-save && ./$(BUILD)/test_kill_save $(BUILD)/kill-save 40
 	./$(BUILD)/test_resources 100000 2000
 	LD_PRELOAD=$(CURDIR)/$(BUILD)/alloc_counter.so ./$(BUILD)/test_allocations

@@ -96,8 +96,10 @@ static void plxs_fork_parent(void) {
     pthread_mutex_unlock(&plxs_run_lock);
 }
 
-/* The child has only the thread that forked: forget the workers (their memory is the child's to
-   lose; freeing the array is safe, joining them is not) and start clean. */
+/* The child has only the thread that forked, which holds both locks (taken in prepare, so no job
+   was running): forget the workers (their memory is the child's to lose; freeing the array is
+   safe, joining them is not), give the locks back, and start the condition variables afresh (they
+   may record waiters that do not exist here). The first job that needs workers starts new ones. */
 static void plxs_fork_child(void) {
     free(plxs_workers);
     plxs_workers = NULL;
@@ -106,10 +108,10 @@ static void plxs_fork_child(void) {
     plxs_sleepers = 0;
     plxs_job_open = false;
     atomic_store(&plxs_active, 0);
-    pthread_mutex_init(&plxs_lock, NULL);
-    pthread_mutex_init(&plxs_run_lock, NULL);
     pthread_cond_init(&plxs_work, NULL);
     pthread_cond_init(&plxs_done, NULL);
+    pthread_mutex_unlock(&plxs_lock);
+    pthread_mutex_unlock(&plxs_run_lock);
 }
 
 static void plxs_initialize(void) {

@@ -30,36 +30,28 @@ extension Network {
     }
 
     /// The forward pass over the inputs already in `cache.activation(0)`, checked by the caller.
+    /// A batch of up to `forwardBlockRows` rows is one block, whose products are cut into column
+    /// tiles spread over the threads; a longer one is cut into blocks of that many rows (the last
+    /// one shorter) that run in parallel, each whole on one thread.
     func propagateForward(_ cache: ForwardCache.View, batch: Int) {
         cachedBatch = batch
         if batch <= rowPassLimit {
             forwardRows(cache, batch: batch)
             return
         }
-        let inputs = inputWidth, outputs = outputWidth, layers = UnsafePointer(views.baseAddress!)
-        forEachForwardBlock(batch: batch, threads: Threads.count) { start, rows, tileThreads, _ in
-            forwardBlock(cache.activation(0) + start * inputs, rows: rows, threads: tileThreads,
-                         preActivation: cache.outputPreActivation + start * outputs) { l in
-                cache.activation(l) + start * layers[l - 1].outputs
+        let threads = Threads.count
+        if batch <= forwardBlockRows {
+            forwardBlock(cache.activation(0), rows: batch, threads: threads, preActivation: cache.outputPreActivation) {
+                cache.activation($0)
             }
+            return
         }
+        Threads.run(CachedForwardBlocks(network: self, cache: cache, batch: batch), tasks: blockCount(batch), slots: threads)
     }
 
-    /// Calls `body(start, rows, tileThreads, slot)` for each block of the batch. A batch of more
-    /// than `forwardBlockRows` rows is cut into blocks of that many rows (the last one shorter),
-    /// which run in parallel, each whole on one thread (`tileThreads` nil; `slot` is the thread's
-    /// scratch index, below min(threads, blocks)). A batch of at most `forwardBlockRows` rows is
-    /// one block, whose products are cut into column tiles spread over `threads` (slot 0).
+    /// Blocks of `forwardBlockRows` rows in a batch.
     @inline(__always)
-    func forEachForwardBlock(batch: Int, threads: Int,
-                             _ body: (_ start: Int, _ rows: Int, _ tileThreads: Int?, _ slot: Int) -> Void) {
-        if batch <= forwardBlockRows { return body(0, batch, threads, 0) }
-        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
-        Threads.parallelFor(tasks: blocks, slots: threads) { block, slot in
-            let start = block * forwardBlockRows
-            body(start, min(forwardBlockRows, batch - start), nil, slot)
-        }
-    }
+    func blockCount(_ batch: Int) -> Int { (batch + forwardBlockRows - 1) / forwardBlockRows }
 
     /// One block of rows through every layer: layer l's activations go to `destination(l)`
     /// ([rows][sizes[l]]), and z_L also to `preActivation` when given. A block that is the whole
@@ -71,27 +63,11 @@ extension Network {
         var x = input
         let last = views.count
         for l in 1...last {
-            let layer = views[l - 1], z = destination(l), outputs = layer.outputs, activation = layer.activation
-            let keep = l == last ? preActivation : nil
-            let tiles = threads == nil ? 1 : tileCount(rows: rows, inputs: layer.inputs, outputs: outputs, columns: outputs)
-            let input = x
-            Threads.parallelFor(tasks: tiles, slots: threads ?? 1) { tile, _ in
-                let (first, count) = tiles == 1 ? (0, outputs) : tileRange(tile, of: outputs)
-                if tiles == 1 {
-                    linearForwardBlock(x: input, weights: layer.weights, bias: layer.bias,
-                                       z: z, rows: rows, inputs: layer.inputs, outputs: outputs)
-                } else {
-                    linearForwardTile(x: input, weights: layer.weights, bias: layer.bias, z: z,
-                                      rows: rows, inputs: layer.inputs, outputs: outputs, first: first, count: count)
-                }
-                if let keep {
-                    for r in 0..<rows { (keep + r * outputs + first).update(from: z + r * outputs + first, count: count) }
-                }
-                if activation.isElementwise {
-                    activation.forward(z, rows: rows, first: first, count: count, stride: outputs)
-                }
-            }
-            if !activation.isElementwise { activation.forward(z, rows: rows, cols: outputs) }
+            let layer = views[l - 1], z = destination(l)
+            let tiles = threads == nil ? 1 : tileCount(rows: rows, inputs: layer.inputs, outputs: layer.outputs, columns: layer.outputs)
+            Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: l == last ? preActivation : nil, rows: rows, tiles: tiles),
+                        tasks: tiles, slots: threads ?? 1)
+            if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
             x = UnsafePointer(z)
         }
     }
@@ -153,24 +129,9 @@ extension Network {
             }
             return
         }
-        let inputTiles = inputGrad == nil ? 0 : tiles
-        let tasks = tiles + inputTiles + (layer.biasGrad == nil ? 0 : 1)
-        Threads.parallelFor(tasks: tasks, slots: threads) { task, _ in
-            if task < tiles {
-                let (first, count) = tileRange(task, of: inputs)
-                linearBackwardWeightsTile(delta: delta, x: input, weightGrad: layer.weightGrad,
-                                          rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
-            } else if task < tiles + inputTiles, let inputGrad {
-                let (first, count) = tileRange(task - tiles, of: inputs)
-                linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
-                                        rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
-                if previous.isElementwise {
-                    previous.backward(outputs: input, gradient: inputGrad, rows: rows, first: first, count: count, stride: inputs)
-                }
-            } else if let biasGrad = layer.biasGrad {
-                biasGradient(delta: delta, biasGrad: biasGrad, rows: rows, outputs: outputs)
-            }
-        }
+        let work = BackwardTiles(layer: layer, input: input, delta: delta, inputGrad: inputGrad, previous: previous,
+                                 rows: rows, tiles: tiles)
+        Threads.run(work, tasks: work.taskCount, slots: threads)
         if let inputGrad, !previous.isElementwise {
             previous.backward(outputs: input, gradient: inputGrad, rows: rows, cols: inputs)
         }
@@ -179,7 +140,7 @@ extension Network {
     /// Computes the outputs for `x` into `output` without changing the network: safe from many
     /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
     ///
-    /// Rows run in the blocks `forward` uses (`forEachForwardBlock`): blocks of 512 rows in
+    /// Rows run in the blocks `forward` uses (`propagateForward`): blocks of 512 rows in
     /// parallel for a longer batch, each on one thread that keeps the block's activations in its
     /// caches from layer to layer; a shorter batch as one block with its products cut into tiles.
     /// The scratch memory is bounded whatever the batch (two blocks' widest layer per thread) and
@@ -196,7 +157,7 @@ extension Network {
             return
         }
         let threads = Threads.count
-        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
+        let blocks = blockCount(batch)
         let slots = blocks == 1 ? 1 : min(threads, blocks)
         // Cannot overflow: widestLayer ≤ Int32.max, rows ≤ 512, slots ≤ Threads.maxCount.
         let half = min(batch, forwardBlockRows) * widestLayer
@@ -218,26 +179,24 @@ extension Network {
         }
     }
 
-    /// The layers over `batch` rows, block by block. A block's layers alternate between the two
-    /// halves of its thread's scratch (each `half` floats: block rows × widest layer), and its
+    /// The layers over `batch` rows in `forward`'s blocks. A block's layers alternate between the
+    /// two halves of its thread's scratch (each `half` floats: block rows × widest layer), and its
     /// outputs are copied out at the end (so `output` may be `x` itself).
     private func predictBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>,
                                scratch: UnsafeMutablePointer<Float>, half: Int, threads: Int) {
-        let inputs = inputWidth, outputs = outputWidth, last = views.count
-        forEachForwardBlock(batch: batch, threads: threads) { start, rows, tileThreads, slot in
-            let halves = scratch + slot * 2 * half
-            forwardBlock(x + start * inputs, rows: rows, threads: tileThreads, preActivation: nil) { l in
-                halves + (l % 2) * half
-            }
-            (output + start * outputs).update(from: halves + (last % 2) * half, count: rows * outputs)
+        let work = PredictBlocks(network: self, x: x, output: output, scratch: scratch, half: half, batch: batch)
+        if batch <= forwardBlockRows {
+            work.predict(start: 0, rows: batch, halves: scratch, tileThreads: threads)
+            return
         }
+        Threads.run(work, tasks: blockCount(batch), slots: threads)
     }
 
     /// How the passes cut a batch of `batch` rows: the number of blocks, and per layer the column
     /// tiles of the forward product and of the backward products (an SPI for the tests, which check
     /// that the work they compare across thread counts really was cut).
     @_spi(Testing) public func cuts(batch: Int) -> (blocks: Int, forwardTiles: [Int], backwardTiles: [Int]) {
-        let blocks = (batch + forwardBlockRows - 1) / forwardBlockRows
+        let blocks = blockCount(batch)
         let forward = views.map { blocks == 1 ? tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.outputs) : 1 }
         let backward = views.map { tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.inputs) }
         return (blocks, forward, backward)
@@ -313,5 +272,95 @@ extension Network {
             throw .shape("\(name) has \(array.count) floats, which is not a positive multiple of the \(width) per row")
         }
         return array.count / width
+    }
+}
+
+// MARK: - The parallel regions of the passes (Threads.run)
+
+/// The column tiles of one layer's forward product for one block: product, z_L kept for the
+/// loss, then the activation when it is elementwise (softmax follows once all tiles are done).
+private struct ForwardTiles: ParallelTasks {
+    let layer: Network.LayerView, x: UnsafePointer<Float>, z: UnsafeMutablePointer<Float>
+    let keep: UnsafeMutablePointer<Float>?
+    let rows: Int, tiles: Int
+
+    func run(_ tile: Int, slot: Int) {
+        let outputs = layer.outputs
+        let (first, count) = tiles == 1 ? (0, outputs) : tileRange(tile, of: outputs)
+        if tiles == 1 {
+            linearForwardBlock(x: x, weights: layer.weights, bias: layer.bias, z: z, rows: rows,
+                               inputs: layer.inputs, outputs: outputs)
+        } else {
+            linearForwardTile(x: x, weights: layer.weights, bias: layer.bias, z: z, rows: rows,
+                              inputs: layer.inputs, outputs: outputs, first: first, count: count)
+        }
+        if let keep {
+            for r in 0..<rows { (keep + r * outputs + first).update(from: z + r * outputs + first, count: count) }
+        }
+        if layer.activation.isElementwise {
+            layer.activation.forward(z, rows: rows, first: first, count: count, stride: outputs)
+        }
+    }
+}
+
+/// The blocks of a batch longer than one block, each through every layer into the forward cache.
+private struct CachedForwardBlocks: ParallelTasks {
+    let network: Network, cache: ForwardCache.View, batch: Int
+
+    func run(_ block: Int, slot: Int) {
+        let start = block * forwardBlockRows, rows = min(forwardBlockRows, batch - start)
+        let cache = cache, layers = UnsafePointer(network.views.baseAddress!)
+        network.forwardBlock(cache.activation(0) + start * network.inputWidth, rows: rows, threads: nil,
+                             preActivation: cache.outputPreActivation + start * network.outputWidth) { l in
+            cache.activation(l) + start * layers[l - 1].outputs
+        }
+    }
+}
+
+/// predict's blocks, each on its thread's scratch (slot), outputs copied to the caller's buffer.
+private struct PredictBlocks: ParallelTasks {
+    let network: Network, x: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>, half: Int, batch: Int
+
+    func run(_ block: Int, slot: Int) {
+        let start = block * forwardBlockRows
+        predict(start: start, rows: min(forwardBlockRows, batch - start), halves: scratch + slot * 2 * half, tileThreads: nil)
+    }
+
+    func predict(start: Int, rows: Int, halves: UnsafeMutablePointer<Float>, tileThreads: Int?) {
+        let half = half, last = network.views.count
+        network.forwardBlock(x + start * network.inputWidth, rows: rows, threads: tileThreads, preActivation: nil) { l in
+            halves + (l % 2) * half
+        }
+        (output + start * network.outputWidth).update(from: halves + (last % 2) * half, count: rows * network.outputWidth)
+    }
+}
+
+/// One layer's backward cut into input-column tiles: the dW tiles, the dx tiles (each followed by
+/// the previous layer's f′ when elementwise), and the bias sum as one more task.
+private struct BackwardTiles: ParallelTasks {
+    let layer: Network.LayerView, input: UnsafePointer<Float>, delta: UnsafePointer<Float>
+    let inputGrad: UnsafeMutablePointer<Float>?, previous: Activation
+    let rows: Int, tiles: Int
+
+    var taskCount: Int { tiles + (inputGrad == nil ? 0 : tiles) + (layer.biasGrad == nil ? 0 : 1) }
+
+    func run(_ task: Int, slot: Int) {
+        let inputs = layer.inputs, outputs = layer.outputs
+        let inputTiles = inputGrad == nil ? 0 : tiles
+        if task < tiles {
+            let (first, count) = tileRange(task, of: inputs)
+            linearBackwardWeightsTile(delta: delta, x: input, weightGrad: layer.weightGrad,
+                                      rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
+        } else if task < tiles + inputTiles, let inputGrad {
+            let (first, count) = tileRange(task - tiles, of: inputs)
+            linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
+                                    rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
+            if previous.isElementwise {
+                previous.backward(outputs: input, gradient: inputGrad, rows: rows, first: first, count: count, stride: inputs)
+            }
+        } else if let biasGrad = layer.biasGrad {
+            biasGradient(delta: delta, biasGrad: biasGrad, rows: rows, outputs: outputs)
+        }
     }
 }

@@ -71,107 +71,51 @@ struct OptimizerState {
                         clearingGrads: Bool = false) throws(PlexusError) {
         switch optimizer {
         case let .sgd(lr, momentum) where momentum == 0:
-            // θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
-            let rate = -lr
-            @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
-            let finite = Threads.allChunks(n) { start, end in
-                var check = Lanes()
-                forEachLanes(from: start, to: end) { i, c in check += finiteness(next(i, c)) }
-                return allFinite(check)
-            }
-            if !finite {
-                try refuse(grads, n) { i in (params[i] + rate * grads[i]).isFinite }
+            let pass = PlainSGDPass(params: params, grads: grads, rate: -lr, clearingGrads: clearingGrads)
+            if !Threads.check(pass, count: n) {
+                try refuse(grads, n) { i in pass.next(i, 1)[0].isFinite }
             }
             if !commit { return }
-            Threads.forEachChunk(n) { start, end in
-                forEachLanes(from: start, to: end) { i, c in
-                    params.setLanes(next(i, c), i, c)
-                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
-                }
-            }
+            Threads.commit(pass, count: n)
 
         case let .sgd(lr, momentum):
-            // b = g on the first step, then b = μ·b + g;  θ −= lr·b
             // A buffer that does not exist yet starts as the gradient itself (torch's first step);
             // a new buffer is kept only if the step succeeds, so a refused step changes nothing.
-            let fresh = first == nil
             let buffer = try existingOrNew(first, n, "the momentum buffer")
-            let b = buffer.pointer, rate = -lr
-            @inline(__always) func next(_ i: Int, _ c: Int) -> (b: Lanes, p: Lanes) {
-                let g = grads.lanes(i, c)
-                let nb = fresh ? g : momentum * b.lanes(i, c) + g
-                return (nb, params.lanes(i, c) + rate * nb)
-            }
-            let finite = Threads.allChunks(n) { start, end in
-                var check = Lanes()
-                forEachLanes(from: start, to: end) { i, c in
-                    let u = next(i, c)
-                    check += finiteness(u.b) + finiteness(u.p)
-                }
-                return allFinite(check)
-            }
-            if !finite {
+            let pass = MomentumSGDPass(params: params, grads: grads, buffer: buffer.pointer, momentum: momentum,
+                                       rate: -lr, fresh: first == nil, clearingGrads: clearingGrads)
+            if !Threads.check(pass, count: n) {
                 try refuse(grads, n) { i in
-                    let nb = fresh ? grads[i] : momentum * b[i] + grads[i]
-                    return nb.isFinite && (params[i] + rate * nb).isFinite
+                    let u = pass.next(i, 1)
+                    return u.b[0].isFinite && u.p[0].isFinite
                 }
             }
             if !commit { return }
-            Threads.forEachChunk(n) { start, end in
-                forEachLanes(from: start, to: end) { i, c in
-                    let u = next(i, c)
-                    b.setLanes(u.b, i, c)
-                    params.setLanes(u.p, i, c)
-                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
-                }
-            }
+            Threads.commit(pass, count: n)
             first = buffer
 
         case let .adam(lr, beta1, beta2, epsilon):
             // New moment buffers are kept only if the step succeeds, so a refused step changes nothing.
             let firstMoments = try existingOrNew(first, n, "Adam's first moments")
             let secondMoments = try existingOrNew(second, n, "Adam's second moments")
-            let m = firstMoments.pointer, v = secondMoments.pointer
             // Scalars as torch computes them: in double, then applied to float32 tensors.
             let t = Double(steps + 1)
             let correction1 = 1 - pow(Double(beta1), t)
             let correction2 = 1 - pow(Double(beta2), t)
-            let stepSize = Float(Double(lr) / correction1)
-            let correction2Root = Float(correction2.squareRoot())
-            let weight1 = Float(1 - Double(beta1)), weight2 = Float(1 - Double(beta2))
-            let smallWeight = weight1 < 0.5
-            @inline(__always) func next(_ i: Int, _ c: Int) -> (m: Lanes, v: Lanes, p: Lanes) {
-                let g = grads.lanes(i, c), mi = m.lanes(i, c)
-                // m.lerp_(g, 1−β1), in torch's two-branch form.
-                let nm = smallWeight ? mi + weight1 * (g - mi) : g - (g - mi) * (1 - weight1)
-                let nv = v.lanes(i, c) * beta2 + weight2 * g * g           // v.mul_(β2).addcmul_(g, g, 1−β2)
-                let denominator = nv.squareRoot() / correction2Root + epsilon
-                return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
-            }
-            let finite = Threads.allChunks(n) { start, end in
-                var check = Lanes()
-                forEachLanes(from: start, to: end) { i, c in
-                    let u = next(i, c)
-                    check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
-                }
-                return allFinite(check)
-            }
-            if !finite {
+            let weight1 = Float(1 - Double(beta1))
+            let pass = AdamPass(params: params, grads: grads, m: firstMoments.pointer, v: secondMoments.pointer,
+                                beta2: beta2, epsilon: epsilon, stepSize: Float(Double(lr) / correction1),
+                                correction2Root: Float(correction2.squareRoot()), weight1: weight1,
+                                weight2: Float(1 - Double(beta2)), smallWeight: weight1 < 0.5,
+                                clearingGrads: clearingGrads)
+            if !Threads.check(pass, count: n) {
                 try refuse(grads, n) { i in
-                    let u = next(i, 1)
+                    let u = pass.next(i, 1)
                     return u.m[0].isFinite && u.v[0].isFinite && u.p[0].isFinite
                 }
             }
             if !commit { return }
-            Threads.forEachChunk(n) { start, end in
-                forEachLanes(from: start, to: end) { i, c in
-                    let u = next(i, c)
-                    m.setLanes(u.m, i, c)
-                    v.setLanes(u.v, i, c)
-                    params.setLanes(u.p, i, c)
-                    if clearingGrads { grads.setLanes(Lanes(), i, c) }
-                }
-            }
+            Threads.commit(pass, count: n)
             first = firstMoments
             second = secondMoments
         }
@@ -194,5 +138,103 @@ struct OptimizerState {
     private func existingOrNew(_ buffer: FloatBuffer?, _ count: Int, _ purpose: String) throws(PlexusError) -> FloatBuffer {
         if let buffer { return buffer }
         return try FloatBuffer(count: count, purpose: purpose)
+    }
+}
+
+// MARK: - The update rules, one pass each
+// Each computes its new values eight lanes at a time (Lanes.swift); `check` only tests them,
+// `commit` writes them (and zeroes the gradients when asked). Threads.swift cuts a pass into
+// chunks of parameters; the values are elementwise, so the cut changes nothing.
+
+/// θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
+private struct PlainSGDPass: ChunkedPass {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
+    /// −lr
+    let rate: Float
+    let clearingGrads: Bool
+
+    @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
+
+    func check(from start: Int, to end: Int) -> Bool {
+        var check = Lanes()
+        forEachLanes(from: start, to: end) { i, c in check += finiteness(next(i, c)) }
+        return allFinite(check)
+    }
+
+    func commit(from start: Int, to end: Int) {
+        forEachLanes(from: start, to: end) { i, c in
+            params.setLanes(next(i, c), i, c)
+            if clearingGrads { grads.setLanes(Lanes(), i, c) }
+        }
+    }
+}
+
+/// b = g on the first step (`fresh`), then b = μ·b + g;  θ −= lr·b   (torch.optim.SGD, momentum).
+private struct MomentumSGDPass: ChunkedPass {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
+    let momentum: Float
+    /// −lr
+    let rate: Float
+    let fresh: Bool, clearingGrads: Bool
+
+    @inline(__always) func next(_ i: Int, _ c: Int) -> (b: Lanes, p: Lanes) {
+        let g = grads.lanes(i, c)
+        let nb = fresh ? g : momentum * buffer.lanes(i, c) + g
+        return (nb, params.lanes(i, c) + rate * nb)
+    }
+
+    func check(from start: Int, to end: Int) -> Bool {
+        var check = Lanes()
+        forEachLanes(from: start, to: end) { i, c in
+            let u = next(i, c)
+            check += finiteness(u.b) + finiteness(u.p)
+        }
+        return allFinite(check)
+    }
+
+    func commit(from start: Int, to end: Int) {
+        forEachLanes(from: start, to: end) { i, c in
+            let u = next(i, c)
+            buffer.setLanes(u.b, i, c)
+            params.setLanes(u.p, i, c)
+            if clearingGrads { grads.setLanes(Lanes(), i, c) }
+        }
+    }
+}
+
+/// torch.optim.Adam with bias correction: m.lerp_(g, 1−β1) (torch's two-branch form);
+/// v = β2·v + (1−β2)·g²;  θ −= step · m / (√v / √(1−β2ᵗ) + ε),  step = lr / (1−β1ᵗ).
+private struct AdamPass: ChunkedPass {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float
+    let weight1: Float, weight2: Float, smallWeight: Bool
+    let clearingGrads: Bool
+
+    @inline(__always) func next(_ i: Int, _ c: Int) -> (m: Lanes, v: Lanes, p: Lanes) {
+        let g = grads.lanes(i, c), mi = m.lanes(i, c)
+        let nm = smallWeight ? mi + weight1 * (g - mi) : g - (g - mi) * (1 - weight1)
+        let nv = v.lanes(i, c) * beta2 + weight2 * g * g           // v.mul_(β2).addcmul_(g, g, 1−β2)
+        let denominator = nv.squareRoot() / correction2Root + epsilon
+        return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
+    }
+
+    func check(from start: Int, to end: Int) -> Bool {
+        var check = Lanes()
+        forEachLanes(from: start, to: end) { i, c in
+            let u = next(i, c)
+            check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
+        }
+        return allFinite(check)
+    }
+
+    func commit(from start: Int, to end: Int) {
+        forEachLanes(from: start, to: end) { i, c in
+            let u = next(i, c)
+            m.setLanes(u.m, i, c)
+            v.setLanes(u.v, i, c)
+            params.setLanes(u.p, i, c)
+            if clearingGrads { grads.setLanes(Lanes(), i, c) }
+        }
     }
 }

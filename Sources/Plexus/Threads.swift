@@ -44,17 +44,22 @@ public enum Threads {
         return "\(blas), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 
-    /// Runs `body(task, slot)` for every task in `0..<tasks` on up to `slots` threads and
-    /// returns when all have finished. `slot` (0 ..< slots) is the running thread's own index for
-    /// scratch memory during this call. Tasks must not depend on one another or on the order
-    /// they run in. One task, or one slot, runs inline.
+    /// Runs `work.run(task, slot:)` for every task in `0..<tasks` on up to `slots` threads and
+    /// returns when all have finished. One task, or one slot, runs inline with no call into the
+    /// pool. Regions are structs rather than closures: a closure handed to C must escape, and its
+    /// context would be allocated on every call (the steady state allocates nothing).
     @inline(__always)
-    static func parallelFor(tasks: Int, slots: Int, _ body: (_ task: Int, _ slot: Int) -> Void) {
+    static func run<Work: ParallelTasks>(_ work: Work, tasks: Int, slots: Int) {
         if tasks == 1 || slots <= 1 {
-            for task in 0..<tasks { body(task, 0) }
+            for task in 0..<tasks { work.run(task, slot: 0) }
             return
         }
-        runOnPool(tasks: tasks, slots: slots, body)
+        withUnsafePointer(to: work) { work in
+            var erased = ErasedTasks(work: UnsafeRawPointer(work)) { work, task, slot in
+                work.assumingMemoryBound(to: Work.self).pointee.run(task, slot: slot)
+            }
+            withUnsafeMutablePointer(to: &erased) { plxs_pool_run(tasks, slots, runErasedTask, $0) }
+        }
     }
 
     /// Floats per task when a pass over every parameter runs in parallel: a multiple of 8, so that
@@ -62,49 +67,71 @@ public enum Threads {
     /// buffer) that a task outweighs handing it to a thread.
     static let parameterChunk = 32768
 
-    /// Runs `body(start, end)` over `0..<n` cut into chunks of `parameterChunk`, in parallel when
-    /// there are several. One chunk runs inline with no call into the pool.
+    /// Whether `pass.check` holds over all of `0..<n`, cut into chunks of `parameterChunk` that
+    /// run in parallel when there are several. One chunk runs inline.
     @inline(__always)
-    static func forEachChunk(_ n: Int, _ body: (_ start: Int, _ end: Int) -> Void) {
-        if n <= parameterChunk { return body(0, n) }
-        let chunks = (n + parameterChunk - 1) / parameterChunk
-        parallelFor(tasks: chunks, slots: count) { chunk, _ in
-            let start = chunk * parameterChunk
-            body(start, min(n, start + parameterChunk))
-        }
-    }
-
-    /// Whether `check(start, end)` holds for every chunk of `forEachChunk`.
-    @inline(__always)
-    static func allChunks(_ n: Int, _ check: (_ start: Int, _ end: Int) -> Bool) -> Bool {
-        if n <= parameterChunk { return check(0, n) }
+    static func check<Pass: ChunkedPass>(_ pass: Pass, count n: Int) -> Bool {
+        if n <= parameterChunk { return pass.check(from: 0, to: n) }
         let slots = count
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: slots) { passed in
             passed.initialize(repeating: true)
-            // Each thread writes only its own slot's flag.
-            forEachChunkOnSlots(n, slots: slots) { start, end, slot in
-                if !check(start, end) { passed[slot] = false }
-            }
+            run(ChunkChecks(pass: pass, count: n, passed: passed.baseAddress!), tasks: chunks(n), slots: slots)
             return !passed.contains(false)
         }
     }
 
-    private static func forEachChunkOnSlots(_ n: Int, slots: Int, _ body: (Int, Int, Int) -> Void) {
-        let chunks = (n + parameterChunk - 1) / parameterChunk
-        parallelFor(tasks: chunks, slots: slots) { chunk, slot in
-            let start = chunk * parameterChunk
-            body(start, min(n, start + parameterChunk), slot)
-        }
+    /// `pass.commit` over all of `0..<n`, in the chunks of `check`.
+    @inline(__always)
+    static func commit<Pass: ChunkedPass>(_ pass: Pass, count n: Int) {
+        if n <= parameterChunk { return pass.commit(from: 0, to: n) }
+        run(ChunkCommits(pass: pass, count: n), tasks: chunks(n), slots: count)
     }
 
-    private static func runOnPool(tasks: Int, slots: Int, _ body: (Int, Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            var task = body
-            withUnsafeMutablePointer(to: &task) { context in
-                plxs_pool_run(tasks, slots, { context, task, slot in
-                    context!.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(task, slot)
-                }, context)
-            }
-        }
+    private static func chunks(_ n: Int) -> Int { (n + parameterChunk - 1) / parameterChunk }
+}
+
+/// Independent tasks for `Threads.run`.
+protocol ParallelTasks {
+    /// Runs task `task` on the thread that holds scratch slot `slot` for this run.
+    func run(_ task: Int, slot: Int)
+}
+
+/// An elementwise pass over every parameter that first checks its new values, then writes them
+/// (Optimizer.swift): `Threads.check` and `Threads.commit` spread it over chunks.
+protocol ChunkedPass {
+    /// Whether every new value in `start ..< end` is finite; writes nothing.
+    func check(from start: Int, to end: Int) -> Bool
+    /// Writes the new values in `start ..< end`.
+    func commit(from start: Int, to end: Int)
+}
+
+/// A `ParallelTasks` value as C sees it: its address and a non-generic way to run it.
+private struct ErasedTasks {
+    let work: UnsafeRawPointer
+    let run: (_ work: UnsafeRawPointer, _ task: Int, _ slot: Int) -> Void
+}
+
+private let runErasedTask: @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> Void = { erased, task, slot in
+    let tasks = erased!.assumingMemoryBound(to: ErasedTasks.self).pointee
+    tasks.run(tasks.work, task, slot)
+}
+
+private struct ChunkChecks<Pass: ChunkedPass>: ParallelTasks {
+    let pass: Pass, count: Int
+    /// One flag per slot: a thread writes only its own.
+    let passed: UnsafeMutablePointer<Bool>
+
+    func run(_ chunk: Int, slot: Int) {
+        let start = chunk * Threads.parameterChunk
+        if !pass.check(from: start, to: min(count, start + Threads.parameterChunk)) { passed[slot] = false }
+    }
+}
+
+private struct ChunkCommits<Pass: ChunkedPass>: ParallelTasks {
+    let pass: Pass, count: Int
+
+    func run(_ chunk: Int, slot: Int) {
+        let start = chunk * Threads.parameterChunk
+        pass.commit(from: start, to: min(count, start + Threads.parameterChunk))
     }
 }

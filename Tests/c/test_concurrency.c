@@ -1,6 +1,8 @@
 /* Threads: 8 threads calling plexus_predict on one net for about two seconds all get the serial
-   result bitwise; 6 nets trained at once on 6 threads each end bitwise where a lone run ends.
-   Also built against a ThreadSanitizer-instrumented library by `make test`. */
+   result bitwise; 6 nets trained at once on 6 threads each end bitwise where a lone run ends;
+   4 threads predicting with a large net, whose calls run on Plexus's thread pool (one at a time,
+   the others on their own thread), while a fifth changes the pool's size, all get the serial
+   result. Also built against a ThreadSanitizer-instrumented library by `make test`. */
 #define _POSIX_C_SOURCE 200809L
 #include "plexus.h"
 
@@ -62,6 +64,35 @@ static void *train_thread(void *arg) {
     return NULL;
 }
 
+/* The pool under contention: a net large enough that predict cuts its work into tasks. */
+enum { BIG_ROWS = 1100, BIG_IN = 200, POOL_USERS = 4 };
+static float big_x[BIG_ROWS * BIG_IN], big_serial[BIG_ROWS * OUT];
+static const plexus_net *big_net;
+static volatile int resizing_done;
+
+static void *predict_big(void *arg) {
+    struct predictor *p = (struct predictor *)arg;
+    float *out = malloc(sizeof(float) * BIG_ROWS * OUT);
+    if (!out) { p->failures++; return NULL; }
+    for (int k = 0; k < 12; k++) {
+        if (plexus_predict(big_net, big_x, BIG_ROWS, out) != PLEXUS_OK) p->failures++;
+        else if (memcmp(out, big_serial, sizeof big_serial) != 0) p->mismatches++;
+        p->calls++;
+    }
+    free(out);
+    return NULL;
+}
+
+static void *resize_pool(void *unused) {
+    (void)unused;
+    for (int k = 0; !resizing_done; k++) {
+        if (plexus_set_threads(1 + k % 4) != PLEXUS_OK) return (void *)1;
+        struct timespec pause = {0, 2000000};
+        nanosleep(&pause, NULL);
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) seconds = atof(argv[1]);
     int failures = 0, checks = 0;
@@ -110,6 +141,37 @@ int main(int argc, char **argv) {
     }
     printf("%d nets trained at once on %d threads: bitwise equal to their lone runs: %s\n", TRAINERS, TRAINERS,
            failures ? "NO" : "yes");
+
+    /* The pool shared by several callers while its size changes. */
+    for (int i = 0; i < BIG_ROWS * BIG_IN; i++) big_x[i] = (float)((i * 7919) % 103) / 51.0f - 1.0f;
+    const uint32_t big_sizes[] = {BIG_IN, 256, 160, OUT};
+    plexus_net *big = NULL;
+    if (plexus_set_threads(3) != PLEXUS_OK || plexus_create(big_sizes, acts, 4, 0, 7, &big) != PLEXUS_OK ||
+        plexus_predict(big, big_x, BIG_ROWS, big_serial) != PLEXUS_OK) {
+        fprintf(stderr, "setup of the large net: %s\n", plexus_last_error());
+        return 1;
+    }
+    big_net = big;
+    struct predictor users[POOL_USERS];
+    memset(users, 0, sizeof users);
+    pthread_t resizer;
+    pthread_create(&resizer, NULL, resize_pool, NULL);
+    for (int t = 0; t < POOL_USERS; t++) pthread_create(&threads[t], NULL, predict_big, &users[t]);
+    int pool_failures = 0;
+    for (int t = 0; t < POOL_USERS; t++) {
+        pthread_join(threads[t], NULL);
+        checks++;
+        pool_failures += users[t].mismatches != 0 || users[t].failures != 0 || users[t].calls != 12;
+    }
+    resizing_done = 1;
+    void *resize_result = NULL;
+    pthread_join(resizer, &resize_result);
+    checks++;
+    pool_failures += resize_result != NULL;
+    failures += pool_failures;
+    printf("%d threads predicting with a large net while the pool was resized: all equal to the serial result: %s\n",
+           POOL_USERS, pool_failures ? "NO" : "yes");
+    plexus_free(big);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures != 0;
 }

@@ -20,7 +20,7 @@ from .network import ACTIVATIONS, LOSSES, Network
 __all__ = [
     "Network", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
-    "set_threads", "get_threads",
+    "set_threads", "get_threads", "blas_info", "__version__",
 ]
 
 
@@ -30,9 +30,10 @@ def version() -> str:
 
 
 def set_threads(threads: int) -> None:
-    """Sets how many threads matrix products use, process-wide (OpenBLAS's pool, shared by every
-    network and also by numpy when numpy uses the same OpenBLAS). Default: ``$OPENBLAS_NUM_THREADS``
-    when set, else one per core. Tiny networks always run on the calling thread.
+    """Sets how many threads Plexus uses, process-wide (one pool, shared by every network; numpy's
+    BLAS is not affected). Results are bitwise the same for every thread count. Default:
+    ``$OPENBLAS_NUM_THREADS`` when set, else one per CPU the process may use (at most 64). Tiny
+    networks always run on the calling thread; idle threads sleep.
 
     Raises ArgumentError unless 1 <= threads <= 1024.
     """
@@ -44,5 +45,16 @@ def set_threads(threads: int) -> None:
 
 
 def get_threads() -> int:
-    """The number of threads matrix products use now."""
+    """The number of threads Plexus uses now."""
     return int(_lib.plexus_get_threads())
+
+
+def blas_info() -> str:
+    """The BLAS behind the matrix products, its version, the kernels it chose for this CPU and the
+    thread count, such as ``"OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads"``. Plexus ships its own copy
+    of OpenBLAS beside the library; numpy's BLAS is a different one."""
+    return _lib.plexus_blas_info().decode()
+
+
+#: The version of the loaded library, "MAJOR.MINOR.PATCH" (the package's own version is the same).
+__version__: str = version()

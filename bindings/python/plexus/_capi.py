@@ -157,6 +157,8 @@ _DECLARATIONS = {
     "plexus_set_threads": (c_int, [c_int]),
     # int plexus_get_threads(void);
     "plexus_get_threads": (c_int, []),
+    # const char *plexus_blas_info(void);
+    "plexus_blas_info": (c_char_p, []),
     # const char *plexus_last_error(void);
     "plexus_last_error": (c_char_p, []),
     # const char *plexus_status_name(plexus_status status);

@@ -9,6 +9,8 @@
 #   libplexus_openblas.so     the link-time name
 #   LICENSE-openblas.txt      the wheel's licence texts (OpenBLAS, LAPACK, libgfortran), shipped with it
 #   patchelf                  patchelf >= 0.18, also used by `make lib`
+#   unmodified/               the wheel's library as it ships (libscipy_openblas.so), for the tests
+#                             that load it beside Plexus's copy and for bench_blas_candidates
 # Does nothing when build/blas already holds the pinned versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,5 +56,6 @@ mv "$work/libplexus_openblas.so.0" "$out/"
 ln -sf libplexus_openblas.so.0 "$out/libplexus_openblas.so"
 find "$work/openblas" -path '*licenses/LICENSE.txt' -exec cp {} "$out/LICENSE-openblas.txt" \;
 cp "$patchelf" "$out/patchelf"
+rm -rf "$out/unmodified" && mkdir -p "$out/unmodified" && cp "$library" "$out/unmodified/"
 cp "$requirements" "$stamp"
 echo "fetch-blas: $out/libplexus_openblas.so.0 ($(wc -l < "$work/renames") symbols renamed scipy_ -> pxob_)"

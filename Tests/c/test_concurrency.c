@@ -68,7 +68,7 @@ static void *train_thread(void *arg) {
 enum { BIG_ROWS = 1100, BIG_IN = 200, POOL_USERS = 4 };
 static float big_x[BIG_ROWS * BIG_IN], big_serial[BIG_ROWS * OUT];
 static const plexus_net *big_net;
-static volatile int resizing_done;
+static int resizing_done; /* read and written with __atomic builtins */
 
 static void *predict_big(void *arg) {
     struct predictor *p = (struct predictor *)arg;
@@ -85,7 +85,7 @@ static void *predict_big(void *arg) {
 
 static void *resize_pool(void *unused) {
     (void)unused;
-    for (int k = 0; !resizing_done; k++) {
+    for (int k = 0; !__atomic_load_n(&resizing_done, __ATOMIC_ACQUIRE); k++) {
         if (plexus_set_threads(1 + k % 4) != PLEXUS_OK) return (void *)1;
         struct timespec pause = {0, 2000000};
         nanosleep(&pause, NULL);
@@ -163,7 +163,7 @@ int main(int argc, char **argv) {
         checks++;
         pool_failures += users[t].mismatches != 0 || users[t].failures != 0 || users[t].calls != 12;
     }
-    resizing_done = 1;
+    __atomic_store_n(&resizing_done, 1, __ATOMIC_RELEASE);
     void *resize_result = NULL;
     pthread_join(resizer, &resize_result);
     checks++;

@@ -57,11 +57,11 @@ static int first_difference(const float *a, const float *b, size_t n);
 
 /* Predicts on a trained net in a loop until told to stop (the pool busy while main forks). */
 static const plexus_net *busy_net;
-static volatile int stop_busy;
+static int stop_busy; /* read and written with __atomic builtins */
 static void *predict_until_stopped(void *unused) {
     (void)unused;
     static float out[N * O];
-    while (!stop_busy) (void)!plexus_predict(busy_net, x, N, out);
+    while (!__atomic_load_n(&stop_busy, __ATOMIC_ACQUIRE)) (void)!plexus_predict(busy_net, x, N, out);
     return NULL;
 }
 
@@ -163,7 +163,7 @@ int main(void) {
         int code = child_predicts(net, expected);
         if (code != 0) hung++;
     }
-    stop_busy = 1;
+    __atomic_store_n(&stop_busy, 1, __ATOMIC_RELEASE);
     pthread_join(busy, NULL);
     CHECK(hung == 0, "%d of 30 children forked beside a busy pool hung, failed or differed", hung);
     plexus_free(net);

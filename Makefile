@@ -29,7 +29,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all deps deps-system lib examples data demo install python-install \
 	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-mpi clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas clean
 
 all: lib
 
@@ -76,6 +76,9 @@ examples: $(C_EXAMPLES) $(BUILD)/xor_cpp
 data: $(BUILD)/digits.bin
 
 demo: deps examples data python-install
+	@echo "== the machine, and the BLAS behind Plexus's products =="
+	@env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/machine.py
+	@echo
 	@echo "== seed 004: one step of backpropagation through the C API =="
 	./$(BUILD)/stepbystep
 	@echo
@@ -243,7 +246,7 @@ test: deps | $(BUILD)
 # bench_core's "sgemm alone" calls the private OpenBLAS libplexus uses.
 BLAS_LINK := -ISources/CPlexusBLAS/include -L$(RELEASE_DIR) -l:$(BLAS_LIB)
 
-$(BUILD)/bench_core: benchmarks/bench_core.c include/plexus.h lib | $(BUILD)
+$(BUILD)/bench_core: benchmarks/bench_core.c benchmarks/machine.h include/plexus.h lib | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(BLAS_LINK)
 
 bench-deps: deps python-install
@@ -252,10 +255,10 @@ bench-deps: deps python-install
 $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< -lfloatfann -lm
 
-$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.h include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
-$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h lib | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
 # W1's C loop for w5_python.py's in-process comparison; it links nothing (Python passes the function).
@@ -271,6 +274,20 @@ bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD
 
 bench-core: $(BUILD)/bench_core
 	./$(BUILD)/bench_core crossover
+
+# The BLAS candidates (README, "Dependencies"): sgemm at W3's and W4's shapes, one thread, for the
+# OpenBLAS Plexus ships (as the wheel has it), Debian's OpenBLAS and Debian's BLIS, in the
+# environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
+$(BUILD)/bench_blas_candidates: benchmarks/bench_blas_candidates.c benchmarks/machine.h | $(BUILD)
+	$(CC) $(CWARN) -O2 -o $@ $< -ldl
+
+BLAS_CANDIDATES := openblas-0.3.34=$(CURDIR)/$(BLAS_DIR)/unmodified/libscipy_openblas.so:scipy_ \
+	debian-openblas-0.3.21=/usr/lib/x86_64-linux-gnu/libopenblas.so.0 debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
+
+bench-blas: deps bench-deps $(BUILD)/bench_blas_candidates
+	OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_blas_candidates $(BLAS_CANDIDATES)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
+		./$(BUILD)/bench_blas_candidates $(BLAS_CANDIDATES)
 
 clean:
 	rm -rf .build .build-release-tests .build-asan .build-tsan .build-fuzz $(BUILD) bindings/python/build bindings/python/plexus.egg-info

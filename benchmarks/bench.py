@@ -9,7 +9,7 @@ each pair the ratio of the medians with the min-max of the per-round ratios.
 W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads, and once more with both libraries in one
 process, alternating chunks of a few milliseconds (bench_tiny_paired.c): the host's speed drifts
 between processes, and inside one process both see the same machine. W3/W4 (the MNIST-sized
-MLP: numpy, PyTorch, and cblas_sgemm at the same shapes as the hardware bound) run at 1 and 2
+MLP: numpy, PyTorch, and sgemm at the same shapes as the hardware bound) run at 1 and 2
 threads, under the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
 (plus the values this environment was documented to set, when neither variable is set now). W5
 is Plexus from Python against the same work from C, the one-sample predict also inside one
@@ -119,7 +119,7 @@ def mlp(build, runs, settings, torch, lines):
     core = str(build / "bench_core")
     for workload, title, flops in (
             ("w3", "W3 MLP training: 784-256-128-10 relu/relu/softmax + cross-entropy, batch 64, SGD 0.01, 60,000 samples, 1 epoch", TRAIN_FLOPS),
-            ("w4", "W4 MLP inference: the W3 net, 10,000 samples in one call", FORWARD_FLOPS)):
+            ("w4", "W4 MLP inference: the W3 net, 10,000 samples in one call (5 calls after a warm-up call)", FORWARD_FLOPS)):
         lines += [f"### {title}", "", f"{flops:,} FLOPs per sample (multiply-adds × 2).", ""]
         for label, env in settings:
             lines += [f"**{label}** — samples/s, median (min–max)", "",
@@ -177,11 +177,12 @@ def main():
     import numpy
     torch = has_torch()
     settings = environments()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    lines = [f"Machine: {os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, numpy {numpy.__version__}"
-             f"{'' if not torch else ', torch ' + subprocess.run([PY, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}"
-             f"; {args.runs} alternating runs per contender.", ""]
+    machine = subprocess.run([PY, str(HERE / "machine.py")], capture_output=True, text=True, check=True).stdout.strip()
+    print(machine, file=sys.stderr)
+    lines = [line + "  " for line in machine.splitlines()] + [
+        f"Python {platform.python_version()}, numpy {numpy.__version__}"
+        f"{'' if not torch else ', torch ' + subprocess.run([PY, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}"
+        f"; {args.runs} alternating runs per contender.", ""]
     if not torch:
         lines += ["PyTorch is not installed, so its columns are empty: run `make bench TORCH=install`.", ""]
     if only & {"W1", "W2"}:

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "machine.h"
+
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int,
                          float, float *, int);
@@ -80,6 +82,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s LABEL=PATH[:PREFIX] ...\n", argv[0]);
         return 2;
     }
+    print_cpu(stdout, "bench_blas_candidates");
     for (int i = 1; i < argc; i++) {
         char spec[4096], symbol[256];
         snprintf(spec, sizeof spec, "%s", argv[i]);

@@ -6,6 +6,7 @@ import time
 import numpy as np
 
 import plexus
+from machine import describe
 
 B, ROUNDS, STEPS = 64, 5, 200
 
@@ -30,6 +31,7 @@ def build():
 
 
 def main():
+    print(describe())
     net, g, loss, x, y = build()
 
     def dense():

@@ -6,9 +6,12 @@ import numpy as np
 from mpi4py import MPI
 
 import plexus
+from machine import describe
 from plexus.distributed import DataParallel
 
 comm = MPI.COMM_WORLD
+if comm.Get_rank() == 0:
+    print(describe())
 rng = np.random.default_rng(1)
 x = rng.uniform(-0.5, 0.5, (20000, 784)).astype(np.float32)
 labels = rng.integers(0, 10, 20000)

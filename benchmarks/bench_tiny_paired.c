@@ -15,6 +15,7 @@
 #include "fann_tiny.h"
 
 #include <plexus.h>
+#include "machine.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ int main(int argc, char **argv) {
         return 64;
     }
     check(plexus_set_threads(1), "plexus_set_threads");
+    print_machine(stderr, "bench_tiny_paired");
     plexus_net *net = plexus_tiny();
     struct fann *ann = fann_tiny();
     if (!ann) {

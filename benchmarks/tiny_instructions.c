@@ -9,11 +9,16 @@
 #include "fann_tiny.h"
 
 #include <plexus.h>
+#include "machine.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "machine") == 0) {
+        print_machine(stdout, "tiny_instructions");
+        return 0;
+    }
     if (argc != 4) {
         fprintf(stderr, "usage: %s plexus|fann w1|w2|w2-run N\n", argv[0]);
         return 64;

@@ -3,6 +3,7 @@
 # Each count is (I(200,000 calls) - I(100,000 calls)) / 100,000 under valgrind --tool=callgrind.
 set -eu
 program=${1:?usage: tiny_instructions.sh BUILD/tiny_instructions}
+"$program" machine
 count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$program" "$1" "$2" "$3" 2>&1 |
         awk '/refs:/ { gsub(",", "", $4); print $4 }'

@@ -1,0 +1,37 @@
+"""What a benchmark ran on, for the top of its output: the CPU (model name, family and model
+numbers from /proc/cpuinfo, core count), the BLAS behind Plexus's products with the kernels it chose
+and its thread count, and numpy's BLAS with its kernels (threadpoolctl, which scikit-learn brings,
+reads them from the loaded library)."""
+import os
+import platform
+from pathlib import Path
+
+
+def cpu() -> str:
+    fields = {}
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name", platform.processor() or "unknown CPU")
+    return f"{name} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}), {os.cpu_count()} cores"
+
+
+def numpy_blas() -> str:
+    import numpy
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return f"numpy {numpy.__version__} (threadpoolctl is not installed to name its BLAS)"
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    described = ", ".join(f"{p.get('internal_api')} {p.get('version')} {p.get('architecture')}, {p.get('num_threads')} threads"
+                          for p in pools)
+    return f"numpy {numpy.__version__} ({described or 'no BLAS found'})"
+
+
+def describe() -> str:
+    import plexus
+    return f"CPU: {cpu()}\nPlexus {plexus.__version__}: {plexus.blas_info()}\n{numpy_blas()}"
+
+
+if __name__ == "__main__":
+    print(describe())

@@ -26,29 +26,45 @@ func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int, below limit: Int
 /// boundaries, which makes `forward` and `predict` bitwise equal.
 let forwardBlockRows = 512
 
-/// Columns per tile when one product is cut into tiles that run in parallel: a batch that fits
-/// one block (a training batch) has no blocks to spread, so its products are cut instead, the
-/// forward product by output columns and the backward ones by input columns. Cutting costs a
-/// repacking of the shared operand per tile: 1-6% more time at 128 columns on one thread
-/// (64: 2-14%), measured in benchmarks/RESULTS.md.
-let tileColumns = 128
+/// How a product is cut into column tiles that run in parallel. A batch that fits one block (a
+/// training batch) has no blocks to spread, so its products are cut instead: the forward product
+/// by output columns, the backward ones by input columns. Cutting costs a repacking of the shared
+/// operand per tile and narrower products; measured on one thread (benchmarks/RESULTS.md), W3's
+/// step is 0-5% slower in tiles of about 128 columns (0% with AVX2 kernels, 4-5% with AVX-512
+/// ones), while wider tiles leave W3's second layer uncut and cost more at 2 threads than they
+/// save at 1.
+struct Tiling {
+    /// Columns per tile at most.
+    let width: Int
 
-/// Products with fewer multiply-adds than this are never cut (2¹⁸: a 64×64×64 product).
-let tiledProductThreshold = 1 << 18
+    static let forward = Tiling(width: 128)
+    static let backward = Tiling(width: 128)
 
-/// How many tiles of `tileColumns` the `columns` of a `rows`·`inputs`·`outputs` product are cut
-/// into (1: not cut). Depends only on the shape, never on the thread count, so results do not.
-@inline(__always)
-func tileCount(rows: Int, inputs: Int, outputs: Int, columns: Int) -> Int {
-    guard columns > tileColumns, !isSmallProduct(rows, inputs, outputs, below: tiledProductThreshold) else { return 1 }
-    return (columns + tileColumns - 1) / tileColumns
-}
+    /// Products with fewer multiply-adds than this are never cut (2¹⁸: a 64×64×64 product).
+    static let threshold = 1 << 18
 
-/// The columns of tile `tile` of `columns`: `first ..< first + count`.
-@inline(__always)
-func tileRange(_ tile: Int, of columns: Int) -> (first: Int, count: Int) {
-    let first = tile * tileColumns
-    return (first, min(tileColumns, columns - first))
+    /// How many tiles the `columns` of a `rows`·`inputs`·`outputs` product are cut into (1: not
+    /// cut). Depends only on the shape, never on the thread count, so results do not either.
+    @inline(__always)
+    func count(rows: Int, inputs: Int, outputs: Int, columns: Int) -> Int {
+        guard columns > width, !isSmallProduct(rows, inputs, outputs, below: Tiling.threshold) else { return 1 }
+        return (columns + evenWidth(columns) - 1) / evenWidth(columns)
+    }
+
+    /// The columns of tile `tile` of `columns`: `first ..< first + count`.
+    @inline(__always)
+    func range(_ tile: Int, of columns: Int) -> (first: Int, count: Int) {
+        let even = evenWidth(columns), first = tile * even
+        return (first, min(even, columns - first))
+    }
+
+    /// Tiles of equal width (784 columns: 7 of 112, not 6 of 128 and one of 16), so that threads
+    /// finish together.
+    @inline(__always)
+    private func evenWidth(_ columns: Int) -> Int {
+        let tiles = (columns + width - 1) / width
+        return (columns + tiles - 1) / tiles
+    }
 }
 
 /// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi) for one block (rows ≤ forwardBlockRows): loops or

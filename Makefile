@@ -27,7 +27,7 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all deps deps-system lib examples data demo install python-install \
+.PHONY: all deps deps-system lib examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
 	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas clean
 
@@ -123,6 +123,20 @@ install: lib
 python-install: lib | $(BUILD)
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+
+# MARK: the Python wheel and sdist
+# build/dist/plexus-VERSION-py3-none-manylinux_*_x86_64.whl (auditwheel-repaired, the library and
+# its OpenBLAS inside) and build/dist/plexus-VERSION.tar.gz (builds from source where Swift is).
+wheel: python-install
+	./scripts/build-wheel.sh $(VENV)/bin/python $(BUILD)
+
+sdist: python-install
+	./scripts/build-sdist.sh $(VENV)/bin/python $(BUILD)
+
+# The wheel in a fresh venv with the toolchain hidden: the Python suite, versions, the bundled BLAS,
+# beside numpy and scikit-learn; and a wheel built from the sdist.
+test-wheel: deps wheel sdist $(BUILD)/model_tool
+	./Tests/python/test_wheel.sh $(BUILD)
 
 # MARK: tests
 # The allocation counter is preloaded into test_allocations (malloc-family calls, counted).
@@ -237,6 +251,7 @@ test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-mpi
+	@$(MAKE) --no-print-directory test-wheel
 	@$(MAKE) --no-print-directory test-swift
 	@$(MAKE) --no-print-directory test-python
 

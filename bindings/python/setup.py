@@ -2,7 +2,8 @@
 with the private OpenBLAS it loads from its own folder (libplexus_openblas.so.0) and that
 library's licence.
 
-`pip install ./bindings/python` runs this from the source tree. Set PLEXUS_LIBRARY to an existing
+`pip install ./bindings/python` runs this from the source tree; the sdist (`make sdist`) carries the
+library's sources in `native/` and runs the same build there. Set PLEXUS_LIBRARY to an existing
 libplexus.so to package that file (and the OpenBLAS beside it) instead of building.
 """
 import os
@@ -15,7 +16,8 @@ from setuptools.command.build_py import build_py
 from setuptools.dist import Distribution
 
 HERE = Path(__file__).resolve().parent
-REPOSITORY = HERE.parent.parent
+# The Swift package: in an sdist, native/; in the repository, two folders up.
+REPOSITORY = HERE / "native" if (HERE / "native" / "Package.swift").exists() else HERE.parent.parent
 BLAS = "libplexus_openblas.so.0"
 
 
@@ -50,4 +52,19 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildWithLibrary}, distclass=BinaryDistribution)
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools < 70.1
+    from wheel.bdist_wheel import bdist_wheel
+
+
+class PlatformWheel(bdist_wheel):
+    """Tagged py3-none-PLATFORM: the native code is a C library reached through ctypes, so the
+    wheel suits every Python 3 on the platform (auditwheel then names the manylinux level)."""
+
+    def get_tag(self):
+        _, _, platform = super().get_tag()
+        return "py3", "none", platform
+
+
+setup(cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel}, distclass=BinaryDistribution)

@@ -38,6 +38,13 @@ if unshare -m true 2>/dev/null; then how="with $swift_root hidden"; else how="(n
 
 run_python() { hidden env -u PLEXUS_LIBRARY -u PYTHONPATH "$venv/bin/python" "$@"; }
 
+# Nothing installed names the build folder (no absolute run path, no path to the repository).
+package=$("$venv/bin/python" -c 'import pathlib, importlib.util; print(pathlib.Path(importlib.util.find_spec("plexus").origin).parent)')
+# (bytecode compiled at install time names where the venv is, which is not the wheel's doing.)
+if grep -rl --binary-files=text --exclude="*.pyc" "$PWD" "$package" > /dev/null; then
+  bad "files in $package name $PWD: $(grep -rl --binary-files=text --exclude="*.pyc" "$PWD" "$package")"
+else ok; fi
+
 # Versions, where the library and its BLAS come from, and that the toolchain is really hidden.
 report=$(run_python - "$version" "$swift_root" <<'EOF'
 import importlib.metadata, os, sys

@@ -15,7 +15,8 @@ from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfM
                      ShapeError, StateError)
 from .graph import Graph, Node
 from .interop import from_state_dict, from_torch
-from .network import ACTIVATIONS, LOSSES, Network
+from ._tables import ACTIVATIONS, LOSSES
+from .network import Network
 
 __all__ = [
     "Network", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",

@@ -1,7 +1,11 @@
-"""The only module that talks to ctypes: it finds libplexus.so and declares every C function.
+"""The one door to the C library and the only module that imports ctypes: it finds libplexus.so,
+declares every C function of include/plexus.h once (argtypes and restype, the prototype quoted
+above each), and turns out-parameters into Python values. The rest of the package calls the
+declared functions through `lib` and these helpers; Tests/python/test_header_tables.py checks the
+declarations against the header.
 
-Each declaration quotes its prototype from include/plexus.h. Pointers are passed as integer
-addresses (``c_void_p``), the cheapest way through ctypes (``arr.ctypes.data``).
+Pointers are passed as integer addresses (``c_void_p``), the cheapest way through ctypes
+(``arr.ctypes.data``).
 """
 from __future__ import annotations
 

@@ -10,10 +10,7 @@ __all__ = [
     "OutOfMemoryError", "NumericError", "check", "raise_for",
 ]
 
-STATUS_NAMES = {
-    0: "PLEXUS_OK", 1: "PLEXUS_ERR_ARGUMENT", 2: "PLEXUS_ERR_SHAPE", 3: "PLEXUS_ERR_STATE",
-    4: "PLEXUS_ERR_IO", 5: "PLEXUS_ERR_FORMAT", 6: "PLEXUS_ERR_MEMORY", 7: "PLEXUS_ERR_NUMERIC",
-}
+from ._tables import STATUS_NAMES
 
 
 class PlexusError(Exception):
@@ -29,7 +26,7 @@ class PlexusError(Exception):
 
     @property
     def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, "PLEXUS_ERR_UNKNOWN")
+        return STATUS_NAMES[self.status] if 0 <= self.status < len(STATUS_NAMES) else "PLEXUS_ERR_UNKNOWN"
 
     def __str__(self) -> str:
         return f"{self.message} [{self.status_name}]"
@@ -37,37 +34,37 @@ class PlexusError(Exception):
 
 class ArgumentError(PlexusError, ValueError):
     """A wrong argument: unknown name, value out of range, non-finite input (PLEXUS_ERR_ARGUMENT)."""
-    status = 1
+    status = STATUS_NAMES.index("PLEXUS_ERR_ARGUMENT")
 
 
 class ShapeError(PlexusError, ValueError):
     """An array whose shape does not fit the network (PLEXUS_ERR_SHAPE)."""
-    status = 2
+    status = STATUS_NAMES.index("PLEXUS_ERR_SHAPE")
 
 
 class StateError(PlexusError, RuntimeError):
     """A call out of order, such as backward() without forward() (PLEXUS_ERR_STATE)."""
-    status = 3
+    status = STATUS_NAMES.index("PLEXUS_ERR_STATE")
 
 
 class FileError(PlexusError, OSError):
     """A model file could not be read or written (PLEXUS_ERR_IO)."""
-    status = 4
+    status = STATUS_NAMES.index("PLEXUS_ERR_IO")
 
 
 class FormatError(PlexusError, ValueError):
     """Bytes that are not a valid Plexus model (PLEXUS_ERR_FORMAT)."""
-    status = 5
+    status = STATUS_NAMES.index("PLEXUS_ERR_FORMAT")
 
 
 class OutOfMemoryError(PlexusError, MemoryError):
     """An allocation failed or a size cannot be allocated (PLEXUS_ERR_MEMORY)."""
-    status = 6
+    status = STATUS_NAMES.index("PLEXUS_ERR_MEMORY")
 
 
 class NumericError(PlexusError, ArithmeticError):
     """A gradient or an update that is not finite (PLEXUS_ERR_NUMERIC)."""
-    status = 7
+    status = STATUS_NAMES.index("PLEXUS_ERR_NUMERIC")
 
 
 _BY_STATUS = {cls.status: cls for cls in

@@ -16,9 +16,9 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
+from ._tables import ACTIVATIONS, LOSSES
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
-from .network import ACTIVATIONS, LOSSES
 
 __all__ = ["Graph", "Node"]
 

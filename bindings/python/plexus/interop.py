@@ -1,24 +1,15 @@
-"""Bringing PyTorch MLPs into Plexus: `from_torch(module)` and `Network.from_state_dict`.
+"""Bringing PyTorch MLPs into Plexus: `from_torch(module)`, and `from_state_dict` (the same as
+`Network.from_state_dict`, which needs only numpy arrays).
 
-torch is imported only when `from_torch` is called; `from_state_dict` needs only numpy arrays (for
-example from `safetensors.numpy.load_file` on a file PyTorch saved with `safetensors.torch`)."""
+torch is imported only when `from_torch` is called."""
 from __future__ import annotations
 
-import re
 from typing import Mapping, Sequence
 
-import numpy as np
-
 from .errors import ArgumentError, ShapeError
-from .network import Network
+from .network import Network, tensor_array
 
 __all__ = ["from_torch", "from_state_dict"]
-
-
-def _array(value) -> np.ndarray:
-    if hasattr(value, "detach"):          # a torch tensor, without importing torch
-        value = value.detach().cpu().numpy()
-    return np.ascontiguousarray(value, dtype=np.float32)
 
 
 def from_torch(module) -> Network:
@@ -62,31 +53,11 @@ def from_torch(module) -> Network:
             raise ShapeError(f"Linear layer {i} gives {a.out_features} features but the next takes {b.in_features}")
     net = Network(sizes, activations, bias=with_bias.pop(), seed=0)
     for layer, linear in enumerate(linears, start=1):
-        net.set_weights(layer, _array(linear.weight), None if linear.bias is None else _array(linear.bias))
+        net.set_weights(layer, tensor_array(linear.weight), None if linear.bias is None else tensor_array(linear.bias))
     return net
 
 
 def from_state_dict(sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping,
                     loss: str = "mse") -> Network:
-    """A Network from weights named as an `nn.Sequential` names them (`0.weight`, `0.bias`,
-    `2.weight`, …: the module index, in order). Shapes must agree with `sizes`."""
-    indexes = sorted({int(m.group(1)) for key in state_dict if (m := re.fullmatch(r"(\d+)\.weight", key))})
-    layers = len(sizes) - 1
-    if len(indexes) != layers:
-        raise ShapeError(f"the state dict has {len(indexes)} weight tensors ({', '.join(f'{i}.weight' for i in indexes)}) "
-                         f"but sizes {list(sizes)} need {layers}")
-    has_bias = {f"{i}.bias" in state_dict for i in indexes}
-    if len(has_bias) != 1:
-        raise ArgumentError("either every layer has a bias in the state dict or none does")
-    known = {f"{i}.{kind}" for i in indexes for kind in ("weight", "bias")}
-    unknown = sorted(set(state_dict) - known)
-    if unknown:
-        raise ArgumentError(f"the state dict holds tensors that are not Linear weights or biases: {', '.join(unknown)}")
-    net = Network(sizes, activations, loss=loss, bias=has_bias.pop(), seed=0)
-    for layer, index in enumerate(indexes, start=1):
-        w = _array(state_dict[f"{index}.weight"])
-        b = _array(state_dict[f"{index}.bias"]) if net.bias else None
-        if w.shape != (sizes[layer], sizes[layer - 1]):
-            raise ShapeError(f"{index}.weight has shape {w.shape}; layer {layer} needs ({sizes[layer]}, {sizes[layer - 1]})")
-        net.set_weights(layer, w, b)
-    return net
+    """`Network.from_state_dict`: a Network from weights named as an `nn.Sequential` names them."""
+    return Network.from_state_dict(sizes, activations, state_dict, loss)

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from . import _capi
 from ._capi import lib, prepared_predict
+from ._tables import ACTIVATIONS, LOSSES, NO_BIAS, OPTIMIZERS
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .progress import make_progress
 
 __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")  # index = C value
-LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy")          # index = C value
-OPTIMIZERS = ("sgd", "adam")
+# What plexus_get_optimizer's hyperparameters are, in order, per optimizer.
+_HYPERPARAMETERS = {"sgd": ("lr", "momentum"), "adam": ("lr", "beta1", "beta2", "eps")}
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
@@ -28,6 +29,13 @@ def _floats(values, name: str) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise ArgumentError(f"{name} cannot be read as an array of numbers: {error}") from None
     return array
+
+
+def tensor_array(value) -> np.ndarray:
+    """A torch tensor (without importing torch) or any array-like, as contiguous float32."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return np.ascontiguousarray(value, dtype=np.float32)
 
 
 def _index(name: str, value: str, choices: Sequence[str]) -> int:
@@ -69,7 +77,7 @@ class Network(OwnedHandle):
         codes = [_index("activation", a, ACTIVATIONS) for a in activations]
         if not 0 <= int(seed) < 2**64:
             raise ArgumentError(f"seed {seed} is not in [0, 2**64)")
-        status, handle = _capi.create(sizes, codes, 0 if bias else 1, int(seed))
+        status, handle = _capi.create(sizes, codes, 0 if bias else NO_BIAS, int(seed))
         check(status)
         self._adopt(handle)
         try:
@@ -92,7 +100,7 @@ class Network(OwnedHandle):
         self._activations = acts
         status, flags = _capi.get_flags(handle)
         check(status)
-        self._bias = flags & 1 == 0
+        self._bias = flags & NO_BIAS == 0
         self._param_count = int(lib.plexus_param_count(handle))
 
     @classmethod
@@ -132,9 +140,8 @@ class Network(OwnedHandle):
         """The optimizer and its hyperparameters, e.g. ``{"name": "sgd", "lr": 0.01, "momentum": 0.0}``."""
         status, (kind, hyper) = _capi.get_optimizer(self.handle)
         check(status)
-        if kind == 0:
-            return {"name": "sgd", "lr": hyper[0], "momentum": hyper[1]}
-        return {"name": "adam", "lr": hyper[0], "beta1": hyper[1], "beta2": hyper[2], "eps": hyper[3]}
+        name = OPTIMIZERS[kind]
+        return {"name": name, **dict(zip(_HYPERPARAMETERS[name], hyper))}
 
     def sgd(self, lr: float, momentum: float = 0.0) -> "Network":
         """Chooses SGD (torch.optim.SGD semantics); returns the network for chaining."""
@@ -376,11 +383,31 @@ class Network(OwnedHandle):
         return cls._from_handle(handle)
 
     @classmethod
-    def from_state_dict(cls, sizes: Sequence[int], activations: Sequence[str] | str, state_dict,
+    def from_state_dict(cls, sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping,
                         loss: str = "mse") -> "Network":
-        """A network from PyTorch `nn.Sequential` weights (`0.weight`, `0.bias`, `2.weight`, …)."""
-        from .interop import from_state_dict
-        return from_state_dict(sizes, activations, state_dict, loss)
+        """A network from weights named as an `nn.Sequential` names them (`0.weight`, `0.bias`,
+        `2.weight`, …: the module index, in order), as numpy arrays or torch tensors (for example
+        from `safetensors.numpy.load_file` on a file PyTorch saved). Shapes must agree with `sizes`."""
+        indexes = sorted({int(m.group(1)) for key in state_dict if (m := re.fullmatch(r"(\d+)\.weight", key))})
+        layers = len(sizes) - 1
+        if len(indexes) != layers:
+            raise ShapeError(f"the state dict has {len(indexes)} weight tensors ({', '.join(f'{i}.weight' for i in indexes)}) "
+                             f"but sizes {list(sizes)} need {layers}")
+        has_bias = {f"{i}.bias" in state_dict for i in indexes}
+        if len(has_bias) != 1:
+            raise ArgumentError("either every layer has a bias in the state dict or none does")
+        known = {f"{i}.{kind}" for i in indexes for kind in ("weight", "bias")}
+        unknown = sorted(set(state_dict) - known)
+        if unknown:
+            raise ArgumentError(f"the state dict holds tensors that are not Linear weights or biases: {', '.join(unknown)}")
+        net = cls(sizes, activations, loss=loss, bias=has_bias.pop(), seed=0)
+        for layer, index in enumerate(indexes, start=1):
+            w = tensor_array(state_dict[f"{index}.weight"])
+            b = tensor_array(state_dict[f"{index}.bias"]) if net.bias else None
+            if w.shape != (sizes[layer], sizes[layer - 1]):
+                raise ShapeError(f"{index}.weight has shape {w.shape}; layer {layer} needs ({sizes[layer]}, {sizes[layer - 1]})")
+            net.set_weights(layer, w, b)
+        return net
 
     def export_onnx(self, path: str | os.PathLike) -> None:
         """Writes the network as an ONNX model (input "input", output "output", dynamic batch)."""

@@ -1,0 +1,68 @@
+"""The Python package against include/plexus.h, parsed here: every enumeration in plexus/_tables.py
+has the header's values in the header's order, and _capi.py declares exactly the header's functions
+(so a value or a function added to the header and not to the package fails here)."""
+import re
+from pathlib import Path
+
+from plexus import _capi, _tables
+
+HEADER = (Path(__file__).resolve().parents[2] / "include" / "plexus.h").read_text()
+
+
+def enumeration(type_name: str) -> list[tuple[str, int]]:
+    """The (NAME, value) pairs of `typedef enum { ... } type_name;`."""
+    match = re.search(r"typedef enum \{([^}]*)\}\s*" + type_name + r";", HEADER)
+    assert match, f"no enum {type_name} in the header"
+    body = re.sub(r"/\*.*?\*/", "", match.group(1), flags=re.S)
+    return [(name, int(value)) for name, value in re.findall(r"(PLEXUS_\w+)\s*=\s*(\d+)", body)]
+
+
+def names_in_value_order(type_name: str, prefix: str) -> tuple[str, ...]:
+    pairs = enumeration(type_name)
+    assert [value for _, value in pairs] == list(range(len(pairs))), f"{type_name} values are not 0, 1, 2, ..."
+    return tuple(name[len(prefix):].lower() for name, _ in pairs)
+
+
+def test_activations_losses_and_optimizers_match_the_header():
+    assert _tables.ACTIVATIONS == names_in_value_order("plexus_activation", "PLEXUS_")
+    assert _tables.LOSSES == names_in_value_order("plexus_loss", "PLEXUS_")
+    assert _tables.OPTIMIZERS == names_in_value_order("plexus_optimizer", "PLEXUS_")
+
+
+def test_status_names_match_the_header():
+    pairs = enumeration("plexus_status")
+    assert [value for _, value in pairs] == list(range(len(pairs)))
+    assert _tables.STATUS_NAMES == tuple(name for name, _ in pairs)
+
+
+def test_the_no_bias_flag_matches_the_header():
+    assert int(re.search(r"#define PLEXUS_NO_BIAS (\d+)u", HEADER).group(1)) == _tables.NO_BIAS
+
+
+def test_capi_declares_exactly_the_headers_functions():
+    declared_in_header = set(re.findall(r"\b(plexus_\w+)\(", re.sub(r"/\*.*?\*/", "", HEADER, flags=re.S)))
+    assert declared_in_header == set(_capi._DECLARATIONS), (
+        f"only in the header: {sorted(declared_in_header - set(_capi._DECLARATIONS))}; "
+        f"only in _capi.py: {sorted(set(_capi._DECLARATIONS) - declared_in_header)}")
+
+
+def test_no_module_but_capi_imports_ctypes():
+    package = Path(_capi.__file__).parent
+    for module in package.glob("*.py"):
+        if module.name != "_capi.py":
+            assert not re.search(r"^\s*(import ctypes|from ctypes)", module.read_text(), re.M), module.name
+
+
+def test_the_package_modules_import_each_other_without_a_cycle():
+    package = Path(_capi.__file__).parent
+    imports = {module.stem: set(re.findall(r"^\s*from \.(\w+) import", module.read_text(), re.M))
+               for module in package.glob("*.py")}
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        for name in imports.get(start, ()):
+            if name == goal or (name not in seen and reaches(name, goal, seen | {name})):
+                return True
+        return False
+
+    cycles = [module for module in imports if module != "__init__" and reaches(module, module, set())]
+    assert not cycles, f"modules in an import cycle: {cycles}"

@@ -1,0 +1,21 @@
+"""The C API's enumerations as Python names, in one place: a tuple's index is the C value.
+
+Tests/python/test_header_tables.py parses include/plexus.h and fails when a table here (or a
+function declared in _capi.py) disagrees with it, so adding an activation, a loss or an optimizer
+to the header means adding its name here and nowhere else in the package.
+"""
+from __future__ import annotations
+
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "STATUS_NAMES", "NO_BIAS"]
+
+# plexus_activation: PLEXUS_IDENTITY = 0, ...
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+# plexus_loss: PLEXUS_MSE = 0, ...
+LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy")
+# plexus_optimizer: PLEXUS_SGD = 0, ...
+OPTIMIZERS = ("sgd", "adam")
+# plexus_status: PLEXUS_OK = 0, ...
+STATUS_NAMES = ("PLEXUS_OK", "PLEXUS_ERR_ARGUMENT", "PLEXUS_ERR_SHAPE", "PLEXUS_ERR_STATE", "PLEXUS_ERR_IO",
+                "PLEXUS_ERR_FORMAT", "PLEXUS_ERR_MEMORY", "PLEXUS_ERR_NUMERIC")
+# The flag of plexus_create for a network without biases.
+NO_BIAS = 1

@@ -185,6 +185,18 @@ PLEXUS_MUST_USE plexus_status plexus_train(plexus_net *net, const float *x, cons
                                            size_t epochs, size_t batch_size, uint64_t shuffle_seed,
                                            plexus_epoch_fn on_epoch, void *user);
 
+/* The order in which plexus_train visits n samples in epoch `epoch` (0-based) with shuffle seed
+   `seed`: writes a permutation of 0..n-1 to order[0..n-1]. Epoch e is a Fisher-Yates shuffle of
+   the identity order (for i from n-1 down to 1, swap i with a draw below i+1), all epochs drawing
+   in turn from one generator seeded with `seed` (xoshiro256** seeded through SplitMix64; a draw
+   below m is Lemire's multiply-shift with rejection; README, "The generator"), so an epoch's
+   order depends on the epochs before it. For data-parallel training, every rank calls it with
+   the same arguments and takes its share of each batch. A call for the epoch after the previous
+   call's (same seed and n, from any thread) costs n draws; any other epoch replays the epochs
+   before it (epoch * n draws). Returns PLEXUS_ERR_ARGUMENT for a NULL order, n = 0, or more than
+   2^34 draws to replay (call the epochs in turn instead).  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_epoch_order(uint64_t seed, size_t epoch, size_t n, size_t *order);
+
 /* ---------------------------------------------------------------------------------------------
  * Inspecting and exchanging parameters
  * ------------------------------------------------------------------------------------------- */

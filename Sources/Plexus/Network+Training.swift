@@ -31,9 +31,8 @@ extension Network {
     /// epoch partial), running forward, backward and step per batch. Gradients accumulated before
     /// the call are discarded. The same network, data and `shuffleSeed` give bitwise the same result.
     ///
-    /// Epoch e visits the rows in the order of a Fisher–Yates shuffle of 0..<count drawn from one
-    /// `SeededGenerator(seed: shuffleSeed)` (for i from count−1 down to 1, swap i with
-    /// `nextIndex(below: i + 1)`), restarted from the identity order every epoch.
+    /// Epoch e visits the rows in `EpochOrder(seed: shuffleSeed, count: count)`'s order for
+    /// epoch e (a Fisher–Yates shuffle per epoch, from one generator).
     ///
     /// - Parameters:
     ///   - x: [count][sizes[0]] inputs; y: [count][sizes[L]] targets.
@@ -69,16 +68,10 @@ extension Network {
         defer { free(rawOrder) }
         let order = rawOrder.bindMemory(to: Int.self, capacity: count)
 
-        var generator = SeededGenerator(seed: shuffleSeed)
+        var shuffle = EpochOrder(seed: shuffleSeed, count: count)
         zeroGrads()
         for epoch in 0..<epochs {
-            for i in 0..<count { order[i] = i }
-            if count > 1 {
-                for i in stride(from: count - 1, through: 1, by: -1) {
-                    let j = generator.nextIndex(below: i + 1)
-                    let held = order[i]; order[i] = order[j]; order[j] = held
-                }
-            }
+            shuffle.next(into: order)
             var lossSum: Double = 0
             var start = 0, batchIndex = 0
             while start < count {

@@ -1,4 +1,5 @@
 import Plexus
+import Synchronization
 
 // Creating, configuring, training and running networks. Each body: validate, unbox, call the core.
 
@@ -116,5 +117,31 @@ public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y:
                       onEpoch: onEpoch.map { callback in
                           { epoch, loss in callback(UInt(epoch), loss, user) == 0 ? .proceed : .stop }
                       })
+    }
+}
+
+/// The last shuffle `plexus_epoch_order` drew, kept so that a call for the next epoch continues it.
+private let lastEpochOrder = Mutex<EpochOrder?>(nil)
+
+/// Draws a replay may take before the call is refused (2³⁴: tens of seconds).
+private let maxReplayDraws: UInt = 1 << 34
+
+@_cdecl("plexus_epoch_order")
+public func plexus_epoch_order(_ seed: UInt64, _ epoch: UInt, _ n: UInt, _ order: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_epoch_order") { () throws(PlexusError) in
+        let order = try required(order, "order")
+        let count = try sizeArgument(n, "n"), target = try sizeArgument(epoch, "epoch")
+        guard count >= 1 else { throw argumentError("n is 0; pass the number of samples, at least 1") }
+        var shuffle = lastEpochOrder.withLock { last in
+            if let last, last.seed == seed, last.count == count, last.epoch <= target { return last }
+            return EpochOrder(seed: seed, count: count)
+        }
+        let (draws, overflow) = UInt(target - shuffle.epoch).multipliedReportingOverflow(by: n)
+        guard !overflow, draws <= maxReplayDraws else {
+            throw argumentError("epoch \(epoch) of \(n) samples replays \(overflow ? "more than 2^64" : String(draws)) draws, more than 2^34; call the epochs in turn (each then costs n draws)")
+        }
+        shuffle.skip(to: target)
+        order.withMemoryRebound(to: Int.self, capacity: count) { shuffle.next(into: $0) }
+        lastEpochOrder.withLock { $0 = shuffle }
     }
 }

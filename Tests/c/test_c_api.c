@@ -356,6 +356,62 @@ static void test_threads(void) {
     OK(plexus_set_threads(initial));
 }
 
+/* plexus_epoch_order: a permutation per epoch; any epoch asked directly equals the same epoch
+   reached in turn (the library keeps the last shuffle to continue it); seeds and epochs differ;
+   refusals write nothing; and plexus_train visits the samples in exactly these orders (training at
+   batch size 1 ends where forward/backward/step over the orders, replayed by hand, ends). */
+static void test_epoch_order(void) {
+    enum { N = 37 };
+    size_t in_turn[4][N], direct[N], other[N];
+    for (int e = 0; e < 4; e++) OK(plexus_epoch_order(5, (size_t)e, N, in_turn[e]));
+    for (int e = 3; e >= 0; e--) {
+        OK(plexus_epoch_order(5, (size_t)e, N, direct));
+        CHECK(memcmp(direct, in_turn[e], sizeof direct) == 0, "epoch %d asked directly differs from in turn", e);
+        int seen[N] = {0}, permutation = 1;
+        for (int i = 0; i < N; i++) permutation &= direct[i] < N && !seen[direct[i]]++;
+        CHECK(permutation, "epoch %d is not a permutation of 0..%d", e, N - 1);
+    }
+    CHECK(memcmp(in_turn[0], in_turn[1], sizeof in_turn[0]) != 0, "epochs 0 and 1 have the same order");
+    OK(plexus_epoch_order(6, 0, N, other));
+    CHECK(memcmp(other, in_turn[0], sizeof other) != 0, "seeds 5 and 6 give the same order");
+    size_t one = 7;
+    OK(plexus_epoch_order(5, 9, 1, &one));
+    CHECK(one == 0, "one sample's order is %zu", one);
+    size_t untouched[N];
+    memcpy(untouched, direct, sizeof untouched);
+    EXPECT_STATUS(plexus_epoch_order(5, 0, N, NULL), PLEXUS_ERR_ARGUMENT, "order is NULL");
+    EXPECT_STATUS(plexus_epoch_order(5, 0, 0, untouched), PLEXUS_ERR_ARGUMENT, "n is 0");
+    EXPECT_STATUS(plexus_epoch_order(5, (size_t)1 << 40, N, untouched), PLEXUS_ERR_ARGUMENT, "call the epochs in turn");
+    CHECK(memcmp(untouched, direct, sizeof untouched) == 0, "a refused call wrote the order");
+
+    /* plexus_train's epochs follow these orders: a 1-1 identity net trained at batch size 1 on
+       N samples whose targets all differ ends in a state that depends on the visiting order. */
+    const uint32_t sizes[] = {1, 1};
+    const plexus_activation acts[] = {PLEXUS_IDENTITY};
+    float x[N], y[N], trained[2] = {0, 0}, replayed[2] = {0, 0};
+    for (int i = 0; i < N; i++) x[i] = (float)i / N, y[i] = (float)(i * 7 % N) / N;
+    plexus_net *a = NULL, *b = NULL;
+    OK(plexus_create(sizes, acts, 2, 0, 1, &a));
+    OK(plexus_create(sizes, acts, 2, 0, 1, &b));
+    if (!a || !b) return;
+    OK(plexus_set_sgd(a, 0.3f, 0));
+    OK(plexus_set_sgd(b, 0.3f, 0));
+    OK(plexus_train(a, x, y, N, 4, 1, 5, NULL, NULL));
+    for (int e = 0; e < 4; e++)
+        for (int i = 0; i < N; i++) {
+            size_t s = in_turn[e][i];
+            OK(plexus_forward(b, &x[s], 1, NULL));
+            OK(plexus_backward(b, &y[s], 1, NULL));
+            OK(plexus_step(b));
+        }
+    OK(plexus_get_params(a, trained));
+    OK(plexus_get_params(b, replayed));
+    CHECK(memcmp(trained, replayed, sizeof trained) == 0, "plexus_train (%g, %g) and the orders replayed (%g, %g) differ",
+          trained[0], trained[1], replayed[0], replayed[1]);
+    plexus_free(a);
+    plexus_free(b);
+}
+
 /* The graph API: seed 002's first example, and the statuses of misuse. */
 static void test_graph(void) {
     plexus_graph *g = NULL;
@@ -422,6 +478,7 @@ int main(void) {
     test_training_and_determinism();
     test_threaded_predict();
     test_threads();
+    test_epoch_order();
     test_graph();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

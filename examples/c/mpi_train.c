@@ -49,15 +49,6 @@ static void load(const char *path, uint32_t *n, uint32_t *features, float **x, f
     fclose(f);
 }
 
-/* A shared shuffle: every rank draws the same order from the same seed (xorshift64*). */
-static uint64_t state = 0x9E3779B97F4A7C15ull;
-static uint64_t next(void) {
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 0x2545F4914F6CDD1Dull;
-}
-
 int main(int argc, char **argv) {
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -78,7 +69,7 @@ int main(int argc, char **argv) {
     size_t count = plexus_param_count(net);
     float *params = malloc(count * sizeof *params), *grads = malloc(count * sizeof *grads);
     float *bx = malloc((size_t)batch * features * sizeof *bx), *by = malloc((size_t)batch * 10 * sizeof *by);
-    uint32_t *order = malloc(train * sizeof *order);
+    size_t *order = malloc(train * sizeof *order);
     if (!params || !grads || !bx || !by || !order) fail("out of memory");
 
     /* Identical replicas: rank 0's parameters everywhere. */
@@ -87,11 +78,8 @@ int main(int argc, char **argv) {
     check(plexus_set_params(net, params), "plexus_set_params");
 
     for (int epoch = 0; epoch < epochs; epoch++) {
-        for (uint32_t i = 0; i < train; i++) order[i] = i;
-        for (uint32_t i = train - 1; i > 0; i--) {
-            uint32_t j = (uint32_t)(next() % (i + 1));
-            uint32_t t = order[i]; order[i] = order[j]; order[j] = t;
-        }
+        /* A shared shuffle: every rank gets plexus_train's order for this epoch from the same seed. */
+        check(plexus_epoch_order(1, (size_t)epoch, train, order), "plexus_epoch_order");
         double loss_sum = 0;
         for (uint32_t start = 0; start < train; start += batch) {
             uint32_t rows = train - start < batch ? train - start : batch;
@@ -102,7 +90,7 @@ int main(int argc, char **argv) {
             check(plexus_zero_grads(net), "plexus_zero_grads");
             if (share > 0) {
                 for (uint32_t r = 0; r < share; r++) {
-                    uint32_t sample = order[start + first + r];
+                    size_t sample = order[start + first + r];
                     memcpy(bx + (size_t)r * features, x + (size_t)sample * features, features * sizeof *bx);
                     memcpy(by + (size_t)r * 10, y + (size_t)sample * 10, 10 * sizeof *by);
                 }

@@ -75,6 +75,8 @@ _DECLARATIONS = {
     # plexus_status plexus_train(plexus_net *net, const float *x, const float *y, size_t n, size_t epochs,
     #                            size_t batch_size, uint64_t shuffle_seed, plexus_epoch_fn on_epoch, void *user);
     "plexus_train": (c_int, [_P, _P, _P, c_size_t, c_size_t, c_size_t, c_uint64, EPOCH_FN, _P]),
+    # plexus_status plexus_epoch_order(uint64_t seed, size_t epoch, size_t n, size_t *order);
+    "plexus_epoch_order": (c_int, [c_uint64, c_size_t, c_size_t, _P]),
     # size_t plexus_layer_count(const plexus_net *net);
     "plexus_layer_count": (c_size_t, [_P]),
     # uint32_t plexus_layer_size(const plexus_net *net, size_t layer);

@@ -2,7 +2,7 @@
 
 Every rank holds a replica of the network; rank 0's parameters are broadcast at the start. Each
 global mini-batch is split across the ranks in the order `Network.fit` uses (the library's
-documented Fisher–Yates shuffle from `shuffle_seed`, reproduced here); each rank runs forward and
+shuffle from `shuffle_seed`, which plexus_epoch_order gives every rank); each rank runs forward and
 backward on its contiguous share, scales its gradient by share rows / batch rows, the flat
 gradients are summed with Allreduce (the gradient of the global batch's mean loss), and every rank
 steps. Results equal single-process `fit` with the same global batch up to summation order.
@@ -13,50 +13,19 @@ import sys
 
 import numpy as np
 
+from ._capi import lib
+from .errors import check
 from .network import Network
 
 __all__ = ["DataParallel", "epoch_orders"]
 
-_MASK = (1 << 64) - 1
-
-
-class _Generator:
-    """The library's generator: xoshiro256** seeded with SplitMix64 (README, "The generator")."""
-
-    def __init__(self, seed: int):
-        x, self.s = seed & _MASK, []
-        for _ in range(4):
-            x = (x + 0x9E3779B97F4A7C15) & _MASK
-            z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-            self.s.append(z ^ (z >> 31))
-
-    def next(self) -> int:
-        s = self.s
-        result = ((((s[1] * 5) & _MASK) << 7 | ((s[1] * 5) & _MASK) >> 57) & _MASK) * 9 & _MASK
-        t = (s[1] << 17) & _MASK
-        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t
-        s[3] = ((s[3] << 45) | (s[3] >> 19)) & _MASK
-        return result
-
-    def below(self, bound: int) -> int:
-        product = self.next() * bound
-        if (product & _MASK) < bound:
-            threshold = ((1 << 64) - bound) % bound
-            while (product & _MASK) < threshold:
-                product = self.next() * bound
-        return product >> 64
-
-
 def epoch_orders(n: int, epochs: int, seed: int):
-    """The row order of each epoch of `Network.fit(..., shuffle_seed=seed)`."""
-    generator = _Generator(seed)
-    for _ in range(epochs):
-        order = list(range(n))
-        for i in range(n - 1, 0, -1):
-            j = generator.below(i + 1)
-            order[i], order[j] = order[j], order[i]
-        yield np.array(order)
+    """The row order of each epoch of `Network.fit(..., shuffle_seed=seed)`, from the library
+    itself (plexus_epoch_order), so every rank and a single process agree."""
+    order = np.empty(int(n), dtype=np.uintp)
+    for epoch in range(int(epochs)):
+        check(lib.plexus_epoch_order(int(seed) & ((1 << 64) - 1), epoch, int(n), order.ctypes.data))
+        yield order.astype(np.intp)
 
 
 class DataParallel:

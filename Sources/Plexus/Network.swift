@@ -45,6 +45,8 @@ public final class Network: CustomStringConvertible {
     }
 
     let layers: [Layer]
+    /// The flat order of the parameters (ParameterLayout.swift).
+    let layout: ParameterLayout
     /// The layers again, as raw pointers into `params` and `grads`: the passes walk this table,
     /// which costs no reference counting and no optional-offset arithmetic per call (a large
     /// part of a tiny network's time; benchmarks/RESULTS.md).
@@ -82,24 +84,23 @@ public final class Network: CustomStringConvertible {
         for (index, size) in sizes.enumerated() where size < 1 || size > Network.maxLayerSize {
             throw .argument("sizes[\(index)] is \(size); each layer needs between 1 and \(Network.maxLayerSize) neurons")
         }
-        var layers: [Layer] = []
-        var offset = 0
-        for l in 1..<sizes.count {
-            let inputs = sizes[l - 1], outputs = sizes[l]
-            guard let weightCount = checkedProduct(outputs, inputs),
-                  case let (afterWeights, false) = offset.addingReportingOverflow(weightCount),
-                  case let (afterBias, false) = afterWeights.addingReportingOverflow(bias ? outputs : 0)
-            else {
-                throw .memory("layer \(l) (\(inputs) → \(outputs)) makes the parameter count overflow; use smaller layers")
-            }
-            layers.append(Layer(inputs: inputs, outputs: outputs, weightOffset: offset,
-                                biasOffset: bias ? afterWeights : nil, activation: activations[l - 1]))
-            offset = afterBias
+        let layout: ParameterLayout
+        do {
+            layout = try ParameterLayout(sizes: sizes, bias: bias)
+        } catch {
+            let l = error.layer
+            throw .memory("layer \(l) (\(sizes[l - 1]) → \(sizes[l])) makes the parameter count overflow; use smaller layers")
         }
+        let layers = zip(layout.layers, activations).map { slot, activation in
+            Layer(inputs: slot.inputs, outputs: slot.outputs, weightOffset: slot.weightOffset,
+                  biasOffset: slot.biasOffset, activation: activation)
+        }
+        let offset = layout.count
         self.sizes = sizes
         self.activations = activations
         self.hasBias = bias
         self.layers = layers
+        self.layout = layout
         self.parameterCount = offset
         self.widest = sizes.max()!
         self.widestLayer = sizes.dropFirst().max()!
@@ -170,7 +171,15 @@ public final class Network: CustomStringConvertible {
         return "Network(\(shape), [\(functions)], bias: \(hasBias), loss: \(loss), \(optimizer))"
     }
 
-    /// Throws `.argument` unless `layer` names a non-input layer (1…L).
+    /// The activation of weight layer `layer` (1…L).
+    /// - Throws: `.argument` unless `layer` names a non-input layer.
+    public func activation(ofLayer layer: Int) throws(PlexusError) -> Activation {
+        try checkLayer(layer)
+        return activations[layer - 1]
+    }
+
+    /// Throws `.argument` unless `layer` names a non-input layer (1…L): the one check of a weight
+    /// layer's number, for the Swift API and the C API alike.
     func checkLayer(_ layer: Int) throws(PlexusError) {
         guard layer >= 1 && layer < sizes.count else {
             throw .argument("layer \(layer) does not exist; weight layers are numbered 1…\(sizes.count - 1) (layer 0 is the input)")

@@ -24,8 +24,10 @@ public struct PlexusError: Error, Equatable, Sendable, CustomStringConvertible {
         /// A gradient or an update is not finite.
         public static let numeric = Code(rawValue: 7)
 
-        /// The C enumerator's name, such as `PLEXUS_ERR_SHAPE`.
-        public var description: String {
+        /// The C enumerator's name, such as `PLEXUS_ERR_SHAPE` ("PLEXUS_ERR_UNKNOWN" for a value
+        /// that is no status): static text, the one table of the names (`plexus_status_name`
+        /// returns it).
+        public var name: StaticString {
             switch rawValue {
             case 0: return "PLEXUS_OK"
             case 1: return "PLEXUS_ERR_ARGUMENT"
@@ -35,8 +37,14 @@ public struct PlexusError: Error, Equatable, Sendable, CustomStringConvertible {
             case 5: return "PLEXUS_ERR_FORMAT"
             case 6: return "PLEXUS_ERR_MEMORY"
             case 7: return "PLEXUS_ERR_NUMERIC"
-            default: return "PLEXUS_ERR_UNKNOWN(\(rawValue))"
+            default: return "PLEXUS_ERR_UNKNOWN"
             }
+        }
+
+        /// `name`, with the value when it is no status: "PLEXUS_ERR_UNKNOWN(42)".
+        public var description: String {
+            let text = name.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
+            return text == "PLEXUS_ERR_UNKNOWN" ? "\(text)(\(rawValue))" : text
         }
     }
 

@@ -31,19 +31,11 @@ public func plexus_param_count(_ net: OpaquePointer?) -> UInt {
     return count
 }
 
-/// A weight-layer index (1…L) as Int, or `.argument`.
-private func weightLayer(_ net: Network, _ layer: UInt) throws(PlexusError) -> Int {
-    guard layer >= 1 && layer < UInt(net.layerCount) else {
-        throw argumentError("layer \(layer) does not exist; weight layers are numbered 1…\(net.layerCount - 1) (layer 0 is the input)")
-    }
-    return Int(layer)
-}
-
 @_cdecl("plexus_layer_activation")
 public func plexus_layer_activation(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
     guarded("plexus_layer_activation") { () throws(PlexusError) in
         let net = try network(net), out = try required(out, "out")
-        out.pointee = net.activations[try weightLayer(net, layer) - 1].rawValue
+        out.pointee = try net.activation(ofLayer: Int(clamping: layer)).rawValue
     }
 }
 
@@ -84,7 +76,7 @@ public func plexus_get_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: Unsafe
                                _ b: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_get_weights") { () throws(PlexusError) in
         let net = try network(net), w = try required(w, "w")
-        try net.copyWeights(layer: try weightLayer(net, layer), weights: w, bias: b)
+        try net.copyWeights(layer: Int(clamping: layer), weights: w, bias: b)
     }
 }
 
@@ -93,7 +85,7 @@ public func plexus_set_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: Unsafe
                                _ b: UnsafePointer<Float>?) -> Int32 {
     guarded("plexus_set_weights") { () throws(PlexusError) in
         let net = try network(net), w = try required(w, "w")
-        try net.setWeights(layer: try weightLayer(net, layer), weights: w, bias: b)
+        try net.setWeights(layer: Int(clamping: layer), weights: w, bias: b)
     }
 }
 
@@ -138,17 +130,7 @@ public func plexus_last_error() -> UnsafePointer<CChar> {
 
 @_cdecl("plexus_status_name")
 public func plexus_status_name(_ status: Int32) -> UnsafePointer<CChar> {
-    switch status {
-    case 0: return cString("PLEXUS_OK")
-    case 1: return cString("PLEXUS_ERR_ARGUMENT")
-    case 2: return cString("PLEXUS_ERR_SHAPE")
-    case 3: return cString("PLEXUS_ERR_STATE")
-    case 4: return cString("PLEXUS_ERR_IO")
-    case 5: return cString("PLEXUS_ERR_FORMAT")
-    case 6: return cString("PLEXUS_ERR_MEMORY")
-    case 7: return cString("PLEXUS_ERR_NUMERIC")
-    default: return cString("PLEXUS_ERR_UNKNOWN")
-    }
+    cString(PlexusError.Code(rawValue: status).name)
 }
 
 @_cdecl("plexus_set_threads")

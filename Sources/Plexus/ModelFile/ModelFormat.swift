@@ -42,8 +42,3 @@ struct TensorSlot {
     let offset: Int
     var count: Int { shape.reduce(1, *) }
 }
-
-extension Network {
-    /// `layers.{i}.weight` [out, in] and `layers.{i}.bias` [out] for i from 0, in flat order.
-    var blueprint: Blueprint { Blueprint(sizes: sizes, hasBias: hasBias) }
-}

@@ -1,15 +1,56 @@
-// Reading a model file from memory. Everything the file claims is checked against the file's
-// real size and against the architecture its metadata declares before anything is allocated by
-// the file's word; each failure is `.format` with a message naming what is wrong.
+// Reading a model file from memory, in four stages: the header (framing and JSON), the metadata
+// (architecture, loss, optimizer), the tensors (each one's place and values, checked against
+// what the architecture needs) and the assembly of the network. Everything the file claims is
+// checked against the file's real size and the declared architecture before anything is
+// allocated by the file's word; each failure is `.format` with a message naming what is wrong.
 
 extension Network {
     /// Rebuilds a network, with its loss and optimizer state, from a model file's bytes.
     /// - Throws: `.format` for anything malformed or inconsistent; `.memory` when the declared
     ///   (and present) network cannot be allocated.
     public static func load(modelData bytes: UnsafeRawBufferPointer) throws(PlexusError) -> Network {
-        func bad(_ message: String) -> PlexusError { PlexusError(.format, message) }
+        let header = try ModelHeader(bytes)
+        let description = try ModelDescription(header.metadata, dataBytes: header.data.count)
+        let tensors = try ModelTensors(header, description)
+        return try assemble(description, tensors)
+    }
 
-        // Framing: header length, header, data.
+    /// `load(modelData:)` for an array of bytes.
+    public static func load(modelData bytes: [UInt8]) throws(PlexusError) -> Network {
+        try bytes.withUnsafeBufferPointer { (raw) throws(PlexusError) in try load(modelData: UnsafeRawBufferPointer(raw)) }
+    }
+
+    /// Stage 4: the network the checked description and tensors describe.
+    private static func assemble(_ description: ModelDescription, _ tensors: ModelTensors) throws(PlexusError) -> Network {
+        let net = try Network(sizes: description.sizes, activations: description.activations,
+                              bias: description.hasBias, seed: 0)
+        try net.setLoss(description.loss)
+        try net.setOptimizer(description.optimizer)
+        var stateBuffers: [ModelTensors.Role: FloatBuffer] = [:]
+        for role in tensors.statePresent.sorted(by: { $0.rawValue < $1.rawValue }) {
+            stateBuffers[role] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
+        }
+        for tensor in tensors.expected {
+            let target = tensor.role == .parameter ? net.params.pointer : stateBuffers[tensor.role]!.pointer
+            tensors.read(tensor, into: target + tensor.slot.offset)
+        }
+        net.optimizerState.first = stateBuffers[.firstMoment]
+        net.optimizerState.second = stateBuffers[.secondMoment]
+        net.optimizerState.steps = Int(description.steps)
+        return net
+    }
+}
+
+private func bad(_ message: String) -> PlexusError { PlexusError(.format, message) }
+
+/// Stage 1: the framing (an 8-byte header length, the JSON header, the data section) and the
+/// header's two kinds of members, string metadata and tensor entries.
+private struct ModelHeader {
+    let data: UnsafeRawBufferPointer
+    let metadata: [String: String]
+    let entries: [String: [(key: String, value: JSONValue)]]
+
+    init(_ bytes: UnsafeRawBufferPointer) throws(PlexusError) {
         guard bytes.count >= 8 else {
             throw bad("the data is \(bytes.count) bytes; a model file starts with an 8-byte header length")
         }
@@ -21,13 +62,10 @@ extension Network {
             throw bad("the header length is \(declared) bytes, more than the \(ModelFormat.maxHeaderBytes) allowed")
         }
         let headerLength = Int(declared)
-        let header = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])
-        let data = UnsafeRawBufferPointer(rebasing: bytes[(8 + headerLength)...])
-        guard case let .object(members) = try JSONParser.parse(header) else {
+        data = UnsafeRawBufferPointer(rebasing: bytes[(8 + headerLength)...])
+        guard case let .object(members) = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])) else {
             throw bad("the header is not a JSON object")
         }
-
-        // Metadata: strings only.
         var metadata: [String: String] = [:]
         var entries: [String: [(key: String, value: JSONValue)]] = [:]
         for (key, value) in members {
@@ -42,6 +80,23 @@ extension Network {
                 entries[key] = fields
             }
         }
+        self.metadata = metadata
+        self.entries = entries
+    }
+}
+
+/// Stage 2: what the metadata declares: the format, the architecture (its parameters checked to
+/// fit the data section before anything is allocated), the loss and the optimizer.
+private struct ModelDescription {
+    let sizes: [Int]
+    let activations: [Activation]
+    let hasBias: Bool
+    let layout: ParameterLayout
+    let loss: Loss
+    let optimizer: Optimizer
+    let steps: UInt64
+
+    init(_ metadata: [String: String], dataBytes: Int) throws(PlexusError) {
         func required(_ key: String) throws(PlexusError) -> String {
             guard let value = metadata[key] else { throw bad("metadata \"\(key)\" is missing; is this a Plexus model file?") }
             return value
@@ -52,31 +107,8 @@ extension Network {
         guard try required(ModelFormat.Key.formatVersion) == "\(ModelFormat.version)" else {
             throw bad("format version \"\(metadata[ModelFormat.Key.formatVersion]!)\" is not supported; this library reads version \(ModelFormat.version)")
         }
-
-        // Architecture.
-        let sizeTexts = try required(ModelFormat.Key.sizes).split(separator: ",", omittingEmptySubsequences: false)
-        guard sizeTexts.count >= 2 && sizeTexts.count <= 4096 else {
-            throw bad("\(ModelFormat.Key.sizes) lists \(sizeTexts.count) layers; between 2 and 4096 are allowed")
-        }
-        var sizes: [Int] = []
-        for text in sizeTexts {
-            guard let size = JSONValue.number(String(text)).unsignedInteger, size >= 1, size <= UInt64(Network.maxLayerSize) else {
-                throw bad("\(ModelFormat.Key.sizes) holds \"\(text)\", not a layer size between 1 and \(Network.maxLayerSize)")
-            }
-            sizes.append(Int(size))
-        }
-        let activationTexts = try required(ModelFormat.Key.activations).split(separator: ",", omittingEmptySubsequences: false)
-        guard activationTexts.count == sizes.count - 1 else {
-            throw bad("\(sizes.count) layer sizes need \(sizes.count - 1) activations, the file lists \(activationTexts.count)")
-        }
-        var activations: [Activation] = []
-        for text in activationTexts {
-            guard let activation = Activation.allCases.first(where: { $0.description == text }) else {
-                throw bad("unknown activation \"\(text)\"; known: \(Activation.allCases.map(\.description).joined(separator: ", "))")
-            }
-            activations.append(activation)
-        }
-        let hasBias: Bool
+        sizes = try ModelDescription.parseSizes(try required(ModelFormat.Key.sizes))
+        activations = try ModelDescription.parseActivations(try required(ModelFormat.Key.activations), layers: sizes.count - 1)
         switch try required(ModelFormat.Key.bias) {
         case "true": hasBias = true
         case "false": hasBias = false
@@ -86,153 +118,55 @@ extension Network {
         guard let loss = Loss.allCases.first(where: { $0.description == lossName }) else {
             throw bad("unknown loss \"\(lossName)\"; known: \(Loss.allCases.map(\.description).joined(separator: ", "))")
         }
-        do {
-            try loss.checkCompatible(withOutput: activations.last!)
-        } catch {
+        do { try loss.checkCompatible(withOutput: activations.last!) } catch {
             throw bad("the file's loss does not fit its output layer: \(error.message)")
         }
-        let optimizer = try decodeOptimizer(metadata)
+        self.loss = loss
+        optimizer = try ModelDescription.parseOptimizer(metadata)
         guard let steps = JSONValue.number(metadata[ModelFormat.Key.steps] ?? "0").unsignedInteger, steps <= ModelFormat.maxSteps else {
             throw bad("\(ModelFormat.Key.steps) is \"\(metadata[ModelFormat.Key.steps]!)\", not a step count")
         }
-
-        // The tensors this architecture needs, checked for overflow before anything is allocated.
-        var parameterCount = 0
-        for l in 1..<sizes.count {
-            guard let weights = checkedProduct(sizes[l], sizes[l - 1]),
-                  case let (sum, false) = parameterCount.addingReportingOverflow(weights + (hasBias ? sizes[l] : 0)),
-                  sum <= data.count / 4
-            else {
-                throw bad("the declared layers need more floats than the file's \(data.count)-byte data section holds")
-            }
-            parameterCount = sum
-        }
-        let blueprint = Blueprint(sizes: sizes, hasBias: hasBias)
-        var expected: [(slot: TensorSlot, role: Int)] = blueprint.parameterSlots.map { ($0, 0) }
-        let optionalState: [(suffix: String, role: Int)]
-        switch optimizer {
-        case .sgd: optionalState = [(ModelFormat.StateName.momentum, 1)]
-        case .adam: optionalState = [(ModelFormat.StateName.firstMoment, 1), (ModelFormat.StateName.secondMoment, 2)]
-        }
-        var stateRolesPresent: Set<Int> = []
-        for (suffix, role) in optionalState {
-            let slots = blueprint.stateSlots(suffix)
-            let present = slots.filter { entries[$0.name] != nil }.count
-            guard present == 0 || present == slots.count else {
-                throw bad("the file has \(present) of the \(slots.count) \"\(suffix)\" tensors; they come all together or not at all")
-            }
-            if present > 0 {
-                expected += slots.map { ($0, role) }
-                stateRolesPresent.insert(role)
-            }
-        }
-        if case .adam = optimizer, (steps > 0) != (stateRolesPresent.count == 2) {
-            throw bad("Adam's moments must be present exactly when \(ModelFormat.Key.steps) is above 0 (it is \(steps))")
-        }
-        let known = Set(expected.map(\.slot.name))
-        for name in entries.keys where !known.contains(name) {
-            throw bad("tensor \"\(name)\" does not belong to this architecture or optimizer")
-        }
-
-        // Each tensor: F32, the expected shape, a range of exactly its size inside the data.
-        var ranges: [(begin: Int, end: Int, name: String)] = []
-        for (slot, _) in expected {
-            guard let fields = entries[slot.name] else { throw bad("tensor \"\(slot.name)\" is missing") }
-            var dtype: String?, shape: [UInt64]?, offsets: [UInt64]?
-            for (key, value) in fields {
-                switch key {
-                case "dtype":
-                    guard case let .string(text) = value else { throw bad("\(slot.name): dtype is not a string") }
-                    dtype = text
-                case "shape", "data_offsets":
-                    guard case let .array(items) = value else { throw bad("\(slot.name): \(key) is not an array") }
-                    var numbers: [UInt64] = []
-                    for item in items {
-                        guard let n = item.unsignedInteger else { throw bad("\(slot.name): \(key) holds something other than a non-negative integer") }
-                        numbers.append(n)
-                    }
-                    if key == "shape" { shape = numbers } else { offsets = numbers }
-                default:
-                    throw bad("\(slot.name): unknown field \"\(key)\"")
-                }
-            }
-            guard dtype == "F32" else { throw bad("\(slot.name): dtype is \(dtype.map { "\"\($0)\"" } ?? "missing"); Plexus stores F32") }
-            guard let shape, shape == slot.shape.map(UInt64.init) else {
-                throw bad("\(slot.name): shape is \(shape.map { "\($0)" } ?? "missing") but the architecture needs \(slot.shape)")
-            }
-            guard let offsets, offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= UInt64(data.count) else {
-                throw bad("\(slot.name): data_offsets \(offsets.map { "\($0)" } ?? "missing") do not lie inside the \(data.count)-byte data section")
-            }
-            guard offsets[1] - offsets[0] == UInt64(slot.count * 4) else {
-                throw bad("\(slot.name): data_offsets span \(offsets[1] - offsets[0]) bytes but \(slot.shape) F32 needs \(slot.count * 4)")
-            }
-            ranges.append((Int(offsets[0]), Int(offsets[1]), slot.name))
-        }
-        // The tensors tile the data section: sorted, no overlap, no gap, nothing after (as in safetensors).
-        ranges.sort { $0.begin < $1.begin }
-        var cursor = 0
-        for range in ranges {
-            guard range.begin == cursor else {
-                throw bad(range.begin < cursor ? "tensor \"\(range.name)\" overlaps the tensor before it"
-                                               : "\(range.begin - cursor) unused bytes before tensor \"\(range.name)\"")
-            }
-            cursor = range.end
-        }
-        guard cursor == data.count else { throw bad("\(data.count - cursor) bytes follow the last tensor") }
-
-        if let text = metadata[ModelFormat.Key.crc32] {
-            let actual = CRC32.checksum(data)
-            guard let stored = UInt32(text, radix: 16), text.count == 8 else {
-                throw bad("\(ModelFormat.Key.crc32) is \"\(text)\", not 8 hexadecimal digits")
-            }
-            guard stored == actual else {
-                throw bad("the data section's CRC-32 is \(String(actual, radix: 16)) but the header says \(text): the file is damaged")
-            }
-        }
-
-        // Values: finite parameters and state; Adam's second moments are never negative.
-        func float(at byteOffset: Int) -> Float {
-            Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: byteOffset, as: UInt32.self)))
-        }
-        let offsetsByName = Dictionary(uniqueKeysWithValues: ranges.map { ($0.name, $0.begin) })
-        for (slot, role) in expected {
-            let base = offsetsByName[slot.name]!
-            for i in 0..<slot.count {
-                let value = float(at: base + 4 * i)
-                guard value.isFinite, !(role == 2 && value < 0) else {
-                    throw bad("\(slot.name)[\(i)] is \(value); stored values must be finite\(role == 2 ? " and not negative" : "")")
-                }
-            }
-        }
-
-        // Everything checked: build the network.
-        let net = try Network(sizes: sizes, activations: activations, bias: hasBias, seed: 0)
-        try net.setLoss(loss)
-        try net.setOptimizer(optimizer)
-        var stateBuffers: [Int: FloatBuffer] = [:]
-        for role in stateRolesPresent.sorted() {
-            stateBuffers[role] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
-        }
-        for (slot, role) in expected {
-            let target = role == 0 ? net.params.pointer : stateBuffers[role]!.pointer
-            let base = offsetsByName[slot.name]!
-            for i in 0..<slot.count { target[slot.offset + i] = float(at: base + 4 * i) }
-        }
-        net.optimizerState.first = stateBuffers[1]
-        net.optimizerState.second = stateBuffers[2]
-        net.optimizerState.steps = Int(steps)
-        return net
+        self.steps = steps
+        // The parameters this architecture needs must fit the data section before anything is allocated.
+        let tooLarge = "the declared layers need more floats than the file's \(dataBytes)-byte data section holds"
+        do { layout = try ParameterLayout(sizes: sizes, bias: hasBias) } catch { throw bad(tooLarge) }
+        guard layout.count <= dataBytes / 4 else { throw bad(tooLarge) }
     }
 
-    /// `load(modelData:)` for an array of bytes.
-    public static func load(modelData bytes: [UInt8]) throws(PlexusError) -> Network {
-        try bytes.withUnsafeBufferPointer { (raw) throws(PlexusError) in try load(modelData: UnsafeRawBufferPointer(raw)) }
+    private static func parseSizes(_ text: String) throws(PlexusError) -> [Int] {
+        let texts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard texts.count >= 2 && texts.count <= 4096 else {
+            throw bad("\(ModelFormat.Key.sizes) lists \(texts.count) layers; between 2 and 4096 are allowed")
+        }
+        var sizes: [Int] = []
+        for text in texts {
+            guard let size = JSONValue.number(String(text)).unsignedInteger, size >= 1, size <= UInt64(Network.maxLayerSize) else {
+                throw bad("\(ModelFormat.Key.sizes) holds \"\(text)\", not a layer size between 1 and \(Network.maxLayerSize)")
+            }
+            sizes.append(Int(size))
+        }
+        return sizes
     }
 
-    private static func decodeOptimizer(_ metadata: [String: String]) throws(PlexusError) -> Optimizer {
+    private static func parseActivations(_ text: String, layers: Int) throws(PlexusError) -> [Activation] {
+        let texts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard texts.count == layers else {
+            throw bad("\(layers + 1) layer sizes need \(layers) activations, the file lists \(texts.count)")
+        }
+        var activations: [Activation] = []
+        for text in texts {
+            guard let activation = Activation.allCases.first(where: { $0.description == text }) else {
+                throw bad("unknown activation \"\(text)\"; known: \(Activation.allCases.map(\.description).joined(separator: ", "))")
+            }
+            activations.append(activation)
+        }
+        return activations
+    }
+
+    private static func parseOptimizer(_ metadata: [String: String]) throws(PlexusError) -> Optimizer {
         func number(_ key: String, default fallback: Float) throws(PlexusError) -> Float {
             guard let text = metadata[key] else { return fallback }
-            guard let value = Float(text) else { throw PlexusError(.format, "metadata \"\(key)\" is \"\(text)\", not a number") }
+            guard let value = Float(text) else { throw bad("metadata \"\(key)\" is \"\(text)\", not a number") }
             return value
         }
         let optimizer: Optimizer
@@ -246,38 +180,143 @@ extension Network {
                               beta2: try number(ModelFormat.Key.beta2, default: 0.999),
                               epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8))
         case let other:
-            throw PlexusError(.format, "unknown optimizer \"\(other)\"; known: sgd, adam")
+            throw bad("unknown optimizer \"\(other)\"; known: sgd, adam")
         }
-        do {
-            try optimizer.validate()
-        } catch {
-            throw PlexusError(.format, "the file's optimizer settings are invalid: \(error.message)")
+        do { try optimizer.validate() } catch {
+            throw bad("the file's optimizer settings are invalid: \(error.message)")
         }
         return optimizer
     }
 }
 
-/// The tensor layout of an architecture (the flat order W1, b1, W2, b2, …), computed without
-/// allocating a network.
-struct Blueprint {
-    let sizes: [Int]
-    let hasBias: Bool
+/// Stage 3: the tensors the description needs (parameters, and optimizer state when present),
+/// each one F32 with the expected shape and a range of exactly its size; together they tile the
+/// data section, its CRC-32 matches, and every value is finite (Adam's second moments not negative).
+private struct ModelTensors {
+    /// What a tensor holds, and so which buffer it fills.
+    enum Role: Int { case parameter, firstMoment, secondMoment }
 
-    var parameterSlots: [TensorSlot] {
-        var slots: [TensorSlot] = []
-        var offset = 0
-        for l in 1..<sizes.count {
-            slots.append(TensorSlot(name: "layers.\(l - 1).weight", shape: [sizes[l], sizes[l - 1]], offset: offset))
-            offset += sizes[l] * sizes[l - 1]
-            if hasBias {
-                slots.append(TensorSlot(name: "layers.\(l - 1).bias", shape: [sizes[l]], offset: offset))
-                offset += sizes[l]
-            }
-        }
-        return slots
+    struct Tensor {
+        let slot: TensorSlot
+        let role: Role
+        /// Where its floats start in the data section.
+        var begin = 0
     }
 
-    func stateSlots(_ suffix: String) -> [TensorSlot] {
-        parameterSlots.map { TensorSlot(name: "optimizer.\($0.name).\(suffix)", shape: $0.shape, offset: $0.offset) }
+    let data: UnsafeRawBufferPointer
+    private(set) var expected: [Tensor]
+    /// The optimizer-state buffers the file carries.
+    private(set) var statePresent: Set<Role> = []
+
+    init(_ header: ModelHeader, _ description: ModelDescription) throws(PlexusError) {
+        data = header.data
+        expected = description.layout.tensors.map { Tensor(slot: $0, role: .parameter) }
+        let optionalState: [(suffix: String, role: Role)]
+        switch description.optimizer {
+        case .sgd: optionalState = [(ModelFormat.StateName.momentum, .firstMoment)]
+        case .adam: optionalState = [(ModelFormat.StateName.firstMoment, .firstMoment), (ModelFormat.StateName.secondMoment, .secondMoment)]
+        }
+        for (suffix, role) in optionalState {
+            let slots = description.layout.stateTensors(suffix)
+            let present = slots.filter { header.entries[$0.name] != nil }.count
+            guard present == 0 || present == slots.count else {
+                throw bad("the file has \(present) of the \(slots.count) \"\(suffix)\" tensors; they come all together or not at all")
+            }
+            if present > 0 {
+                expected += slots.map { Tensor(slot: $0, role: role) }
+                statePresent.insert(role)
+            }
+        }
+        if case .adam = description.optimizer, (description.steps > 0) != (statePresent.count == 2) {
+            throw bad("Adam's moments must be present exactly when \(ModelFormat.Key.steps) is above 0 (it is \(description.steps))")
+        }
+        let known = Set(expected.map(\.slot.name))
+        for name in header.entries.keys where !known.contains(name) {
+            throw bad("tensor \"\(name)\" does not belong to this architecture or optimizer")
+        }
+        for i in expected.indices {
+            guard let fields = header.entries[expected[i].slot.name] else { throw bad("tensor \"\(expected[i].slot.name)\" is missing") }
+            expected[i].begin = try ModelTensors.place(expected[i].slot, fields, dataBytes: data.count)
+        }
+        try checkTiling()
+        try checkChecksum(header.metadata[ModelFormat.Key.crc32])
+        try checkValues()
+    }
+
+    /// One tensor entry's dtype, shape and data offsets; returns where its floats begin.
+    private static func place(_ slot: TensorSlot, _ fields: [(key: String, value: JSONValue)], dataBytes: Int) throws(PlexusError) -> Int {
+        var dtype: String?, shape: [UInt64]?, offsets: [UInt64]?
+        for (key, value) in fields {
+            switch key {
+            case "dtype":
+                guard case let .string(text) = value else { throw bad("\(slot.name): dtype is not a string") }
+                dtype = text
+            case "shape", "data_offsets":
+                guard case let .array(items) = value else { throw bad("\(slot.name): \(key) is not an array") }
+                var numbers: [UInt64] = []
+                for item in items {
+                    guard let n = item.unsignedInteger else { throw bad("\(slot.name): \(key) holds something other than a non-negative integer") }
+                    numbers.append(n)
+                }
+                if key == "shape" { shape = numbers } else { offsets = numbers }
+            default:
+                throw bad("\(slot.name): unknown field \"\(key)\"")
+            }
+        }
+        guard dtype == "F32" else { throw bad("\(slot.name): dtype is \(dtype.map { "\"\($0)\"" } ?? "missing"); Plexus stores F32") }
+        guard let shape, shape == slot.shape.map(UInt64.init) else {
+            throw bad("\(slot.name): shape is \(shape.map { "\($0)" } ?? "missing") but the architecture needs \(slot.shape)")
+        }
+        guard let offsets, offsets.count == 2, offsets[0] <= offsets[1], offsets[1] <= UInt64(dataBytes) else {
+            throw bad("\(slot.name): data_offsets \(offsets.map { "\($0)" } ?? "missing") do not lie inside the \(dataBytes)-byte data section")
+        }
+        guard offsets[1] - offsets[0] == UInt64(slot.count * 4) else {
+            throw bad("\(slot.name): data_offsets span \(offsets[1] - offsets[0]) bytes but \(slot.shape) F32 needs \(slot.count * 4)")
+        }
+        return Int(offsets[0])
+    }
+
+    /// The tensors tile the data section: sorted, no overlap, no gap, nothing after (as in safetensors).
+    private func checkTiling() throws(PlexusError) {
+        var cursor = 0
+        for tensor in expected.sorted(by: { $0.begin < $1.begin }) {
+            guard tensor.begin == cursor else {
+                throw bad(tensor.begin < cursor ? "tensor \"\(tensor.slot.name)\" overlaps the tensor before it"
+                                                : "\(tensor.begin - cursor) unused bytes before tensor \"\(tensor.slot.name)\"")
+            }
+            cursor = tensor.begin + tensor.slot.count * 4
+        }
+        guard cursor == data.count else { throw bad("\(data.count - cursor) bytes follow the last tensor") }
+    }
+
+    private func checkChecksum(_ text: String?) throws(PlexusError) {
+        guard let text else { return }
+        let actual = CRC32.checksum(data)
+        guard let stored = UInt32(text, radix: 16), text.count == 8 else {
+            throw bad("\(ModelFormat.Key.crc32) is \"\(text)\", not 8 hexadecimal digits")
+        }
+        guard stored == actual else {
+            throw bad("the data section's CRC-32 is \(String(actual, radix: 16)) but the header says \(text): the file is damaged")
+        }
+    }
+
+    /// Finite parameters and state; Adam's second moments are never negative.
+    private func checkValues() throws(PlexusError) {
+        for tensor in expected {
+            for i in 0..<tensor.slot.count {
+                let value = float(at: tensor.begin + 4 * i)
+                guard value.isFinite, !(tensor.role == .secondMoment && value < 0) else {
+                    throw bad("\(tensor.slot.name)[\(i)] is \(value); stored values must be finite\(tensor.role == .secondMoment ? " and not negative" : "")")
+                }
+            }
+        }
+    }
+
+    func read(_ tensor: Tensor, into target: UnsafeMutablePointer<Float>) {
+        for i in 0..<tensor.slot.count { target[i] = float(at: tensor.begin + 4 * i) }
+    }
+
+    private func float(at byteOffset: Int) -> Float {
+        Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: byteOffset, as: UInt32.self)))
     }
 }

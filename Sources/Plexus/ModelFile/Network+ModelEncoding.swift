@@ -10,7 +10,7 @@ extension Network {
     /// The model file's bytes in a buffer allocated with `malloc`; the caller releases it with `free`.
     /// - Throws: `.memory` when the buffer cannot be allocated.
     public func modelDataBuffer() throws(PlexusError) -> UnsafeMutableRawBufferPointer {
-        var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = blueprint.parameterSlots.map { ($0, params.pointer) }
+        var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors.map { ($0, params.pointer) }
         var metadata: [(String, String)] = [
             (ModelFormat.Key.format, ModelFormat.name),
             (ModelFormat.Key.formatVersion, "\(ModelFormat.version)"),
@@ -25,15 +25,15 @@ extension Network {
             metadata += [(ModelFormat.Key.optimizer, "sgd"), (ModelFormat.Key.learningRate, "\(lr)"),
                          (ModelFormat.Key.momentum, "\(momentum)")]
             if let buffer = optimizerState.first {
-                tensors += blueprint.stateSlots(ModelFormat.StateName.momentum).map { ($0, buffer.pointer) }
+                tensors += layout.stateTensors(ModelFormat.StateName.momentum).map { ($0, buffer.pointer) }
             }
         case let .adam(lr, beta1, beta2, epsilon):
             metadata += [(ModelFormat.Key.optimizer, "adam"), (ModelFormat.Key.learningRate, "\(lr)"),
                          (ModelFormat.Key.beta1, "\(beta1)"), (ModelFormat.Key.beta2, "\(beta2)"),
                          (ModelFormat.Key.epsilon, "\(epsilon)")]
             if let m = optimizerState.first, let v = optimizerState.second {
-                tensors += blueprint.stateSlots(ModelFormat.StateName.firstMoment).map { ($0, m.pointer) }
-                tensors += blueprint.stateSlots(ModelFormat.StateName.secondMoment).map { ($0, v.pointer) }
+                tensors += layout.stateTensors(ModelFormat.StateName.firstMoment).map { ($0, m.pointer) }
+                tensors += layout.stateTensors(ModelFormat.StateName.secondMoment).map { ($0, v.pointer) }
             }
         }
         metadata.append((ModelFormat.Key.steps, "\(optimizerState.steps)"))

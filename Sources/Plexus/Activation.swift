@@ -5,6 +5,12 @@ import Musl
 #endif
 
 /// The function a layer applies to `z = W·a_prev + b`. Raw values equal `plexus_activation`.
+///
+/// This file owns every activation's formulas, each once: an elementwise activation is an
+/// `ElementwiseRule` (its value and its derivative), softmax is the row functions at the end, and
+/// `accept` is the one place that maps an activation to its rule. The layered passes, the fused
+/// row passes, the losses and the graph all reach the formulas through `accept`, so adding an
+/// activation means a case, a rule and a line in `accept` here (and the header and Python's table).
 public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
     /// f(z) = z;                        f′ = 1
     case identity = 0
@@ -33,72 +39,107 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether initialisation uses He/Kaiming (rectifiers) rather than Glorot/Xavier.
-    var usesHeInitialization: Bool { self == .relu || self == .leakyRelu }
-}
-
-/// Logistic function without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0.
-@inline(__always)
-func stableSigmoid(_ z: Float) -> Float {
-    if z >= 0 {
-        return 1 / (1 + expf(-z))
+    /// Whether initialisation uses He/Kaiming (rectifiers) rather than Glorot/Xavier, and the
+    /// negative slope in He's gain √(2 / (1 + slope²)).
+    var heSlope: Double? {
+        switch self {
+        case .relu: return 0
+        case .leakyRelu: return Double(Activation.leakySlope)
+        default: return nil
+        }
     }
-    let e = expf(z)
-    return e / (1 + e)
+
+    /// Whether a value's result depends on that value alone (every activation but softmax).
+    var isElementwise: Bool { self != .softmax }
+
+    /// Calls `visitor` with this activation's rule: `visit(Rule.self)` for an elementwise
+    /// activation, `visitSoftmax()` for softmax. The one dispatch from an activation to its
+    /// formulas; the visitor's code is specialised for each rule, so it runs as the hand-written
+    /// loop for that rule would.
+    @inline(__always)
+    func accept<Visitor: ActivationVisitor>(_ visitor: Visitor) -> Visitor.Result {
+        switch self {
+        case .identity: return visitor.visit(IdentityRule.self)
+        case .sigmoid: return visitor.visit(SigmoidRule.self)
+        case .tanh: return visitor.visit(TanhRule.self)
+        case .relu: return visitor.visit(ReluRule.self)
+        case .leakyRelu: return visitor.visit(LeakyReluRule.self)
+        case .softmax: return visitor.visitSoftmax()
+        }
+    }
 }
 
-// MARK: - Forward and backward, side by side
-// Shapes: z, a, g: [rows][cols] row-major; rows = batch, cols = layer width.
+/// An elementwise activation: a = f(z), and ∂L/∂z from g = ∂L/∂a and a = f(z).
+protocol ElementwiseRule {
+    static func value(_ z: Float) -> Float
+    static func gradient(_ g: Float, _ a: Float) -> Float
+}
+
+/// Code that depends on a layer's activation, written once: `Activation.accept` runs it with the
+/// activation's rule.
+protocol ActivationVisitor {
+    associatedtype Result
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Result
+    func visitSoftmax() -> Result
+}
+
+// MARK: - The rules
+// Written as selects over the value (no branch that LLVM cannot turn into a vector select), the
+// form LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
+
+enum IdentityRule: ElementwiseRule {
+    @inline(__always) static func value(_ z: Float) -> Float { z }
+    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g }
+}
+
+enum SigmoidRule: ElementwiseRule {
+    /// Without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0.
+    @inline(__always) static func value(_ z: Float) -> Float {
+        if z >= 0 { return 1 / (1 + expf(-z)) }
+        let e = expf(z)
+        return e / (1 + e)
+    }
+    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g * (a * (1 - a)) }
+}
+
+enum TanhRule: ElementwiseRule {
+    @inline(__always) static func value(_ z: Float) -> Float { tanhf(z) }
+    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g * (1 - a * a) }
+}
+
+enum ReluRule: ElementwiseRule {
+    /// max(z, 0); NaN passes through, like torch.relu.
+    @inline(__always) static func value(_ z: Float) -> Float { z <= 0 ? 0 : z }
+    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : 0 }
+}
+
+enum LeakyReluRule: ElementwiseRule {
+    @inline(__always) static func value(_ z: Float) -> Float { z < 0 ? z * Activation.leakySlope : z }
+    /// a > 0 exactly when z > 0, since the negative slope is positive.
+    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
+}
+
+/// The logistic function (`SigmoidRule.value`), for the loss that works from logits.
+@inline(__always)
+func stableSigmoid(_ z: Float) -> Float { SigmoidRule.value(z) }
+
+// MARK: - Forward and backward over a block
+// Shapes: z, a, g: [rows][cols] row-major; rows = batch, cols = layer width; or, for a tile of a
+// product cut into column tiles (DenseKernels.swift), columns first ..< first+count of each row
+// of a [rows][stride] block. Elementwise rules give the same values however the rows are cut;
+// softmax needs whole rows, so a caller with tiles applies it once every tile is done.
 
 extension Activation {
     /// a = f(z), in place over `rows × cols` values.
     func forward(_ values: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        let n = rows * cols
-        switch self {
-        case .identity:
-            return
-        case .sigmoid:
-            for i in 0..<n { values[i] = stableSigmoid(values[i]) }
-        case .tanh:
-            for i in 0..<n { values[i] = tanhf(values[i]) }
-        case .relu:
-            reluForward(values, n)
-        case .leakyRelu:
-            leakyReluForward(values, n)
-        case .softmax:
-            for r in 0..<rows { softmaxRow(values + r * cols, count: cols) }
-        }
+        accept(BlockForward(values: values, rows: rows, cols: cols))
     }
 
     /// g ← g ⊙ f′(z) (softmax: g ← Jᵀg per row), in place, using the kept outputs `a = f(z)`.
     /// On entry `g` holds ∂L/∂a; on return it holds ∂L/∂z.
     func backward(outputs a: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        let n = rows * cols
-        switch self {
-        case .identity:
-            return
-        case .sigmoid:
-            sigmoidBackward(a, g, n)
-        case .tanh:
-            tanhBackward(a, g, n)
-        case .relu:
-            reluBackward(a, g, n)
-        case .leakyRelu:
-            leakyReluBackward(a, g, n)
-        case .softmax:
-            for r in 0..<rows { softmaxBackwardRow(a + r * cols, g + r * cols, count: cols) }
-        }
+        accept(BlockBackward(a: a, g: g, rows: rows, cols: cols))
     }
-}
-
-// MARK: - Over a tile of columns
-// A product cut into column tiles (DenseKernels.swift) applies the activation to its own tile, in
-// the same task: elementwise rules give the same values whichever way the rows are cut. Softmax
-// needs whole rows, so the caller applies it after every tile is done.
-
-extension Activation {
-    /// Whether a value's result depends on that value alone (every activation but softmax).
-    var isElementwise: Bool { self != .softmax }
 
     /// `forward` over columns `first ..< first + count` of each row of a [rows][stride] block.
     func forward(_ values: UnsafeMutablePointer<Float>, rows: Int, first: Int, count: Int, stride: Int) {
@@ -116,64 +157,35 @@ extension Activation {
     }
 }
 
-// MARK: - Elementwise passes
-// Written as selects over values loaded up front (no conditional loads or stores), the form
-// LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
-// Each rule is one inline function of one value, shared with the fused row passes
-// (RowPasses.swift), so both give bitwise the same results.
+private struct BlockForward: ActivationVisitor {
+    let values: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 
-/// max(z, 0); NaN passes through, like torch.relu.
-@inline(__always)
-func relu(_ v: Float) -> Float { v <= 0 ? 0 : v }
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) {
+        if Rule.self == IdentityRule.self { return }
+        let values = values
+        for i in 0..<(rows * cols) { values[i] = Rule.value(values[i]) }
+    }
 
-@inline(__always)
-func leakyRelu(_ v: Float) -> Float { v < 0 ? v * Activation.leakySlope : v }
-
-/// ∂L/∂z from ∂L/∂a = g and a = f(z), one rule per activation.
-@inline(__always)
-func sigmoidGradient(_ g: Float, _ a: Float) -> Float { g * (a * (1 - a)) }
-
-@inline(__always)
-func tanhGradient(_ g: Float, _ a: Float) -> Float { g * (1 - a * a) }
-
-@inline(__always)
-func reluGradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : 0 }
-
-/// a > 0 exactly when z > 0, since the negative slope is positive.
-@inline(__always)
-func leakyReluGradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
-
-private func reluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { values[i] = relu(values[i]) }
+    func visitSoftmax() {
+        for r in 0..<rows { softmaxRow(values + r * cols, count: cols) }
+    }
 }
 
-private func leakyReluForward(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { values[i] = leakyRelu(values[i]) }
+private struct BlockBackward: ActivationVisitor {
+    let a: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) {
+        if Rule.self == IdentityRule.self { return }
+        let a = a, g = g
+        for i in 0..<(rows * cols) { g[i] = Rule.gradient(g[i], a[i]) }
+    }
+
+    func visitSoftmax() {
+        for r in 0..<rows { softmaxBackwardRow(a + r * cols, g + r * cols, count: cols) }
+    }
 }
 
-private func sigmoidBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] = sigmoidGradient(g[i], a[i]) }
-}
-
-private func tanhBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] = tanhGradient(g[i], a[i]) }
-}
-
-private func reluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] = reluGradient(g[i], a[i]) }
-}
-
-private func leakyReluBackward(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { g[i] = leakyReluGradient(g[i], a[i]) }
-}
-
-/// g ← Jᵀg for one softmax row: g_k = a_k (g_k − Σ_j g_j a_j).
-@inline(__always)
-func softmaxBackwardRow(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int) {
-    var dot: Float = 0
-    for k in 0..<count { dot += g[k] * a[k] }
-    for k in 0..<count { g[k] = a[k] * (g[k] - dot) }
-}
+// MARK: - Softmax, by rows
 
 /// Softmax of one row in place, shifted by the row maximum so no exponent overflows.
 @inline(__always)
@@ -188,4 +200,23 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
     }
     let inverse = 1 / sum
     for k in 0..<count { row[k] *= inverse }
+}
+
+/// g ← Jᵀg for one softmax row: g_k = a_k (g_k − Σ_j g_j a_j).
+@inline(__always)
+func softmaxBackwardRow(_ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int) {
+    var dot: Float = 0
+    for k in 0..<count { dot += g[k] * a[k] }
+    for k in 0..<count { g[k] = a[k] * (g[k] - dot) }
+}
+
+/// log Σ_k e^{z_k} of one row, in double, shifted by the row maximum: the cross-entropy of
+/// softmax outputs (Loss.swift) and its gradient with respect to the targets (Graph) use it.
+@inline(__always)
+func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Double {
+    var maximum = row[0]
+    for k in 1..<max(count, 1) where row[k] > maximum { maximum = row[k] }
+    var total: Double = 0
+    for k in 0..<count { total += Double(expf(row[k] - maximum)) }
+    return Double(maximum) + log(total)
 }

@@ -85,10 +85,8 @@ func linearForwardTile(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
     if let bias {
         for r in 0..<rows { (z + r * outputs + first).update(from: bias + first, count: count) }
     }
-    plxs_sgemm(CblasNoTrans, CblasTrans,
-               Int32(rows), Int32(count), Int32(inputs),
-               1, x, Int32(inputs), w + first * inputs, Int32(inputs),
-               bias == nil ? 0 : 1, z + first, Int32(outputs))
+    blasProduct(x, lda: inputs, transposeA: false, w + first * inputs, ldb: inputs, transposeB: true,
+                m: rows, n: count, k: inputs, into: z + first, ldc: outputs, accumulate: bias != nil)
 }
 
 /// dW += δᵀ·x,  db += Σ_rows δ   (dW_oi += Σ_b δ_bo x_bi)
@@ -115,10 +113,8 @@ func biasGradient(delta: UnsafePointer<Float>, biasGrad db: UnsafeMutablePointer
 /// Input columns `first ..< first + count` of dW += δᵀ·x, always through sgemm.
 func linearBackwardWeightsTile(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, weightGrad dw: UnsafeMutablePointer<Float>,
                                rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
-    plxs_sgemm(CblasTrans, CblasNoTrans,
-               Int32(outputs), Int32(count), Int32(rows),
-               1, delta, Int32(outputs), x + first, Int32(inputs),
-               1, dw + first, Int32(inputs))
+    blasProduct(delta, lda: outputs, transposeA: true, x + first, ldb: inputs, transposeB: false,
+                m: outputs, n: count, k: rows, into: dw + first, ldc: inputs, accumulate: true)
 }
 
 /// dx = δ·W   (dx_bi = Σ_o δ_bo W_oi): the upstream gradient for the previous layer.
@@ -135,10 +131,41 @@ func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<F
 /// Input columns `first ..< first + count` of dx = δ·W, always through sgemm.
 func linearBackwardInputTile(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>, inputGrad dx: UnsafeMutablePointer<Float>,
                              rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
-    plxs_sgemm(CblasNoTrans, CblasNoTrans,
-               Int32(rows), Int32(count), Int32(outputs),
-               1, delta, Int32(outputs), w + first, Int32(inputs),
-               0, dx + first, Int32(inputs))
+    blasProduct(delta, lda: outputs, transposeA: false, w + first, ldb: inputs, transposeB: false,
+                m: rows, n: count, k: outputs, into: dx + first, ldc: inputs, accumulate: false)
+}
+
+/// C (m×n) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`; op is the transpose when asked.
+/// Row-major; A is m×k after op, B is k×n after op. Small products run as loops (sums in sgemm's
+/// reference order), larger ones in sgemm. The computational graph's products (Graph/).
+func matrixProduct(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+                   m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    if isSmallProduct(m, n, k) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k {
+                    let av = transposeA ? a[p * m + i] : a[i * k + p]
+                    let bv = transposeB ? b[j * k + p] : b[p * n + j]
+                    sum += av * bv
+                }
+                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
+            }
+        }
+        return
+    }
+    blasProduct(a, lda: transposeA ? m : k, transposeA: transposeA, b, ldb: transposeB ? k : n, transposeB: transposeB,
+                m: m, n: n, k: k, into: c, ldc: n, accumulate: accumulate)
+}
+
+/// C (m×n, row stride ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`; row-major, A
+/// m×k and B k×n after op, with row strides lda and ldb as stored. The one call of the BLAS:
+/// every product above the loops' size goes through it.
+@inline(__always)
+func blasProduct(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                 m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    plxs_sgemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+               Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
 }
 
 // MARK: - The loops for small products

@@ -47,21 +47,8 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
         let n = rows * cols
         switch self {
         case .mse, .quadratic:
-            // ∂L/∂a, then the activation's backward: fused into one pass for the elementwise
-            // activations (the same two roundings, so the same bits), separate for softmax,
-            // whose Jacobian mixes a row.
             let scale: Float = self == .mse ? 2 / Float(n) : 1 / Float(rows)
-            let sum: Double
-            switch activation {
-            case .identity: sum = squaredErrors(a, y, n, gradZ) { g, _ in scale * g }
-            case .sigmoid: sum = squaredErrors(a, y, n, gradZ) { sigmoidGradient(scale * $0, $1) }
-            case .tanh: sum = squaredErrors(a, y, n, gradZ) { tanhGradient(scale * $0, $1) }
-            case .relu: sum = squaredErrors(a, y, n, gradZ) { reluGradient(scale * $0, $1) }
-            case .leakyRelu: sum = squaredErrors(a, y, n, gradZ) { leakyReluGradient(scale * $0, $1) }
-            case .softmax:
-                sum = squaredErrors(a, y, n, gradZ) { g, _ in scale * g }
-                activation.backward(outputs: a, gradient: gradZ, rows: rows, cols: cols)
-            }
+            let sum = activation.accept(SquaredErrors(a: a, y: y, gradZ: gradZ, scale: scale, rows: rows, cols: cols))
             return self == .mse ? sum / Double(n) : sum / Double(2 * rows)
 
         case .crossEntropy:
@@ -69,11 +56,7 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
             let scale = 1 / Float(rows)
             for r in 0..<rows {
                 let zr = z + r * cols, yr = y + r * cols, ar = a + r * cols, gr = gradZ + r * cols
-                var maximum = zr[0]
-                for k in 1..<max(cols, 1) where zr[k] > maximum { maximum = zr[k] }
-                var expSum: Double = 0
-                for k in 0..<cols { expSum += Double(expf(zr[k] - maximum)) }
-                let logSumExp = Double(maximum) + log(expSum)
+                let logSumExp = Plexus.logSumExp(zr, count: cols)
                 var targetMass: Float = 0
                 for k in 0..<cols {
                     sum += Double(yr[k]) * (logSumExp - Double(zr[k]))
@@ -96,15 +79,33 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Σ (a−y)² over n values (in Double), writing gradZ_i = rule(a_i − y_i, a_i).
-@inline(__always)
-private func squaredErrors(_ a: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int,
-                           _ gradZ: UnsafeMutablePointer<Float>, _ rule: (Float, Float) -> Float) -> Double {
-    var sum: Double = 0
-    for i in 0..<n {
-        let d = a[i] - y[i]
-        sum += Double(d) * Double(d)
-        gradZ[i] = rule(d, a[i])
+/// Σ (a−y)² over the rows × cols values (in Double), writing ∂L/∂z: g = scale·(a−y) through the
+/// output activation's derivative, fused into the same pass for an elementwise activation (the
+/// same two roundings as two passes, so the same bits), softmax's row Jacobian after it.
+private struct SquaredErrors: ActivationVisitor {
+    let a: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
+    let scale: Float, rows: Int, cols: Int
+
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Double {
+        let scale = scale
+        return squaredErrors { Rule.gradient(scale * $0, $1) }
     }
-    return sum
+
+    func visitSoftmax() -> Double {
+        let scale = scale
+        let sum = squaredErrors { g, _ in scale * g }
+        Activation.softmax.backward(outputs: a, gradient: gradZ, rows: rows, cols: cols)
+        return sum
+    }
+
+    @inline(__always)
+    private func squaredErrors(_ rule: (Float, Float) -> Float) -> Double {
+        var sum: Double = 0
+        for i in 0..<(rows * cols) {
+            let d = a[i] - y[i]
+            sum += Double(d) * Double(d)
+            gradZ[i] = rule(d, a[i])
+        }
+        return sum
+    }
 }

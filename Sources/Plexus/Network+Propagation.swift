@@ -35,7 +35,7 @@ extension Network {
     /// one shorter) that run in parallel, each whole on one thread.
     func propagateForward(_ cache: ForwardCache.View, batch: Int) {
         cachedBatch = batch
-        if batch <= rowPassLimit {
+        if takesRowPasses(batch) {
             forwardRows(cache, batch: batch)
             return
         }
@@ -97,7 +97,7 @@ extension Network {
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
                                       targets: target, activation: views[last - 1].activation,
                                       rows: batch, cols: outputWidth, gradZ: delta)
-        if batch <= rowPassLimit {
+        if takesRowPasses(batch) {
             backwardRows(cache, gradZ: delta, batch: batch)
             return Float(lossValue)
         }
@@ -152,7 +152,7 @@ extension Network {
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
-        if batch <= rowPassLimit {
+        if takesRowPasses(batch) {
             predictRows(x, batch: batch, output: output)
             return
         }

@@ -129,8 +129,7 @@ public final class Network: CustomStringConvertible {
         var generator = SeededGenerator(seed: seed)
         for layer in layers {
             let limit: Float
-            if layer.activation.usesHeInitialization {
-                let slope = layer.activation == .leakyRelu ? Double(Activation.leakySlope) : 0
+            if let slope = layer.activation.heSlope {
                 let gain = (2 / (1 + slope * slope)).squareRoot()
                 limit = Float(gain * (3 / Double(layer.inputs)).squareRoot())
             } else {

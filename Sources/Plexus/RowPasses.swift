@@ -29,6 +29,11 @@ extension Network {
         return min(limit, forwardBlockRows)
     }
 
+    /// Whether a batch of `batch` rows takes the row passes (the one place forward, backward
+    /// and predict decide it).
+    @inline(__always)
+    func takesRowPasses(_ batch: Int) -> Bool { batch <= rowPassLimit }
+
     /// Sends every batch through the layered passes from now on, so that tests can compare the
     /// two paths bitwise (not API: an SPI for the tests and benchmarks).
     @_spi(Testing) public func disableRowPasses() { rowPassLimit = 0 }
@@ -123,14 +128,19 @@ private func backwardRow(_ layer: UnsafePointer<Network.LayerView>, delta: Unsaf
         dwo += inputs
     }
     guard let g else { return }
-    switch inputActivation {
-    case .identity: return
-    case .sigmoid: for i in 0..<inputs { g[i] = sigmoidGradient(g[i], x[i]) }
-    case .tanh: for i in 0..<inputs { g[i] = tanhGradient(g[i], x[i]) }
-    case .relu: for i in 0..<inputs { g[i] = reluGradient(g[i], x[i]) }
-    case .leakyRelu: for i in 0..<inputs { g[i] = leakyReluGradient(g[i], x[i]) }
-    case .softmax: softmaxBackwardRow(x, g, count: inputs)
+    inputActivation.accept(RowGradient(a: x, g: g, count: inputs))
+}
+
+/// g ← g ⊙ f′ over one row, from the outputs a = f(z) (softmax: its row Jacobian).
+private struct RowGradient: ActivationVisitor {
+    let a: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, count: Int
+
+    @inline(__always) func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) {
+        if Rule.self == IdentityRule.self { return }
+        for i in 0..<count { g[i] = Rule.gradient(g[i], a[i]) }
     }
+
+    @inline(__always) func visitSoftmax() { softmaxBackwardRow(a, g, count: count) }
 }
 
 /// One layer for one row: a = f(b + W·x), and z = b + W·x when `z` is not nil.
@@ -138,13 +148,16 @@ private func backwardRow(_ layer: UnsafePointer<Network.LayerView>, delta: Unsaf
 private func forwardRow(_ layer: UnsafePointer<Network.LayerView>, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
                         z: UnsafeMutablePointer<Float>?) {
     let layer = layer.pointee
-    switch layer.activation {
-    case .identity: denseRow(layer, x, a, z) { $0 }
-    case .sigmoid: denseRow(layer, x, a, z, stableSigmoid)
-    case .tanh: denseRow(layer, x, a, z, tanhf)
-    case .relu: denseRow(layer, x, a, z, relu)
-    case .leakyRelu: denseRow(layer, x, a, z, leakyRelu)
-    case .softmax:
+    layer.activation.accept(RowForward(layer: layer, x: x, a: a, z: z))
+}
+
+/// One row of one layer through its activation's rule.
+private struct RowForward: ActivationVisitor {
+    let layer: Network.LayerView, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>?
+
+    @inline(__always) func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) { denseRow(layer, x, a, z, Rule.value) }
+
+    @inline(__always) func visitSoftmax() {
         denseRow(layer, x, a, z) { $0 }
         softmaxRow(a, count: layer.outputs)
     }

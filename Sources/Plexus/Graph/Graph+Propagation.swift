@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CPlexusBLAS
 
 // Forward and backward of every node kind, side by side. Shapes: each node is rows×cols row-major;
 // a 1×1 operand of an elementwise operation broadcasts, and its gradient is the sum over the result.
@@ -141,38 +140,11 @@ extension Graph {
         case .crossEntropy:
             for r in 0..<p.rows {
                 let row = z + r * p.cols
-                var maximum = row[0]
-                for k in 1..<max(p.cols, 1) where row[k] > maximum { maximum = row[k] }
-                var total: Double = 0
-                for k in 0..<p.cols { total += Double(expf(row[k] - maximum)) }
-                let logSumExp = Double(maximum) + log(total)
+                let logSumExp = Plexus.logSumExp(row, count: p.cols)
                 for k in 0..<p.cols { dt[r * p.cols + k] += upstream * Float((logSumExp - Double(row[k])) / Double(p.rows)) }
             }
         case .binaryCrossEntropy:
             for i in 0..<t.count { dt[i] -= upstream * z[i] / Float(t.count) }
         }
     }
-}
-
-/// C (m×n) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`; op is the transpose when asked.
-/// Row-major; A is m×k after op, B is k×n after op. Small products run as loops, larger ones in sgemm.
-func matrixProduct(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-                   m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    if isSmallProduct(m, n, k) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum: Float = 0
-                for p in 0..<k {
-                    let av = transposeA ? a[p * m + i] : a[i * k + p]
-                    let bv = transposeB ? b[j * k + p] : b[p * n + j]
-                    sum += av * bv
-                }
-                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
-            }
-        }
-        return
-    }
-    plxs_sgemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-                accumulate ? 1 : 0, c, Int32(n))
 }

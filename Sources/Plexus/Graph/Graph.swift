@@ -1,4 +1,3 @@
-import CPlexusBLAS
 
 /// A static computational graph with reverse-mode differentiation, as seed 002 teaches it: each
 /// node computes its value from its inputs going forward, and going backward passes the upstream

@@ -11,7 +11,7 @@ extension Network {
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         let cache = try forwardCache(rows: batch)
         cache.activation(0).update(from: x, count: inputCount)
-        propagateForward(cache, batch: batch)
+        forwardBatch(cache, batch: batch)
         output?.update(from: cache.activation(views.count), count: batch * outputWidth)
     }
 
@@ -33,7 +33,7 @@ extension Network {
     /// A batch of up to `forwardBlockRows` rows is one block, whose products are cut into column
     /// tiles spread over the threads; a longer one is cut into blocks of that many rows (the last
     /// one shorter) that run in parallel, each whole on one thread.
-    func propagateForward(_ cache: ForwardCache.View, batch: Int) {
+    func forwardBatch(_ cache: ForwardCache.View, batch: Int) {
         cachedBatch = batch
         if takesRowPasses(batch) {
             forwardRows(cache, batch: batch)
@@ -87,11 +87,11 @@ extension Network {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
         try checkFinite(target, count: targetCount, width: outputWidth, name: "target", what: "targets")
-        return propagateBackward(cache, target: target, batch: batch)
+        return backwardBatch(cache, target: target, batch: batch)
     }
 
     /// The backward pass for the batch kept in `cache`, with targets checked by the caller.
-    func propagateBackward(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int) -> Float {
+    func backwardBatch(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int) -> Float {
         var (delta, spare) = cache.deltas
         let last = views.count
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
@@ -140,7 +140,7 @@ extension Network {
     /// Computes the outputs for `x` into `output` without changing the network: safe from many
     /// threads at once while no other method runs. Gives bitwise the outputs `forward` gives.
     ///
-    /// Rows run in the blocks `forward` uses (`propagateForward`): blocks of 512 rows in
+    /// Rows run in the blocks `forward` uses (`forwardBatch`): blocks of 512 rows in
     /// parallel for a longer batch, each on one thread that keeps the block's activations in its
     /// caches from layer to layer; a shorter batch as one block with its products cut into tiles.
     /// The scratch memory is bounded whatever the batch (two blocks' widest layer per thread) and

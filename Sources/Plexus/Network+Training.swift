@@ -82,8 +82,8 @@ extension Network {
                     (batchX + r * inputs).update(from: x + sample * inputs, count: inputs)
                     (batchY.pointer + r * outputs).update(from: y + sample * outputs, count: outputs)
                 }
-                propagateForward(cache, batch: rows)
-                let batchLoss = propagateBackward(cache, target: batchY.pointer, batch: rows)
+                forwardBatch(cache, batch: rows)
+                let batchLoss = backwardBatch(cache, target: batchY.pointer, batch: rows)
                 do {
                     try step()
                 } catch {

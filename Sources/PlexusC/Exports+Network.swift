@@ -3,10 +3,6 @@ import Synchronization
 
 // Creating, configuring, training and running networks. Each body: validate, unbox, call the core.
 
-/// Fewer layers than any real network approaches; a larger count is a wrong argument, which keeps
-/// a garbage n_sizes from reading far past the caller's arrays.
-let maxLayers = 4096
-
 @_cdecl("plexus_create")
 public func plexus_create(_ sizes: UnsafePointer<UInt32>?, _ activations: UnsafePointer<Int32>?,
                           _ count: UInt, _ flags: UInt32, _ seed: UInt64,
@@ -15,7 +11,7 @@ public func plexus_create(_ sizes: UnsafePointer<UInt32>?, _ activations: Unsafe
         let out = try required(out, "out")
         let sizes = try required(sizes, "sizes"), activations = try required(activations, "activations")
         guard count >= 2 else { throw argumentError("n_sizes is \(count); a network needs at least 2 layers (inputs and outputs)") }
-        guard count <= UInt(maxLayers) else { throw argumentError("n_sizes is \(count); at most \(maxLayers) layers are supported") }
+        guard count <= UInt(Network.maxLayers) else { throw argumentError("n_sizes is \(count); at most \(Network.maxLayers) layers are supported") }
         guard flags & ~1 == 0 else { throw argumentError("flags is \(flags); the only flag is PLEXUS_NO_BIAS (1)") }
         let n = Int(count)
         var kinds: [Activation] = []

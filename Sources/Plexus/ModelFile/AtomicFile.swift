@@ -113,25 +113,3 @@ func readWholeFile(_ path: String) throws(PlexusError) -> UnsafeMutableRawBuffer
     }
     return UnsafeMutableRawBufferPointer(start: raw, count: size)
 }
-
-extension Network {
-    /// Saves the network, its loss and its optimizer state to `path` atomically (README, "Model
-    /// files"). - Throws: `.io` naming the path and the reason; `.memory`.
-    public func save(to path: String) throws(PlexusError) {
-        let bytes = try modelDataBuffer()
-        defer { free(bytes.baseAddress) }
-        try writeFileAtomically(UnsafeRawBufferPointer(bytes), to: path)
-    }
-
-    /// Loads a network saved by `save(to:)` (or written by any tool in the documented format).
-    /// - Throws: `.io` for a missing or unreadable file, `.format` for an invalid one, `.memory`.
-    public static func load(from path: String) throws(PlexusError) -> Network {
-        let bytes = try readWholeFile(path)
-        defer { free(bytes.baseAddress) }
-        do {
-            return try load(modelData: UnsafeRawBufferPointer(bytes))
-        } catch where error.code == .format {
-            throw PlexusError(.format, "\"\(path)\" is not a valid model file: \(error.message)")
-        }
-    }
-}

@@ -1,7 +1,7 @@
 /// A small JSON reader for model-file headers, written for hostile input: it never traps, bounds
 /// nesting, rejects duplicate keys and invalid UTF-8, and keeps numbers as text so that the caller
 /// decides which ranges are valid. Only what `parse` has read is allocated.
-enum JSONValue: Equatable {
+enum JSONValue: Equatable, Sendable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)

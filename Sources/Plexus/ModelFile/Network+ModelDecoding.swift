@@ -135,8 +135,8 @@ private struct ModelDescription {
 
     private static func parseSizes(_ text: String) throws(PlexusError) -> [Int] {
         let texts = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard texts.count >= 2 && texts.count <= 4096 else {
-            throw bad("\(ModelFormat.Key.sizes) lists \(texts.count) layers; between 2 and 4096 are allowed")
+        guard texts.count >= 2 && texts.count <= Network.maxLayers else {
+            throw bad("\(ModelFormat.Key.sizes) lists \(texts.count) layers; between 2 and \(Network.maxLayers) are allowed")
         }
         var sizes: [Int] = []
         for text in texts {

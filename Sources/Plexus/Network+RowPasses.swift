@@ -49,32 +49,32 @@ extension Network {
             for _ in 0..<batch {
                 var row = input, target = scratch, other = scratch + widest
                 for l in 0..<last {
-                    forwardRow(layers + l, x: row, a: target, z: nil)
+                    forwardLayerRow(layers + l, x: row, a: target, z: nil)
                     row = UnsafePointer(target)
                     swap(&target, &other)
                 }
-                forwardRow(layers + last, x: row, a: y, z: nil)
+                forwardLayerRow(layers + last, x: row, a: y, z: nil)
                 input += inputWidth
                 y += outputWidth
             }
         }
     }
 
-    /// `propagateForward` for `batch ≤ rowPassLimit` rows: fills the cache's activations and the
+    /// `forwardBatch` for `batch ≤ rowPassLimit` rows: fills the cache's activations and the
     /// output layer's pre-activations.
     func forwardRows(_ cache: ForwardCache.View, batch: Int) {
         let count = views.count
         for r in 0..<batch {
             for l in 1...count {
                 let layer = UnsafePointer(views.baseAddress! + (l - 1))
-                forwardRow(layer, x: cache.activation(l - 1) + r * layer.pointee.inputs,
+                forwardLayerRow(layer, x: cache.activation(l - 1) + r * layer.pointee.inputs,
                            a: cache.activation(l) + r * layer.pointee.outputs,
                            z: l == count ? cache.outputPreActivation + r * layer.pointee.outputs : nil)
             }
         }
     }
 
-    /// `propagateBackward`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
+    /// `backwardBatch`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
     /// layer in `gradZ` ([batch][outputs]).
     func backwardRows(_ cache: ForwardCache.View, gradZ: UnsafePointer<Float>, batch: Int) {
         let layers = UnsafePointer(views.baseAddress!), widest = widest
@@ -87,13 +87,13 @@ extension Network {
                 var l = count
                 while l > 1 {
                     let layer = layers + (l - 1)
-                    backwardRow(layer, delta: delta, x: activations[l - 1] + r * layer.pointee.inputs,
+                    backwardLayerRow(layer, delta: delta, x: activations[l - 1] + r * layer.pointee.inputs,
                                 inputGrad: target, inputActivation: layers[l - 2].activation)
                     delta = UnsafePointer(target)
                     swap(&target, &other)
                     l -= 1
                 }
-                backwardRow(layers, delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
+                backwardLayerRow(layers, delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
                             inputActivation: .identity)
             }
         }
@@ -106,7 +106,7 @@ extension Network {
 ///   layer below (`inputActivation`, whose outputs are `x`).
 /// Each sum runs in the layered passes' order (over o ascending for g), so results are bitwise equal.
 @_optimize(size) @inline(never)
-private func backwardRow(_ layer: UnsafePointer<Network.LayerView>, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
+private func backwardLayerRow(_ layer: UnsafePointer<Network.LayerView>, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
                          inputGrad g: UnsafeMutablePointer<Float>?, inputActivation: Activation) {
     let layer = layer.pointee
     let inputs = layer.inputs
@@ -145,7 +145,7 @@ private struct RowGradient: ActivationVisitor {
 
 /// One layer for one row: a = f(b + W·x), and z = b + W·x when `z` is not nil.
 @_optimize(size) @inline(never)
-private func forwardRow(_ layer: UnsafePointer<Network.LayerView>, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
+private func forwardLayerRow(_ layer: UnsafePointer<Network.LayerView>, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>,
                         z: UnsafeMutablePointer<Float>?) {
     let layer = layer.pointee
     layer.activation.accept(RowForward(layer: layer, x: x, a: a, z: z))
@@ -155,17 +155,17 @@ private func forwardRow(_ layer: UnsafePointer<Network.LayerView>, x: UnsafePoin
 private struct RowForward: ActivationVisitor {
     let layer: Network.LayerView, x: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>?
 
-    @inline(__always) func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) { denseRow(layer, x, a, z, Rule.value) }
+    @inline(__always) func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) { layerRowOutputs(layer, x, a, z, Rule.value) }
 
     @inline(__always) func visitSoftmax() {
-        denseRow(layer, x, a, z) { $0 }
+        layerRowOutputs(layer, x, a, z) { $0 }
         softmaxRow(a, count: layer.outputs)
     }
 }
 
 /// a_o = f(b_o + Σ_i x_i W_oi), summed in `smallLinearForward`'s order.
 @inline(__always)
-private func denseRow(_ layer: Network.LayerView, _ x: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
+private func layerRowOutputs(_ layer: Network.LayerView, _ x: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
                       _ z: UnsafeMutablePointer<Float>?, _ f: (Float) -> Float) {
     let inputs = layer.inputs
     var wo = UnsafePointer(layer.weights)

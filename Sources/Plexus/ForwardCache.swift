@@ -1,0 +1,49 @@
+/// The buffers `forward` fills for `backward`, sized for up to `capacity` rows and reused while
+/// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z, and two δ buffers.
+final class ForwardCache {
+    let capacity: Int
+    let storage: FloatBuffer
+    /// Where each a_l starts (a plain buffer: no reference counting on the hot path).
+    private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
+    /// The buffers as raw pointers: what the passes take, so that a call holds no reference to
+    /// this object (a retain and release per call are a measurable share of a tiny network's step).
+    let view: View
+
+    struct View {
+        let activations: UnsafePointer<UnsafeMutablePointer<Float>>
+        /// z_L: [rows][sizes[L]]
+        let outputPreActivation: UnsafeMutablePointer<Float>
+        /// Two [rows][widest] buffers that backward alternates between.
+        let deltas: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+
+        /// a_l: [rows][sizes[l]]
+        @inline(__always)
+        func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
+    }
+
+    init(network: Network, rows: Int) throws(PlexusError) {
+        let sizes = network.sizes
+        var offsets: [Int] = []
+        var total = 0
+        func reserve(_ width: Int) throws(PlexusError) -> Int {
+            guard let count = checkedProduct(rows, width), case let (end, false) = total.addingReportingOverflow(count) else {
+                throw .memory("a batch of \(rows) rows needs more memory than can be addressed; use a smaller batch")
+            }
+            defer { total = end }
+            return total
+        }
+        for width in sizes { offsets.append(try reserve(width)) }
+        let preActivationOffset = try reserve(sizes.last!)
+        let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
+        capacity = rows
+        let storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
+        self.storage = storage
+        activations = .allocate(capacity: offsets.count)
+        _ = activations.initialize(from: offsets.map { storage.pointer + $0 })
+        view = View(activations: UnsafePointer(activations.baseAddress!),
+                    outputPreActivation: storage.pointer + preActivationOffset,
+                    deltas: (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1))
+    }
+
+    deinit { activations.deallocate() }
+}

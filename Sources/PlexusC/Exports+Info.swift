@@ -1,0 +1,36 @@
+import CPlexusBLAS
+import CPlexusSupport
+import Plexus
+
+// What the library says about itself and about failures: the last error, status names, the
+// version, the thread setting and the BLAS behind the products.
+
+@_cdecl("plexus_last_error")
+public func plexus_last_error() -> UnsafePointer<CChar> {
+    plxs_last_error()
+}
+
+@_cdecl("plexus_status_name")
+public func plexus_status_name(_ status: Int32) -> UnsafePointer<CChar> {
+    cString(PlexusError.Code(rawValue: status).name)
+}
+
+@_cdecl("plexus_set_threads")
+public func plexus_set_threads(_ count: Int32) -> Int32 {
+    guarded("plexus_set_threads") { () throws(PlexusError) in try Threads.setCount(Int(count)) }
+}
+
+@_cdecl("plexus_get_threads")
+public func plexus_get_threads() -> Int32 {
+    Int32(Threads.count)
+}
+
+@_cdecl("plexus_blas_info")
+public func plexus_blas_info() -> UnsafePointer<CChar> {
+    plxs_blas_info(Threads.count)
+}
+
+@_cdecl("plexus_version")
+public func plexus_version() -> UnsafePointer<CChar> {
+    cString(PlexusVersion.string)
+}

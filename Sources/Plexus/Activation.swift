@@ -52,6 +52,15 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
     /// Whether a value's result depends on that value alone (every activation but softmax).
     var isElementwise: Bool { self != .softmax }
 
+    /// Whether the derivative needs the pre-activation z, not only a = f(z): the forward passes
+    /// then keep z for this layer.
+    var readsPreActivation: Bool { accept(ReadsPreActivation()) }
+
+    /// This activation as ONNX nodes from `input` to `output` (opset 17); none for identity.
+    func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
+        accept(ONNXNodes(input: input, output: output, prefix: prefix))
+    }
+
     /// Calls `visitor` with this activation's rule: `visit(Rule.self)` for an elementwise
     /// activation, `visitSoftmax()` for softmax. The one dispatch from an activation to its
     /// formulas; the visitor's code is specialised for each rule, so it runs as the hand-written
@@ -69,10 +78,19 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
     }
 }
 
-/// An elementwise activation: a = f(z), and ∂L/∂z from g = ∂L/∂a and a = f(z).
+/// An elementwise activation: a = f(z), and ∂L/∂z from g = ∂L/∂a, the pre-activation z and
+/// a = f(z), reading whichever it needs. A rule that reads z says so (`readsPreActivation`):
+/// the passes keep z only for the layers whose rule reads it.
 protocol ElementwiseRule {
     static func value(_ z: Float) -> Float
-    static func gradient(_ g: Float, _ a: Float) -> Float
+    static func gradient(_ g: Float, z: Float, a: Float) -> Float
+    static var readsPreActivation: Bool { get }
+    /// The same function as ONNX nodes from `input` to `output` (names inside start with `prefix`).
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph
+}
+
+extension ElementwiseRule {
+    static var readsPreActivation: Bool { false }
 }
 
 /// Code that depends on a layer's activation, written once: `Activation.accept` runs it with the
@@ -88,35 +106,43 @@ protocol ActivationVisitor {
 // form LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
 
 enum IdentityRule: ElementwiseRule {
+    /// No node: the layer's product writes the output itself.
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { ONNXSubgraph() }
     @inline(__always) static func value(_ z: Float) -> Float { z }
-    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { g }
 }
 
 enum SigmoidRule: ElementwiseRule {
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Sigmoid", input, output) }
     /// Without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0.
     @inline(__always) static func value(_ z: Float) -> Float {
         if z >= 0 { return 1 / (1 + expf(-z)) }
         let e = expf(z)
         return e / (1 + e)
     }
-    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g * (a * (1 - a)) }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { g * (a * (1 - a)) }
 }
 
 enum TanhRule: ElementwiseRule {
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Tanh", input, output) }
     @inline(__always) static func value(_ z: Float) -> Float { tanhf(z) }
-    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { g * (1 - a * a) }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { g * (1 - a * a) }
 }
 
 enum ReluRule: ElementwiseRule {
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Relu", input, output) }
     /// max(z, 0); NaN passes through, like torch.relu.
     @inline(__always) static func value(_ z: Float) -> Float { z <= 0 ? 0 : z }
-    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : 0 }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { a > 0 ? g : 0 }
 }
 
 enum LeakyReluRule: ElementwiseRule {
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
+        .single("LeakyRelu", input, output, floats: [("alpha", Activation.leakySlope)])
+    }
     @inline(__always) static func value(_ z: Float) -> Float { z < 0 ? z * Activation.leakySlope : z }
     /// a > 0 exactly when z > 0, since the negative slope is positive.
-    @inline(__always) static func gradient(_ g: Float, _ a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
 }
 
 /// The logistic function (`SigmoidRule.value`), for the loss that works from logits.
@@ -135,10 +161,12 @@ extension Activation {
         accept(BlockForward(values: values, rows: rows, cols: cols))
     }
 
-    /// g ← g ⊙ f′(z) (softmax: g ← Jᵀg per row), in place, using the kept outputs `a = f(z)`.
-    /// On entry `g` holds ∂L/∂a; on return it holds ∂L/∂z.
-    func backward(outputs a: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        accept(BlockBackward(a: a, g: g, rows: rows, cols: cols))
+    /// g ← g ⊙ f′(z) (softmax: g ← Jᵀg per row), in place, using the kept outputs `a = f(z)` and,
+    /// for a rule that reads it, the kept pre-activations `z` (nil otherwise). On entry `g` holds
+    /// ∂L/∂a; on return it holds ∂L/∂z.
+    func backward(outputs a: UnsafePointer<Float>, preActivations z: UnsafePointer<Float>?,
+                  gradient g: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        accept(BlockBackward(a: a, z: z, g: g, rows: rows, cols: cols))
     }
 
     /// `forward` over columns `first ..< first + count` of each row of a [rows][stride] block.
@@ -148,11 +176,12 @@ extension Activation {
     }
 
     /// `backward` over columns `first ..< first + count` of each row of [rows][stride] blocks.
-    func backward(outputs a: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, rows: Int,
-                  first: Int, count: Int, stride: Int) {
-        if count == stride { return backward(outputs: a, gradient: g, rows: rows, cols: count) }
+    func backward(outputs a: UnsafePointer<Float>, preActivations z: UnsafePointer<Float>?,
+                  gradient g: UnsafeMutablePointer<Float>, rows: Int, first: Int, count: Int, stride: Int) {
+        if count == stride { return backward(outputs: a, preActivations: z, gradient: g, rows: rows, cols: count) }
         for r in 0..<rows {
-            backward(outputs: a + r * stride + first, gradient: g + r * stride + first, rows: 1, cols: count)
+            backward(outputs: a + r * stride + first, preActivations: z.map { $0 + r * stride + first },
+                     gradient: g + r * stride + first, rows: 1, cols: count)
         }
     }
 }
@@ -172,17 +201,32 @@ private struct BlockForward: ActivationVisitor {
 }
 
 private struct BlockBackward: ActivationVisitor {
-    let a: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+    let a: UnsafePointer<Float>, z: UnsafePointer<Float>?, g: UnsafeMutablePointer<Float>, rows: Int, cols: Int
 
     func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) {
         if Rule.self == IdentityRule.self { return }
         let a = a, g = g
-        for i in 0..<(rows * cols) { g[i] = Rule.gradient(g[i], a[i]) }
+        if Rule.readsPreActivation, let z {
+            for i in 0..<(rows * cols) { g[i] = Rule.gradient(g[i], z: z[i], a: a[i]) }
+        } else {
+            for i in 0..<(rows * cols) { g[i] = Rule.gradient(g[i], z: 0, a: a[i]) }
+        }
     }
 
     func visitSoftmax() {
         for r in 0..<rows { softmaxBackwardRow(a + r * cols, g + r * cols, count: cols) }
     }
+}
+
+private struct ONNXNodes: ActivationVisitor {
+    let input: String, output: String, prefix: String
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> ONNXSubgraph { Rule.onnx(input: input, output: output, prefix: prefix) }
+    func visitSoftmax() -> ONNXSubgraph { .single("Softmax", input, output, ints: [("axis", -1)]) }
+}
+
+private struct ReadsPreActivation: ActivationVisitor {
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Bool { Rule.readsPreActivation }
+    func visitSoftmax() -> Bool { false }
 }
 
 // MARK: - Softmax, by rows

@@ -1,16 +1,20 @@
 /// The buffers `forward` fills for `backward`, sized for up to `capacity` rows and reused while
-/// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z, and two δ buffers.
+/// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z (the loss reads it), the z of
+/// every hidden layer whose activation's derivative reads z, and two δ buffers.
 final class ForwardCache {
     let capacity: Int
     let storage: FloatBuffer
     /// Where each a_l starts (a plain buffer: no reference counting on the hot path).
     private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
+    /// Where each kept z_l starts, nil for the layers that keep none (0 … L).
+    private let preActivations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>?>
     /// The buffers as raw pointers: what the passes take, so that a call holds no reference to
     /// this object (a retain and release per call are a measurable share of a tiny network's step).
     let view: View
 
     struct View {
         let activations: UnsafePointer<UnsafeMutablePointer<Float>>
+        let preActivations: UnsafePointer<UnsafeMutablePointer<Float>?>
         /// z_L: [rows][sizes[L]]
         let outputPreActivation: UnsafeMutablePointer<Float>
         /// Two [rows][widest] buffers that backward alternates between.
@@ -19,6 +23,10 @@ final class ForwardCache {
         /// a_l: [rows][sizes[l]]
         @inline(__always)
         func activation(_ layer: Int) -> UnsafeMutablePointer<Float> { activations[layer] }
+
+        /// z_l: [rows][sizes[l]] when layer l keeps it (the output layer always does), else nil.
+        @inline(__always)
+        func preActivation(_ layer: Int) -> UnsafeMutablePointer<Float>? { preActivations[layer] }
     }
 
     init(network: Network, rows: Int) throws(PlexusError) {
@@ -34,16 +42,26 @@ final class ForwardCache {
         }
         for width in sizes { offsets.append(try reserve(width)) }
         let preActivationOffset = try reserve(sizes.last!)
+        var hiddenOffsets: [Int?] = [nil]
+        for l in 1..<(sizes.count - 1) {
+            hiddenOffsets.append(network.activations[l - 1].readsPreActivation ? try reserve(sizes[l]) : nil)
+        }
         let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
         capacity = rows
         let storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
         self.storage = storage
         activations = .allocate(capacity: offsets.count)
         _ = activations.initialize(from: offsets.map { storage.pointer + $0 })
+        preActivations = .allocate(capacity: sizes.count)
+        _ = preActivations.initialize(from: hiddenOffsets.map { $0.map { storage.pointer + $0 } } + [storage.pointer + preActivationOffset])
         view = View(activations: UnsafePointer(activations.baseAddress!),
+                    preActivations: UnsafePointer(preActivations.baseAddress!),
                     outputPreActivation: storage.pointer + preActivationOffset,
                     deltas: (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1))
     }
 
-    deinit { activations.deallocate() }
+    deinit {
+        activations.deallocate()
+        preActivations.deallocate()
+    }
 }

@@ -48,7 +48,7 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .mse, .quadratic:
             let scale: Float = self == .mse ? 2 / Float(n) : 1 / Float(rows)
-            let sum = activation.accept(SquaredErrors(a: a, y: y, gradZ: gradZ, scale: scale, rows: rows, cols: cols))
+            let sum = activation.accept(SquaredErrors(a: a, z: z, y: y, gradZ: gradZ, scale: scale, rows: rows, cols: cols))
             return self == .mse ? sum / Double(n) : sum / Double(2 * rows)
 
         case .crossEntropy:
@@ -83,28 +83,29 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
 /// output activation's derivative, fused into the same pass for an elementwise activation (the
 /// same two roundings as two passes, so the same bits), softmax's row Jacobian after it.
 private struct SquaredErrors: ActivationVisitor {
-    let a: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
+    let a: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
     let scale: Float, rows: Int, cols: Int
 
     func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Double {
-        let scale = scale
-        return squaredErrors { Rule.gradient(scale * $0, $1) }
+        let scale = scale, z = z
+        return squaredErrors { Rule.gradient(scale * $0, z: Rule.readsPreActivation ? z[$2] : 0, a: $1) }
     }
 
     func visitSoftmax() -> Double {
         let scale = scale
-        let sum = squaredErrors { g, _ in scale * g }
-        Activation.softmax.backward(outputs: a, gradient: gradZ, rows: rows, cols: cols)
+        let sum = squaredErrors { g, _, _ in scale * g }
+        Activation.softmax.backward(outputs: a, preActivations: z, gradient: gradZ, rows: rows, cols: cols)
         return sum
     }
 
+    /// rule(a − y, a, index) per value.
     @inline(__always)
-    private func squaredErrors(_ rule: (Float, Float) -> Float) -> Double {
+    private func squaredErrors(_ rule: (Float, Float, Int) -> Float) -> Double {
         var sum: Double = 0
         for i in 0..<(rows * cols) {
             let d = a[i] - y[i]
             sum += Double(d) * Double(d)
-            gradZ[i] = rule(d, a[i])
+            gradZ[i] = rule(d, a[i], i)
         }
         return sum
     }

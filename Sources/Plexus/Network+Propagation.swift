@@ -41,7 +41,7 @@ extension Network {
         }
         let threads = Threads.count
         if batch <= forwardBlockRows {
-            forwardBlock(cache.activation(0), rows: batch, threads: threads, preActivation: cache.outputPreActivation) {
+            forwardBlock(cache.activation(0), rows: batch, threads: threads, keep: { cache.preActivation($0) }) {
                 cache.activation($0)
             }
             return
@@ -54,18 +54,17 @@ extension Network {
     func blockCount(_ batch: Int) -> Int { (batch + forwardBlockRows - 1) / forwardBlockRows }
 
     /// One block of rows through every layer: layer l's activations go to `destination(l)`
-    /// ([rows][sizes[l]]), and z_L also to `preActivation` when given. A block that is the whole
+    /// ([rows][sizes[l]]), and its pre-activations z_l also to `keep(l)` when that is not nil. A block that is the whole
     /// batch (`threads` not nil) has its larger products cut into column tiles (`Tiling.forward`), run
     /// on up to `threads` threads, each tile followed by its activation; a block of a longer batch
     /// runs whole on this thread. Either way the cuts depend on the batch and the shapes only.
-    func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, preActivation: UnsafeMutablePointer<Float>?,
+    func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, keep: (Int) -> UnsafeMutablePointer<Float>?,
                       destination: (Int) -> UnsafeMutablePointer<Float>) {
         var x = input
-        let last = views.count
-        for l in 1...last {
+        for l in 1...views.count {
             let layer = views[l - 1], z = destination(l)
             let tiles = threads == nil ? 1 : Tiling.forward.count(rows: rows, inputs: layer.inputs, outputs: layer.outputs, columns: layer.outputs)
-            Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: l == last ? preActivation : nil, rows: rows, tiles: tiles),
+            Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: keep(l), rows: rows, tiles: tiles),
                         tasks: tiles, slots: threads ?? 1)
             if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
             x = UnsafePointer(z)
@@ -103,8 +102,8 @@ extension Network {
         }
         let threads = Threads.count
         for l in stride(from: last, through: 1, by: -1) {
-            backwardLayer(l, input: cache.activation(l - 1), delta: delta, inputGrad: l > 1 ? spare : nil,
-                          rows: batch, threads: threads)
+            backwardLayer(l, input: cache.activation(l - 1), inputPreActivation: cache.preActivation(l - 1), delta: delta,
+                          inputGrad: l > 1 ? spare : nil, rows: batch, threads: threads)
             if l > 1 { swap(&delta, &spare) }
         }
         return Float(lossValue)
@@ -114,8 +113,8 @@ extension Network {
     /// previous layer's ∂L/∂z (δ·W, then that layer's f′). Larger products are cut into tiles of
     /// input columns (`Tiling.backward`), which run on up to `threads` threads with the bias sum beside
     /// them; the cuts depend on the shapes only.
-    private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, delta: UnsafePointer<Float>,
-                               inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
+    private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, inputPreActivation: UnsafePointer<Float>?,
+                               delta: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
         let layer = views[l - 1], inputs = layer.inputs, outputs = layer.outputs
         let previous = l > 1 ? views[l - 2].activation : .identity
         let tiles = Tiling.backward.count(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
@@ -125,15 +124,15 @@ extension Network {
             if let inputGrad {
                 linearBackwardInput(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs)
-                previous.backward(outputs: input, gradient: inputGrad, rows: rows, cols: inputs)
+                previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
             }
             return
         }
-        let work = BackwardTiles(layer: layer, input: input, delta: delta, inputGrad: inputGrad, previous: previous,
-                                 rows: rows, tiles: tiles)
+        let work = BackwardTiles(layer: layer, input: input, inputPreActivation: inputPreActivation, delta: delta,
+                                 inputGrad: inputGrad, previous: previous, rows: rows, tiles: tiles)
         Threads.run(work, tasks: work.taskCount, slots: threads)
         if let inputGrad, !previous.isElementwise {
-            previous.backward(outputs: input, gradient: inputGrad, rows: rows, cols: inputs)
+            previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
         }
     }
 
@@ -277,8 +276,9 @@ extension Network {
 
 // MARK: - The parallel regions of the passes (Threads.run)
 
-/// The column tiles of one layer's forward product for one block: product, z_L kept for the
-/// loss, then the activation when it is elementwise (softmax follows once all tiles are done).
+/// The column tiles of one layer's forward product for one block: product, z kept when the
+/// layer keeps it (the loss reads z_L; some derivatives read z), then the activation when it is
+/// elementwise (softmax follows once all tiles are done).
 private struct ForwardTiles: ParallelTasks {
     let layer: Network.LayerView, x: UnsafePointer<Float>, z: UnsafeMutablePointer<Float>
     let keep: UnsafeMutablePointer<Float>?
@@ -311,7 +311,7 @@ private struct CachedForwardBlocks: ParallelTasks {
         let start = block * forwardBlockRows, rows = min(forwardBlockRows, batch - start)
         let cache = cache, layers = UnsafePointer(network.views.baseAddress!)
         network.forwardBlock(cache.activation(0) + start * network.inputWidth, rows: rows, threads: nil,
-                             preActivation: cache.outputPreActivation + start * network.outputWidth) { l in
+                             keep: { l in cache.preActivation(l).map { $0 + start * layers[l - 1].outputs } }) { l in
             cache.activation(l) + start * layers[l - 1].outputs
         }
     }
@@ -329,7 +329,7 @@ private struct PredictBlocks: ParallelTasks {
 
     func predict(start: Int, rows: Int, halves: UnsafeMutablePointer<Float>, tileThreads: Int?) {
         let half = half, last = network.views.count
-        network.forwardBlock(x + start * network.inputWidth, rows: rows, threads: tileThreads, preActivation: nil) { l in
+        network.forwardBlock(x + start * network.inputWidth, rows: rows, threads: tileThreads, keep: { _ in nil }) { l in
             halves + (l % 2) * half
         }
         (output + start * network.outputWidth).update(from: halves + (last % 2) * half, count: rows * network.outputWidth)
@@ -339,7 +339,8 @@ private struct PredictBlocks: ParallelTasks {
 /// One layer's backward cut into input-column tiles: the dW tiles, the dx tiles (each followed by
 /// the previous layer's f′ when elementwise), and the bias sum as one more task.
 private struct BackwardTiles: ParallelTasks {
-    let layer: Network.LayerView, input: UnsafePointer<Float>, delta: UnsafePointer<Float>
+    let layer: Network.LayerView, input: UnsafePointer<Float>, inputPreActivation: UnsafePointer<Float>?
+    let delta: UnsafePointer<Float>
     let inputGrad: UnsafeMutablePointer<Float>?, previous: Activation
     let rows: Int, tiles: Int
 
@@ -357,7 +358,8 @@ private struct BackwardTiles: ParallelTasks {
             linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
             if previous.isElementwise {
-                previous.backward(outputs: input, gradient: inputGrad, rows: rows, first: first, count: count, stride: inputs)
+                previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad,
+                                  rows: rows, first: first, count: count, stride: inputs)
             }
         } else if let biasGrad = layer.biasGrad {
             biasGradient(delta: delta, biasGrad: biasGrad, rows: rows, outputs: outputs)

@@ -69,7 +69,7 @@ extension Network {
                 let layer = UnsafePointer(views.baseAddress! + (l - 1))
                 forwardLayerRow(layer, x: cache.activation(l - 1) + r * layer.pointee.inputs,
                            a: cache.activation(l) + r * layer.pointee.outputs,
-                           z: l == count ? cache.outputPreActivation + r * layer.pointee.outputs : nil)
+                           z: cache.preActivation(l).map { $0 + r * layer.pointee.outputs })
             }
         }
     }
@@ -88,13 +88,14 @@ extension Network {
                 while l > 1 {
                     let layer = layers + (l - 1)
                     backwardLayerRow(layer, delta: delta, x: activations[l - 1] + r * layer.pointee.inputs,
-                                inputGrad: target, inputActivation: layers[l - 2].activation)
+                                     z: cache.preActivation(l - 1).map { UnsafePointer($0 + r * layer.pointee.inputs) },
+                                     inputGrad: target, inputActivation: layers[l - 2].activation)
                     delta = UnsafePointer(target)
                     swap(&target, &other)
                     l -= 1
                 }
-                backwardLayerRow(layers, delta: delta, x: activations[0] + r * inputWidth, inputGrad: nil,
-                            inputActivation: .identity)
+                backwardLayerRow(layers, delta: delta, x: activations[0] + r * inputWidth, z: nil, inputGrad: nil,
+                                 inputActivation: .identity)
             }
         }
     }
@@ -107,7 +108,7 @@ extension Network {
 /// Each sum runs in the layered passes' order (over o ascending for g), so results are bitwise equal.
 @_optimize(size) @inline(never)
 private func backwardLayerRow(_ layer: UnsafePointer<Network.LayerView>, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                         inputGrad g: UnsafeMutablePointer<Float>?, inputActivation: Activation) {
+                              z: UnsafePointer<Float>?, inputGrad g: UnsafeMutablePointer<Float>?, inputActivation: Activation) {
     let layer = layer.pointee
     let inputs = layer.inputs
     var wo = UnsafePointer(layer.weights), dwo = layer.weightGrad
@@ -128,16 +129,20 @@ private func backwardLayerRow(_ layer: UnsafePointer<Network.LayerView>, delta: 
         dwo += inputs
     }
     guard let g else { return }
-    inputActivation.accept(RowGradient(a: x, g: g, count: inputs))
+    inputActivation.accept(RowGradient(a: x, z: z, g: g, count: inputs))
 }
 
 /// g ← g ⊙ f′ over one row, from the outputs a = f(z) (softmax: its row Jacobian).
 private struct RowGradient: ActivationVisitor {
-    let a: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>, count: Int
+    let a: UnsafePointer<Float>, z: UnsafePointer<Float>?, g: UnsafeMutablePointer<Float>, count: Int
 
     @inline(__always) func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) {
         if Rule.self == IdentityRule.self { return }
-        for i in 0..<count { g[i] = Rule.gradient(g[i], a[i]) }
+        if Rule.readsPreActivation, let z {
+            for i in 0..<count { g[i] = Rule.gradient(g[i], z: z[i], a: a[i]) }
+        } else {
+            for i in 0..<count { g[i] = Rule.gradient(g[i], z: 0, a: a[i]) }
+        }
     }
 
     @inline(__always) func visitSoftmax() { softmaxBackwardRow(a, g, count: count) }

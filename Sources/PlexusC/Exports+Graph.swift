@@ -119,7 +119,7 @@ public func plexus_graph_log(_ g: OpaquePointer?, _ a: Int32, _ out: UnsafeMutab
 @_cdecl("plexus_graph_activation")
 public func plexus_graph_activation(_ g: OpaquePointer?, _ f: Int32, _ a: Int32, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
     build("plexus_graph_activation", g, out) { (g) throws(PlexusError) in
-        guard let kind = Activation(rawValue: f) else { throw argumentError("activation is \(f), not a plexus_activation (0 to 5)") }
+        guard let kind = Activation(rawValue: f) else { throw argumentError("activation is \(f), not a plexus_activation (0 to \(Activation.allCases.count - 1))") }
         return try g.activation(kind, node(a))
     }
 }
@@ -128,7 +128,7 @@ public func plexus_graph_activation(_ g: OpaquePointer?, _ f: Int32, _ a: Int32,
 public func plexus_graph_loss(_ g: OpaquePointer?, _ loss: Int32, _ prediction: Int32, _ target: Int32,
                               _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
     build("plexus_graph_loss", g, out) { (g) throws(PlexusError) in
-        guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to 3)") }
+        guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to \(Loss.allCases.count - 1))") }
         return try g.loss(kind, prediction: node(prediction), target: node(target))
     }
 }

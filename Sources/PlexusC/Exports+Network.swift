@@ -17,7 +17,7 @@ public func plexus_create(_ sizes: UnsafePointer<UInt32>?, _ activations: Unsafe
         var kinds: [Activation] = []
         for l in 0..<(n - 1) {
             guard let kind = Activation(rawValue: activations[l]) else {
-                throw argumentError("activations[\(l)] is \(activations[l]), not a plexus_activation (0 to 5)")
+                throw argumentError("activations[\(l)] is \(activations[l]), not a plexus_activation (0 to \(Activation.allCases.count - 1))")
             }
             kinds.append(kind)
         }
@@ -37,7 +37,7 @@ public func plexus_free(_ net: OpaquePointer?) {
 public func plexus_set_loss(_ net: OpaquePointer?, _ loss: Int32) -> Int32 {
     guarded("plexus_set_loss") { () throws(PlexusError) in
         let net = try network(net)
-        guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to 3)") }
+        guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to \(Loss.allCases.count - 1))") }
         try net.setLoss(kind)
     }
 }

@@ -117,7 +117,8 @@ extension Graph {
             case let .activation(f, a):
                 let scratch = n.scratch!.pointer, dx = nodes[a].grad.pointer
                 scratch.update(from: g, count: n.count)
-                f.backward(outputs: n.value.pointer, gradient: scratch, rows: n.rows, cols: n.cols)
+                f.backward(outputs: n.value.pointer, preActivations: nodes[a].value.pointer, gradient: scratch,
+                           rows: n.rows, cols: n.cols)
                 for i in 0..<n.count { dx[i] += scratch[i] }
             case let .loss(kind, p, t):
                 let pred = nodes[p], target = nodes[t], upstream = g[0]

@@ -36,6 +36,29 @@ struct ProtobufWriter {
     }
 }
 
+/// What an activation contributes to an ONNX graph (Activation.swift says what for each): nodes,
+/// and scalar float constants the nodes read by name (written as initializers).
+struct ONNXSubgraph {
+    struct Node {
+        let op: String
+        let inputs: [String]
+        let outputs: [String]
+        var intAttributes: [(name: String, value: Int64)] = []
+        var floatAttributes: [(name: String, value: Float)] = []
+    }
+
+    var nodes: [Node] = []
+    var constants: [(name: String, value: Float)] = []
+
+    /// One node applying `op` to `input`, writing `output`.
+    static func single(_ op: String, _ input: String, _ output: String, ints: [(String, Int64)] = [],
+                       floats: [(String, Float)] = []) -> ONNXSubgraph {
+        ONNXSubgraph(nodes: [Node(op: op, inputs: [input], outputs: [output],
+                                  intAttributes: ints.map { (name: $0.0, value: $0.1) },
+                                  floatAttributes: floats.map { (name: $0.0, value: $0.1) })])
+    }
+}
+
 extension Network {
     /// The ONNX names of the model's input and output.
     public static let onnxInputName = "input"
@@ -51,9 +74,13 @@ extension Network {
         model.message(8) { $0.string(1, ""); $0.int(2, 17) }   // opset_import: ai.onnx 17
         model.message(7) { graph in                       // graph
             var current = Network.onnxInputName
+            var constants: [(name: String, value: Float)] = []
             for (i, layer) in layers.enumerated() {
                 let isLast = i == layers.count - 1
-                let linear = layer.activation == .identity && isLast ? Network.onnxOutputName : "layers.\(i).linear"
+                let output = isLast ? Network.onnxOutputName : "layers.\(i).output"
+                let activation = layer.activation.onnx(input: "layers.\(i).linear", output: output,
+                                                       prefix: "layers.\(i).\(layer.activation)")
+                let linear = activation.nodes.isEmpty ? output : "layers.\(i).linear"
                 graph.message(1) { node in                // NodeProto: Gemm
                     node.string(1, current)
                     node.string(1, "layers.\(i).weight")
@@ -63,28 +90,22 @@ extension Network {
                     node.string(4, "Gemm")
                     node.message(5) { $0.string(1, "transB"); $0.int(3, 1); $0.int(20, 2) }   // INT attribute
                 }
-                current = linear
-                if layer.activation != .identity {
-                    let output = isLast ? Network.onnxOutputName : "layers.\(i).output"
+                for (k, spec) in activation.nodes.enumerated() {
                     graph.message(1) { node in
-                        node.string(1, current)
-                        node.string(2, output)
-                        node.string(3, "layers.\(i).\(layer.activation)")
-                        switch layer.activation {
-                        case .sigmoid: node.string(4, "Sigmoid")
-                        case .tanh: node.string(4, "Tanh")
-                        case .relu: node.string(4, "Relu")
-                        case .leakyRelu:
-                            node.string(4, "LeakyRelu")
-                            node.message(5) { $0.string(1, "alpha"); $0.float(2, Activation.leakySlope); $0.int(20, 1) }
-                        case .softmax:
-                            node.string(4, "Softmax")
-                            node.message(5) { $0.string(1, "axis"); $0.int(3, -1); $0.int(20, 2) }
-                        case .identity: break
+                        for input in spec.inputs { node.string(1, input) }
+                        for output in spec.outputs { node.string(2, output) }
+                        node.string(3, "layers.\(i).\(layer.activation).\(k)")
+                        node.string(4, spec.op)
+                        for (name, value) in spec.intAttributes {
+                            node.message(5) { $0.string(1, name); $0.int(3, value); $0.int(20, 2) }
+                        }
+                        for (name, value) in spec.floatAttributes {
+                            node.message(5) { $0.string(1, name); $0.float(2, value); $0.int(20, 1) }
                         }
                     }
-                    current = output
                 }
+                constants += activation.constants
+                current = output
             }
             graph.string(2, "plexus_mlp")
             for (i, layer) in layers.enumerated() {       // initializers: TensorProto with raw_data
@@ -101,6 +122,13 @@ extension Network {
                         tensor.string(8, "layers.\(i).bias")
                         tensor.bytes(9, littleEndianBytes(offset: bias, count: layer.outputs))
                     }
+                }
+            }
+            for (name, value) in constants {              // scalar float initializers
+                graph.message(5) { tensor in
+                    tensor.int(2, 1)                      // FLOAT, no dims: a scalar
+                    tensor.string(8, name)
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { tensor.bytes(9, Array($0)) }
                 }
             }
             graph.message(11) { valueInfo(&$0, Network.onnxInputName, width: sizes[0]) }

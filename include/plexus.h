@@ -64,7 +64,14 @@ typedef enum {
     PLEXUS_TANH = 2,       /* f = tanh z;            f' = 1-a^2                              */
     PLEXUS_RELU = 3,       /* f = max(0,z);          f' = [z>0]                              */
     PLEXUS_LEAKY_RELU = 4, /* f = z>0 ? z : 0.01z;   f' = z>0 ? 1 : 0.01                     */
-    PLEXUS_SOFTMAX = 5     /* f_k = e^z_k / sum e^z_j per row (max-shifted); full Jacobian   */
+    PLEXUS_SOFTMAX = 5,    /* f_k = e^z_k / sum e^z_j per row (max-shifted); full Jacobian   */
+    /* Since 0.4.0: */
+    PLEXUS_GELU = 6,       /* f = z*Phi(z) = z/2 (1+erf(z/sqrt2)), exact as torch GELU();
+                              f' = Phi(z) + z*phi(z)                                         */
+    PLEXUS_ELU = 7,        /* f = z>0 ? z : e^z-1 (alpha 1); f' = z>0 ? 1 : a+1              */
+    PLEXUS_SILU = 8,       /* f = z*sigmoid(z);      f' = s(1+z(1-s)), s = sigmoid(z)         */
+    PLEXUS_SOFTPLUS = 9    /* f = log(1+e^z), z itself above 20 (beta 1, threshold 20, as
+                              torch Softplus());     f' = sigmoid(z), 1 above 20             */
 } plexus_activation;
 
 /* Losses; B = batch rows, O = outputs. */
@@ -73,15 +80,30 @@ typedef enum {
     PLEXUS_QUADRATIC = 1,           /* (1/(2B)) sum over samples of |a-y|^2 (Nielsen)          */
     PLEXUS_CROSS_ENTROPY = 2,       /* -(1/B) sum y*log softmax(z); softmax output layer only;
                                        targets are probability rows (one-hot or soft)          */
-    PLEXUS_BINARY_CROSS_ENTROPY = 3 /* (1/(B*O)) sum of -[y log a + (1-y) log(1-a)] computed from
+    PLEXUS_BINARY_CROSS_ENTROPY = 3,/* (1/(B*O)) sum of -[y log a + (1-y) log(1-a)] computed from
                                        z without overflow; sigmoid output layer only           */
+    /* Since 0.4.0; both fit any output activation: */
+    PLEXUS_L1 = 4,                  /* (1/(B*O)) sum |a-y|, as PyTorch's L1Loss(); dL/da =
+                                       sign(a-y)/(B*O), 0 where a = y                         */
+    PLEXUS_HUBER = 5                /* (1/(B*O)) sum h(a-y), h(d) = d^2/2 for |d| <= 1, else
+                                       |d| - 1/2: PyTorch's HuberLoss() (delta 1, mean)        */
 } plexus_loss;
 
 /* Optimizer kinds, as reported by plexus_get_optimizer. */
 typedef enum {
-    PLEXUS_SGD = 0, /* hyperparameters: learning rate, momentum */
-    PLEXUS_ADAM = 1 /* hyperparameters: learning rate, beta1, beta2, epsilon */
+    PLEXUS_SGD = 0,  /* hyperparameters: learning rate, momentum */
+    PLEXUS_ADAM = 1, /* hyperparameters: learning rate, beta1, beta2, epsilon */
+    PLEXUS_ADAMW = 2 /* hyperparameters: learning rate, beta1, beta2, epsilon.  Since 0.4.0 */
 } plexus_optimizer;
+
+/* Learning-rate schedules of plexus_train_ex, stepped once per epoch as PyTorch's schedulers
+   (epoch 0 uses the optimizer's rate).  Since 0.4.0. */
+typedef enum {
+    PLEXUS_LR_CONSTANT = 0, /* the optimizer's rate throughout */
+    PLEXUS_LR_STEP = 1,     /* StepLR: rate *= gamma every step_size epochs */
+    PLEXUS_LR_COSINE = 2    /* CosineAnnealingLR: from the rate to eta_min over t_max epochs along a
+                               half cosine (torch's recursive formula, periodic beyond t_max) */
+} plexus_lr_schedule;
 
 /* plexus_create flag: layers have no bias vectors. */
 #define PLEXUS_NO_BIAS 1u
@@ -98,7 +120,8 @@ typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 /* Creates a network with n_sizes layers of sizes[0..n_sizes-1] neurons (sizes[0] = inputs) and
    activations[0..n_sizes-2], one per non-input layer (activations[l-1] belongs to layer l).
    flags: 0 or PLEXUS_NO_BIAS. Weights are drawn from `seed` (Glorot/Xavier uniform for identity,
-   sigmoid, tanh and softmax layers, He/Kaiming uniform for relu and leaky relu; biases 0): the
+   sigmoid, tanh, softmax and softplus layers, He/Kaiming uniform for relu, leaky relu, gelu, elu
+   and silu; biases 0): the
    same seed gives bitwise the same network (generator: README, "Initialisation"). The net starts
    with the MSE loss and SGD (learning rate 0.01, no momentum).
    On success *out receives a net to release with plexus_free.
@@ -119,18 +142,51 @@ PLEXUS_MUST_USE plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss)
 
 /* Chooses SGD with optional momentum, exactly torch.optim.SGD (dampening 0, no Nesterov): the
    first step's buffer is the gradient, then buf = momentum*buf + g; param -= learning_rate*buf.
-   Changing hyperparameters keeps the momentum buffers; switching from Adam starts fresh.
+   Changing hyperparameters keeps the momentum buffers and the weight decay; switching from Adam
+   or AdamW starts fresh (weight decay 0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate not finite and > 0, or momentum not
    in [0, 1).  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_sgd(plexus_net *net, float learning_rate, float momentum);
 
-/* Chooses Adam, exactly torch.optim.Adam (bias-corrected, no weight decay, no AMSGrad); PyTorch's
-   defaults are 1e-3, 0.9, 0.999, 1e-8. Changing hyperparameters keeps the moments and the step
-   count; switching from SGD starts fresh.
+/* Chooses Adam, exactly torch.optim.Adam (bias-corrected, no AMSGrad; weight decay from
+   plexus_set_weight_decay, 0 unless set); PyTorch's defaults are 1e-3, 0.9, 0.999, 1e-8.
+   Changing hyperparameters keeps the moments, the step count and the weight decay; switching
+   from SGD or AdamW starts fresh (weight decay 0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate or epsilon not finite and > 0, or a
    beta not in [0, 1).  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_adam(plexus_net *net, float learning_rate, float beta1,
                                               float beta2, float epsilon);
+
+/* Chooses AdamW, exactly torch.optim.AdamW: decoupled weight decay, param *= 1 - lr*weight_decay,
+   then the Adam update; PyTorch's defaults are 1e-3, 0.9, 0.999, 1e-8, 0.01. Changing
+   hyperparameters keeps the moments and the step count; switching from SGD or Adam starts fresh.
+   Returns PLEXUS_ERR_ARGUMENT as plexus_set_adam, and for weight_decay negative or not finite.
+   Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_adamw(plexus_net *net, float learning_rate, float beta1,
+                                               float beta2, float epsilon, float weight_decay);
+
+/* Sets the current optimizer's weight decay, as torch's `weight_decay` argument: SGD and Adam add
+   weight_decay*param to each gradient before the update (coupled); AdamW shrinks the parameters
+   (decoupled). Biases are decayed too, as torch does for one parameter group. 0 turns it off.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or weight_decay negative or not finite (nothing
+   changes).  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_weight_decay(plexus_net *net, float weight_decay);
+
+/* From now on plexus_step (and every training call) first scales the accumulated gradients by
+   min(1, max_norm / (norm + 1e-6)), norm the L2 norm over all parameters' gradients together
+   (torch.nn.utils.clip_grad_norm_). 0 turns clipping off (the default).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or max_norm negative or not finite (nothing
+   changes).  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_grad_clip(plexus_net *net, float max_norm);
+
+/* Inverted dropout on the outputs of hidden layer `layer` (1..L-1) in plexus_forward,
+   plexus_train, plexus_train_step and plexus_train_ex, never in plexus_predict: each output is
+   kept with probability 1-p and then scaled by 1/(1-p), else set to 0 (torch.nn.Dropout).
+   Masks are drawn from the net's own generator (the one that drew its initial weights, saved
+   in model files), so the same seed gives the same run. p = 0 turns it off for the layer.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, layer 0, the output layer or beyond, or p not in
+   [0, 1) (NaN included); nothing changes then.  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_dropout(plexus_net *net, size_t layer, float p);
 
 /* ---------------------------------------------------------------------------------------------
  * Training and inference
@@ -185,6 +241,69 @@ PLEXUS_MUST_USE plexus_status plexus_train(plexus_net *net, const float *x, cons
                                            size_t epochs, size_t batch_size, uint64_t shuffle_seed,
                                            plexus_epoch_fn on_epoch, void *user);
 
+/* One update from one batch: plexus_forward (with dropout where set), plexus_backward, plexus_step,
+   in one call (the online update of a game or a control loop). Gradients accumulated before the
+   call are discarded. Stores the batch's loss before the update in *loss when loss is not NULL.
+   Returns the statuses of those three calls; when the step is refused (PLEXUS_ERR_NUMERIC) the
+   parameters are unchanged and the gradients zeroed.  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_train_step(plexus_net *net, const float *x, const float *y, size_t batch,
+                                                float *loss);
+
+/* Called by plexus_train_ex after each epoch: its 0-based index, the (weighted) mean training
+   loss of its batches, and on the validation rows the mean loss and the accuracy (the share of
+   rows whose output argmax is the target's for a softmax output layer, of outputs on the target's
+   side of 0.5 for sigmoid; NaN for other output layers), both NaN without validation rows.
+   Return nonzero to stop (plexus_train_ex then returns PLEXUS_OK).  Since 0.4.0. */
+typedef int (*plexus_epoch_report_fn)(size_t epoch, float train_loss, float val_loss, float val_accuracy, void *user);
+
+/* The options of plexus_train_ex. Zero-initialise, set struct_size = sizeof(plexus_train_options),
+   then the fields you need: new fields will be appended, and a zeroed field always means the
+   behaviour of this version.  Since 0.4.0. */
+typedef struct plexus_train_options {
+    size_t struct_size;
+    size_t epochs;                 /* at least 1 */
+    size_t batch_size;             /* at least 1 */
+    uint64_t shuffle_seed;         /* the Fisher-Yates orders of plexus_train */
+    const float *val_x;            /* [val_n][I] validation inputs, or NULL for none */
+    const float *val_y;            /* [val_n][O] validation targets */
+    size_t val_n;
+    size_t patience;               /* stop after this many epochs without a lower monitored loss
+                                      (the validation loss, or the training loss without
+                                      validation rows); 0 never stops early */
+    int restore_best;              /* nonzero: end with the parameters of the best epoch (the
+                                      optimizer state stays that of the last epoch) */
+    const float *sample_weight;    /* n weights >= 0, or NULL for all 1: each batch minimises
+                                      sum w_i loss_i / sum w_i; a batch of zero weights is skipped */
+    plexus_lr_schedule lr_schedule;
+    size_t step_size;              /* PLEXUS_LR_STEP: epochs between decays (at least 1) */
+    float gamma;                   /* PLEXUS_LR_STEP: factor per decay (> 0) */
+    size_t t_max;                  /* PLEXUS_LR_COSINE: epochs of the half cosine (at least 1) */
+    float eta_min;                 /* PLEXUS_LR_COSINE: the lowest rate (>= 0) */
+    plexus_epoch_report_fn on_epoch; /* may be NULL */
+    void *user;                    /* passed to on_epoch */
+} plexus_train_options;
+
+/* What plexus_train_ex did. Set struct_size = sizeof(plexus_train_report) before the call. */
+typedef struct plexus_train_report {
+    size_t struct_size;
+    size_t epochs_run;
+    size_t best_epoch;             /* 0-based epoch of the lowest monitored loss (first on ties) */
+    float best_val_loss;           /* the validation loss of best_epoch; NaN without validation */
+    int stopped_early;             /* nonzero when patience ended the run */
+} plexus_train_report;
+
+/* plexus_train with a validation set, early stopping, the best parameters restored, sample
+   weights and a learning-rate schedule. With only epochs, batch_size and shuffle_seed set it
+   trains bitwise as plexus_train. A schedule sets the optimizer's rate for each epoch and puts
+   the base rate back at the end. report may be NULL.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, x, y or options, options->struct_size or
+   report->struct_size smaller than this version's struct, n, epochs or batch_size of 0, val_n
+   of 0 or val_y NULL with val_x set, an unknown schedule or bad schedule settings, a weight
+   negative or not finite, all weights 0, or non-finite data (nothing changes then); otherwise
+   as plexus_train.  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_train_ex(plexus_net *net, const float *x, const float *y, size_t n,
+                                              const plexus_train_options *options, plexus_train_report *report);
+
 /* The order in which plexus_train visits n samples in epoch `epoch` (0-based) with shuffle seed
    `seed`: writes a permutation of 0..n-1 to order[0..n-1]. Epoch e is a Fisher-Yates shuffle of
    the identity order (for i from n-1 down to 1, swap i with a draw below i+1), all epochs drawing
@@ -222,9 +341,16 @@ PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, siz
 PLEXUS_MUST_USE plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
 
 /* Stores the net's optimizer in *kind and its hyperparameters in hyper[0..3]: SGD gives
-   {learning rate, momentum, 0, 0}, Adam {learning rate, beta1, beta2, epsilon}.
+   {learning rate, momentum, 0, 0}, Adam and AdamW {learning rate, beta1, beta2, epsilon}.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, kind or hyper.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
+
+/* Stores the current optimizer's weight decay, the clipping norm (0: off), or layer `layer`'s
+   dropout probability (1..L; the output layer's is 0) in *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, or a layer out of range.  Since 0.4.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_weight_decay(const plexus_net *net, float *out);
+PLEXUS_MUST_USE plexus_status plexus_get_grad_clip(const plexus_net *net, float *out);
+PLEXUS_MUST_USE plexus_status plexus_get_dropout(const plexus_net *net, size_t layer, float *out);
 
 /* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
@@ -447,6 +573,13 @@ const char *plexus_last_error(void);
 /* The enumerator's name ("PLEXUS_ERR_SHAPE"), or "PLEXUS_ERR_UNKNOWN" for a value that is not a
    status. Static text.  Since 0.1.0. */
 const char *plexus_status_name(plexus_status status);
+
+/* The name an activation, a loss or an optimizer has in model files and in Python ("leaky_relu",
+   "mse", "adamw"), or
+   NULL for a value that is none. Static text.  Since 0.4.0. */
+const char *plexus_activation_name(plexus_activation activation);
+const char *plexus_loss_name(plexus_loss loss);
+const char *plexus_optimizer_name(plexus_optimizer optimizer);
 
 /* The library's version as "MAJOR.MINOR.PATCH"; static text. Compare with the
    PLEXUS_VERSION_* macros to detect a header/library mismatch.  Since 0.1.0. */

@@ -24,6 +24,14 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
     case leakyRelu = 4
     /// f(z)_k = e^{z_k}/Σ_j e^{z_j} per row;  ∂a_k/∂z_j = a_k(δ_kj − a_j)
     case softmax = 5
+    /// f(z) = z·Φ(z) = z/2·(1 + erf(z/√2));  f′ = Φ(z) + z·φ(z)   (exact GELU, torch `GELU()`)
+    case gelu = 6
+    /// f(z) = z if z>0 else e^z − 1;    f′ = 1 if z>0 else a + 1   (alpha 1, torch `ELU()`)
+    case elu = 7
+    /// f(z) = z·σ(z);                   f′ = σ(z)(1 + z(1 − σ(z)))   (torch `SiLU()`)
+    case silu = 8
+    /// f(z) = log(1 + e^z), z above 20: z;  f′ = σ(z), z above 20: 1   (torch `Softplus()`)
+    case softplus = 9
 
     /// The slope of `leakyRelu` for negative inputs (PyTorch's default).
     public static let leakySlope: Float = 0.01
@@ -36,14 +44,19 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
         case .relu: return "relu"
         case .leakyRelu: return "leaky_relu"
         case .softmax: return "softmax"
+        case .gelu: return "gelu"
+        case .elu: return "elu"
+        case .silu: return "silu"
+        case .softplus: return "softplus"
         }
     }
 
-    /// Whether initialisation uses He/Kaiming (rectifiers) rather than Glorot/Xavier, and the
-    /// negative slope in He's gain √(2 / (1 + slope²)).
+    /// Whether initialisation uses He/Kaiming (the rectifier family: ReLU, leaky ReLU, GELU, ELU,
+    /// SiLU) rather than Glorot/Xavier (the saturating and the smooth ones, softplus included),
+    /// and the negative slope in He's gain √(2 / (1 + slope²)).
     var heSlope: Double? {
         switch self {
-        case .relu: return 0
+        case .relu, .gelu, .elu, .silu: return 0
         case .leakyRelu: return Double(Activation.leakySlope)
         default: return nil
         }
@@ -74,6 +87,10 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
         case .relu: return visitor.visit(ReluRule.self)
         case .leakyRelu: return visitor.visit(LeakyReluRule.self)
         case .softmax: return visitor.visitSoftmax()
+        case .gelu: return visitor.visit(GeluRule.self)
+        case .elu: return visitor.visit(EluRule.self)
+        case .silu: return visitor.visit(SiluRule.self)
+        case .softplus: return visitor.visit(SoftplusRule.self)
         }
     }
 }
@@ -143,6 +160,68 @@ enum LeakyReluRule: ElementwiseRule {
     @inline(__always) static func value(_ z: Float) -> Float { z < 0 ? z * Activation.leakySlope : z }
     /// a > 0 exactly when z > 0, since the negative slope is positive.
     @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { a > 0 ? g : g * Activation.leakySlope }
+}
+
+enum GeluRule: ElementwiseRule {
+    static let inverseSqrt2: Float = 0.70710678118654752
+    /// 1/√(2π), the standard normal density at 0.
+    static let inverseSqrt2Pi: Float = 0.39894228040143268
+    static var readsPreActivation: Bool { true }
+    /// Opset 17 has no Gelu (opset 20 does): z · (erf(z/√2) + 1) · 0.5, the same formula.
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
+        let scale = "\(prefix).inv_sqrt2", one = "\(prefix).one", half = "\(prefix).half"
+        return ONNXSubgraph(nodes: [
+            .init(op: "Mul", inputs: [input, scale], outputs: ["\(prefix).scaled"]),
+            .init(op: "Erf", inputs: ["\(prefix).scaled"], outputs: ["\(prefix).erf"]),
+            .init(op: "Add", inputs: ["\(prefix).erf", one], outputs: ["\(prefix).cdf2"]),
+            .init(op: "Mul", inputs: [input, "\(prefix).cdf2"], outputs: ["\(prefix).twice"]),
+            .init(op: "Mul", inputs: ["\(prefix).twice", half], outputs: [output]),
+        ], constants: [(scale, inverseSqrt2), (one, 1), (half, 0.5)])
+    }
+    @inline(__always) static func value(_ z: Float) -> Float { 0.5 * z * (1 + erff(z * inverseSqrt2)) }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float {
+        let cdf = 0.5 * (1 + erff(z * inverseSqrt2))
+        let density = inverseSqrt2Pi * expf(-0.5 * z * z)
+        return g * (cdf + z * density)
+    }
+}
+
+enum EluRule: ElementwiseRule {
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
+        .single("Elu", input, output, floats: [("alpha", 1)])
+    }
+    /// expm1 keeps e^z − 1 exact near 0, as torch's ELU does.
+    @inline(__always) static func value(_ z: Float) -> Float { z > 0 ? z : expm1f(z) }
+    /// a > 0 exactly when z > 0; below, f′ = e^z = a + 1 (torch's backward from the result).
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { a > 0 ? g : g * (a + 1) }
+}
+
+enum SiluRule: ElementwiseRule {
+    static var readsPreActivation: Bool { true }
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
+        ONNXSubgraph(nodes: [
+            .init(op: "Sigmoid", inputs: [input], outputs: ["\(prefix).sigmoid"]),
+            .init(op: "Mul", inputs: [input, "\(prefix).sigmoid"], outputs: [output]),
+        ])
+    }
+    @inline(__always) static func value(_ z: Float) -> Float { z * SigmoidRule.value(z) }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float {
+        let s = SigmoidRule.value(z)
+        return g * (s * (1 + z * (1 - s)))
+    }
+}
+
+enum SoftplusRule: ElementwiseRule {
+    /// Above this z, log(1 + e^z) equals z in float32 and torch returns z itself.
+    static let threshold: Float = 20
+    static var readsPreActivation: Bool { true }
+    /// ONNX's Softplus has no threshold; above 20 the two differ by under e^−20, below float32's
+    /// rounding of z.
+    static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Softplus", input, output) }
+    @inline(__always) static func value(_ z: Float) -> Float { z > threshold ? z : log1pf(expf(z)) }
+    @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float {
+        z > threshold ? g : g * SigmoidRule.value(z)
+    }
 }
 
 /// The logistic function (`SigmoidRule.value`), for the loss that works from logits.

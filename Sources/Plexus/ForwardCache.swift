@@ -1,6 +1,7 @@
 /// The buffers `forward` fills for `backward`, sized for up to `capacity` rows and reused while
 /// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z (the loss reads it), the z of
-/// every hidden layer whose activation's derivative reads z, and two δ buffers.
+/// every hidden layer whose activation's derivative reads z, two δ buffers, and for each layer that
+/// drops units its mask and its outputs before the mask.
 final class ForwardCache {
     let capacity: Int
     let storage: FloatBuffer
@@ -8,12 +9,20 @@ final class ForwardCache {
     private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
     /// Where each kept z_l starts, nil for the layers that keep none (0 … L).
     private let preActivations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>?>
+    /// Each dropout layer's mask and undropped outputs, nil for the others (0 … L).
+    private let dropouts: UnsafeMutableBufferPointer<Dropout?>
     /// The buffers as raw pointers: what the passes take, so that a call holds no reference to
     /// this object (a retain and release per call are a measurable share of a tiny network's step).
     let view: View
 
+    /// A dropout layer's [rows][sizes[l]] mask (0 or 1/(1−p)) and outputs before the mask.
+    struct Dropout {
+        let mask: UnsafeMutablePointer<Float>, undropped: UnsafeMutablePointer<Float>
+    }
+
     struct View {
         let activations: UnsafePointer<UnsafeMutablePointer<Float>>
+        let dropouts: UnsafePointer<Dropout?>
         let preActivations: UnsafePointer<UnsafeMutablePointer<Float>?>
         /// z_L: [rows][sizes[L]]
         let outputPreActivation: UnsafeMutablePointer<Float>
@@ -27,6 +36,10 @@ final class ForwardCache {
         /// z_l: [rows][sizes[l]] when layer l keeps it (the output layer always does), else nil.
         @inline(__always)
         func preActivation(_ layer: Int) -> UnsafeMutablePointer<Float>? { preActivations[layer] }
+
+        /// Layer l's dropout buffers when it drops units, else nil.
+        @inline(__always)
+        func dropout(_ layer: Int) -> Dropout? { dropouts[layer] }
     }
 
     init(network: Network, rows: Int) throws(PlexusError) {
@@ -46,6 +59,10 @@ final class ForwardCache {
         for l in 1..<(sizes.count - 1) {
             hiddenOffsets.append(network.activations[l - 1].readsPreActivation ? try reserve(sizes[l]) : nil)
         }
+        var dropoutOffsets: [(Int, Int)?] = []
+        for l in 0..<sizes.count {
+            dropoutOffsets.append(network.dropoutRates[l] > 0 ? (try reserve(sizes[l]), try reserve(sizes[l])) : nil)
+        }
         let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
         capacity = rows
         let storage = try FloatBuffer(count: total, purpose: "the activations of a \(rows)-row batch")
@@ -54,7 +71,9 @@ final class ForwardCache {
         _ = activations.initialize(from: offsets.map { storage.pointer + $0 })
         preActivations = .allocate(capacity: sizes.count)
         _ = preActivations.initialize(from: hiddenOffsets.map { $0.map { storage.pointer + $0 } } + [storage.pointer + preActivationOffset])
-        view = View(activations: UnsafePointer(activations.baseAddress!),
+        dropouts = .allocate(capacity: sizes.count)
+        _ = dropouts.initialize(from: dropoutOffsets.map { $0.map { Dropout(mask: storage.pointer + $0.0, undropped: storage.pointer + $0.1) } })
+        view = View(activations: UnsafePointer(activations.baseAddress!), dropouts: UnsafePointer(dropouts.baseAddress!),
                     preActivations: UnsafePointer(preActivations.baseAddress!),
                     outputPreActivation: storage.pointer + preActivationOffset,
                     deltas: (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1))
@@ -63,5 +82,6 @@ final class ForwardCache {
     deinit {
         activations.deallocate()
         preActivations.deallocate()
+        dropouts.deallocate()
     }
 }

@@ -15,6 +15,11 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
     case crossEntropy = 2
     /// (1/(B·O)) Σ max(z,0) − z·y + log(1+e^−|z|), sigmoid outputs only.   ∂L/∂z = (a−y)/(B·O)
     case binaryCrossEntropy = 3
+    /// (1/(B·O)) Σ |a−y|, PyTorch's `L1Loss()`.                            ∂L/∂a = sign(a−y)/(B·O)
+    case l1 = 4
+    /// (1/(B·O)) Σ h(a−y), h(d) = d²/2 for |d| ≤ 1, |d| − 1/2 beyond; PyTorch's `HuberLoss()`
+    /// (delta 1).                                                           ∂L/∂a = clamp(a−y, −1, 1)/(B·O)
+    case huber = 5
 
     public var description: String {
         switch self {
@@ -22,6 +27,25 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
         case .quadratic: return "quadratic"
         case .crossEntropy: return "cross_entropy"
         case .binaryCrossEntropy: return "binary_cross_entropy"
+        case .l1: return "l1"
+        case .huber: return "huber"
+        }
+    }
+
+    /// Whether the loss is a function of the differences a − y alone (any output activation fits
+    /// it, and ∂L/∂y = −∂L/∂a), as opposed to the two that work from the logits z.
+    var isPointwise: Bool { accept(IsPointwise()) }
+
+    /// Calls `visitor` with this loss's pointwise rule, or `visitLogits()` for the two losses
+    /// that work from z: the one dispatch from a pointwise loss to its formulas.
+    @inline(__always)
+    func accept<Visitor: LossVisitor>(_ visitor: Visitor) -> Visitor.Result {
+        switch self {
+        case .mse: return visitor.visit(SquaredError.self, scale: { n, _ in 2 / Float(n) }, mean: { sum, n, _ in sum / Double(n) })
+        case .quadratic: return visitor.visit(SquaredError.self, scale: { _, rows in 1 / Float(rows) }, mean: { sum, _, rows in sum / Double(2 * rows) })
+        case .l1: return visitor.visit(AbsoluteError.self, scale: { n, _ in 1 / Float(n) }, mean: { sum, n, _ in sum / Double(n) })
+        case .huber: return visitor.visit(HuberError.self, scale: { n, _ in 1 / Float(n) }, mean: { sum, n, _ in sum / Double(n) })
+        case .crossEntropy, .binaryCrossEntropy: return visitor.visitLogits()
         }
     }
 
@@ -39,17 +63,31 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
 
     /// Returns the loss of one batch and writes ∂L/∂z for the output layer into `gradZ`.
     /// a, z, y, gradZ: [rows][cols]. The loss is accumulated in Double.
+    ///
+    /// `rowWeights` (nil: every row 1) weighs each row's share of the loss and of the gradient;
+    /// weights whose mean is 1 make the loss a weighted mean (`train`'s sample weights).
     func evaluate(
         outputs a: UnsafePointer<Float>, preActivations z: UnsafePointer<Float>,
         targets y: UnsafePointer<Float>, activation: Activation,
-        rows: Int, cols: Int, gradZ: UnsafeMutablePointer<Float>
+        rows: Int, cols: Int, gradZ: UnsafeMutablePointer<Float>, rowWeights: UnsafePointer<Float>? = nil
     ) -> Double {
+        if let rowWeights {
+            var sum: Double = 0
+            for r in 0..<rows {
+                let o = r * cols, w = rowWeights[r]
+                // A row alone, rescaled to its share of the batch: the row's mean loss × 1/rows.
+                let rowLoss = evaluate(outputs: a + o, preActivations: z + o, targets: y + o, activation: activation,
+                                       rows: 1, cols: cols, gradZ: gradZ + o)
+                sum += Double(w) * rowLoss
+                let share = w / Float(rows)
+                for k in 0..<cols { gradZ[o + k] *= share }
+            }
+            return sum / Double(rows)
+        }
         let n = rows * cols
         switch self {
-        case .mse, .quadratic:
-            let scale: Float = self == .mse ? 2 / Float(n) : 1 / Float(rows)
-            let sum = activation.accept(SquaredErrors(a: a, z: z, y: y, gradZ: gradZ, scale: scale, rows: rows, cols: cols))
-            return self == .mse ? sum / Double(n) : sum / Double(2 * rows)
+        case .mse, .quadratic, .l1, .huber:
+            return accept(PointwiseLossPass(a: a, z: z, y: y, gradZ: gradZ, activation: activation, rows: rows, cols: cols))
 
         case .crossEntropy:
             var sum: Double = 0
@@ -79,32 +117,90 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Σ (a−y)² over the rows × cols values (in Double), writing ∂L/∂z: g = scale·(a−y) through the
-/// output activation's derivative, fused into the same pass for an elementwise activation (the
-/// same two roundings as two passes, so the same bits), softmax's row Jacobian after it.
-private struct SquaredErrors: ActivationVisitor {
+// MARK: - The pointwise losses: a function of d = a − y per value, summed, then scaled
+
+/// A loss that is Σ h(a − y) over the values, scaled: h and its derivative.
+protocol PointwiseRule {
+    /// h(d), in double for the sum.
+    static func value(_ d: Float) -> Double
+    /// h′(d)
+    static func derivative(_ d: Float) -> Float
+}
+
+enum SquaredError: PointwiseRule {
+    @inline(__always) static func value(_ d: Float) -> Double { Double(d) * Double(d) }
+    /// Half of h′ = 2d: the 2 is in MSE's scale 2/(B·O) (quadratic's ½ cancels it).
+    @inline(__always) static func derivative(_ d: Float) -> Float { d }
+}
+
+enum AbsoluteError: PointwiseRule {
+    @inline(__always) static func value(_ d: Float) -> Double { Double(abs(d)) }
+    /// sign(d), 0 at 0 (torch's sign).
+    @inline(__always) static func derivative(_ d: Float) -> Float { d > 0 ? 1 : (d < 0 ? -1 : 0) }
+}
+
+enum HuberError: PointwiseRule {
+    /// delta = 1, torch's default.
+    @inline(__always) static func value(_ d: Float) -> Double {
+        let m = Double(abs(d))
+        return m <= 1 ? 0.5 * m * m : m - 0.5
+    }
+    @inline(__always) static func derivative(_ d: Float) -> Float { min(max(d, -1), 1) }
+}
+
+/// Code that depends on a loss's pointwise rule, written once (`Loss.accept` runs it). `scale`
+/// gives the gradient's factor from (values, rows), `mean` the loss from (Σh, values, rows).
+protocol LossVisitor {
+    associatedtype Result
+    func visit<Rule: PointwiseRule>(_ rule: Rule.Type, scale: (Int, Int) -> Float, mean: (Double, Int, Int) -> Double) -> Result
+    func visitLogits() -> Result
+}
+
+private struct IsPointwise: LossVisitor {
+    func visit<Rule: PointwiseRule>(_ rule: Rule.Type, scale: (Int, Int) -> Float, mean: (Double, Int, Int) -> Double) -> Bool { true }
+    func visitLogits() -> Bool { false }
+}
+
+/// A pointwise loss over the rows × cols values (Σ in Double), writing ∂L/∂z = f′ ⊙ scale·h′(a−y):
+/// the output activation's derivative fused into the same pass for an elementwise activation (the
+/// same roundings as two passes, so the same bits), softmax's row Jacobian after it.
+private struct PointwiseLossPass: LossVisitor {
     let a: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
-    let scale: Float, rows: Int, cols: Int
+    let activation: Activation, rows: Int, cols: Int
+
+    func visit<Rule: PointwiseRule>(_ rule: Rule.Type, scale: (Int, Int) -> Float, mean: (Double, Int, Int) -> Double) -> Double {
+        let n = rows * cols
+        let sum = activation.accept(ThroughActivation<Rule>(a: a, z: z, y: y, gradZ: gradZ, scale: scale(n, rows), count: n, cols: cols))
+        return mean(sum, n, rows)
+    }
+
+    func visitLogits() -> Double { fatalError("the logit losses are not pointwise") }
+}
+
+/// Σ h(a−y) and ∂L/∂z for one pointwise rule through the output activation.
+private struct ThroughActivation<Pointwise: PointwiseRule>: ActivationVisitor {
+    let a: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
+    let scale: Float, count: Int, cols: Int
 
     func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Double {
         let scale = scale, z = z
-        return squaredErrors { Rule.gradient(scale * $0, z: Rule.readsPreActivation ? z[$2] : 0, a: $1) }
+        return pointwise { Rule.gradient(scale * Pointwise.derivative($0), z: Rule.readsPreActivation ? z[$2] : 0, a: $1) }
     }
 
     func visitSoftmax() -> Double {
         let scale = scale
-        let sum = squaredErrors { g, _, _ in scale * g }
-        Activation.softmax.backward(outputs: a, preActivations: z, gradient: gradZ, rows: rows, cols: cols)
+        let sum = pointwise { d, _, _ in scale * Pointwise.derivative(d) }
+        Activation.softmax.backward(outputs: a, preActivations: z, gradient: gradZ, rows: count / cols, cols: cols)
         return sum
     }
 
     /// rule(a − y, a, index) per value.
     @inline(__always)
-    private func squaredErrors(_ rule: (Float, Float, Int) -> Float) -> Double {
+    private func pointwise(_ rule: (Float, Float, Int) -> Float) -> Double {
         var sum: Double = 0
-        for i in 0..<(rows * cols) {
+        for i in 0..<count {
             let d = a[i] - y[i]
-            sum += Double(d) * Double(d)
+            sum += Pointwise.value(d)
             gradZ[i] = rule(d, a[i], i)
         }
         return sum

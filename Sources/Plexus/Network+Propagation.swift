@@ -35,6 +35,15 @@ extension Network {
     /// one shorter) that run in parallel, each whole on one thread.
     func forwardBatch(_ cache: ForwardCache.View, batch: Int) {
         cachedBatch = batch
+        if dropping {
+            // One block, layer by layer, so that each mask is drawn in row order (the same masks
+            // whatever the thread count).
+            forwardBlock(cache.activation(0), rows: batch, threads: Threads.count, keep: { cache.preActivation($0) },
+                         afterLayer: { l, a in
+                             if let d = cache.dropout(l) { self.drop(a, layer: l, count: batch * self.sizes[l], mask: d.mask, undropped: d.undropped) }
+                         }) { cache.activation($0) }
+            return
+        }
         if takesRowPasses(batch) {
             forwardRows(cache, batch: batch)
             return
@@ -58,7 +67,9 @@ extension Network {
     /// batch (`threads` not nil) has its larger products cut into column tiles (`Tiling.forward`), run
     /// on up to `threads` threads, each tile followed by its activation; a block of a longer batch
     /// runs whole on this thread. Either way the cuts depend on the batch and the shapes only.
+    /// `afterLayer(l, a_l)` runs once layer l's activations are complete (dropout's hook).
     func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, keep: (Int) -> UnsafeMutablePointer<Float>?,
+                      afterLayer: (Int, UnsafeMutablePointer<Float>) -> Void = { _, _ in },
                       destination: (Int) -> UnsafeMutablePointer<Float>) {
         var x = input
         for l in 1...views.count {
@@ -67,6 +78,7 @@ extension Network {
             Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: keep(l), rows: rows, tiles: tiles),
                         tasks: tiles, slots: threads ?? 1)
             if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
+            afterLayer(l, z)
             x = UnsafePointer(z)
         }
     }
@@ -89,20 +101,23 @@ extension Network {
         return backwardBatch(cache, target: target, batch: batch)
     }
 
-    /// The backward pass for the batch kept in `cache`, with targets checked by the caller.
-    func backwardBatch(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int) -> Float {
+    /// The backward pass for the batch kept in `cache`, with targets checked by the caller;
+    /// `rowWeights` weigh the rows' shares of the loss (Loss.evaluate).
+    func backwardBatch(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int,
+                       rowWeights: UnsafePointer<Float>? = nil) -> Float {
         var (delta, spare) = cache.deltas
         let last = views.count
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
                                       targets: target, activation: views[last - 1].activation,
-                                      rows: batch, cols: outputWidth, gradZ: delta)
-        if takesRowPasses(batch) {
+                                      rows: batch, cols: outputWidth, gradZ: delta, rowWeights: rowWeights)
+        if !dropping && takesRowPasses(batch) {
             backwardRows(cache, gradZ: delta, batch: batch)
             return Float(lossValue)
         }
         let threads = Threads.count
         for l in stride(from: last, through: 1, by: -1) {
-            backwardLayer(l, input: cache.activation(l - 1), inputPreActivation: cache.preActivation(l - 1), delta: delta,
+            backwardLayer(l, input: cache.activation(l - 1), inputPreActivation: cache.preActivation(l - 1),
+                          inputDropout: cache.dropout(l - 1), delta: delta,
                           inputGrad: l > 1 ? spare : nil, rows: batch, threads: threads)
             if l > 1 { swap(&delta, &spare) }
         }
@@ -110,11 +125,15 @@ extension Network {
     }
 
     /// Layer l's backward: dW += δᵀ·a_{l−1} and db += Σ δ; for l > 1 also `inputGrad` = the
-    /// previous layer's ∂L/∂z (δ·W, then that layer's f′). Larger products are cut into tiles of
+    /// previous layer's ∂L/∂z (δ·W, through its dropout mask when it drops, then its f′ at the
+    /// undropped outputs). Larger products are cut into tiles of
     /// input columns (`Tiling.backward`), which run on up to `threads` threads with the bias sum beside
     /// them; the cuts depend on the shapes only.
     private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, inputPreActivation: UnsafePointer<Float>?,
+                               inputDropout: ForwardCache.Dropout?,
                                delta: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
+        // The activation's derivative reads the outputs before the mask.
+        let previousOutputs = inputDropout.map { UnsafePointer($0.undropped) } ?? input
         let layer = views[l - 1], inputs = layer.inputs, outputs = layer.outputs
         let previous = l > 1 ? views[l - 2].activation : .identity
         let tiles = Tiling.backward.count(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
@@ -124,15 +143,19 @@ extension Network {
             if let inputGrad {
                 linearBackwardInput(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs)
-                previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
+                if let inputDropout {
+                    applyDropoutMask(inputDropout.mask, to: inputGrad, rows: rows, first: 0, count: inputs, stride: inputs)
+                }
+                previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
             }
             return
         }
-        let work = BackwardTiles(layer: layer, input: input, inputPreActivation: inputPreActivation, delta: delta,
+        let work = BackwardTiles(layer: layer, input: input, inputPreActivation: inputPreActivation,
+                                 inputDropout: inputDropout, delta: delta,
                                  inputGrad: inputGrad, previous: previous, rows: rows, tiles: tiles)
         Threads.run(work, tasks: work.taskCount, slots: threads)
         if let inputGrad, !previous.isElementwise {
-            previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
+            previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
         }
     }
 
@@ -340,6 +363,7 @@ private struct PredictBlocks: ParallelTasks {
 /// the previous layer's f′ when elementwise), and the bias sum as one more task.
 private struct BackwardTiles: ParallelTasks {
     let layer: Network.LayerView, input: UnsafePointer<Float>, inputPreActivation: UnsafePointer<Float>?
+    let inputDropout: ForwardCache.Dropout?
     let delta: UnsafePointer<Float>
     let inputGrad: UnsafeMutablePointer<Float>?, previous: Activation
     let rows: Int, tiles: Int
@@ -357,8 +381,11 @@ private struct BackwardTiles: ParallelTasks {
             let (first, count) = Tiling.backward.range(task - tiles, of: inputs)
             linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
+            if let inputDropout {
+                applyDropoutMask(inputDropout.mask, to: inputGrad, rows: rows, first: first, count: count, stride: inputs)
+            }
             if previous.isElementwise {
-                previous.backward(outputs: input, preActivations: inputPreActivation, gradient: inputGrad,
+                previous.backward(outputs: inputDropout.map { UnsafePointer($0.undropped) } ?? input, preActivations: inputPreActivation, gradient: inputGrad,
                                   rows: rows, first: first, count: count, stride: inputs)
             }
         } else if let biasGrad = layer.biasGrad {

@@ -20,9 +20,18 @@ public final class Network: CustomStringConvertible {
     /// The loss `backward` computes. Default: `.mse`.
     public private(set) var loss: Loss = .mse
     /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
-    public private(set) var optimizer: Optimizer = .standard
+    public internal(set) var optimizer: Optimizer = .standard
     /// Number of floats in W1, b1, W2, b2, … together.
     public let parameterCount: Int
+    /// `step` first scales the gradients so that their global L2 norm is at most this; 0: off.
+    public internal(set) var gradClip: Float = 0
+    /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
+    public internal(set) var dropoutRates: [Float]
+    /// Whether some layer drops units: `forward` then takes the dropout passes.
+    var dropping = false
+    /// Draws the dropout masks: the generator that drew the initial weights, continued (a loaded
+    /// network continues the saved one), so the same seed gives the same run.
+    var generator: SeededGenerator
 
     /// The largest layer width accepted (the BLAS interface indexes with 32-bit integers).
     public static let maxLayerSize = Int(Int32.max)
@@ -70,9 +79,10 @@ public final class Network: CustomStringConvertible {
     /// `predict`'s scratch, kept so that repeated calls allocate nothing.
     let predictScratch = KeptScratch()
 
-    /// Creates a network with Glorot/Xavier-uniform weights for identity, sigmoid, tanh and softmax
-    /// layers, He/Kaiming-uniform weights for relu and leaky relu layers, and zero biases, drawn in
-    /// parameter order from `SeededGenerator(seed:)`: the same seed gives bitwise the same network.
+    /// Creates a network with Glorot/Xavier-uniform weights for identity, sigmoid, tanh, softmax and
+    /// softplus layers, He/Kaiming-uniform weights for relu, leaky relu, gelu, elu and silu layers,
+    /// and zero biases, drawn in parameter order from `SeededGenerator(seed:)`: the same seed gives
+    /// bitwise the same network.
     ///
     /// - Throws: `.argument` for fewer than two layers, a zero or too-large width, or an
     ///   activation count other than `sizes.count - 1`; `.memory` when the parameters cannot be
@@ -108,6 +118,8 @@ public final class Network: CustomStringConvertible {
         self.widest = sizes.max()!
         self.widestLayer = sizes.dropFirst().max()!
         self.rowPassLimit = Network.rowPassLimit(layers)
+        self.dropoutRates = Array(repeating: 0, count: sizes.count)
+        self.generator = SeededGenerator(seed: seed)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
         let grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
         self.params = params
@@ -121,15 +133,16 @@ public final class Network: CustomStringConvertible {
                       weightGrad: grads.pointer + layer.weightOffset, biasGrad: layer.biasOffset.map { grads.pointer + $0 },
                       activation: layer.activation)
         })
-        initializeParameters(seed: seed)
+        initializeParameters()
     }
 
     deinit { views.deallocate() }
 
     /// Draws every weight from U(−limit, limit) in parameter order; biases stay 0.
     ///   Glorot: limit = √(6 / (fan_in + fan_out));  He: limit = gain·√(3 / fan_in), gain = √(2 / (1 + slope²)).
-    private func initializeParameters(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+    private func initializeParameters() {
+        var generator = self.generator
+        defer { self.generator = generator }
         for layer in layers {
             let limit: Float
             if let slope = layer.activation.heSlope {
@@ -156,7 +169,7 @@ public final class Network: CustomStringConvertible {
 
     /// Chooses the optimizer. Changing hyperparameters of the same kind keeps its state (momentum
     /// buffers, Adam moments and step count), as editing `param_groups` does in PyTorch; switching
-    /// between SGD and Adam starts the new one from scratch.
+    /// to another kind (SGD, Adam, AdamW) starts the new one from scratch.
     /// - Throws: `.argument` for a hyperparameter outside its range.
     public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
         try optimizer.validate()

@@ -17,6 +17,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The four state words, for saving a generator mid-stream.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues from a saved `state`; nil unless it is four words, not all zero
+    /// (xoshiro's one state that never leaves itself).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotateLeft(s1 &* 5, 7) &* 9
         let t = s1 << 17

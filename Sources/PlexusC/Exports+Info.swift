@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CPlexusBLAS
 import CPlexusSupport
 import Plexus
@@ -13,6 +18,26 @@ public func plexus_last_error() -> UnsafePointer<CChar> {
 @_cdecl("plexus_status_name")
 public func plexus_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     cString(PlexusError.Code(rawValue: status).name)
+}
+
+/// The names of the activations and losses as C strings, made once and kept for the process.
+private nonisolated(unsafe) let activationNames = Activation.allCases.map { strdup($0.description)! }
+private nonisolated(unsafe) let lossNames = Loss.allCases.map { strdup($0.description)! }
+private nonisolated(unsafe) let optimizerNames = Optimizer.Kind.allCases.map { strdup($0.description)! }
+
+@_cdecl("plexus_activation_name")
+public func plexus_activation_name(_ activation: Int32) -> UnsafePointer<CChar>? {
+    Activation(rawValue: activation).map { UnsafePointer(activationNames[Int($0.rawValue)]) }
+}
+
+@_cdecl("plexus_loss_name")
+public func plexus_loss_name(_ loss: Int32) -> UnsafePointer<CChar>? {
+    Loss(rawValue: loss).map { UnsafePointer(lossNames[Int($0.rawValue)]) }
+}
+
+@_cdecl("plexus_optimizer_name")
+public func plexus_optimizer_name(_ kind: Int32) -> UnsafePointer<CChar>? {
+    Optimizer.Kind(rawValue: kind).map { UnsafePointer(optimizerNames[Int($0.rawValue)]) }
 }
 
 @_cdecl("plexus_set_threads")

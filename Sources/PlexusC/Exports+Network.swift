@@ -42,10 +42,17 @@ public func plexus_set_loss(_ net: OpaquePointer?, _ loss: Int32) -> Int32 {
     }
 }
 
+/// The weight decay a new choice of `kind` keeps: the current one when the kind stays (editing a
+/// param group), 0 when it changes (a new torch optimizer's default).
+private func keptWeightDecay(_ net: Network, _ kind: Optimizer.Kind) -> Float {
+    net.optimizer.kind == kind ? net.optimizer.weightDecay : 0
+}
+
 @_cdecl("plexus_set_sgd")
 public func plexus_set_sgd(_ net: OpaquePointer?, _ learningRate: Float, _ momentum: Float) -> Int32 {
     guarded("plexus_set_sgd") { () throws(PlexusError) in
-        try network(net).setOptimizer(.sgd(learningRate: learningRate, momentum: momentum))
+        let net = try network(net)
+        try net.setOptimizer(.sgd(learningRate: learningRate, momentum: momentum, weightDecay: keptWeightDecay(net, .sgd)))
     }
 }
 
@@ -53,7 +60,35 @@ public func plexus_set_sgd(_ net: OpaquePointer?, _ learningRate: Float, _ momen
 public func plexus_set_adam(_ net: OpaquePointer?, _ learningRate: Float, _ beta1: Float,
                             _ beta2: Float, _ epsilon: Float) -> Int32 {
     guarded("plexus_set_adam") { () throws(PlexusError) in
-        try network(net).setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+        let net = try network(net)
+        try net.setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                   weightDecay: keptWeightDecay(net, .adam)))
+    }
+}
+
+@_cdecl("plexus_set_adamw")
+public func plexus_set_adamw(_ net: OpaquePointer?, _ learningRate: Float, _ beta1: Float,
+                             _ beta2: Float, _ epsilon: Float, _ weightDecay: Float) -> Int32 {
+    guarded("plexus_set_adamw") { () throws(PlexusError) in
+        try network(net).setOptimizer(.adamw(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                             weightDecay: weightDecay))
+    }
+}
+
+@_cdecl("plexus_set_weight_decay")
+public func plexus_set_weight_decay(_ net: OpaquePointer?, _ weightDecay: Float) -> Int32 {
+    guarded("plexus_set_weight_decay") { () throws(PlexusError) in try network(net).setWeightDecay(weightDecay) }
+}
+
+@_cdecl("plexus_set_grad_clip")
+public func plexus_set_grad_clip(_ net: OpaquePointer?, _ maxNorm: Float) -> Int32 {
+    guarded("plexus_set_grad_clip") { () throws(PlexusError) in try network(net).setGradClip(maxNorm) }
+}
+
+@_cdecl("plexus_set_dropout")
+public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float) -> Int32 {
+    guarded("plexus_set_dropout") { () throws(PlexusError) in
+        try network(net).setDropout(layer: Int(clamping: layer), probability: p)
     }
 }
 

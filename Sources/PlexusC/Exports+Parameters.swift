@@ -50,14 +50,37 @@ public func plexus_get_optimizer(_ net: OpaquePointer?, _ kind: UnsafeMutablePoi
                                  _ hyper: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_get_optimizer") { () throws(PlexusError) in
         let net = try network(net), kind = try required(kind, "kind"), hyper = try required(hyper, "hyper")
+        kind.pointee = net.optimizer.kind.rawValue
         switch net.optimizer {
-        case let .sgd(lr, momentum):
-            kind.pointee = 0
+        case let .sgd(lr, momentum, _):
             (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, momentum, 0, 0)
-        case let .adam(lr, beta1, beta2, epsilon):
-            kind.pointee = 1
+        case let .adam(lr, beta1, beta2, epsilon, _), let .adamw(lr, beta1, beta2, epsilon, _):
             (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, beta1, beta2, epsilon)
         }
+    }
+}
+
+@_cdecl("plexus_get_weight_decay")
+public func plexus_get_weight_decay(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_weight_decay") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = net.optimizer.weightDecay
+    }
+}
+
+@_cdecl("plexus_get_grad_clip")
+public func plexus_get_grad_clip(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_grad_clip") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = net.gradClip
+    }
+}
+
+@_cdecl("plexus_get_dropout")
+public func plexus_get_dropout(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("plexus_get_dropout") { () throws(PlexusError) in
+        let net = try network(net), out = try required(out, "out")
+        out.pointee = try net.dropout(ofLayer: Int(clamping: layer))
     }
 }
 

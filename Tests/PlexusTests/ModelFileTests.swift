@@ -157,7 +157,14 @@ import Testing
             return file(plain.replacingOccurrences(of: from, with: to), data)
         }
         #expect(try Network.load(modelData: file(plain, data)).parameters == net.parameters, "a file without CRC loads")
-        expectFormatError(edited("\"plexus.format_version\":\"1\"", "\"plexus.format_version\":\"2\""), "version \"2\" is not supported")
+        expectFormatError(edited("\"plexus.format_version\":\"2\"", "\"plexus.format_version\":\"3\""), "version \"3\" is not supported")
+        // Version 1 (0.1.0 to 0.3.x) had none of the 0.4.0 keys; such a file still loads.
+        var version1 = plain.replacingOccurrences(of: "\"plexus.format_version\":\"2\"", with: "\"plexus.format_version\":\"1\"")
+        for key in ["weight_decay", "grad_clip", "dropout", "generator"] {
+            version1 = version1.replacingOccurrences(of: "\"plexus.\(key)\":\"[^\"]*\",", with: "", options: .regularExpression)
+        }
+        #expect(!version1.contains("generator") && version1.contains("\"plexus.format_version\":\"1\""))
+        #expect(try Network.load(modelData: file(version1, data)).parameters == net.parameters, "a version 1 file loads")
         expectFormatError(edited("\"dtype\":\"F32\"", "\"dtype\":\"F16\""), "dtype is \"F16\"")
         expectFormatError(edited("\"shape\":[3,2]", "\"shape\":[2,3]"), "the architecture needs [3, 2]")
         expectFormatError(edited("\"data_offsets\":[24,36]", "\"data_offsets\":[20,32]"), "overlaps")

@@ -64,7 +64,9 @@ import Testing
                 }
             }
         }
-        #expect(compared == 6 * 6 * 2 + 6 + 6)   // mse and quadratic everywhere, plus the two matched losses
+        // The losses that fit any output everywhere, plus cross-entropy (softmax) and BCE (sigmoid).
+        let activations = Activation.allCases.count
+        #expect(compared == activations * activations * (Loss.allCases.count - 2) + 2 * activations)
     }
 
     @Test func shapesUpToTheRowLimitMatchTheLayeredPasses() throws {

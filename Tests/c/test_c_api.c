@@ -447,7 +447,7 @@ static void test_graph(void) {
     EXPECT_STATUS(plexus_graph_matmul(g, wide, wide, &out), PLEXUS_ERR_SHAPE, "inner dimensions 3 and 2 differ");
     EXPECT_STATUS(plexus_graph_add(g, price, 99, &out), PLEXUS_ERR_ARGUMENT, "node 99 does not exist");
     EXPECT_STATUS(plexus_graph_add(g, -1, price, &out), PLEXUS_ERR_ARGUMENT, "node -1 does not exist");
-    EXPECT_STATUS(plexus_graph_activation(g, (plexus_activation)8, price, &out), PLEXUS_ERR_ARGUMENT, "activation is 8");
+    EXPECT_STATUS(plexus_graph_activation(g, (plexus_activation)10, price, &out), PLEXUS_ERR_ARGUMENT, "activation is 10");
     EXPECT_STATUS(plexus_graph_loss(g, (plexus_loss)8, price, count, &out), PLEXUS_ERR_ARGUMENT, "loss is 8");
     EXPECT_STATUS(plexus_graph_loss(g, PLEXUS_MSE, wide, price, &out), PLEXUS_ERR_SHAPE, "they must match");
     EXPECT_STATUS(plexus_graph_input(g, 0, 3, &out), PLEXUS_ERR_ARGUMENT, "rows is 0");

@@ -5,6 +5,8 @@ documented generator (SplitMix64 → xoshiro256**) with its Fisher–Yates shuff
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 LEAKY_SLOPE = 0.01
@@ -25,7 +27,20 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
     if name == "softmax":
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+    if name == "gelu":
+        return 0.5 * z * (1 + _erf(z / np.sqrt(2)))
+    if name == "elu":
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+    if name == "silu":
+        return z / (1 + np.exp(-z))
+    if name == "softplus":
+        return np.where(z > 20, z, np.log1p(np.exp(np.minimum(z, 20))))
     raise ValueError(name)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf elementwise (numpy has none; math.erf is exact to double)."""
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(np.asarray(x).dtype)
 
 
 def activation_backward(name: str, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
@@ -41,6 +56,15 @@ def activation_backward(name: str, z: np.ndarray, a: np.ndarray, grad_a: np.ndar
         return grad_a * np.where(z > 0, 1.0, LEAKY_SLOPE)
     if name == "softmax":  # J^T g with J = diag(a) - a a^T, row by row
         return a * (grad_a - (grad_a * a).sum(axis=1, keepdims=True))
+    if name == "gelu":
+        return grad_a * (0.5 * (1 + _erf(z / np.sqrt(2))) + z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi))
+    if name == "elu":
+        return grad_a * np.where(z > 0, 1.0, np.exp(np.minimum(z, 0)))
+    if name == "silu":
+        s = 1 / (1 + np.exp(-z))
+        return grad_a * s * (1 + z * (1 - s))
+    if name == "softplus":
+        return grad_a * np.where(z > 20, 1.0, 1 / (1 + np.exp(-z)))
     raise ValueError(name)
 
 
@@ -186,7 +210,7 @@ def initial_parameters(sizes, activations, bias, seed) -> np.ndarray:
     gen = Xoshiro256StarStar(seed)
     pairs = []
     for fan_in, fan_out, name in zip(sizes[:-1], sizes[1:], activations):
-        if name in ("relu", "leaky_relu"):
+        if name in ("relu", "leaky_relu", "gelu", "elu", "silu"):
             slope = np.float64(np.float32(LEAKY_SLOPE)) if name == "leaky_relu" else 0.0
             limit = np.float32(np.sqrt(2 / (1 + slope * slope)) * np.sqrt(3 / fan_in))
         else:

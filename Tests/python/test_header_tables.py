@@ -27,6 +27,20 @@ def test_activations_losses_and_optimizers_match_the_header():
     assert _tables.ACTIVATIONS == names_in_value_order("plexus_activation", "PLEXUS_")
     assert _tables.LOSSES == names_in_value_order("plexus_loss", "PLEXUS_")
     assert _tables.OPTIMIZERS == names_in_value_order("plexus_optimizer", "PLEXUS_")
+    assert _tables.LR_SCHEDULES == names_in_value_order("plexus_lr_schedule", "PLEXUS_LR_")
+
+
+def struct_fields(type_name: str) -> list[str]:
+    """The field names of `typedef struct type_name { ... } type_name;`, in order."""
+    match = re.search(r"typedef struct " + type_name + r" \{(.*?)\}\s*" + type_name + r";", HEADER, re.S)
+    assert match, f"no struct {type_name} in the header"
+    body = re.sub(r"/\*.*?\*/", "", match.group(1), flags=re.S)
+    return re.findall(r"(\w+);", body)
+
+
+def test_the_option_and_report_structs_match_the_header():
+    assert [name for name, _ in _capi.TrainOptions._fields_] == struct_fields("plexus_train_options")
+    assert [name for name, _ in _capi.TrainReport._fields_] == struct_fields("plexus_train_report")
 
 
 def test_status_names_match_the_header():

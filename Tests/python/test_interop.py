@@ -81,7 +81,9 @@ def test_from_torch_predicts_the_same():
                           ["relu", "tanh", "softmax"]),
                          ((nn.Linear(4, 5, bias=False), nn.LeakyReLU(0.01), nn.Linear(5, 2, bias=False), nn.Sigmoid()),
                           ["leaky_relu", "sigmoid"]),
-                         ((nn.Linear(4, 6), nn.Linear(6, 1)), ["identity", "identity"])]:
+                         ((nn.Linear(4, 6), nn.Linear(6, 1)), ["identity", "identity"]),
+                         ((nn.Linear(4, 6), nn.GELU(), nn.Linear(6, 6), nn.ELU(), nn.Linear(6, 5), nn.SiLU(),
+                           nn.Linear(5, 2), nn.Softplus()), ["gelu", "elu", "silu", "softplus"])]:
         model = nn.Sequential(*layers)
         net = plexus.from_torch(model)
         assert net.activations == acts
@@ -96,6 +98,9 @@ def test_from_torch_names_unsupported_modules():
         plexus.from_torch(nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.Linear(3, 1)))
     with pytest.raises(plexus.ArgumentError, match="slope 0.01"):
         plexus.from_torch(nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2)))
+    for module in (nn.GELU(approximate="tanh"), nn.ELU(alpha=0.5), nn.Softplus(beta=2)):
+        with pytest.raises(plexus.ArgumentError, match="default settings"):
+            plexus.from_torch(nn.Sequential(nn.Linear(2, 3), module))
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])

@@ -32,7 +32,7 @@ def test_plexus_file_opens_with_safetensors(tmp_path):
     (header_length,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + header_length])
     meta = header["__metadata__"]
-    assert meta["plexus.format"] == "plexus-dense-network" and meta["plexus.format_version"] == "1"
+    assert meta["plexus.format"] == "plexus-dense-network" and meta["plexus.format_version"] == "2"
     assert meta["plexus.sizes"] == "4,6,3" and meta["plexus.activations"] == "relu,softmax"
     assert meta["plexus.bias"] == "true" and meta["plexus.loss"] == "cross_entropy"
     assert meta["plexus.optimizer"] == "adam" and meta["plexus.optimizer_steps"] == "1"

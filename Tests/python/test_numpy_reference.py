@@ -8,7 +8,7 @@ import pytest
 import plexus
 import reference as ref
 
-ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+ACTIVATIONS = list(plexus.ACTIVATIONS)
 LOSSES = ["mse", "quadratic", "cross_entropy", "binary_cross_entropy"]
 
 

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const activation_names[] = {"identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"};
-static const char *const loss_names[] = {"mse", "quadratic", "cross_entropy", "binary_cross_entropy"};
 
 static int fail(const char *what, plexus_status s) {
     fprintf(stderr, "predict: %s: %s\n", what, plexus_last_error());
@@ -30,7 +28,7 @@ static int describe(const plexus_net *net, const char *path) {
         plexus_activation a;
         plexus_status s = plexus_layer_activation(net, l, &a);
         if (s != PLEXUS_OK) return fail("plexus_layer_activation", s);
-        fprintf(stderr, " %s", activation_names[a]);
+        fprintf(stderr, " %s", plexus_activation_name(a));
     }
     plexus_loss loss;
     plexus_optimizer kind;
@@ -41,7 +39,7 @@ static int describe(const plexus_net *net, const char *path) {
     if (s == PLEXUS_OK) s = plexus_get_flags(net, &flags);
     if (s != PLEXUS_OK) return fail("reading the configuration", s);
     fprintf(stderr, ", %s, loss %s, optimizer %s (lr %g), %zu parameters\n", flags & PLEXUS_NO_BIAS ? "no biases" : "biases",
-            loss_names[loss], kind == PLEXUS_ADAM ? "adam" : "sgd", hyper[0], plexus_param_count(net));
+            plexus_loss_name(loss), plexus_optimizer_name(kind), hyper[0], plexus_param_count(net));
     return 0;
 }
 

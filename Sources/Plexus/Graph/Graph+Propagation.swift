@@ -56,15 +56,14 @@ extension Graph {
     private func evaluateLoss(_ kind: Loss, prediction p: NodeData, target t: NodeData, scratch: FloatBuffer) -> Double {
         let gradient = scratch.pointer, activated = scratch.pointer + p.count
         let activation: Activation
-        switch kind {
-        case .mse, .quadratic:
+        if kind.isPointwise {
             activated.update(from: p.value.pointer, count: p.count)
             activation = .identity
-        case .crossEntropy:
+        } else if kind == .crossEntropy {
             activated.update(from: p.value.pointer, count: p.count)
             Activation.softmax.forward(activated, rows: p.rows, cols: p.cols)
             activation = .softmax
-        case .binaryCrossEntropy:
+        } else {
             for i in 0..<p.count { activated[i] = stableSigmoid(p.value.pointer[i]) }
             activation = .sigmoid
         }
@@ -130,21 +129,23 @@ extension Graph {
         backwardDone = true
     }
 
-    /// ∂loss/∂target: −∂loss/∂prediction for MSE and quadratic; −log softmax(z)/B for cross-entropy;
+    /// ∂loss/∂target: −∂loss/∂prediction for the pointwise losses (MSE, quadratic, L1, Huber); −log softmax(z)/B for cross-entropy;
     /// −z/(B·O) for binary cross-entropy.
     private func addTargetGradient(_ kind: Loss, prediction p: NodeData, target t: NodeData, upstream: Float,
                                    gradient: UnsafePointer<Float>) {
         let dt = t.grad.pointer, z = p.value.pointer
-        switch kind {
-        case .mse, .quadratic:
+        if kind.isPointwise {
             for i in 0..<t.count { dt[i] -= upstream * gradient[i] }
+            return
+        }
+        switch kind {
         case .crossEntropy:
             for r in 0..<p.rows {
                 let row = z + r * p.cols
                 let logSumExp = Plexus.logSumExp(row, count: p.cols)
                 for k in 0..<p.cols { dt[r * p.cols + k] += upstream * Float((logSumExp - Double(row[k])) / Double(p.rows)) }
             }
-        case .binaryCrossEntropy:
+        default:   // binary cross-entropy
             for i in 0..<t.count { dt[i] -= upstream * z[i] / Float(t.count) }
         }
     }

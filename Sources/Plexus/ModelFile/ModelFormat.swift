@@ -2,7 +2,9 @@
 /// little-endian tensor data) with Plexus's names and metadata. README, "Model files", is the spec.
 enum ModelFormat {
     static let name = "plexus-dense-network"
-    static let version = 1
+    /// Written: 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1 and 2.
+    static let version = 2
+    static let readableVersions = ["1", "2"]
     /// The largest header accepted (the safetensors reference implementation's limit).
     static let maxHeaderBytes = 100 << 20
     /// Larger step counts cannot come from training and would overflow the step counter.
@@ -24,6 +26,10 @@ enum ModelFormat {
         static let beta2 = "plexus.beta2"
         static let epsilon = "plexus.epsilon"
         static let steps = "plexus.optimizer_steps"
+        static let weightDecay = "plexus.weight_decay"
+        static let gradClip = "plexus.grad_clip"
+        static let dropout = "plexus.dropout"
+        static let generator = "plexus.generator"
         static let crc32 = "plexus.data_crc32"
     }
 

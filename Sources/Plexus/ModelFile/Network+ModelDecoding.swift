@@ -25,7 +25,7 @@ extension Network {
         let net = try Network(sizes: description.sizes, activations: description.activations,
                               bias: description.hasBias, seed: 0)
         try net.setLoss(description.loss)
-        try net.setOptimizer(description.optimizer)
+        net.optimizer = description.optimizer      // checked by the description (a rate of 0 included)
         var stateBuffers: [ModelTensors.Role: FloatBuffer] = [:]
         for role in tensors.statePresent.sorted(by: { $0.rawValue < $1.rawValue }) {
             stateBuffers[role] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
@@ -37,6 +37,9 @@ extension Network {
         net.optimizerState.first = stateBuffers[.firstMoment]
         net.optimizerState.second = stateBuffers[.secondMoment]
         net.optimizerState.steps = Int(description.steps)
+        try net.setGradClip(description.gradClip)
+        for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }
+        net.generator = description.generator
         return net
     }
 }
@@ -95,6 +98,10 @@ private struct ModelDescription {
     let loss: Loss
     let optimizer: Optimizer
     let steps: UInt64
+    let gradClip: Float
+    /// The dropout probabilities of the hidden layers 1…L−1.
+    let dropout: [Float]
+    let generator: SeededGenerator
 
     init(_ metadata: [String: String], dataBytes: Int) throws(PlexusError) {
         func required(_ key: String) throws(PlexusError) -> String {
@@ -104,8 +111,8 @@ private struct ModelDescription {
         guard try required(ModelFormat.Key.format) == ModelFormat.name else {
             throw bad("metadata \"\(ModelFormat.Key.format)\" is \"\(metadata[ModelFormat.Key.format]!)\", not \"\(ModelFormat.name)\"")
         }
-        guard try required(ModelFormat.Key.formatVersion) == "\(ModelFormat.version)" else {
-            throw bad("format version \"\(metadata[ModelFormat.Key.formatVersion]!)\" is not supported; this library reads version \(ModelFormat.version)")
+        guard ModelFormat.readableVersions.contains(try required(ModelFormat.Key.formatVersion)) else {
+            throw bad("format version \"\(metadata[ModelFormat.Key.formatVersion]!)\" is not supported; this library reads versions \(ModelFormat.readableVersions.joined(separator: " and "))")
         }
         sizes = try ModelDescription.parseSizes(try required(ModelFormat.Key.sizes))
         activations = try ModelDescription.parseActivations(try required(ModelFormat.Key.activations), layers: sizes.count - 1)
@@ -127,6 +134,10 @@ private struct ModelDescription {
             throw bad("\(ModelFormat.Key.steps) is \"\(metadata[ModelFormat.Key.steps]!)\", not a step count")
         }
         self.steps = steps
+        gradClip = try ModelDescription.number(metadata, ModelFormat.Key.gradClip, default: 0)
+        guard gradClip.isFinite && gradClip >= 0 else { throw bad("\(ModelFormat.Key.gradClip) is \(gradClip); it must be finite and not negative") }
+        dropout = try ModelDescription.parseDropout(metadata[ModelFormat.Key.dropout], hiddenLayers: sizes.count - 2)
+        generator = try ModelDescription.parseGenerator(metadata[ModelFormat.Key.generator])
         // The parameters this architecture needs must fit the data section before anything is allocated.
         let tooLarge = "the declared layers need more floats than the file's \(dataBytes)-byte data section holds"
         do { layout = try ParameterLayout(sizes: sizes, bias: hasBias) } catch { throw bad(tooLarge) }
@@ -163,26 +174,73 @@ private struct ModelDescription {
         return activations
     }
 
+    /// A metadata number, `fallback` when the key is absent.
+    private static func number(_ metadata: [String: String], _ key: String, default fallback: Float) throws(PlexusError) -> Float {
+        guard let text = metadata[key] else { return fallback }
+        guard let value = Float(text) else { throw bad("metadata \"\(key)\" is \"\(text)\", not a number") }
+        return value
+    }
+
+    private static func parseDropout(_ text: String?, hiddenLayers: Int) throws(PlexusError) -> [Float] {
+        guard let text, !text.isEmpty else { return Array(repeating: 0, count: hiddenLayers) }
+        let texts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard texts.count == hiddenLayers else {
+            throw bad("\(ModelFormat.Key.dropout) lists \(texts.count) probabilities for \(hiddenLayers) hidden layers")
+        }
+        var rates: [Float] = []
+        for item in texts {
+            guard let p = Float(item), p >= 0, p < 1 else {
+                throw bad("\(ModelFormat.Key.dropout) holds \"\(item)\", not a probability in [0, 1)")
+            }
+            rates.append(p)
+        }
+        return rates
+    }
+
+    /// Four 16-digit hexadecimal words; absent (a version 1 file): the generator of seed 0.
+    private static func parseGenerator(_ text: String?) throws(PlexusError) -> SeededGenerator {
+        guard let text else { return SeededGenerator(seed: 0) }
+        let digits = Array(text.utf8)
+        var words: [UInt64] = []
+        if digits.count == 64 {
+            for k in 0..<4 {
+                guard let word = UInt64(String(decoding: digits[(16 * k)..<(16 * k + 16)], as: UTF8.self), radix: 16) else { break }
+                words.append(word)
+            }
+        }
+        guard let generator = SeededGenerator(state: words) else {
+            throw bad("\(ModelFormat.Key.generator) is \"\(text.prefix(80))\", not four 16-digit hexadecimal words, not all zero")
+        }
+        return generator
+    }
+
     private static func parseOptimizer(_ metadata: [String: String]) throws(PlexusError) -> Optimizer {
         func number(_ key: String, default fallback: Float) throws(PlexusError) -> Float {
-            guard let text = metadata[key] else { return fallback }
-            guard let value = Float(text) else { throw bad("metadata \"\(key)\" is \"\(text)\", not a number") }
-            return value
+            try ModelDescription.number(metadata, key, default: fallback)
         }
         let optimizer: Optimizer
-        switch metadata[ModelFormat.Key.optimizer] ?? "sgd" {
-        case "sgd":
+        let kindName = metadata[ModelFormat.Key.optimizer] ?? "sgd"
+        let weightDecay = try number(ModelFormat.Key.weightDecay, default: kindName == "adamw" ? 1e-2 : 0)
+        switch Optimizer.Kind.allCases.first(where: { $0.description == kindName }) {
+        case .sgd:
             optimizer = .sgd(learningRate: try number(ModelFormat.Key.learningRate, default: 0.01),
-                             momentum: try number(ModelFormat.Key.momentum, default: 0))
-        case "adam":
+                             momentum: try number(ModelFormat.Key.momentum, default: 0), weightDecay: weightDecay)
+        case .adam:
             optimizer = .adam(learningRate: try number(ModelFormat.Key.learningRate, default: 1e-3),
                               beta1: try number(ModelFormat.Key.beta1, default: 0.9),
                               beta2: try number(ModelFormat.Key.beta2, default: 0.999),
-                              epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8))
-        case let other:
-            throw bad("unknown optimizer \"\(other)\"; known: sgd, adam")
+                              epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8), weightDecay: weightDecay)
+        case .adamw:
+            optimizer = .adamw(learningRate: try number(ModelFormat.Key.learningRate, default: 1e-3),
+                               beta1: try number(ModelFormat.Key.beta1, default: 0.9),
+                               beta2: try number(ModelFormat.Key.beta2, default: 0.999),
+                               epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8), weightDecay: weightDecay)
+        case nil:
+            throw bad("unknown optimizer \"\(kindName)\"; known: \(Optimizer.Kind.allCases.map(\.description).joined(separator: ", "))")
         }
-        do { try optimizer.validate() } catch {
+        // A schedule may have taken the rate to exactly 0 (cosine's eta_min 0) when the file was
+        // saved; such a file loads.
+        do { try (optimizer.learningRate == 0 ? optimizer.with(learningRate: 1) : optimizer).validate() } catch {
             throw bad("the file's optimizer settings are invalid: \(error.message)")
         }
         return optimizer
@@ -212,9 +270,9 @@ private struct ModelTensors {
         data = header.data
         expected = description.layout.tensors.map { Tensor(slot: $0, role: .parameter) }
         let optionalState: [(suffix: String, role: Role)]
-        switch description.optimizer {
+        switch description.optimizer.kind {
         case .sgd: optionalState = [(ModelFormat.StateName.momentum, .firstMoment)]
-        case .adam: optionalState = [(ModelFormat.StateName.firstMoment, .firstMoment), (ModelFormat.StateName.secondMoment, .secondMoment)]
+        case .adam, .adamw: optionalState = [(ModelFormat.StateName.firstMoment, .firstMoment), (ModelFormat.StateName.secondMoment, .secondMoment)]
         }
         for (suffix, role) in optionalState {
             let slots = description.layout.stateTensors(suffix)
@@ -227,7 +285,7 @@ private struct ModelTensors {
                 statePresent.insert(role)
             }
         }
-        if case .adam = description.optimizer, (description.steps > 0) != (statePresent.count == 2) {
+        if description.optimizer.kind != .sgd, (description.steps > 0) != (statePresent.count == 2) {
             throw bad("Adam's moments must be present exactly when \(ModelFormat.Key.steps) is above 0 (it is \(description.steps))")
         }
         let known = Set(expected.map(\.slot.name))

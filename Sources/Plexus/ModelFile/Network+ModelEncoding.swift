@@ -20,22 +20,26 @@ extension Network {
             (ModelFormat.Key.bias, hasBias ? "true" : "false"),
             (ModelFormat.Key.loss, loss.description),
         ]
+        metadata += [(ModelFormat.Key.optimizer, optimizer.kind.description),
+                     (ModelFormat.Key.learningRate, "\(optimizer.learningRate)")]
         switch optimizer {
-        case let .sgd(lr, momentum):
-            metadata += [(ModelFormat.Key.optimizer, "sgd"), (ModelFormat.Key.learningRate, "\(lr)"),
-                         (ModelFormat.Key.momentum, "\(momentum)")]
+        case let .sgd(_, momentum, _):
+            metadata.append((ModelFormat.Key.momentum, "\(momentum)"))
             if let buffer = optimizerState.first {
                 tensors += layout.stateTensors(ModelFormat.StateName.momentum).map { ($0, buffer.pointer) }
             }
-        case let .adam(lr, beta1, beta2, epsilon):
-            metadata += [(ModelFormat.Key.optimizer, "adam"), (ModelFormat.Key.learningRate, "\(lr)"),
-                         (ModelFormat.Key.beta1, "\(beta1)"), (ModelFormat.Key.beta2, "\(beta2)"),
+        case let .adam(_, beta1, beta2, epsilon, _), let .adamw(_, beta1, beta2, epsilon, _):
+            metadata += [(ModelFormat.Key.beta1, "\(beta1)"), (ModelFormat.Key.beta2, "\(beta2)"),
                          (ModelFormat.Key.epsilon, "\(epsilon)")]
             if let m = optimizerState.first, let v = optimizerState.second {
                 tensors += layout.stateTensors(ModelFormat.StateName.firstMoment).map { ($0, m.pointer) }
                 tensors += layout.stateTensors(ModelFormat.StateName.secondMoment).map { ($0, v.pointer) }
             }
         }
+        metadata += [(ModelFormat.Key.weightDecay, "\(optimizer.weightDecay)"),
+                     (ModelFormat.Key.gradClip, "\(gradClip)"),
+                     (ModelFormat.Key.dropout, dropoutRates.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
+                     (ModelFormat.Key.generator, generator.state.map(hex16).joined())]
         metadata.append((ModelFormat.Key.steps, "\(optimizerState.steps)"))
 
         // Tensors tile the data section in this order, each right after the previous one.
@@ -74,6 +78,11 @@ extension Network {
         let text = header(crc: crc)
         for (k, byte) in text.enumerated() { out[8 + k] = byte }
         return out
+    }
+
+    private func hex16(_ word: UInt64) -> String {
+        let digits = String(word, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// The model file's bytes (see README, "Model files").

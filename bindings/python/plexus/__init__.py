@@ -15,11 +15,12 @@ from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfM
                      ShapeError, StateError)
 from .graph import Graph, Node
 from .interop import from_state_dict, from_torch
-from ._tables import ACTIVATIONS, LOSSES
+from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
+from .history import History
 from .network import Network
 
 __all__ = [
-    "Network", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "PlexusError", "ArgumentError", "ShapeError", "StateError",
+    "Network", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
     "set_threads", "get_threads", "blas_info", "__version__",
 ]

@@ -14,7 +14,7 @@ import os
 from ctypes import c_char_p, c_float, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 
-__all__ = ["lib", "library_path", "EPOCH_FN"]
+__all__ = ["lib", "library_path", "EPOCH_FN", "EPOCH_REPORT_FN", "TrainOptions", "TrainReport"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -49,6 +49,26 @@ lib, library_path = _load()
 # typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 EPOCH_FN = ctypes.CFUNCTYPE(c_int, c_size_t, c_float, c_void_p)
 
+# typedef int (*plexus_epoch_report_fn)(size_t epoch, float train_loss, float val_loss, float val_accuracy,
+#                                       void *user);
+EPOCH_REPORT_FN = ctypes.CFUNCTYPE(c_int, c_size_t, c_float, c_float, c_float, c_void_p)
+
+
+class TrainOptions(ctypes.Structure):
+    """typedef struct plexus_train_options { ... } (test_header_tables checks the field order)."""
+    _fields_ = [("struct_size", c_size_t), ("epochs", c_size_t), ("batch_size", c_size_t), ("shuffle_seed", c_uint64),
+                ("val_x", c_void_p), ("val_y", c_void_p), ("val_n", c_size_t), ("patience", c_size_t),
+                ("restore_best", c_int), ("sample_weight", c_void_p), ("lr_schedule", c_int),
+                ("step_size", c_size_t), ("gamma", c_float), ("t_max", c_size_t), ("eta_min", c_float),
+                ("on_epoch", EPOCH_REPORT_FN), ("user", c_void_p)]
+
+
+class TrainReport(ctypes.Structure):
+    """typedef struct plexus_train_report { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("epochs_run", c_size_t), ("best_epoch", c_size_t),
+                ("best_val_loss", c_float), ("stopped_early", c_int)]
+
+
 _P = c_void_p  # any pointer, passed as an address
 _DECLARATIONS = {
     # plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
@@ -62,6 +82,15 @@ _DECLARATIONS = {
     "plexus_set_sgd": (c_int, [_P, c_float, c_float]),
     # plexus_status plexus_set_adam(plexus_net *net, float learning_rate, float beta1, float beta2, float epsilon);
     "plexus_set_adam": (c_int, [_P, c_float, c_float, c_float, c_float]),
+    # plexus_status plexus_set_adamw(plexus_net *net, float learning_rate, float beta1, float beta2, float epsilon,
+    #                                float weight_decay);
+    "plexus_set_adamw": (c_int, [_P, c_float, c_float, c_float, c_float, c_float]),
+    # plexus_status plexus_set_weight_decay(plexus_net *net, float weight_decay);
+    "plexus_set_weight_decay": (c_int, [_P, c_float]),
+    # plexus_status plexus_set_grad_clip(plexus_net *net, float max_norm);
+    "plexus_set_grad_clip": (c_int, [_P, c_float]),
+    # plexus_status plexus_set_dropout(plexus_net *net, size_t layer, float p);
+    "plexus_set_dropout": (c_int, [_P, c_size_t, c_float]),
     # plexus_status plexus_forward(plexus_net *net, const float *x, size_t batch, float *y);
     "plexus_forward": (c_int, [_P, _P, c_size_t, _P]),
     # plexus_status plexus_backward(plexus_net *net, const float *target, size_t batch, float *loss_out);
@@ -75,6 +104,11 @@ _DECLARATIONS = {
     # plexus_status plexus_train(plexus_net *net, const float *x, const float *y, size_t n, size_t epochs,
     #                            size_t batch_size, uint64_t shuffle_seed, plexus_epoch_fn on_epoch, void *user);
     "plexus_train": (c_int, [_P, _P, _P, c_size_t, c_size_t, c_size_t, c_uint64, EPOCH_FN, _P]),
+    # plexus_status plexus_train_step(plexus_net *net, const float *x, const float *y, size_t batch, float *loss);
+    "plexus_train_step": (c_int, [_P, _P, _P, c_size_t, _P]),
+    # plexus_status plexus_train_ex(plexus_net *net, const float *x, const float *y, size_t n,
+    #                               const plexus_train_options *options, plexus_train_report *report);
+    "plexus_train_ex": (c_int, [_P, _P, _P, c_size_t, _P, _P]),
     # plexus_status plexus_epoch_order(uint64_t seed, size_t epoch, size_t n, size_t *order);
     "plexus_epoch_order": (c_int, [c_uint64, c_size_t, c_size_t, _P]),
     # size_t plexus_layer_count(const plexus_net *net);
@@ -89,6 +123,12 @@ _DECLARATIONS = {
     "plexus_get_loss": (c_int, [_P, _P]),
     # plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
     "plexus_get_optimizer": (c_int, [_P, _P, _P]),
+    # plexus_status plexus_get_weight_decay(const plexus_net *net, float *out);
+    "plexus_get_weight_decay": (c_int, [_P, _P]),
+    # plexus_status plexus_get_grad_clip(const plexus_net *net, float *out);
+    "plexus_get_grad_clip": (c_int, [_P, _P]),
+    # plexus_status plexus_get_dropout(const plexus_net *net, size_t layer, float *out);
+    "plexus_get_dropout": (c_int, [_P, c_size_t, _P]),
     # plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
     "plexus_get_flags": (c_int, [_P, _P]),
     # plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);
@@ -169,6 +209,10 @@ _DECLARATIONS = {
     "plexus_last_error": (c_char_p, []),
     # const char *plexus_status_name(plexus_status status);
     "plexus_status_name": (c_char_p, [c_int]),
+    # const char *plexus_activation_name(plexus_activation activation);  (and the loss's, the optimizer's)
+    "plexus_activation_name": (c_char_p, [c_int]),
+    "plexus_loss_name": (c_char_p, [c_int]),
+    "plexus_optimizer_name": (c_char_p, [c_int]),
     # const char *plexus_version(void);
     "plexus_version": (c_char_p, []),
 }
@@ -261,6 +305,28 @@ def train(handle: int, x_address: int, y_address: int, n: int, epochs: int, batc
     """plexus_train with `on_epoch(epoch, mean_loss) -> bool` (True stops) as the C callback."""
     callback = EPOCH_FN(lambda epoch, loss, user: 1 if on_epoch(epoch, loss) else 0)
     return lib.plexus_train(handle, x_address, y_address, n, epochs, batch_size, seed, callback, None)
+
+
+def float_out(function, *args):
+    """(status, value) of a call whose last argument is a float *out."""
+    return _int_out(function, *args, ctype=c_float)
+
+
+def train_step(handle: int, x_address: int, y_address: int, rows: int):
+    loss = c_float()
+    return lib.plexus_train_step(handle, x_address, y_address, rows, ctypes.addressof(loss)), loss.value
+
+
+def train_ex(handle: int, x_address: int, y_address: int, n: int, on_epoch, **fields):
+    """plexus_train_ex with `fields` set on a zeroed plexus_train_options and
+    `on_epoch(epoch, train_loss, val_loss, val_accuracy) -> bool` (True stops) as the callback.
+    Returns (status, report as a dict)."""
+    options = TrainOptions(struct_size=ctypes.sizeof(TrainOptions), **fields)
+    options.on_epoch = EPOCH_REPORT_FN(lambda epoch, loss, val_loss, val_accuracy, user:
+                                       1 if on_epoch(epoch, loss, val_loss, val_accuracy) else 0)
+    report = TrainReport(struct_size=ctypes.sizeof(TrainReport))
+    status = lib.plexus_train_ex(handle, x_address, y_address, n, ctypes.addressof(options), ctypes.addressof(report))
+    return status, {name: getattr(report, name) for name, _ in TrainReport._fields_ if name != "struct_size"}
 
 
 def graph_create():

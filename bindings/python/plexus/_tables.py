@@ -6,14 +6,16 @@ to the header means adding its name here and nowhere else in the package.
 """
 from __future__ import annotations
 
-__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "STATUS_NAMES", "NO_BIAS"]
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "LR_SCHEDULES", "STATUS_NAMES", "NO_BIAS"]
 
 # plexus_activation: PLEXUS_IDENTITY = 0, ...
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "gelu", "elu", "silu", "softplus")
 # plexus_loss: PLEXUS_MSE = 0, ...
-LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy")
+LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy", "l1", "huber")
 # plexus_optimizer: PLEXUS_SGD = 0, ...
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = ("sgd", "adam", "adamw")
+# plexus_lr_schedule: PLEXUS_LR_CONSTANT = 0, ...
+LR_SCHEDULES = ("constant", "step", "cosine")
 # plexus_status: PLEXUS_OK = 0, ...
 STATUS_NAMES = ("PLEXUS_OK", "PLEXUS_ERR_ARGUMENT", "PLEXUS_ERR_SHAPE", "PLEXUS_ERR_STATE", "PLEXUS_ERR_IO",
                 "PLEXUS_ERR_FORMAT", "PLEXUS_ERR_MEMORY", "PLEXUS_ERR_NUMERIC")

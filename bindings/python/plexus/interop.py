@@ -12,13 +12,41 @@ from .network import Network, tensor_array
 __all__ = ["from_torch", "from_state_dict"]
 
 
-def from_torch(module) -> Network:
-    """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
-    layers and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)` or `Identity`
-    modules. Anything else raises ArgumentError naming the module."""
+def _torch_activation(layer, index: int) -> str:
+    """The Plexus activation that equals torch module `layer`, or ArgumentError saying why none does."""
     import torch.nn as nn
 
-    names = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.Softmax: "softmax", nn.LeakyReLU: "leaky_relu"}
+    # torch module → (Plexus name, whether its settings are the ones Plexus computes)
+    supported = {
+        nn.Sigmoid: ("sigmoid", lambda m: True),
+        nn.Tanh: ("tanh", lambda m: True),
+        nn.ReLU: ("relu", lambda m: True),
+        nn.LeakyReLU: ("leaky_relu", lambda m: abs(m.negative_slope - 0.01) <= 1e-12),
+        nn.Softmax: ("softmax", lambda m: m.dim in (-1, 1)),
+        nn.GELU: ("gelu", lambda m: m.approximate == "none"),
+        nn.ELU: ("elu", lambda m: m.alpha == 1.0),
+        nn.SiLU: ("silu", lambda m: True),
+        nn.Softplus: ("softplus", lambda m: m.beta == 1.0 and m.threshold == 20.0),
+    }
+    entry = supported.get(type(layer))
+    if entry is None:
+        raise ArgumentError(f"module {index} ({layer!r}) is not supported; use Linear, Identity, Sigmoid, Tanh, "
+                            "ReLU, LeakyReLU(0.01), Softmax(dim=-1), GELU(), ELU(), SiLU() or Softplus()")
+    name, settings_match = entry
+    if not settings_match(layer):
+        raise ArgumentError(f"module {index} ({layer!r}): Plexus's {name} has torch's default settings only "
+                            "(LeakyReLU slope 0.01, Softmax on the last dimension, exact GELU, ELU alpha 1, "
+                            "Softplus beta 1 and threshold 20)")
+    return name
+
+
+def from_torch(module) -> Network:
+    """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
+    layers and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`,
+    `ELU()`, `SiLU()`, `Softplus()` or `Identity` modules. Anything else raises ArgumentError
+    naming the module."""
+    import torch.nn as nn
+
     linears: list = []
     activations: list[str] = []
     for index, layer in enumerate(module.children() if isinstance(module, nn.Sequential) else [module]):
@@ -29,14 +57,7 @@ def from_torch(module) -> Network:
             continue
         if isinstance(layer, nn.Identity):
             continue
-        kind = names.get(type(layer))
-        if kind is None:
-            raise ArgumentError(f"module {index} ({layer!r}) is not supported; use Linear, Sigmoid, Tanh, ReLU, "
-                                "LeakyReLU(0.01), Softmax(dim=-1) or Identity")
-        if kind == "leaky_relu" and abs(layer.negative_slope - 0.01) > 1e-12:
-            raise ArgumentError(f"module {index} ({layer!r}): Plexus's leaky relu has slope 0.01")
-        if kind == "softmax" and layer.dim not in (-1, 1):
-            raise ArgumentError(f"module {index} ({layer!r}): Plexus's softmax works on the last dimension")
+        kind = _torch_activation(layer, index)
         if not linears or len(activations) == len(linears):
             raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer")
         activations.append(kind)

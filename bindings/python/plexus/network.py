@@ -10,15 +10,17 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib, prepared_predict
-from ._tables import ACTIVATIONS, LOSSES, NO_BIAS, OPTIMIZERS
+from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZERS
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
+from .history import History
 from .progress import make_progress
 
 __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
 
 # What plexus_get_optimizer's hyperparameters are, in order, per optimizer.
-_HYPERPARAMETERS = {"sgd": ("lr", "momentum"), "adam": ("lr", "beta1", "beta2", "eps")}
+_HYPERPARAMETERS = {"sgd": ("lr", "momentum"), "adam": ("lr", "beta1", "beta2", "eps"),
+                    "adamw": ("lr", "beta1", "beta2", "eps")}
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
@@ -44,13 +46,31 @@ def _index(name: str, value: str, choices: Sequence[str]) -> int:
     return choices.index(value)
 
 
+def _schedule_fields(lr_schedule) -> dict:
+    """plexus_train_options fields for None, ("step", step_size, gamma) or ("cosine", t_max, eta_min)."""
+    if lr_schedule is None:
+        return {}
+    try:
+        name, first, second = lr_schedule
+    except (TypeError, ValueError):
+        raise ArgumentError(f"lr_schedule is {lr_schedule!r}; pass None, ('step', step_size, gamma) "
+                            "or ('cosine', t_max, eta_min)") from None
+    code = _index("lr_schedule", name, LR_SCHEDULES)
+    if name == "step":
+        return {"lr_schedule": code, "step_size": int(first), "gamma": float(second)}
+    if name == "cosine":
+        return {"lr_schedule": code, "t_max": int(first), "eta_min": float(second)}
+    return {}
+
+
 class Network(OwnedHandle):
     """A dense feed-forward network trained by backpropagation, computed by libplexus.
 
     ``sizes`` lists the layer widths, inputs first; ``activations`` names one activation per
-    non-input layer (``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``softmax``).
-    ``loss`` is ``mse`` (default), ``quadratic``, ``cross_entropy`` (softmax outputs) or
-    ``binary_cross_entropy`` (sigmoid outputs). The same ``seed`` gives bitwise the same network.
+    non-input layer (``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``softmax``,
+    ``gelu``, ``elu``, ``silu``, ``softplus``). ``loss`` is ``mse`` (default), ``quadratic``,
+    ``l1``, ``huber``, ``cross_entropy`` (softmax outputs) or ``binary_cross_entropy`` (sigmoid
+    outputs). The same ``seed`` gives bitwise the same network.
 
     Layers are numbered as in the C API: 0 is the input, 1..L carry weights ``W`` of shape
     ``(sizes[l], sizes[l-1])`` and biases ``b`` of shape ``(sizes[l],)``.
@@ -137,20 +157,61 @@ class Network(OwnedHandle):
 
     @property
     def optimizer(self) -> dict:
-        """The optimizer and its hyperparameters, e.g. ``{"name": "sgd", "lr": 0.01, "momentum": 0.0}``."""
+        """The optimizer and its hyperparameters, e.g.
+        ``{"name": "sgd", "lr": 0.01, "momentum": 0.0, "weight_decay": 0.0}``."""
         status, (kind, hyper) = _capi.get_optimizer(self.handle)
         check(status)
         name = OPTIMIZERS[kind]
-        return {"name": name, **dict(zip(_HYPERPARAMETERS[name], hyper))}
+        status, decay = _capi.float_out(lib.plexus_get_weight_decay, self.handle)
+        check(status)
+        return {"name": name, **dict(zip(_HYPERPARAMETERS[name], hyper)), "weight_decay": decay}
 
-    def sgd(self, lr: float, momentum: float = 0.0) -> "Network":
-        """Chooses SGD (torch.optim.SGD semantics); returns the network for chaining."""
+    def sgd(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> "Network":
+        """Chooses SGD (torch.optim.SGD semantics, coupled weight decay); returns the network."""
         check(lib.plexus_set_sgd(self.handle, float(lr), float(momentum)))
+        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
         return self
 
-    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> "Network":
-        """Chooses Adam (torch.optim.Adam semantics); returns the network for chaining."""
+    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+             weight_decay: float = 0.0) -> "Network":
+        """Chooses Adam (torch.optim.Adam semantics, coupled weight decay); returns the network."""
         check(lib.plexus_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
+        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
+        return self
+
+    def adamw(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+              weight_decay: float = 0.01) -> "Network":
+        """Chooses AdamW (torch.optim.AdamW semantics: decoupled weight decay); returns the network."""
+        check(lib.plexus_set_adamw(self.handle, float(lr), float(beta1), float(beta2), float(eps), float(weight_decay)))
+        return self
+
+    @property
+    def grad_clip(self) -> float:
+        """The global-norm bound gradients are clipped to before each step; 0: off."""
+        status, value = _capi.float_out(lib.plexus_get_grad_clip, self.handle)
+        check(status)
+        return value
+
+    def set_grad_clip(self, max_norm: float) -> "Network":
+        """Clips the gradients to global L2 norm ``max_norm`` before each step
+        (torch.nn.utils.clip_grad_norm_); 0 turns clipping off. Returns the network."""
+        check(lib.plexus_set_grad_clip(self.handle, float(max_norm)))
+        return self
+
+    @property
+    def dropout(self) -> list[float]:
+        """The dropout probability of each non-input layer (the output layer's is 0)."""
+        values = []
+        for layer in range(1, len(self._sizes)):
+            status, p = _capi.float_out(lib.plexus_get_dropout, self.handle, layer)
+            check(status)
+            values.append(p)
+        return values
+
+    def set_dropout(self, layer: int, p: float) -> "Network":
+        """Inverted dropout with probability ``p`` on hidden layer ``layer`` (1..L-1) in forward,
+        train_step and fit, never in predict (torch.nn.Dropout). Returns the network."""
+        check(lib.plexus_set_dropout(self.handle, int(layer), float(p)))
         return self
 
     @property
@@ -274,26 +335,78 @@ class Network(OwnedHandle):
         self._scratch = _NO_BUFFERS
         super().close()
 
+    def train_step(self, x, y) -> float:
+        """One update from one batch (forward with dropout, backward, step) in one call; returns
+        the batch's loss before the update."""
+        x, _ = self._rows(x, self._sizes[0], "x")
+        y = self._targets(y, x.shape[0])
+        status, loss = _capi.train_step(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0])
+        check(status)
+        return float(loss)
+
     def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
-            callback: Callable[[int, float], object] | None = None) -> list[float]:
+            callback: Callable[[int, float], object] | None = None, *, validation_data=None,
+            validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
+            sample_weight=None, lr_schedule=None) -> History:
         """Trains with the library's own loop (shuffled mini-batches; forward, backward, step).
+
+        ``validation_data=(x_val, y_val)``, or ``validation_split`` (the last fraction of the rows,
+        taken before shuffling, as Keras does), is measured after every epoch.
+        ``early_stopping=n`` stops once the validation loss (the training loss without validation
+        data) has not improved for n epochs; ``restore_best`` then, and whenever validation data
+        is given, ends with the parameters of the best epoch. ``sample_weight`` (one weight >= 0
+        per row) makes each batch minimise the weighted mean loss. ``lr_schedule`` is None,
+        ``("step", step_size, gamma)`` (torch StepLR) or ``("cosine", t_max, eta_min)`` (torch
+        CosineAnnealingLR), stepped once per epoch.
 
         ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0); a truthy
         return value stops training early. An exception raised by the callback stops training and
-        is re-raised here. Returns the mean loss of each epoch run.
+        is re-raised here. Returns a History: a list of each epoch's mean training loss, with
+        ``val_loss``, ``val_accuracy``, ``lr``, ``best_epoch`` and ``stopped_early`` beside it.
         """
         x, _ = self._rows(x, self._sizes[0], "x")
         y = self._targets(y, x.shape[0])
         for name, value in (("epochs", epochs), ("batch_size", batch_size)):
             if int(value) < 1:
                 raise ArgumentError(f"{name} is {value}; pass at least 1")
-        history: list[float] = []
+        if validation_data is not None and validation_split:
+            raise ArgumentError("pass validation_data or validation_split, not both")
+        if not 0.0 <= float(validation_split) < 1.0:
+            raise ArgumentError(f"validation_split is {validation_split}; pass a fraction in [0, 1)")
+        weights = None
+        if sample_weight is not None:
+            weights = _floats(sample_weight, "sample_weight").reshape(-1)
+            if weights.shape[0] != x.shape[0]:
+                raise ShapeError(f"sample_weight has {weights.shape[0]} values but x has {x.shape[0]} rows")
+        validation = None
+        if validation_split:
+            split = int(x.shape[0] * (1.0 - float(validation_split)))
+            if split < 1 or split == x.shape[0]:
+                raise ArgumentError(f"validation_split {validation_split} of {x.shape[0]} rows leaves no training or no validation rows")
+            validation = (x[split:], y[split:])
+            x, y = x[:split], y[:split]
+            weights = None if weights is None else weights[:split]
+        elif validation_data is not None:
+            try:
+                xv, yv = validation_data
+            except (TypeError, ValueError):
+                raise ArgumentError("validation_data is (x_val, y_val)") from None
+            xv, _ = self._rows(xv, self._sizes[0], "validation x")
+            validation = (xv, self._targets(yv, xv.shape[0], "validation y"))
+        schedule = _schedule_fields(lr_schedule)
+        patience = int(early_stopping)
+        if patience < 0:
+            raise ArgumentError(f"early_stopping is {early_stopping}; pass 0 (off) or a number of epochs")
+        history = History()
         failure: list[BaseException] = []
         bar = make_progress(int(epochs)) if progress else None
 
-        def on_epoch(epoch: int, loss: float) -> bool:
+        def on_epoch(epoch: int, loss: float, val_loss: float, val_accuracy: float) -> bool:
             try:
                 history.append(float(loss))
+                history.val_loss.append(float(val_loss))
+                history.val_accuracy.append(float(val_accuracy))
+                history.lr.append(self.optimizer["lr"])   # the epoch's rate: train_ex sets it per epoch
                 if bar is not None:
                     bar.update(float(loss))
                 return bool(callback is not None and callback(int(epoch), float(loss)))
@@ -301,14 +414,23 @@ class Network(OwnedHandle):
                 failure.append(error)
                 return True
 
+        fields = dict(epochs=int(epochs), batch_size=int(batch_size), shuffle_seed=int(shuffle_seed),
+                      patience=patience, restore_best=int(bool(restore_best) and (validation is not None or patience > 0)),
+                      **schedule)
+        if weights is not None:
+            fields["sample_weight"] = weights.ctypes.data
+        if validation is not None:
+            fields.update(val_x=validation[0].ctypes.data, val_y=validation[1].ctypes.data, val_n=validation[0].shape[0])
         try:
-            check(_capi.train(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], int(epochs),
-                              int(batch_size), int(shuffle_seed), on_epoch))
+            status, report = _capi.train_ex(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], on_epoch, **fields)
+            check(status)
         finally:
             if bar is not None:
                 bar.close()
         if failure:
             raise failure[0]
+        history.best_epoch = int(report["best_epoch"])
+        history.stopped_early = bool(report["stopped_early"])
         return history
 
     # ----- parameters -------------------------------------------------------------------------

@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// Training for real data: one update from one batch (`trainStep`), and whole runs with sample
+// weights, a validation set, early stopping, the best parameters restored and a learning-rate
+// schedule (`train(x:y:count:options:)`).
+
+/// What a training run does beside the epochs of shuffled mini-batches.
+public struct TrainingOptions {
+    public var epochs: Int
+    public var batchSize: Int
+    public var shuffleSeed: UInt64
+    /// Rows measured after every epoch (no dropout): their loss, and their accuracy where the
+    /// output layer says what a class is (argmax for softmax, a 0.5 threshold for sigmoid).
+    public var validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)?
+    /// Stop once the monitored loss has not improved for this many epochs; 0: never stop early.
+    /// The monitored loss is the validation loss, or the training loss without validation rows.
+    public var patience: Int
+    /// At the end, put back the parameters of the epoch with the lowest monitored loss.
+    public var restoreBest: Bool
+    /// One weight ≥ 0 per training row (nil: all 1): each batch minimises the weighted mean loss
+    /// Σ wᵢ·lossᵢ / Σ wᵢ; a batch whose weights are all 0 makes no step.
+    public var sampleWeights: UnsafePointer<Float>?
+    public var schedule: LearningRateSchedule
+
+    public init(epochs: Int, batchSize: Int = 32, shuffleSeed: UInt64 = 0,
+                validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)? = nil,
+                patience: Int = 0, restoreBest: Bool = false, sampleWeights: UnsafePointer<Float>? = nil,
+                schedule: LearningRateSchedule = .constant) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.shuffleSeed = shuffleSeed
+        self.validation = validation
+        self.patience = patience
+        self.restoreBest = restoreBest
+        self.sampleWeights = sampleWeights
+        self.schedule = schedule
+    }
+}
+
+/// What an epoch callback sees.
+public struct EpochReport: Sendable {
+    /// 0-based.
+    public let epoch: Int
+    /// The (weighted) mean training loss over the epoch's batches, as they were trained.
+    public let trainLoss: Float
+    /// NaN without validation rows.
+    public let validationLoss: Float
+    /// NaN without validation rows, or when the output layer is neither softmax nor sigmoid.
+    public let validationAccuracy: Float
+    /// The learning rate this epoch used.
+    public let learningRate: Float
+}
+
+/// What a training run did.
+public struct TrainingReport: Sendable {
+    public let epochsRun: Int
+    /// The 0-based epoch with the lowest monitored loss (the validation loss, or the training
+    /// loss without validation rows); the first such epoch on ties.
+    public let bestEpoch: Int
+    /// The validation loss of `bestEpoch`; NaN without validation rows.
+    public let bestValidationLoss: Float
+    /// Whether the run ended because the monitored loss stopped improving.
+    public let stoppedEarly: Bool
+}
+
+extension Network {
+    /// One update from one batch: forward (with dropout when set), backward, step. Gradients
+    /// accumulated before the call are discarded. Returns the batch's loss before the update.
+    /// - Throws: as `forward`, `backward` and `step`; when the step is refused the parameters
+    ///   are unchanged and the gradients are zeroed.
+    public func trainStep(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
+        let targetCount = try checkBatch(batch, width: outputWidth, name: "y")
+        try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
+        try checkFinite(y, count: targetCount, width: outputWidth, name: "y", what: "targets")
+        let cache = try forwardCache(rows: batch)
+        cache.activation(0).update(from: x, count: inputCount)
+        grads.zero()
+        forwardBatch(cache, batch: batch)
+        let lossValue = backwardBatch(cache, target: y, batch: batch)
+        do {
+            try step()
+        } catch {
+            grads.zero()
+            throw error
+        }
+        return lossValue
+    }
+
+    /// Trains on `count` rows as `options` say, calling `onEpoch` after every epoch (return
+    /// `.stop` to end the run). Epoch e visits the rows in `EpochOrder(seed: shuffleSeed,
+    /// count:)`'s order for epoch e, as the plain `train` does; with the default options the two
+    /// give bitwise the same network. The schedule's rates apply epoch by epoch, and the
+    /// optimizer's learning rate is put back at the end.
+    ///
+    /// - Throws: `.argument` for a bad option, non-finite data or a negative or non-finite
+    ///   weight (nothing changes); `.shape` is not thrown (the caller gives the counts); `.numeric`
+    ///   when a step meets a non-finite gradient, naming the epoch and batch (the network keeps
+    ///   its last finite parameters, its gradients zeroed, its learning rate put back).
+    public func train(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, options: TrainingOptions,
+                      onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+        try checkTrainingRun(x: x, y: y, count: count, options: options)
+        let inputs = sizes[0], outputs = sizes.last!
+        let rowsPerBatch = min(options.batchSize, count)
+        let cache = try forwardCache(rows: rowsPerBatch)
+        // The view's buffers belong to the cache object: hold it for the whole run, whatever
+        // the epoch callback does with the network.
+        let cacheOwner = self.cache
+        defer { withExtendedLifetime(cacheOwner) {} }
+        let batchY = try FloatBuffer(count: rowsPerBatch * outputs, purpose: "a batch of targets")
+        let rowWeights = options.sampleWeights == nil ? nil : try FloatBuffer(count: rowsPerBatch, purpose: "a batch of weights")
+        let best = options.restoreBest ? try FloatBuffer(count: parameterCount, purpose: "the best parameters") : nil
+        guard let rawOrder = malloc(count * MemoryLayout<Int>.stride) else {
+            throw .memory("cannot allocate the shuffle order of \(count) samples")
+        }
+        defer { free(rawOrder) }
+        let order = rawOrder.bindMemory(to: Int.self, capacity: count)
+
+        // A schedule sets the rate of each epoch and puts the base rate back at the end; without
+        // one, the rate is left alone (an epoch callback may set its own).
+        let scheduled = options.schedule != .constant
+        let baseRate = optimizer.learningRate
+        defer { if scheduled { optimizer = optimizer.with(learningRate: baseRate) } }
+        var scheduledRate = Double(baseRate)
+        var shuffle = EpochOrder(seed: options.shuffleSeed, count: count)
+        var bestEpoch = 0, bestMonitored = Double.infinity, bestValidation = Float.nan
+        var epochsRun = 0, stoppedEarly = false
+        zeroGrads()
+        for epoch in 0..<options.epochs {
+            if scheduled {
+                if epoch > 0 { scheduledRate = options.schedule.next(after: scheduledRate, epoch: epoch, base: Double(baseRate)) }
+                optimizer = optimizer.with(learningRate: Float(scheduledRate))
+            }
+            let rate = optimizer.learningRate
+            shuffle.next(into: order)
+            var lossSum: Double = 0, weightSum: Double = 0
+            var start = 0, batchIndex = 0
+            while start < count {
+                let rows = min(rowsPerBatch, count - start)
+                let batchX = cache.activation(0)
+                var batchWeight = Double(rows)
+                for r in 0..<rows {
+                    let sample = order[start + r]
+                    (batchX + r * inputs).update(from: x + sample * inputs, count: inputs)
+                    (batchY.pointer + r * outputs).update(from: y + sample * outputs, count: outputs)
+                }
+                if let weights = options.sampleWeights, let rowWeights {
+                    batchWeight = 0
+                    for r in 0..<rows { batchWeight += Double(weights[order[start + r]]) }
+                    // Weights rescaled to mean 1 over the batch: the loss is then the weighted mean.
+                    for r in 0..<rows {
+                        rowWeights.pointer[r] = batchWeight > 0 ? Float(Double(weights[order[start + r]]) * Double(rows) / batchWeight) : 0
+                    }
+                }
+                start += rows
+                defer { batchIndex += 1 }
+                if batchWeight == 0 { continue }
+                forwardBatch(cache, batch: rows)
+                let batchLoss = backwardBatch(cache, target: batchY.pointer, batch: rows, rowWeights: rowWeights?.pointer)
+                do {
+                    try step()
+                } catch {
+                    zeroGrads()
+                    throw PlexusError(error.code, "training stopped at epoch \(epoch), batch \(batchIndex) (0-based): \(error.message)")
+                }
+                lossSum += Double(batchLoss) * batchWeight
+                weightSum += batchWeight
+            }
+            epochsRun = epoch + 1
+            let trainLoss = weightSum > 0 ? Float(lossSum / weightSum) : .nan
+            var validationLoss = Float.nan, validationAccuracy = Float.nan
+            if let validation = options.validation {
+                (validationLoss, validationAccuracy) = try measure(x: validation.x, y: validation.y, count: validation.count)
+            }
+            let monitored = Double(options.validation == nil ? trainLoss : validationLoss)
+            if monitored < bestMonitored {
+                (bestEpoch, bestMonitored, bestValidation) = (epoch, monitored, validationLoss)
+                best?.pointer.update(from: params.pointer, count: parameterCount)
+            }
+            let report = EpochReport(epoch: epoch, trainLoss: trainLoss, validationLoss: validationLoss,
+                                     validationAccuracy: validationAccuracy, learningRate: rate)
+            if let onEpoch, onEpoch(report) == .stop { break }
+            if options.patience > 0 && epoch - bestEpoch >= options.patience {
+                stoppedEarly = true
+                break
+            }
+        }
+        if let best, bestMonitored.isFinite {
+            params.pointer.update(from: best.pointer, count: parameterCount)
+            cachedBatch = 0
+        }
+        return TrainingReport(epochsRun: epochsRun, bestEpoch: bestEpoch, bestValidationLoss: bestValidation,
+                              stoppedEarly: stoppedEarly)
+    }
+
+    private func checkTrainingRun(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,
+                                  options: TrainingOptions) throws(PlexusError) {
+        guard count >= 1 else { throw .argument("n is \(count); pass at least one training sample") }
+        guard options.epochs >= 1 else { throw .argument("epochs is \(options.epochs); pass at least 1") }
+        guard options.batchSize >= 1 else { throw .argument("batch_size is \(options.batchSize); pass at least 1, such as 32") }
+        guard options.patience >= 0 else { throw .argument("patience is \(options.patience); pass 0 (off) or a number of epochs") }
+        try options.schedule.validate()
+        let inputs = sizes[0], outputs = sizes.last!
+        try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
+        try checkFinite(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y", what: "targets")
+        if let weights = options.sampleWeights {
+            var total: Double = 0
+            for i in 0..<count {
+                guard weights[i].isFinite && weights[i] >= 0 else {
+                    throw .argument("sample_weight[\(i)] is \(weights[i]); weights must be finite and >= 0")
+                }
+                total += Double(weights[i])
+            }
+            guard total > 0 else { throw .argument("every sample weight is 0; at least one row must count") }
+        }
+        if let validation = options.validation {
+            guard validation.count >= 1 else { throw .argument("the validation set has 0 rows; pass at least one, or none") }
+            try checkFinite(validation.x, count: try checkBatch(validation.count, width: inputs, name: "validation x"),
+                            width: inputs, name: "validation x", what: "inputs")
+            try checkFinite(validation.y, count: try checkBatch(validation.count, width: outputs, name: "validation y"),
+                            width: outputs, name: "validation y", what: "targets")
+        }
+    }
+
+    /// The mean loss of `count` rows (no dropout, nothing changed) and their accuracy: the share of
+    /// rows whose output argmax is the target's (softmax), or of outputs on the target's side of
+    /// 0.5 (sigmoid); NaN for other output layers. What `train` reports for a validation set.
+    /// - Throws: `.argument` for no rows or non-finite data; `.memory`.
+    public func evaluate(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+        let inputs = sizes[0], outputs = sizes.last!
+        try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
+        try checkFinite(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y", what: "targets")
+        return try measure(x: x, y: y, count: count)
+    }
+
+    /// `evaluate` for checked rows.
+    func measure(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+        let inputs = sizes[0], outputs = sizes.last!, last = views.count
+        let rows = min(count, forwardBlockRows)
+        let half = rows * widestLayer
+        // Two halves for the layers, then the output layer's z and the (unused) gradient.
+        let scratch = try FloatBuffer(count: 2 * half + 2 * rows * outputs, purpose: "measuring a validation set")
+        let z = scratch.pointer + 2 * half, gradient = z + rows * outputs
+        var lossSum: Double = 0, correct = 0
+        let output = views[last - 1].activation
+        var start = 0
+        while start < count {
+            let n = min(rows, count - start)
+            forwardBlock(x + start * inputs, rows: n, threads: Threads.count, keep: { $0 == last ? z : nil }) {
+                scratch.pointer + ($0 % 2) * half
+            }
+            let a = scratch.pointer + (last % 2) * half, target = y + start * outputs
+            lossSum += Double(n) * loss.evaluate(outputs: a, preActivations: z, targets: target, activation: output,
+                                                 rows: n, cols: outputs, gradZ: gradient)
+            correct += Network.correct(a, target, rows: n, cols: outputs, output: output)
+            start += n
+        }
+        let units = output == .softmax ? count : count * outputs
+        let accuracy: Float = output == .softmax || output == .sigmoid ? Float(Double(correct) / Double(units)) : .nan
+        return (Float(lossSum / Double(count)), accuracy)
+    }
+
+    private static func correct(_ a: UnsafePointer<Float>, _ y: UnsafePointer<Float>, rows: Int, cols: Int,
+                                output: Activation) -> Int {
+        var correct = 0
+        if output == .softmax {
+            func argmax(_ row: UnsafePointer<Float>) -> Int {
+                var best = 0
+                for k in 1..<max(cols, 1) where row[k] > row[best] { best = k }
+                return best
+            }
+            for r in 0..<rows where argmax(a + r * cols) == argmax(y + r * cols) { correct += 1 }
+        } else if output == .sigmoid {
+            for i in 0..<(rows * cols) where (a[i] > 0.5) == (y[i] > 0.5) { correct += 1 }
+        }
+        return correct
+    }
+}

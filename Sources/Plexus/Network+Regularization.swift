@@ -1,0 +1,108 @@
+// Regularisation: weight decay (a setting of the optimizer, applied in Optimizer.swift), gradient
+// clipping by the global norm, and inverted dropout on hidden layers. Each follows PyTorch:
+// `weight_decay`, `clip_grad_norm_` and `nn.Dropout`.
+
+extension Network {
+    /// Sets the current optimizer's weight decay λ (torch's `weight_decay`): coupled for SGD and
+    /// Adam (g += λ·θ before the update), decoupled for AdamW (θ *= 1 − lr·λ). Biases included.
+    /// - Throws: `.argument` for a λ that is negative or not finite (nothing changes).
+    public func setWeightDecay(_ decay: Float) throws(PlexusError) {
+        guard decay.isFinite && decay >= 0 else {
+            throw .argument("weight decay is \(decay); pass a finite value >= 0, such as 1e-4, or 0 for none")
+        }
+        optimizer = optimizer.with(weightDecay: decay)
+    }
+
+    /// From now on `step` first scales the gradients by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the
+    /// L2 norm over every parameter's gradient (torch's `clip_grad_norm_`); 0 turns it off.
+    /// - Throws: `.argument` for a negative or non-finite `maxNorm` (nothing changes).
+    public func setGradClip(_ maxNorm: Float) throws(PlexusError) {
+        guard maxNorm.isFinite && maxNorm >= 0 else {
+            throw .argument("max_norm is \(maxNorm); pass a finite value > 0, such as 1.0, or 0 to turn clipping off")
+        }
+        gradClip = maxNorm
+    }
+
+    /// Inverted dropout on the output of hidden layer `layer` (1…L−1) during `forward` and
+    /// training only, never in `predict`: each unit is kept with probability 1 − p and scaled by
+    /// 1/(1 − p). Masks come from the network's generator, so the same seed gives the same run.
+    /// - Throws: `.argument` for the output layer, a layer that does not exist, or p outside
+    ///   [0, 1) (nothing changes).
+    public func setDropout(layer: Int, probability p: Float) throws(PlexusError) {
+        try checkLayer(layer)
+        guard layer < sizes.count - 1 else {
+            throw .argument("layer \(layer) is the output layer; dropout applies to the hidden layers 1…\(sizes.count - 2)")
+        }
+        guard p >= 0 && p < 1 else {
+            throw .argument("dropout probability is \(p); pass a value in [0, 1), such as 0.2, or 0 for none")
+        }
+        if dropoutRates[layer] == p { return }
+        dropoutRates[layer] = p
+        dropping = dropoutRates.contains { $0 > 0 }
+        // The kept buffers depend on which layers drop; a kept forward no longer matches.
+        cache = nil
+        cachedBatch = 0
+    }
+
+    /// The dropout probability of layer `layer` (1…L; the output layer's is always 0).
+    /// - Throws: `.argument` unless `layer` names a non-input layer.
+    public func dropout(ofLayer layer: Int) throws(PlexusError) -> Float {
+        try checkLayer(layer)
+        return dropoutRates[layer]
+    }
+
+    /// The factor clipping applies to the accumulated gradients (1 without clipping, or when the
+    /// norm is within the bound or not finite: then the step's own check refuses).
+    func clipFactor() -> Float {
+        if gradClip == 0 { return 1 }
+        let norm = Float(globalGradientNorm())
+        let factor = gradClip / (norm + 1e-6)
+        return factor < 1 ? factor : 1
+    }
+
+    /// ‖g‖₂ over every gradient, summed in double in a fixed order (the same bits whatever the
+    /// thread count).
+    func globalGradientNorm() -> Double {
+        let g = grads.pointer
+        var sums = (0.0, 0.0, 0.0, 0.0)
+        var i = 0
+        while i + 4 <= parameterCount {
+            sums.0 += Double(g[i]) * Double(g[i])
+            sums.1 += Double(g[i + 1]) * Double(g[i + 1])
+            sums.2 += Double(g[i + 2]) * Double(g[i + 2])
+            sums.3 += Double(g[i + 3]) * Double(g[i + 3])
+            i += 4
+        }
+        while i < parameterCount { sums.0 += Double(g[i]) * Double(g[i]); i += 1 }
+        return ((sums.0 + sums.1) + (sums.2 + sums.3)).squareRoot()
+    }
+
+    // MARK: - Dropout in the passes
+
+    /// Draws layer `layer`'s mask for `count` values and applies it: the undropped outputs are
+    /// kept in `undropped` (the activation's derivative reads them) and `a` becomes a ⊙ mask.
+    /// Value i keeps when u ≥ p, u = (next() >> 40)·2⁻²⁴ drawn in order; the mask holds 1/(1 − p)
+    /// or 0.
+    func drop(_ a: UnsafeMutablePointer<Float>, layer: Int, count: Int, mask: UnsafeMutablePointer<Float>,
+              undropped: UnsafeMutablePointer<Float>) {
+        let p = dropoutRates[layer]
+        let scale = Float(1 / (1 - Double(p)))
+        var generator = self.generator
+        defer { self.generator = generator }
+        undropped.update(from: a, count: count)
+        for i in 0..<count {
+            let keep = generator.nextUnitFloat() >= p
+            mask[i] = keep ? scale : 0
+            a[i] = keep ? a[i] * scale : 0
+        }
+    }
+}
+
+/// g ← g ⊙ mask over columns first ..< first+count of `rows` rows of [rows][stride] blocks: the
+/// gradient through a dropout layer's mask, before its activation's derivative.
+func applyDropoutMask(_ mask: UnsafePointer<Float>, to g: UnsafeMutablePointer<Float>, rows: Int, first: Int, count: Int, stride: Int) {
+    for r in 0..<rows {
+        let o = r * stride + first
+        for k in 0..<count { g[o + k] *= mask[o + k] }
+    }
+}

@@ -3,6 +3,8 @@
 
      bench_tiny_paired w1   2,000,000 predict calls each, in 40 alternating chunks   ns/call
      bench_tiny_paired w2   100,000 XOR updates each, in 20 alternating chunks      ns/update
+     bench_tiny_paired w2-step the same updates, each one plexus_train_step call    ns/update
+                            against one fann_train call
      bench_tiny_paired w2-run  the same updates, each chunk one whole-run call:     ns/update
                             plexus_train (batch 1, 1,250 epochs of the 4 samples) against
                             fann_train_epoch 1,250 times (FANN_TRAIN_INCREMENTAL: per sample)
@@ -51,8 +53,9 @@ static int learned(const float out[4]) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2 || (strcmp(argv[1], "w1") != 0 && strcmp(argv[1], "w2") != 0 && strcmp(argv[1], "w2-run") != 0)) {
-        fprintf(stderr, "usage: %s w1|w2|w2-run\n", argv[0]);
+    if (argc != 2 || (strcmp(argv[1], "w1") != 0 && strcmp(argv[1], "w2") != 0 && strcmp(argv[1], "w2-run") != 0 &&
+                      strcmp(argv[1], "w2-step") != 0)) {
+        fprintf(stderr, "usage: %s w1|w2|w2-step|w2-run\n", argv[0]);
         return 64;
     }
     check(plexus_set_threads(1), "plexus_set_threads");
@@ -64,6 +67,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     int w1 = strcmp(argv[1], "w1") == 0, whole_run = strcmp(argv[1], "w2-run") == 0;
+    int one_call = strcmp(argv[1], "w2-step") == 0;
     struct fann_train_data *xor_data = fann_xor_data(xor_x, xor_y);
     if (!xor_data) {
         fprintf(stderr, "fann_create_train failed\n");
@@ -84,6 +88,10 @@ int main(int argc, char **argv) {
         } else if (whole_run) {
             check(plexus_train(net, &xor_x[0][0], xor_y, 4, (size_t)per_chunk / 4, 1, (uint64_t)c, NULL, NULL),
                   "plexus_train");
+        } else if (one_call) {
+            for (long i = 0; i < per_chunk; i++) {
+                check(plexus_train_step(net, xor_x[i & 3], &xor_y[i & 3], 1, NULL), "plexus_train_step");
+            }
         } else {
             for (long i = 0; i < per_chunk; i++) {
                 check(plexus_forward(net, xor_x[i & 3], 1, NULL), "plexus_forward");

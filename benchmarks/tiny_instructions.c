@@ -3,9 +3,10 @@
    cost of one call, without start-up). Instruction counts do not move with the shared host's
    speed, so small changes were judged by them (benchmarks/RESULTS.md).
 
-     tiny_instructions plexus|fann w1|w2|w2-run N    N predict calls (w1) or XOR updates (w2:
-     one sample per forward/backward/step or fann_train call; w2-run: one plexus_train call,
-     batch 1, N/4 epochs, or N/4 fann_train_epoch calls) */
+     tiny_instructions plexus|fann w1|w2|w2-step|w2-run N    N predict calls (w1) or XOR updates
+     (w2: one sample per forward/backward/step or fann_train call; w2-step: one plexus_train_step
+     or fann_train call; w2-run: one plexus_train call, batch 1, N/4 epochs, or N/4
+     fann_train_epoch calls) */
 #include "fann_tiny.h"
 
 #include <plexus.h>
@@ -20,11 +21,11 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc != 4) {
-        fprintf(stderr, "usage: %s plexus|fann w1|w2|w2-run N\n", argv[0]);
+        fprintf(stderr, "usage: %s plexus|fann w1|w2|w2-step|w2-run N\n", argv[0]);
         return 64;
     }
     const int plexus = strcmp(argv[1], "plexus") == 0, w1 = strcmp(argv[2], "w1") == 0,
-              whole_run = strcmp(argv[2], "w2-run") == 0;
+              whole_run = strcmp(argv[2], "w2-run") == 0, one_call = strcmp(argv[2], "w2-step") == 0;
     const long n = atol(argv[3]);
     float x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[4] = {0, 1, 1, 0}, out = 0, sink = 0;
     if (plexus) {
@@ -38,6 +39,8 @@ int main(int argc, char **argv) {
                 float in[2] = {(float)(i & 1), 0.7f};
                 if (plexus_predict(net, in, 1, &out) != PLEXUS_OK) return 2;
                 sink += out;
+            } else if (one_call) {
+                if (plexus_train_step(net, x[i & 3], &y[i & 3], 1, NULL) != PLEXUS_OK) return 3;
             } else if (plexus_forward(net, x[i & 3], 1, NULL) != PLEXUS_OK ||
                        plexus_backward(net, &y[i & 3], 1, NULL) != PLEXUS_OK || plexus_step(net) != PLEXUS_OK) {
                 return 3;

@@ -168,6 +168,7 @@ private struct PointwiseLossPass: LossVisitor {
     let a: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
     let activation: Activation, rows: Int, cols: Int
 
+    @inline(__always)
     func visit<Rule: PointwiseRule>(_ rule: Rule.Type, scale: (Int, Int) -> Float, mean: (Double, Int, Int) -> Double) -> Double {
         let n = rows * cols
         let sum = activation.accept(ThroughActivation<Rule>(a: a, z: z, y: y, gradZ: gradZ, scale: scale(n, rows), count: n, cols: cols))
@@ -182,6 +183,7 @@ private struct ThroughActivation<Pointwise: PointwiseRule>: ActivationVisitor {
     let a: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>, gradZ: UnsafeMutablePointer<Float>
     let scale: Float, count: Int, cols: Int
 
+    @inline(__always)
     func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Double {
         let scale = scale, z = z
         return pointwise { Rule.gradient(scale * Pointwise.derivative($0), z: Rule.readsPreActivation ? z[$2] : 0, a: $1) }

@@ -79,13 +79,13 @@ extension Network {
         try checkFinite(y, count: targetCount, width: outputWidth, name: "y", what: "targets")
         let cache = try forwardCache(rows: batch)
         cache.activation(0).update(from: x, count: inputCount)
-        grads.zero()
+        if !gradsAreZero { zeroGrads() }
         forwardBatch(cache, batch: batch)
         let lossValue = backwardBatch(cache, target: y, batch: batch)
         do {
             try step()
         } catch {
-            grads.zero()
+            zeroGrads()
             throw error
         }
         return lossValue

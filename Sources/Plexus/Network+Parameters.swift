@@ -25,6 +25,7 @@ extension Network {
     public func setGradients(_ values: UnsafePointer<Float>) throws(PlexusError) {
         try checkAllFinite(values, count: parameterCount, name: "grads")
         grads.pointer.update(from: values, count: parameterCount)
+        gradsAreZero = false
     }
 
     /// Copies layer `layer`'s weights into `weights` ([sizes[l]][sizes[l-1]]) and, when `bias` is

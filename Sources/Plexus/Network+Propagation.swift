@@ -107,6 +107,7 @@ extension Network {
                        rowWeights: UnsafePointer<Float>? = nil) -> Float {
         var (delta, spare) = cache.deltas
         let last = views.count
+        gradsAreZero = false
         let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
                                       targets: target, activation: views[last - 1].activation,
                                       rows: batch, cols: outputWidth, gradZ: delta, rowWeights: rowWeights)

@@ -21,12 +21,14 @@ extension Network {
     public func step() throws(PlexusError) {
         try optimizerState.apply(optimizer, params: params.pointer, grads: grads.pointer, count: parameterCount,
                                  gradScale: clipFactor(), clearingGrads: true)
+        gradsAreZero = true
         cachedBatch = 0
     }
 
     /// Sets every accumulated gradient to zero.
     public func zeroGrads() {
         grads.zero()
+        gradsAreZero = true
     }
 
     /// Trains on `count` samples for `epochs` passes of shuffled mini-batches (the last one of an

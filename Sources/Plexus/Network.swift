@@ -29,6 +29,9 @@ public final class Network: CustomStringConvertible {
     public internal(set) var dropoutRates: [Float]
     /// Whether some layer drops units: `forward` then takes the dropout passes.
     var dropping = false
+    /// Whether every gradient is known to be 0 (set by `zeroGrads` and a step, cleared by
+    /// `backward` and `setGradients`): `trainStep` then skips zeroing them.
+    var gradsAreZero = true
     /// Draws the dropout masks: the generator that drew the initial weights, continued (a loaded
     /// network continues the saved one), so the same seed gives the same run.
     var generator: SeededGenerator

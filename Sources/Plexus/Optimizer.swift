@@ -127,23 +127,41 @@ struct OptimizerState {
     mutating func apply(_ optimizer: Optimizer, params: UnsafeMutablePointer<Float>,
                         grads: UnsafeMutablePointer<Float>, count n: Int, gradScale: Float = 1, commit: Bool = true,
                         clearingGrads: Bool = false) throws(PlexusError) {
+        // The coupled decay λ·θ joins the gradient; AdamW's is decoupled (applied in its pass).
+        let coupledDecay = optimizer.kind == .adamw ? 0 : optimizer.weightDecay
+        if gradScale == 1 && coupledDecay == 0 {
+            try apply(optimizer, params: params, grads: grads, count: n, gradient: RawGradient(), commit: commit,
+                      clearingGrads: clearingGrads)
+        } else {
+            try apply(optimizer, params: params, grads: grads, count: n,
+                      gradient: AdjustedGradient(scale: gradScale, decay: coupledDecay), commit: commit,
+                      clearingGrads: clearingGrads)
+        }
+    }
+
+    /// `apply` with the gradient read through `gradient`: specialised for the plain gradient, so
+    /// that an update without clipping or coupled decay costs nothing for them.
+    private mutating func apply<Gradient: GradientSource>(
+        _ optimizer: Optimizer, params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count n: Int,
+        gradient: Gradient, commit: Bool, clearingGrads: Bool
+    ) throws(PlexusError) {
         switch optimizer {
-        case let .sgd(lr, momentum, wd) where momentum == 0:
+        case let .sgd(lr, momentum, _) where momentum == 0:
             let pass = PlainSGDPass(params: params, grads: grads, rate: -lr, clearingGrads: clearingGrads,
-                                    gradient: EffectiveGradient(scale: gradScale, decay: wd))
+                                    gradient: gradient)
             if !Threads.check(pass, count: n) {
                 try refuse(grads, n) { i in pass.next(i, 1)[0].isFinite }
             }
             if !commit { return }
             Threads.commit(pass, count: n)
 
-        case let .sgd(lr, momentum, wd):
+        case let .sgd(lr, momentum, _):
             // A buffer that does not exist yet starts as the gradient itself (torch's first step);
             // a new buffer is kept only if the step succeeds, so a refused step changes nothing.
             let buffer = try existingOrNew(first, n, "the momentum buffer")
             let pass = MomentumSGDPass(params: params, grads: grads, buffer: buffer.pointer, momentum: momentum,
                                        rate: -lr, fresh: first == nil, clearingGrads: clearingGrads,
-                                       gradient: EffectiveGradient(scale: gradScale, decay: wd))
+                                       gradient: gradient)
             if !Threads.check(pass, count: n) {
                 try refuse(grads, n) { i in
                     let u = pass.next(i, 1)
@@ -155,10 +173,9 @@ struct OptimizerState {
             first = buffer
 
         case let .adam(lr, beta1, beta2, epsilon, _), let .adamw(lr, beta1, beta2, epsilon, _):
-            // AdamW shrinks θ by 1 − lr·λ (in double, as torch's Python scalars) and adds no λ·θ
-            // to the gradient; Adam does the opposite.
-            let decoupled = optimizer.kind == .adamw, wd = optimizer.weightDecay
-            let shrink = decoupled ? Float(1 - Double(lr) * Double(wd)) : 1
+            // AdamW shrinks θ by 1 − lr·λ (in double, as torch's Python scalars; its gradient has
+            // no λ·θ); Adam's θ is left as it is (shrink 1).
+            let shrink = optimizer.kind == .adamw ? Float(1 - Double(lr) * Double(optimizer.weightDecay)) : 1
             // New moment buffers are kept only if the step succeeds, so a refused step changes nothing.
             let firstMoments = try existingOrNew(first, n, "Adam's first moments")
             let secondMoments = try existingOrNew(second, n, "Adam's second moments")
@@ -171,8 +188,7 @@ struct OptimizerState {
                                 beta2: beta2, epsilon: epsilon, stepSize: Float(Double(lr) / correction1),
                                 correction2Root: Float(correction2.squareRoot()), weight1: weight1,
                                 weight2: Float(1 - Double(beta2)), smallWeight: weight1 < 0.5, shrink: shrink,
-                                clearingGrads: clearingGrads,
-                                gradient: EffectiveGradient(scale: gradScale, decay: decoupled ? 0 : wd))
+                                clearingGrads: clearingGrads, gradient: gradient)
             if !Threads.check(pass, count: n) {
                 try refuse(grads, n) { i in
                     let u = pass.next(i, 1)
@@ -213,17 +229,25 @@ struct OptimizerState {
 // Threads.swift cuts a pass into chunks of parameters, and the values are elementwise, so the cut
 // changes nothing.
 
-/// The gradient a rule uses: s·g + λ·θ (torch clips the gradients in place, then adds the coupled
-/// weight decay). Without clipping or decay it is g itself, read with no arithmetic.
-struct EffectiveGradient {
-    let scale: Float, decay: Float
-    @inline(__always) var isPlain: Bool { scale == 1 && decay == 0 }
+/// How a rule reads the gradient it applies.
+protocol GradientSource {
+    func lanes(_ grads: UnsafeMutablePointer<Float>, _ params: UnsafeMutablePointer<Float>, _ i: Int, _ c: Int) -> Lanes
+}
 
+/// g as accumulated.
+struct RawGradient: GradientSource {
     @inline(__always)
     func lanes(_ grads: UnsafeMutablePointer<Float>, _ params: UnsafeMutablePointer<Float>, _ i: Int, _ c: Int) -> Lanes {
-        let g = grads.lanes(i, c)
-        if isPlain { return g }
-        return scale * g + decay * params.lanes(i, c)
+        grads.lanes(i, c)
+    }
+}
+
+/// s·g + λ·θ: torch clips the gradients in place (s), then adds the coupled weight decay (λ).
+struct AdjustedGradient: GradientSource {
+    let scale: Float, decay: Float
+    @inline(__always)
+    func lanes(_ grads: UnsafeMutablePointer<Float>, _ params: UnsafeMutablePointer<Float>, _ i: Int, _ c: Int) -> Lanes {
+        scale * grads.lanes(i, c) + decay * params.lanes(i, c)
     }
 }
 
@@ -232,7 +256,6 @@ private protocol UpdateRule: ChunkedPass {
     associatedtype Update
     var grads: UnsafeMutablePointer<Float> { get }
     var clearingGrads: Bool { get }
-    var gradient: EffectiveGradient { get }
     func next(_ i: Int, _ c: Int) -> Update
     func finiteness(_ update: Update) -> Lanes
     func write(_ update: Update, _ i: Int, _ c: Int)
@@ -254,12 +277,12 @@ extension UpdateRule {
 }
 
 /// θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
-private struct PlainSGDPass: UpdateRule {
+private struct PlainSGDPass<Gradient: GradientSource>: UpdateRule {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
     /// −lr
     let rate: Float
     let clearingGrads: Bool
-    let gradient: EffectiveGradient
+    let gradient: Gradient
 
     @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * gradient.lanes(grads, params, i, c) }
     @inline(__always) func finiteness(_ p: Lanes) -> Lanes { Plexus.finiteness(p) }
@@ -267,13 +290,13 @@ private struct PlainSGDPass: UpdateRule {
 }
 
 /// b = g on the first step (`fresh`), then b = μ·b + g;  θ −= lr·b   (torch.optim.SGD, momentum).
-private struct MomentumSGDPass: UpdateRule {
+private struct MomentumSGDPass<Gradient: GradientSource>: UpdateRule {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
     let momentum: Float
     /// −lr
     let rate: Float
     let fresh: Bool, clearingGrads: Bool
-    let gradient: EffectiveGradient
+    let gradient: Gradient
 
     @inline(__always) func next(_ i: Int, _ c: Int) -> (b: Lanes, p: Lanes) {
         let g = gradient.lanes(grads, params, i, c)
@@ -292,13 +315,13 @@ private struct MomentumSGDPass: UpdateRule {
 /// torch.optim.Adam with bias correction: m.lerp_(g, 1−β1) (torch's two-branch form);
 /// v = β2·v + (1−β2)·g²;  θ −= step · m / (√v / √(1−β2ᵗ) + ε),  step = lr / (1−β1ᵗ).
 /// AdamW first shrinks θ (`shrink` = 1 − lr·λ; 1 for Adam, which leaves θ as it is).
-private struct AdamPass: UpdateRule {
+private struct AdamPass<Gradient: GradientSource>: UpdateRule {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
     let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
     let beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float
     let weight1: Float, weight2: Float, smallWeight: Bool, shrink: Float
     let clearingGrads: Bool
-    let gradient: EffectiveGradient
+    let gradient: Gradient
 
     @inline(__always) func next(_ i: Int, _ c: Int) -> (m: Lanes, v: Lanes, p: Lanes) {
         let g = gradient.lanes(grads, params, i, c), mi = m.lanes(i, c)

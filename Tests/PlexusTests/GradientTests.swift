@@ -67,6 +67,12 @@ struct Pairing: CustomStringConvertible, Sendable {
         net.zeroGrads()
         try net.setLoss(.quadratic)
         #expect(abs(try net.backward(y) - (1 + 4 + 4 + 16) / 4.0) < 1e-6)        // (1/2B)Σ‖a−y‖², B = 2
+        net.zeroGrads()
+        try net.setLoss(.l1)
+        #expect(abs(try net.backward(y) - (1 + 2 + 2 + 4) / 4.0) < 1e-6)         // mean |a−y|
+        net.zeroGrads()
+        try net.setLoss(.huber)
+        #expect(abs(try net.backward(y) - (0.5 + 1.5 + 1.5 + 3.5) / 4.0) < 1e-6) // ½d² within 1, |d|−½ beyond
 
         let soft = try Network(sizes: [2, 2], activations: [.softmax], bias: false)
         try soft.setWeights(layer: 1, weights: [1, 0, 0, 1])

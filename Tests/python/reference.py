@@ -83,6 +83,12 @@ def loss_and_output_grad(loss: str, activation: str, z: np.ndarray, a: np.ndarra
     if loss == "binary_cross_entropy":
         value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
         return value, (1 / (1 + np.exp(-z)) - y) / z.size
+    if loss == "l1":   # torch L1Loss: mean |a - y|, gradient sign(a - y) (0 at 0)
+        return np.mean(np.abs(a - y)), activation_backward(activation, z, a, np.sign(a - y) / a.size)
+    if loss == "huber":   # torch HuberLoss(delta=1): mean of d^2/2 (|d| <= 1) or |d| - 1/2
+        d = a - y
+        value = np.mean(np.where(np.abs(d) <= 1, 0.5 * d * d, np.abs(d) - 0.5))
+        return value, activation_backward(activation, z, a, np.clip(d, -1, 1) / a.size)
     raise ValueError(loss)
 
 
@@ -97,16 +103,36 @@ def forward(layers, activations, x):
     return z_list, a_list
 
 
-def gradients(layers, activations, loss, x, y):
-    """Returns (loss, [(dW, db or None)]) for one batch."""
-    zs, acts = forward(layers, activations, x)
-    value, delta = loss_and_output_grad(loss, activations[-1], zs[-1], acts[-1], y)
+def gradients(layers, activations, loss, x, y, masks=None, row_weights=None):
+    """Returns (loss, [(dW, db or None)]) for one batch. `masks[l]` (None or [rows][width] of 0 or
+    1/(1-p)) is inverted dropout on hidden layer l+1's outputs; `row_weights` (mean 1) weigh the
+    rows' shares of the loss."""
+    a_list, z_list, undropped = [x], [], []
+    for l, ((w, b), name) in enumerate(zip(layers, activations)):
+        z = a_list[-1] @ w.T + (0 if b is None else b)
+        a = activate(name, z)
+        undropped.append(a)
+        if masks is not None and masks[l] is not None:
+            a = a * masks[l]
+        z_list.append(z)
+        a_list.append(a)
+    if row_weights is None:
+        value, delta = loss_and_output_grad(loss, activations[-1], z_list[-1], a_list[-1], y)
+    else:   # each row alone, scaled by its weight / rows, as a weighted mean of per-row losses
+        rows = x.shape[0]
+        parts = [loss_and_output_grad(loss, activations[-1], z_list[-1][r:r + 1], a_list[-1][r:r + 1], y[r:r + 1])
+                 for r in range(rows)]
+        value = sum(w * v for w, (v, _) in zip(row_weights, parts)) / rows
+        delta = np.concatenate([w * g / rows for w, (_, g) in zip(row_weights, parts)])
     grads = [None] * len(layers)
     for l in range(len(layers) - 1, -1, -1):
         w, b = layers[l]
-        grads[l] = (delta.T @ acts[l], None if b is None else delta.sum(axis=0))
+        grads[l] = (delta.T @ a_list[l], None if b is None else delta.sum(axis=0))
         if l > 0:
-            delta = activation_backward(activations[l - 1], zs[l - 1], acts[l], delta @ w)
+            upstream = delta @ w
+            if masks is not None and masks[l - 1] is not None:
+                upstream = upstream * masks[l - 1]
+            delta = activation_backward(activations[l - 1], z_list[l - 1], undropped[l - 1], upstream)
     return value, grads
 
 
@@ -134,10 +160,11 @@ def unflatten(flat, sizes, bias):
 
 # ----- optimizers, as torch.optim documents them ----------------------------------------------------
 class SGD:
-    def __init__(self, lr, momentum=0.0):
-        self.lr, self.momentum, self.buffer = lr, momentum, None
+    def __init__(self, lr, momentum=0.0, weight_decay=0.0):
+        self.lr, self.momentum, self.weight_decay, self.buffer = lr, momentum, weight_decay, None
 
     def step(self, theta, g):
+        g = g + self.weight_decay * theta
         if self.momentum:
             self.buffer = g.copy() if self.buffer is None else self.momentum * self.buffer + g
             return theta - self.lr * self.buffer
@@ -145,12 +172,20 @@ class SGD:
 
 
 class Adam:
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """torch.optim.Adam (weight decay coupled: g + wd*theta), or AdamW with decoupled=True
+    (theta * (1 - lr*wd) before the update)."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled=False):
         self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.weight_decay, self.decoupled = weight_decay, decoupled
         self.m = self.v = None
         self.t = 0
 
     def step(self, theta, g):
+        if self.decoupled:
+            theta = theta * (1 - self.lr * self.weight_decay)
+        else:
+            g = g + self.weight_decay * theta
         if self.m is None:
             self.m, self.v = np.zeros_like(g), np.zeros_like(g)
         self.t += 1
@@ -159,6 +194,20 @@ class Adam:
         m_hat = self.m / (1 - self.b1 ** self.t)
         v_hat = self.v / (1 - self.b2 ** self.t)
         return theta - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def clip_by_global_norm(g, max_norm):
+    """torch.nn.utils.clip_grad_norm_: g * min(1, max_norm / (||g|| + 1e-6))."""
+    return g * min(1.0, max_norm / (np.sqrt(np.sum(g.astype(np.float64) ** 2)) + 1e-6))
+
+
+# ----- learning-rate schedules, closed forms from torch's documentation -------------------------------
+def step_lr(base, epoch, step_size, gamma):
+    return base * gamma ** (epoch // step_size)
+
+
+def cosine_lr(base, epoch, t_max, eta_min):
+    return eta_min + (base - eta_min) * (1 + math.cos(math.pi * epoch / t_max)) / 2
 
 
 # ----- the documented generator ---------------------------------------------------------------------
@@ -219,6 +268,23 @@ def initial_parameters(sizes, activations, bias, seed) -> np.ndarray:
                       for _ in range(fan_in * fan_out)], dtype=np.float32).reshape(fan_out, fan_in)
         pairs.append((w, np.zeros(fan_out, np.float32) if bias else None))
     return flatten(pairs)
+
+
+def dropout_mask(gen, rows: int, width: int, p: float) -> np.ndarray:
+    """Plexus's documented mask: value i keeps when unit_float() >= p, drawn in row-major order;
+    kept values are scaled by 1/(1-p)."""
+    scale = np.float32(1 / (1 - float(np.float32(p))))
+    draws = np.array([gen.unit_float() for _ in range(rows * width)], np.float32).reshape(rows, width)
+    return np.where(draws >= np.float32(p), scale, np.float32(0))
+
+
+def generator_after_init(sizes, seed):
+    """The net's generator once initialisation has drawn every weight (dropout continues it)."""
+    gen = Xoshiro256StarStar(seed)
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        for _ in range(fan_in * fan_out):
+            gen.next()
+    return gen
 
 
 def epoch_orders(n: int, epochs: int, seed: int):

@@ -9,7 +9,7 @@ import plexus
 import reference as ref
 
 ACTIVATIONS = list(plexus.ACTIVATIONS)
-LOSSES = ["mse", "quadratic", "cross_entropy", "binary_cross_entropy"]
+LOSSES = list(plexus.LOSSES)
 
 
 def valid_pairs():

@@ -21,4 +21,7 @@ block "readme-python-example" > "$work/example.py"
 # Run from the scratch folder (the example writes a model file there), against the source tree's
 # package and the library just built.
 (cd "$work" && PYTHONPATH="$OLDPWD/bindings/python" PLEXUS_LIBRARY="$OLDPWD/.build/release/libplexus.so" python3 example.py)
+block "readme-training-example" > "$work/training.py"
+[ -s "$work/training.py" ] || { echo "README: no training example found"; exit 1; }
+(cd "$work" && PYTHONPATH="$OLDPWD/bindings/python" PLEXUS_LIBRARY="$OLDPWD/.build/release/libplexus.so" python3 training.py)
 echo "README examples: C and Python ran as written"

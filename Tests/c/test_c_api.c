@@ -469,6 +469,193 @@ static void test_graph(void) {
     plexus_graph_free(NULL);
 }
 
+/* Whether two nets hold bitwise the same parameters. */
+static int same_params(const plexus_net *a, const plexus_net *b) {
+    float pa[64], pb[64];
+    size_t n = plexus_param_count(a);
+    if (n > 64 || n != plexus_param_count(b)) return 0;
+    if (plexus_get_params(a, pa) != PLEXUS_OK || plexus_get_params(b, pb) != PLEXUS_OK) return 0;
+    return memcmp(pa, pb, n * sizeof(float)) == 0;
+}
+
+static plexus_train_options plain_options(size_t epochs, size_t batch_size, uint64_t seed) {
+    plexus_train_options options;
+    memset(&options, 0, sizeof options);
+    options.struct_size = sizeof options;
+    options.epochs = epochs;
+    options.batch_size = batch_size;
+    options.shuffle_seed = seed;
+    return options;
+}
+
+struct epoch_log {
+    size_t calls;
+    float val_loss[64], val_accuracy[64];
+};
+
+static int log_epoch(size_t epoch, float train_loss, float val_loss, float val_accuracy, void *user) {
+    struct epoch_log *log = user;
+    if (log->calls < 64) {
+        log->val_loss[log->calls] = val_loss;
+        log->val_accuracy[log->calls] = val_accuracy;
+    }
+    log->calls++;
+    (void)epoch;
+    (void)train_loss;
+    return 0;
+}
+
+/* 0.4.0's training settings: the bad-input matrix (each refusal names the problem and changes
+   nothing), then train_step and train_ex against the calls they stand for. */
+static void test_training_for_real_data(void) {
+    plexus_net *net = make_net(3), *twin = make_net(3);
+    if (!net || !twin) return;
+    float x[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.1f, 0.9f, 0.3f, 0.7f, -0.4f, 0.2f};
+    float y[8] = {0, 1, 1, 0, 1, 1, 0, 0}, value = -7, loss = -7;
+
+    EXPECT_STATUS(plexus_set_weight_decay(NULL, 0.1f), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_weight_decay(net, -0.1f), PLEXUS_ERR_ARGUMENT, "weight decay is -0.1");
+    EXPECT_STATUS(plexus_set_weight_decay(net, NAN), PLEXUS_ERR_ARGUMENT, "weight decay is nan");
+    EXPECT_STATUS(plexus_set_weight_decay(net, INFINITY), PLEXUS_ERR_ARGUMENT, "weight decay is inf");
+    EXPECT_STATUS(plexus_set_adamw(net, 1e-3f, 0.9f, 0.999f, 1e-8f, -1), PLEXUS_ERR_ARGUMENT, "weight decay is -1");
+    EXPECT_STATUS(plexus_set_adamw(net, 0, 0.9f, 0.999f, 1e-8f, 0.01f), PLEXUS_ERR_ARGUMENT, "learning rate is 0");
+    EXPECT_STATUS(plexus_set_adamw(NULL, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_grad_clip(net, -1), PLEXUS_ERR_ARGUMENT, "max_norm is -1");
+    EXPECT_STATUS(plexus_set_grad_clip(net, NAN), PLEXUS_ERR_ARGUMENT, "max_norm is nan");
+    EXPECT_STATUS(plexus_set_grad_clip(NULL, 1), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_dropout(net, 1, NAN), PLEXUS_ERR_ARGUMENT, "dropout probability is nan");
+    EXPECT_STATUS(plexus_set_dropout(net, 1, 1.0f), PLEXUS_ERR_ARGUMENT, "dropout probability is 1.0");
+    EXPECT_STATUS(plexus_set_dropout(net, 1, -0.5f), PLEXUS_ERR_ARGUMENT, "dropout probability is -0.5");
+    EXPECT_STATUS(plexus_set_dropout(net, 0, 0.5f), PLEXUS_ERR_ARGUMENT, "layer 0 does not exist");
+    EXPECT_STATUS(plexus_set_dropout(net, 2, 0.5f), PLEXUS_ERR_ARGUMENT, "layer 2 is the output layer");
+    EXPECT_STATUS(plexus_set_dropout(net, 9, 0.5f), PLEXUS_ERR_ARGUMENT, "layer 9 does not exist");
+    EXPECT_STATUS(plexus_set_dropout(NULL, 1, 0.5f), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_weight_decay(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_get_grad_clip(NULL, &value), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_dropout(net, 3, &value), PLEXUS_ERR_ARGUMENT, "layer 3 does not exist");
+    /* Nothing changed: the settings are the defaults and the net trains as its twin. */
+    EXPECT_STATUS(plexus_get_weight_decay(net, &value), PLEXUS_OK, "");
+    CHECK(value == 0, "weight decay %g", value);
+    EXPECT_STATUS(plexus_get_grad_clip(net, &value), PLEXUS_OK, "");
+    CHECK(value == 0, "clip %g", value);
+    EXPECT_STATUS(plexus_get_dropout(net, 1, &value), PLEXUS_OK, "");
+    CHECK(value == 0, "dropout %g", value);
+    plexus_optimizer kind = PLEXUS_ADAMW;
+    float hyper[4];
+    EXPECT_STATUS(plexus_get_optimizer(net, &kind, hyper), PLEXUS_OK, "");
+    CHECK(kind == PLEXUS_SGD && hyper[0] == 0.01f, "optimizer %d lr %g", kind, hyper[0]);
+
+    /* train_step: the bad inputs of forward/backward, then the same bits as the three calls. */
+    EXPECT_STATUS(plexus_train_step(NULL, x, y, 2, &loss), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_train_step(net, NULL, y, 2, &loss), PLEXUS_ERR_ARGUMENT, "x is NULL");
+    EXPECT_STATUS(plexus_train_step(net, x, NULL, 2, &loss), PLEXUS_ERR_ARGUMENT, "y is NULL");
+    EXPECT_STATUS(plexus_train_step(net, x, y, 0, &loss), PLEXUS_ERR_ARGUMENT, "batch is 0");
+    float bad_x[6] = {0.1f, NAN, 0.3f, 0.4f, 0.5f, 0.6f};
+    EXPECT_STATUS(plexus_train_step(net, bad_x, y, 2, &loss), PLEXUS_ERR_ARGUMENT, "x[0][1] is nan");
+    CHECK(loss == -7, "loss written by a failed call");
+    CHECK(same_params(net, twin), "a refused call changed the parameters");
+    for (int k = 0; k < 3; k++) {
+        float expected = 0;
+        EXPECT_STATUS(plexus_train_step(net, x, y, 4, &loss), PLEXUS_OK, "");
+        EXPECT_STATUS(plexus_forward(twin, x, 4, NULL), PLEXUS_OK, "");
+        EXPECT_STATUS(plexus_backward(twin, y, 4, &expected), PLEXUS_OK, "");
+        EXPECT_STATUS(plexus_step(twin), PLEXUS_OK, "");
+        CHECK(loss == expected, "train_step loss %g, forward/backward %g", loss, expected);
+    }
+    CHECK(same_params(net, twin), "train_step differs from forward, backward, step");
+
+    /* train_ex: the options' own checks, each leaving the net as it was. */
+    plexus_train_options options = plain_options(2, 2, 5);
+    plexus_train_report report;
+    memset(&report, 0, sizeof report);
+    report.struct_size = sizeof report;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, NULL, &report), PLEXUS_ERR_ARGUMENT, "options is NULL");
+    EXPECT_STATUS(plexus_train_ex(NULL, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    options.struct_size = sizeof(size_t) * 3;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "options->struct_size is 24");
+    options.struct_size = sizeof options;
+    report.struct_size = 8;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "report->struct_size is 8");
+    report.struct_size = sizeof report;
+    options.lr_schedule = (plexus_lr_schedule)7;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "lr_schedule is 7");
+    options.lr_schedule = PLEXUS_LR_STEP;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "step_size is 0");
+    options.step_size = 2;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "gamma is 0.0");
+    options.lr_schedule = PLEXUS_LR_COSINE;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "t_max is 0");
+    options.t_max = 4;
+    options.eta_min = -1;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "eta_min is -1");
+    options = plain_options(2, 2, 5);
+    options.epochs = 0;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "epochs is 0");
+    options = plain_options(2, 2, 5);
+    float weights[4] = {1, -1, 1, 1};
+    options.sample_weight = weights;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "sample_weight[1] is -1");
+    weights[1] = NAN;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "sample_weight[1] is nan");
+    memset(weights, 0, sizeof weights);
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "every sample weight is 0");
+    options = plain_options(2, 2, 5);
+    options.val_x = x;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "val_y is NULL");
+    options.val_y = y;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "validation set has 0 rows");
+    options.val_n = 2;
+    float bad_y[4] = {0, 1, INFINITY, 0};
+    options.val_y = bad_y;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_ERR_ARGUMENT, "validation y[1][0] is inf");
+    CHECK(report.epochs_run == 0, "report written by a failed call");
+    CHECK(same_params(net, twin), "a refused train_ex changed the parameters");
+
+    /* With only epochs, batch size and seed, train_ex is plexus_train bit for bit. */
+    options = plain_options(3, 3, 11);
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_train(twin, x, y, 4, 3, 3, 11, NULL, NULL), PLEXUS_OK, "");
+    CHECK(same_params(net, twin), "train_ex with plain options differs from plexus_train");
+    CHECK(report.epochs_run == 3 && !report.stopped_early && isnan(report.best_val_loss),
+          "report %zu %d %g", report.epochs_run, report.stopped_early, report.best_val_loss);
+
+    /* Validation rows: the callback sees their loss and accuracy (sigmoid: 0.5 threshold), and
+       restore_best ends with the best epoch's parameters. */
+    struct epoch_log log = {0};
+    options = plain_options(6, 2, 1);
+    options.val_x = x + 6;
+    options.val_y = y + 4;
+    options.val_n = 2;
+    options.restore_best = 1;
+    options.on_epoch = log_epoch;
+    options.user = &log;
+    options.lr_schedule = PLEXUS_LR_COSINE;
+    options.t_max = 6;
+    EXPECT_STATUS(plexus_set_adamw(net, 0.05f, 0.9f, 0.999f, 1e-8f, 0.01f), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_set_grad_clip(net, 1.0f), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_set_dropout(net, 1, 0.2f), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &options, &report), PLEXUS_OK, "");
+    CHECK(log.calls == 6 && report.epochs_run == 6, "%zu callbacks, %zu epochs", log.calls, report.epochs_run);
+    CHECK(report.best_epoch < 6 && report.best_val_loss == log.val_loss[report.best_epoch], "best %zu: %g",
+          report.best_epoch, report.best_val_loss);
+    for (size_t e = 0; e < 6; e++) {
+        CHECK(log.val_accuracy[e] == 0 || log.val_accuracy[e] == 0.25f || log.val_accuracy[e] == 0.5f ||
+                  log.val_accuracy[e] == 0.75f || log.val_accuracy[e] == 1,
+              "accuracy %g of 4 outputs", log.val_accuracy[e]);
+        CHECK(log.val_loss[report.best_epoch] <= log.val_loss[e], "epoch %zu beat the best", e);
+    }
+    EXPECT_STATUS(plexus_get_optimizer(net, &kind, hyper), PLEXUS_OK, "");
+    CHECK(kind == PLEXUS_ADAMW && hyper[0] == 0.05f, "the schedule left lr %g", hyper[0]);
+    CHECK(strcmp(plexus_optimizer_name(kind), "adamw") == 0, "name %s", plexus_optimizer_name(kind));
+    CHECK(strcmp(plexus_activation_name(PLEXUS_SOFTPLUS), "softplus") == 0, "activation name");
+    CHECK(strcmp(plexus_loss_name(PLEXUS_HUBER), "huber") == 0, "loss name");
+    CHECK(plexus_activation_name((plexus_activation)99) == NULL && plexus_loss_name((plexus_loss)-1) == NULL &&
+              plexus_optimizer_name((plexus_optimizer)3) == NULL,
+          "names of values that are none");
+    plexus_free(net);
+    plexus_free(twin);
+}
+
 int main(void) {
     test_version_and_names();
     test_seed004();
@@ -480,6 +667,7 @@ int main(void) {
     test_threads();
     test_epoch_order();
     test_graph();
+    test_training_for_real_data();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

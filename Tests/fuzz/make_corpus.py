@@ -15,13 +15,20 @@ def valid_models():
     specs = [([2, 3, 1], ["tanh", "sigmoid"], "mse", True, None),
              ([4, 5, 3], ["relu", "softmax"], "cross_entropy", False, "adam"),
              ([3, 4, 4, 2], ["leaky_relu", "identity", "sigmoid"], "binary_cross_entropy", True, "momentum"),
-             ([1, 1], ["identity"], "quadratic", False, None)]
+             ([1, 1], ["identity"], "quadratic", False, None),
+             # format version 2's settings: AdamW, weight decay, clipping, dropout, the generator
+             ([3, 6, 5, 2], ["gelu", "silu", "identity"], "huber", True, "adamw"),
+             ([2, 4, 2], ["elu", "softplus"], "l1", False, "sgd-decay")]
     for sizes, acts, loss, bias, optimizer in specs:
         net = plexus.Network(sizes, acts, loss=loss, bias=bias, seed=1)
         if optimizer == "adam":
             net.adam(0.01)
         elif optimizer == "momentum":
             net.sgd(0.1, 0.9)
+        elif optimizer == "adamw":
+            net.adamw(0.01, weight_decay=0.05).set_grad_clip(1.0).set_dropout(1, 0.25).set_dropout(2, 0.1)
+        elif optimizer == "sgd-decay":
+            net.sgd(0.1, 0.5, weight_decay=0.01).set_dropout(1, 0.5)
         if optimizer:
             x = rng.normal(size=(4, sizes[0]))
             net.forward(x)

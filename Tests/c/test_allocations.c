@@ -34,13 +34,15 @@ static float *one_hot(size_t rows, size_t classes) {
     return y;
 }
 
-/* Steps after the first allocate nothing, for each optimizer. (A few warm-up steps: a pool
+/* Steps after the first allocate nothing, for each optimizer, and so do plexus_train_step calls
+   with AdamW, weight decay, clipping and dropout (optimizer 3). (A few warm-up steps: a pool
    thread running its first task may allocate once, for its own OpenBLAS buffer.) */
 static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, size_t n_sizes, plexus_loss loss,
                          size_t batch, const char *name) {
     size_t in = sizes[0], out = sizes[n_sizes - 1];
     float *x = filled(batch * in, 1), *y = one_hot(batch, out);
-    for (int optimizer = 0; optimizer < 3; optimizer++) {
+    unsigned long before_steady = 0;
+    for (int optimizer = 0; optimizer < 4; optimizer++) {
         plexus_net *net = NULL;
         OK(plexus_create(sizes, acts, n_sizes, 0, 1, &net));
         if (!net) break;
@@ -48,18 +50,23 @@ static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, s
         if (optimizer == 0) OK(plexus_set_sgd(net, 0.01f, 0.0f));
         if (optimizer == 1) OK(plexus_set_sgd(net, 0.01f, 0.9f));
         if (optimizer == 2) OK(plexus_set_adam(net, 0.001f, 0.9f, 0.999f, 1e-8f));
+        if (optimizer == 3) {
+            OK(plexus_set_adamw(net, 0.001f, 0.9f, 0.999f, 1e-8f, 0.01f));
+            OK(plexus_set_grad_clip(net, 1.0f));
+            OK(plexus_set_dropout(net, 1, 0.25f));
+        }
         float loss_value = 0;
-        for (int warm = 0; warm < 5; warm++) {
+        for (int step = 0; step < 25; step++) {
+            if (step == 5) before_steady = allocations();
+            if (optimizer == 3) {
+                OK(plexus_train_step(net, x, y, batch, &loss_value));
+                continue;
+            }
             OK(plexus_forward(net, x, batch, NULL));
             OK(plexus_backward(net, y, batch, &loss_value));
             OK(plexus_step(net));
         }
-        unsigned long before = allocations();
-        for (int step = 0; step < 20; step++) {
-            OK(plexus_forward(net, x, batch, NULL));
-            OK(plexus_backward(net, y, batch, &loss_value));
-            OK(plexus_step(net));
-        }
+        unsigned long before = before_steady;
         unsigned long made = allocations() - before;
         CHECK(made == 0, "%s, optimizer %d: 20 steady steps made %lu allocations", name, optimizer, made);
         plexus_free(net);

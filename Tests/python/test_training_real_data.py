@@ -269,3 +269,13 @@ def test_every_new_setting_survives_a_file_and_resumes_bitwise(tmp_path):
     assert resumed.grad_clip == 0.5 and resumed.dropout == halfway.dropout
     resumed.fit(x, y, 3, batch_size=8, shuffle_seed=2, progress=False)
     assert resumed.params.tobytes() == straight.params.tobytes()
+
+
+def test_gelu_is_accurate_where_one_plus_erf_cancels():
+    z = np.array([[-30.0, -6.0, -3.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 3.0, 40.0]], np.float32)
+    exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in z.astype(np.float64)[0]])
+    net = plexus.Network([10, 10], "gelu", bias=False)
+    net.set_weights(1, np.eye(10, dtype=np.float32))
+    # rtol: the float argument z/sqrt2 is rounded (6e-8) and erfc's relative slope at z = -6 is
+    # about z^2 = 36; 1 + erf(z/sqrt2) in float would give 0 there, and 1e-4 off at z = -3.
+    np.testing.assert_allclose(net.predict(z)[0], exact, rtol=4e-6, atol=1e-30)

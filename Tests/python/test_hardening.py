@@ -36,7 +36,7 @@ class NetworkMachine(RuleBasedStateMachine):
     @initialize(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4), data=st.data())
     def create(self, sizes, data):
         acts = data.draw(st.lists(st.sampled_from(ACTS), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
-        losses = ["mse", "quadratic"] + (["cross_entropy"] if acts[-1] == "softmax" else []) + \
+        losses = ["mse", "quadratic", "l1", "huber"] + (["cross_entropy"] if acts[-1] == "softmax" else []) + \
                  (["binary_cross_entropy"] if acts[-1] == "sigmoid" else [])
         self.net = plexus.Network(sizes, acts, loss=data.draw(st.sampled_from(losses)),
                                   bias=data.draw(st.booleans()), seed=data.draw(st.integers(0, 2**64 - 1)))
@@ -79,6 +79,39 @@ class NetworkMachine(RuleBasedStateMachine):
         expect_plexus_error(lambda: self.net.adam(lr, momentum % 1 if np.isfinite(momentum) else momentum)
                             if adam else self.net.sgd(lr, momentum))
 
+    @rule(decay=ANY_FLOAT, clip=ANY_FLOAT, p=ANY_FLOAT, layer=st.integers(-1, 5), which=st.integers(0, 3))
+    def regularisation(self, decay, clip, p, layer, which):
+        """0.4.0's settings with any value: a refusal changes nothing."""
+        before = (self.net.optimizer, self.net.grad_clip, self.net.dropout)
+        call = [lambda: self.net.adamw(1e-3, weight_decay=decay), lambda: self.net.sgd(0.01, weight_decay=decay),
+                lambda: self.net.set_grad_clip(clip), lambda: self.net.set_dropout(layer, p)][which]
+        if expect_plexus_error(call) is None:    # refused (the setters return the network)
+            after = (self.net.optimizer, self.net.grad_clip, self.net.dropout)
+            assert str(after) == str(before), "a refused setting changed the network"
+
+    @rule(data=st.data())
+    def train_step(self, data):
+        x = self._array(data, self.net.sizes[0])
+        y = self._array(data, self.net.sizes[-1])
+        before = self.net.params
+        try:
+            self.net.train_step(x, y)
+        except plexus.PlexusError as error:
+            assert error.message
+            assert self.net.params.tobytes() == before.tobytes(), "a refused train_step changed parameters"
+
+    @rule(data=st.data(), epochs=st.integers(0, 3), patience=st.integers(-1, 2), split=ANY_FLOAT,
+          schedule=st.sampled_from([None, ("step", 0, 0.5), ("step", 1, float("nan")), ("cosine", 2, 0.0),
+                                    ("cosine", 0, 1.0), ("linear", 1, 1.0)]))
+    def fit_with_options(self, data, epochs, patience, split, schedule):
+        x = self._array(data, self.net.sizes[0])
+        y = self._array(data, self.net.sizes[-1])
+        weights = np.array(data.draw(st.lists(ANY_FLOAT, min_size=len(x), max_size=len(x))), np.float32)
+        expect_plexus_error(lambda: self.net.fit(x, y, epochs, batch_size=2, progress=False, early_stopping=patience,
+                                                 validation_split=split if data.draw(st.booleans()) else 0.0,
+                                                 sample_weight=weights if data.draw(st.booleans()) else None,
+                                                 lr_schedule=schedule))
+
     @rule(data=st.data())
     def set_things(self, data):
         n = self.net.param_count + data.draw(st.sampled_from([0, 0, 0, -1, 1]))
@@ -114,6 +147,11 @@ class NetworkMachine(RuleBasedStateMachine):
                  lambda: lib.plexus_load_buffer(None, 10, None),
                  lambda: lib.plexus_save(handle, None),
                  lambda: lib.plexus_set_loss(handle, 99),
+                 lambda: lib.plexus_train_ex(handle, buffer.ctypes.data, buffer.ctypes.data, 1, None, None),
+                 lambda: lib.plexus_train_step(handle, None, buffer.ctypes.data, 1, None),
+                 lambda: lib.plexus_set_dropout(None, 1, 0.5),
+                 lambda: lib.plexus_set_grad_clip(handle, float("nan")),
+                 lambda: lib.plexus_get_dropout(handle, 1, None),
                  lambda: 1 if lib.plexus_layer_size(handle, 2**63) == 0 else 0]   # 0 means failure here
         status = data.draw(st.sampled_from(calls))()
         assert status != 0

@@ -46,6 +46,13 @@ def _index(name: str, value: str, choices: Sequence[str]) -> int:
     return choices.index(value)
 
 
+def _check_weight_decay(weight_decay) -> None:
+    """sgd() and adam() are two C calls (the optimizer, then its decay): a decay the library would
+    refuse is refused before the first, so that a failed call changes nothing."""
+    if not (np.isfinite(float(weight_decay)) and float(weight_decay) >= 0):
+        raise ArgumentError(f"weight decay is {weight_decay}; pass a finite value >= 0, such as 1e-4, or 0 for none")
+
+
 def _schedule_fields(lr_schedule) -> dict:
     """plexus_train_options fields for None, ("step", step_size, gamma) or ("cosine", t_max, eta_min)."""
     if lr_schedule is None:
@@ -168,6 +175,7 @@ class Network(OwnedHandle):
 
     def sgd(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> "Network":
         """Chooses SGD (torch.optim.SGD semantics, coupled weight decay); returns the network."""
+        _check_weight_decay(weight_decay)
         check(lib.plexus_set_sgd(self.handle, float(lr), float(momentum)))
         check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
         return self
@@ -175,6 +183,7 @@ class Network(OwnedHandle):
     def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
              weight_decay: float = 0.0) -> "Network":
         """Chooses Adam (torch.optim.Adam semantics, coupled weight decay); returns the network."""
+        _check_weight_decay(weight_decay)
         check(lib.plexus_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
         check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
         return self

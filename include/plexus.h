@@ -193,7 +193,8 @@ PLEXUS_MUST_USE plexus_status plexus_set_dropout(plexus_net *net, size_t layer, 
  * ------------------------------------------------------------------------------------------- */
 
 /* Runs x ([batch][I]) forward and keeps every layer's activations for plexus_backward. Writes the
-   outputs to y ([batch][O]) when y is not NULL (pass NULL when only training).
+   outputs to y ([batch][O]) when y is not NULL (pass NULL when only training). Layers with
+   dropout (plexus_set_dropout) drop units here, drawing new masks on every call.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or x, batch 0 or above 2147483647, or a non-finite
    input; PLEXUS_ERR_MEMORY when the batch's activations cannot be allocated. A failed call keeps
    the previous forward pass.  Since 0.1.0. */

@@ -16,6 +16,18 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic "$work/xor.c" -Iinclude -L.build/rel
 "$work/xor" | tee "$work/c.out"
 grep -q "1 XOR 1 -> 0.0" "$work/c.out" || { echo "README C example did not learn XOR"; exit 1; }
 
+# The C training fragment, inside a function that declares what it uses.
+{
+    echo '#include <plexus.h>'
+    echo '#include <stdio.h>'
+    echo 'void run(plexus_net *net, const float *x, const float *y, size_t n, const float *x_val, const float *y_val, size_t n_val);'
+    echo 'void run(plexus_net *net, const float *x, const float *y, size_t n, const float *x_val, const float *y_val, size_t n_val) {'
+    block "readme-c-training-fragment"
+    echo '}'
+} > "$work/fragment.c"
+grep -q plexus_train_ex "$work/fragment.c" || { echo "README: no C training fragment found"; exit 1; }
+cc -std=c99 -Wall -Wextra -Werror -pedantic -c "$work/fragment.c" -Iinclude -o "$work/fragment.o"
+
 block "readme-python-example" > "$work/example.py"
 [ -s "$work/example.py" ] || { echo "README: no Python example found"; exit 1; }
 # Run from the scratch folder (the example writes a model file there), against the source tree's

@@ -78,10 +78,19 @@ extension Network {
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         try checkFinite(y, count: targetCount, width: outputWidth, name: "y", what: "targets")
         let cache = try forwardCache(rows: batch)
-        cache.activation(0).update(from: x, count: inputCount)
         if !gradsAreZero { zeroGrads() }
-        forwardBatch(cache, batch: batch)
-        let lossValue = backwardBatch(cache, target: y, batch: batch)
+        let lossValue: Float
+        if !dropping && takesRowPasses(batch) {
+            // The row passes read x where it is, with no copy into the cache; the cache's inputs
+            // are then stale, so no backward may use it (a step drops it anyway).
+            cachedBatch = 0
+            forwardRows(cache, input: x, batch: batch)
+            lossValue = backwardBatch(cache, target: y, batch: batch, input: x)
+        } else {
+            cache.activation(0).update(from: x, count: inputCount)
+            forwardBatch(cache, batch: batch)
+            lossValue = backwardBatch(cache, target: y, batch: batch)
+        }
         do {
             try step()
         } catch {

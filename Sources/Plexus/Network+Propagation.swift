@@ -102,9 +102,10 @@ extension Network {
     }
 
     /// The backward pass for the batch kept in `cache`, with targets checked by the caller;
-    /// `rowWeights` weigh the rows' shares of the loss (Loss.evaluate).
+    /// `rowWeights` weigh the rows' shares of the loss (Loss.evaluate). `input`: where the row
+    /// passes' forward read the inputs when not from the cache (`trainStep`).
     func backwardBatch(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int,
-                       rowWeights: UnsafePointer<Float>? = nil) -> Float {
+                       rowWeights: UnsafePointer<Float>? = nil, input: UnsafePointer<Float>? = nil) -> Float {
         var (delta, spare) = cache.deltas
         let last = views.count
         gradsAreZero = false
@@ -112,7 +113,7 @@ extension Network {
                                       targets: target, activation: views[last - 1].activation,
                                       rows: batch, cols: outputWidth, gradZ: delta, rowWeights: rowWeights)
         if !dropping && takesRowPasses(batch) {
-            backwardRows(cache, gradZ: delta, batch: batch)
+            backwardRows(cache, input: input, gradZ: delta, batch: batch)
             return Float(lossValue)
         }
         let threads = Threads.count
@@ -179,6 +180,13 @@ extension Network {
             predictRows(x, batch: batch, output: output)
             return
         }
+        try predictInBlocks(x, batch: batch, output: output)
+    }
+
+    /// `predict` through the layered passes. Out of line: its scratch handling made the frame of
+    /// `predict` itself larger, which a tiny network's one-row call paid for.
+    @inline(never)
+    private func predictInBlocks(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let threads = Threads.count
         let blocks = blockCount(batch)
         let slots = blocks == 1 ? 1 : min(threads, blocks)

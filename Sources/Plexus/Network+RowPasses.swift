@@ -61,13 +61,13 @@ extension Network {
     }
 
     /// `forwardBatch` for `batch ≤ rowPassLimit` rows: fills the cache's activations and the
-    /// output layer's pre-activations.
-    func forwardRows(_ cache: ForwardCache.View, batch: Int) {
-        let count = views.count
+    /// output layer's pre-activations. The inputs are `input`, or the cache's a_0 when nil.
+    func forwardRows(_ cache: ForwardCache.View, input: UnsafePointer<Float>? = nil, batch: Int) {
+        let count = views.count, x = input ?? UnsafePointer(cache.activation(0))
         for r in 0..<batch {
             for l in 1...count {
                 let layer = UnsafePointer(views.baseAddress! + (l - 1))
-                forwardLayerRow(layer, x: cache.activation(l - 1) + r * layer.pointee.inputs,
+                forwardLayerRow(layer, x: (l == 1 ? x : UnsafePointer(cache.activation(l - 1))) + r * layer.pointee.inputs,
                            a: cache.activation(l) + r * layer.pointee.outputs,
                            z: cache.preActivation(l).map { $0 + r * layer.pointee.outputs })
             }
@@ -75,8 +75,9 @@ extension Network {
     }
 
     /// `backwardBatch`'s layers for `batch ≤ rowPassLimit` rows, from ∂L/∂z of the output
-    /// layer in `gradZ` ([batch][outputs]).
-    func backwardRows(_ cache: ForwardCache.View, gradZ: UnsafePointer<Float>, batch: Int) {
+    /// layer in `gradZ` ([batch][outputs]); the inputs are `input`, or the cache's a_0 when nil.
+    func backwardRows(_ cache: ForwardCache.View, input: UnsafePointer<Float>? = nil, gradZ: UnsafePointer<Float>, batch: Int) {
+        let x = input ?? UnsafePointer(cache.activation(0))
         let layers = UnsafePointer(views.baseAddress!), widest = widest
         let inputWidth = inputWidth, outputWidth = outputWidth, count = views.count
         let activations = cache.activations
@@ -94,7 +95,7 @@ extension Network {
                     swap(&target, &other)
                     l -= 1
                 }
-                backwardLayerRow(layers, delta: delta, x: activations[0] + r * inputWidth, z: nil, inputGrad: nil,
+                backwardLayerRow(layers, delta: delta, x: x + r * inputWidth, z: nil, inputGrad: nil,
                                  inputActivation: .identity)
             }
         }

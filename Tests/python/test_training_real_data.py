@@ -279,3 +279,16 @@ def test_gelu_is_accurate_where_one_plus_erf_cancels():
     # rtol: the float argument z/sqrt2 is rounded (6e-8) and erfc's relative slope at z = -6 is
     # about z^2 = 36; 1 + erf(z/sqrt2) in float would give 0 there, and 1e-4 off at z = -3.
     np.testing.assert_allclose(net.predict(z)[0], exact, rtol=4e-6, atol=1e-30)
+
+
+def test_a_refused_train_step_changes_nothing_and_leaves_no_forward_to_backward_from():
+    x, y = data(1, 3)
+    net = plexus.Network(SIZES, ACTS, seed=1).sgd(3e38)      # the update overflows
+    net.forward(x)                                             # a kept forward of one row
+    before = net.params
+    with pytest.raises(plexus.NumericError):
+        net.train_step(x * 1e3, y * 1e3)
+    assert net.params.tobytes() == before.tobytes()
+    assert not net.grads.any(), "a refused train_step zeroes the gradients"
+    with pytest.raises(plexus.StateError):
+        net.backward(y)                                        # the forward kept before is gone

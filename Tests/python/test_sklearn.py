@@ -1,0 +1,126 @@
+"""plexus.sklearn against scikit-learn's own estimator checks, and in the tools Python users reach
+for: Pipeline, GridSearchCV, cross_val_score, pickle, DataFrames; the fitted network loads in C."""
+import pickle
+import subprocess
+
+import numpy as np
+import pytest
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.datasets import load_digits, make_regression  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split  # noqa: E402
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from plexus.sklearn import PlexusClassifier, PlexusRegressor  # noqa: E402
+from test_binding import model_tool  # noqa: E402
+
+# The one check that cannot pass, and why (README, "scikit-learn"): OpenBLAS's sgemm rounds a
+# row's outputs differently with the number of rows in the product, and Plexus runs plain loops
+# below a product size; so a subset's predictions may differ from the same rows predicted in a
+# larger batch by a float32 rounding (about 1e-7 relative), above the check's float64 tolerance.
+EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": "a subset's outputs may differ by a float32 rounding from the "
+                                       "same rows in a larger batch (OpenBLAS rounds per product size)",
+}
+
+
+@parametrize_with_checks([PlexusClassifier(random_state=0), PlexusRegressor(random_state=0)],
+                         expected_failed_checks=lambda estimator: EXPECTED_FAILURES)
+def test_scikit_learns_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_subset_outputs_differ_by_a_rounding_at_most():
+    """What check_methods_subset_invariance sees, bounded: the rows agree to float32 precision."""
+    x, y = make_regression(300, 20, random_state=0)
+    est = PlexusRegressor(random_state=0, max_iter=20).fit(x, y)
+    full = est.predict(x)
+    for n in (1, 7, 64, 299):
+        np.testing.assert_allclose(est.predict(x[:n]), full[:n], rtol=1e-5, atol=1e-4)
+
+
+def digits_split():
+    digits = load_digits()
+    return train_test_split(digits.data, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
+
+
+def test_pipeline_in_grid_search_on_digits():
+    x_train, x_test, y_train, y_test = digits_split()
+    net = PlexusClassifier(random_state=0, max_iter=100, batch_size=32, solver="adamw", alpha=0.01)
+    pipeline = Pipeline([("scale", StandardScaler()), ("net", net)])
+    search = GridSearchCV(pipeline, {"net__hidden_layer_sizes": [(64,), (128,)], "net__solver": ["adam", "adamw"]},
+                          cv=3)
+    search.fit(x_train, y_train)
+    accuracy = search.score(x_test, y_test)
+    assert accuracy >= 0.97, (accuracy, search.best_params_)
+
+
+def test_cross_val_score_and_early_stopping():
+    digits = load_digits()
+    scores = cross_val_score(PlexusClassifier(random_state=1, max_iter=50), digits.data / 16, digits.target, cv=3)
+    assert len(scores) == 3 and scores.min() > 0.9
+    est = PlexusClassifier(random_state=2, early_stopping=True, n_iter_no_change=5, max_iter=500)
+    est.fit(digits.data / 16, digits.target)
+    assert est.n_iter_ < 500 and est.best_loss_ is None and len(est.validation_loss_) == est.n_iter_
+    assert len(est.loss_curve_) == est.n_iter_
+
+
+def test_string_labels_proba_and_a_pickled_estimator_whose_network_loads_in_c(tmp_path):
+    x_train, x_test, y_train, y_test = digits_split()
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    est = PlexusClassifier(hidden_layer_sizes=(48,), random_state=0, max_iter=60, batch_size=32).fit(x_train / 16, names[y_train])
+    assert list(est.classes_) == sorted(names)
+    proba = est.predict_proba(x_test / 16)
+    assert proba.shape == (len(x_test), 10) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    assert (est.predict(x_test / 16) == names[y_test]).mean() > 0.95
+    clone = pickle.loads(pickle.dumps(est))
+    assert (clone.predict(x_test / 16) == est.predict(x_test / 16)).all()
+    est.network_.save(tmp_path / "digits.safetensors")
+    rows = (x_test[:40] / 16).astype(np.float32)
+    rows.tofile(tmp_path / "x.f32")
+    subprocess.run([model_tool(), "predict", str(tmp_path / "digits.safetensors"), str(tmp_path / "x.f32"), "40",
+                    str(tmp_path / "y.f32")], check=True)
+    from_c = np.fromfile(tmp_path / "y.f32", np.float32).reshape(40, 10)
+    assert from_c.tobytes() == est.network_.predict(rows).tobytes()
+    assert (est.classes_[from_c.argmax(axis=1)] == est.predict(rows)).all()
+
+
+def test_regressor_multi_output_dataframes_partial_fit_and_warm_start():
+    pd = pytest.importorskip("pandas")
+    x, y = make_regression(400, 6, n_targets=3, noise=0.1, random_state=0)
+    y = y / y.std(axis=0)
+    frame = pd.DataFrame(x, columns=[f"f{i}" for i in range(6)])
+    est = PlexusRegressor(hidden_layer_sizes=(32,), random_state=0, max_iter=150, learning_rate_init=0.01).fit(frame, y)
+    assert list(est.feature_names_in_) == list(frame.columns) and est.n_features_in_ == 6
+    assert est.predict(frame).shape == (400, 3) and est.score(frame, y) > 0.95
+    single = PlexusRegressor(hidden_layer_sizes=(16,), random_state=0, max_iter=5).fit(x, y[:, 0])
+    assert single.predict(x).shape == (400,)
+    first = PlexusRegressor(hidden_layer_sizes=(16,), random_state=0)
+    for _ in range(3):
+        first.partial_fit(x, y[:, 0])
+    assert first.n_iter_ == 3 and len(first.loss_curve_) == 3 and first.loss_curve_[2] < first.loss_curve_[0]
+    warm = PlexusRegressor(hidden_layer_sizes=(16,), random_state=0, max_iter=5, warm_start=True, n_iter_no_change=50)
+    warm.fit(x, y[:, 0])
+    network = warm.network_
+    warm.fit(x, y[:, 0])
+    assert warm.network_ is network and warm.n_iter_ == 10
+
+
+def test_classifier_partial_fit_needs_classes_first():
+    x, y = load_digits(return_X_y=True)
+    est = PlexusClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        est.partial_fit(x[:50], y[:50])
+    est.partial_fit(x[:50] / 16, y[:50], classes=np.arange(10))
+    est.partial_fit(x[50:100] / 16, y[50:100])
+    assert est.n_iter_ == 2 and list(est.classes_) == list(range(10))
+
+
+def test_parameters_are_checked_at_fit():
+    x, y = load_digits(return_X_y=True)
+    for bad in [dict(solver="lbfgs"), dict(activation="softmax"), dict(hidden_layer_sizes=(0,)), dict(alpha=-1),
+                dict(batch_size=0), dict(max_iter=0), dict(validation_fraction=1.0)]:
+        with pytest.raises(ValueError):
+            PlexusClassifier(**bad).fit(x[:20], y[:20])

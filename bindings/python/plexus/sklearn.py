@@ -1,0 +1,250 @@
+"""scikit-learn estimators backed by Plexus: `PlexusClassifier` and `PlexusRegressor`.
+
+They follow the estimator API of `sklearn.neural_network.MLPClassifier`/`MLPRegressor` (same
+parameter names where the meaning is the same) and pass scikit-learn's own
+`check_estimator`, so they drop into `Pipeline`, `GridSearchCV` and `cross_val_score`. The fitted
+estimator keeps its `plexus.Network` as `network_`: `est.network_.save("model.safetensors")`
+hands the model to C. scikit-learn is needed only by this module (`pip install scikit-learn`).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # type: ignore[import-untyped]
+from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
+from sklearn.utils import check_random_state  # type: ignore[import-untyped]
+from sklearn.utils.multiclass import check_classification_targets, unique_labels  # type: ignore[import-untyped]
+from sklearn.utils.validation import check_is_fitted, validate_data  # type: ignore[import-untyped]
+
+from ._tables import ACTIVATIONS
+from .history import History
+from .network import Network
+
+__all__ = ["PlexusClassifier", "PlexusRegressor"]
+
+# scikit-learn's names that differ from Plexus's.
+_ACTIVATION_ALIASES = {"logistic": "sigmoid"}
+_SOLVERS = ("sgd", "adam", "adamw")
+
+
+class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
+    """What the classifier and the regressor share: parameters, validation, the network and the
+    training loop. Subclasses say how targets become output rows and back."""
+
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu", *,
+                 solver: str = "adam", alpha: float = 0.0001, batch_size: Union[int, str] = "auto",
+                 learning_rate_init: float = 0.001, max_iter: int = 200, shuffle: bool = True,
+                 random_state: Any = None, momentum: float = 0.9, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 10, warm_start: bool = False, verbose: bool = False) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ----- what subclasses provide ----------------------------------------------------------------
+    _output_activation = "identity"
+    _loss = "mse"
+
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+        raise NotImplementedError
+
+    # ----- checks --------------------------------------------------------------------------------
+    def _hidden(self) -> list[int]:
+        sizes = [self.hidden_layer_sizes] if np.isscalar(self.hidden_layer_sizes) else list(self.hidden_layer_sizes)
+        if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
+        return [int(s) for s in sizes]
+
+    def _activation(self) -> str:
+        name = _ACTIVATION_ALIASES.get(self.activation, self.activation)
+        if name not in ACTIVATIONS or name == "softmax":
+            known = sorted(set(ACTIVATIONS) - {"softmax"} | set(_ACTIVATION_ALIASES))
+            raise ValueError(f"activation {self.activation!r} is not supported; use one of {', '.join(known)}")
+        return str(name)
+
+    def _check_parameters(self) -> None:
+        if self.solver not in _SOLVERS:
+            raise ValueError(f"solver {self.solver!r} is not supported; use one of {', '.join(_SOLVERS)}")
+        for name in ("alpha", "learning_rate_init", "epsilon"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float, np.number)) and np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.learning_rate_init <= 0:
+            raise ValueError(f"learning_rate_init must be > 0, got {self.learning_rate_init!r}")
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
+            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        if not (isinstance(self.n_iter_no_change, (int, np.integer)) and self.n_iter_no_change >= 1):
+            raise ValueError(f"n_iter_no_change must be a positive integer, got {self.n_iter_no_change!r}")
+        if not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
+        if self.batch_size != "auto" and not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):
+            raise ValueError(f"batch_size must be 'auto' or a positive integer, got {self.batch_size!r}")
+
+    # ----- the network ---------------------------------------------------------------------------
+    def _new_network(self, n_features: int, n_outputs: int, seed: int) -> Network:
+        sizes = [n_features, *self._hidden(), n_outputs]
+        activations = [self._activation()] * (len(sizes) - 2) + [self._output_activation]
+        return Network(sizes, activations, loss=self._loss, seed=seed)
+
+    def _configure(self, net: Network) -> None:
+        lr, decay = float(self.learning_rate_init), float(self.alpha)
+        if self.solver == "sgd":
+            net.sgd(lr, momentum=float(self.momentum), weight_decay=decay)
+        elif self.solver == "adam":
+            net.adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon), weight_decay=decay)
+        else:
+            net.adamw(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon), weight_decay=decay)
+
+    def _fit(self, X: Any, y: Any, *, epochs: int, incremental: bool, classes: Any = None) -> "_PlexusEstimator":
+        self._check_parameters()
+        continuing = (incremental or self.warm_start) and hasattr(self, "network_")
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        x, y = validate_data(self, X, y, reset=not continuing, dtype=np.float32, multi_output=True,
+                             y_numeric=self._loss == "mse")
+        targets = self._prepare_targets(y, first=not continuing, classes=classes)
+        rng = check_random_state(self.random_state)
+        seed, shuffle_seed = (int(v) for v in rng.randint(0, 2**31 - 1, size=2))
+        if not continuing:
+            self.network_ = self._new_network(x.shape[1], targets.shape[1], seed)
+            self.loss_curve_: list[float] = []
+            self.n_iter_ = 0
+        net: Network = self.network_
+        self._configure(net)
+        batch = min(200, len(x)) if self.batch_size == "auto" else min(int(self.batch_size), len(x))
+        validation = None
+        early = bool(self.early_stopping) and not incremental
+        if early:
+            stratify = targets.argmax(axis=1) if self._loss == "cross_entropy" else None
+            try:
+                x, x_val, targets, y_val = train_test_split(x, targets, test_size=self.validation_fraction,
+                                                            random_state=seed, stratify=stratify)
+            except ValueError:   # too few rows of a class to stratify
+                x, x_val, targets, y_val = train_test_split(x, targets, test_size=self.validation_fraction,
+                                                            random_state=seed)
+            validation = (x_val, y_val)
+        if not self.shuffle:
+            shuffle_seed = 0
+        history: History = net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed,
+                                   progress=bool(self.verbose), validation_data=validation,
+                                   early_stopping=0 if incremental else int(self.n_iter_no_change),
+                                   restore_best=early)
+        self.loss_curve_ = [*self.loss_curve_, *history]
+        self.n_iter_ = self.n_iter_ + len(history)
+        self.best_loss_: Optional[float] = None if early else float(min(self.loss_curve_))
+        self.validation_loss_ = list(history.val_loss) if early else []
+        return self
+
+    def _outputs(self, X: Any) -> NDArray[np.float64]:
+        """The network's outputs for X, as float64 (what scikit-learn's estimators return)."""
+        check_is_fitted(self, "network_")
+        x = validate_data(self, X, reset=False, dtype=np.float32)
+        return np.asarray(self.network_.predict(x), dtype=np.float64)
+
+
+class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
+    """A classifier on a Plexus network: hidden layers of `activation`, a softmax output layer,
+    cross-entropy, the chosen solver (`alpha` is its weight decay). Labels may be any values
+    scikit-learn accepts (integers, strings); `classes_` lists them in sorted order.
+
+    Parameters follow `sklearn.neural_network.MLPClassifier`: hidden_layer_sizes, activation
+    (any of Plexus's hidden activations, or "logistic"), solver ("sgd", "adam", "adamw"), alpha,
+    batch_size ("auto": min(200, n_samples)), learning_rate_init, max_iter (epochs), shuffle,
+    random_state, momentum (sgd), beta_1, beta_2, epsilon (adam, adamw), early_stopping (hold out
+    validation_fraction of the rows, stratified, stop after n_iter_no_change epochs without a lower
+    validation loss and keep the best epoch's weights), warm_start, verbose (a progress bar).
+    Without early stopping, training stops after n_iter_no_change epochs without a lower training
+    loss.
+
+    Attributes: network_ (the plexus.Network), classes_, n_features_in_, loss_curve_,
+    best_loss_ (None with early stopping), validation_loss_, n_iter_.
+    """
+
+    _output_activation = "softmax"
+    _loss = "cross_entropy"
+
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            from sklearn.utils.validation import column_or_1d  # type: ignore[import-untyped]
+            y = column_or_1d(y, warn=True)
+        if y.ndim != 1:
+            raise ValueError(f"{type(self).__name__} takes one label per row; y has shape {y.shape}")
+        check_classification_targets(y)
+        if first:
+            self.classes_ = unique_labels(y) if classes is None else np.asarray(unique_labels(classes))
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y holds labels {unknown.tolist()} that are not in classes_ {self.classes_.tolist()}")
+        onehot = np.zeros((len(y), len(self.classes_)), np.float32)
+        onehot[np.arange(len(y)), np.searchsorted(self.classes_, y)] = 1
+        return onehot
+
+    def fit(self, X: Any, y: Any) -> "PlexusClassifier":
+        """Trains for up to max_iter epochs (warm_start: continues the fitted network)."""
+        self._fit(X, y, epochs=int(self.max_iter), incremental=False)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "PlexusClassifier":
+        """One epoch over X, y, continuing the fitted network; the first call needs `classes`."""
+        if not hasattr(self, "network_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit")
+        self._fit(X, y, epochs=1, incremental=True, classes=classes)
+        return self
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        """The softmax outputs: one column per class of classes_."""
+        return self._outputs(X)
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        best = self._outputs(X).argmax(axis=1)      # first: it raises NotFittedError before fit
+        return np.asarray(self.classes_[best])
+
+
+class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
+    """A regressor on a Plexus network: hidden layers of `activation`, an identity output layer
+    (one unit per target column: multi-output targets are supported), mean squared error.
+    Parameters and attributes as PlexusClassifier's (without classes_)."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+        y = np.asarray(y, dtype=np.float32)
+        if first:
+            self._one_column = y.ndim == 1
+        return y.reshape(len(y), -1)
+
+    def fit(self, X: Any, y: Any) -> "PlexusRegressor":
+        """Trains for up to max_iter epochs (warm_start: continues the fitted network)."""
+        self._fit(X, y, epochs=int(self.max_iter), incremental=False)
+        return self
+
+    def partial_fit(self, X: Any, y: Any) -> "PlexusRegressor":
+        """One epoch over X, y, continuing the fitted network."""
+        self._fit(X, y, epochs=1, incremental=True)
+        return self
+
+    def predict(self, X: Any) -> NDArray[np.float64]:
+        out = self._outputs(X)
+        return out.ravel() if self._one_column else out

@@ -6,6 +6,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -110,13 +112,18 @@ def test_integer_labels_become_one_hot():
         net.fit(x, np.array([0, 3]), epochs=1, progress=False)
 
 
-def test_fit_progress_callback_and_errors(capsys):
+def test_fit_progress_callback_and_errors(capsys, monkeypatch):
     x, y = xor_data()
     net = plexus.Network([2, 4, 1], ["tanh", "sigmoid"], seed=2)
     seen = []
+    monkeypatch.setitem(sys.modules, "tqdm", None)          # as if tqdm were not installed
     history = net.fit(x, y, epochs=50, batch_size=2, callback=lambda e, loss: seen.append(e) or e == 9)
     assert len(history) == 10 and seen == list(range(10))
-    assert "epoch 10/50" in capsys.readouterr().err      # the plain progress bar (no tqdm here)
+    assert "epoch 10/50" in capsys.readouterr().err      # the plain progress bar
+    monkeypatch.undo()
+    pytest.importorskip("tqdm")
+    net.fit(x, y, epochs=50, batch_size=2, callback=lambda e, loss: e == 9)
+    assert "10/50" in capsys.readouterr().err            # tqdm.auto's bar (a text bar outside Jupyter)
 
     def broken(epoch, loss):
         raise KeyError("from the callback")

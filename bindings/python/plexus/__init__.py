@@ -28,7 +28,7 @@ __all__ = [
 
 def version() -> str:
     """The loaded library's version, "MAJOR.MINOR.PATCH"."""
-    return _lib.plexus_version().decode()
+    return str(_lib.plexus_version().decode())
 
 
 def set_threads(threads: int) -> None:
@@ -55,7 +55,7 @@ def blas_info() -> str:
     """The BLAS behind the matrix products, its version, the kernels it chose for this CPU and the
     thread count, such as ``"OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads"``. Plexus ships its own copy
     of OpenBLAS beside the library; numpy's BLAS is a different one."""
-    return _lib.plexus_blas_info().decode()
+    return str(_lib.plexus_blas_info().decode())
 
 
 #: The version of the loaded library, "MAJOR.MINOR.PATCH" (the package's own version is the same).

@@ -13,6 +13,7 @@ import ctypes
 import os
 from ctypes import c_char_p, c_float, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
 
 __all__ = ["lib", "library_path", "EPOCH_FN", "EPOCH_REPORT_FN", "TrainOptions", "TrainReport"]
 
@@ -232,92 +233,98 @@ _predict_unconverted.restype = c_int
 ONE_ROW = c_size_t(1)
 
 
-def prepared_predict(handle: int, x_address: int, y_address: int):
+def prepared_predict(handle: int, x_address: int, y_address: int) -> tuple[Any, tuple[Any, ...]]:
     """(function, arguments): function(*arguments) runs plexus_predict(handle, x, 1, y) and
     returns its status."""
     return _predict_unconverted, (c_void_p(handle), c_void_p(x_address), ONE_ROW, c_void_p(y_address))
 
 
 # ----- out-parameters as Python values: the rest of the package never touches ctypes ----------------
-# Each helper returns (status, value); callers pass the status to errors.check.
+# Each helper returns (status, value); callers pass the status to errors.check. A C function is
+# typed `Any` here: ctypes gives its attributes no static type.
+CFunction = Any
 
-def create(sizes, activations, flags: int, seed: int):
+def create(sizes: Sequence[int], activations: Sequence[int], flags: int, seed: int) -> tuple[int, int]:
     c_sizes = (ctypes.c_uint32 * len(sizes))(*sizes)
     c_acts = (ctypes.c_int * len(activations))(*activations)
     handle = c_void_p()
     status = lib.plexus_create(ctypes.addressof(c_sizes), ctypes.addressof(c_acts), len(sizes), flags, seed,
                                ctypes.addressof(handle))
-    return status, handle.value
+    return int(status), handle.value or 0
 
 
-def load(path: bytes):
+def load(path: bytes) -> tuple[int, int]:
     handle = c_void_p()
-    return lib.plexus_load(path, ctypes.addressof(handle)), handle.value
+    return int(lib.plexus_load(path, ctypes.addressof(handle))), handle.value or 0
 
 
-def load_buffer(data: bytes):
+def load_buffer(data: bytes) -> tuple[int, int]:
     handle = c_void_p()
-    return lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle)), handle.value
+    return int(lib.plexus_load_buffer(data, len(data), ctypes.addressof(handle))), handle.value or 0
 
 
-def save_buffer(handle: int):
+def save_buffer(handle: int) -> tuple[int, bytes]:
     data, size = c_void_p(), c_size_t()
     status = lib.plexus_save_buffer(handle, ctypes.addressof(data), ctypes.addressof(size))
-    if status:
-        return status, b""
+    if status or data.value is None:
+        return int(status), b""
     try:
-        return status, ctypes.string_at(data.value, size.value)
+        return 0, ctypes.string_at(data.value, size.value)
     finally:
         lib.plexus_free_buffer(data.value)
 
 
-def _int_out(function, *args, ctype=c_int):
-    value = ctype()
+def _int_out(function: CFunction, *args: Any) -> tuple[int, int]:
+    """(status, value) of a call whose last argument is an int *out (a C enum or a uint32_t)."""
+    value = c_uint32()
     status = function(*args, ctypes.addressof(value))
-    return status, value.value
+    return int(status), int(value.value)
 
 
-def layer_activation(handle: int, layer: int):
+def layer_activation(handle: int, layer: int) -> tuple[int, int]:
     return _int_out(lib.plexus_layer_activation, handle, layer)
 
 
-def get_loss(handle: int):
+def get_loss(handle: int) -> tuple[int, int]:
     return _int_out(lib.plexus_get_loss, handle)
 
 
-def get_flags(handle: int):
-    return _int_out(lib.plexus_get_flags, handle, ctype=c_uint32)
+def get_flags(handle: int) -> tuple[int, int]:
+    return _int_out(lib.plexus_get_flags, handle)
 
 
-def get_optimizer(handle: int):
+def get_optimizer(handle: int) -> tuple[int, tuple[int, list[float]]]:
     kind, hyper = c_int(), (c_float * 4)()
     status = lib.plexus_get_optimizer(handle, ctypes.addressof(kind), ctypes.addressof(hyper))
-    return status, (kind.value, list(hyper))
+    return int(status), (int(kind.value), [float(v) for v in hyper])
 
 
-def backward(handle: int, target_address: int, rows: int):
+def backward(handle: int, target_address: int, rows: int) -> tuple[int, float]:
     loss = c_float()
-    return lib.plexus_backward(handle, target_address, rows, ctypes.addressof(loss)), loss.value
+    return int(lib.plexus_backward(handle, target_address, rows, ctypes.addressof(loss))), float(loss.value)
 
 
 def train(handle: int, x_address: int, y_address: int, n: int, epochs: int, batch_size: int, seed: int,
-          on_epoch):
+          on_epoch: Callable[[int, float], bool]) -> int:
     """plexus_train with `on_epoch(epoch, mean_loss) -> bool` (True stops) as the C callback."""
     callback = EPOCH_FN(lambda epoch, loss, user: 1 if on_epoch(epoch, loss) else 0)
-    return lib.plexus_train(handle, x_address, y_address, n, epochs, batch_size, seed, callback, None)
+    return int(lib.plexus_train(handle, x_address, y_address, n, epochs, batch_size, seed, callback, None))
 
 
-def float_out(function, *args):
+def float_out(function: CFunction, *args: Any) -> tuple[int, float]:
     """(status, value) of a call whose last argument is a float *out."""
-    return _int_out(function, *args, ctype=c_float)
+    value = c_float()
+    status = function(*args, ctypes.addressof(value))
+    return int(status), float(value.value)
 
 
-def train_step(handle: int, x_address: int, y_address: int, rows: int):
+def train_step(handle: int, x_address: int, y_address: int, rows: int) -> tuple[int, float]:
     loss = c_float()
-    return lib.plexus_train_step(handle, x_address, y_address, rows, ctypes.addressof(loss)), loss.value
+    return int(lib.plexus_train_step(handle, x_address, y_address, rows, ctypes.addressof(loss))), float(loss.value)
 
 
-def train_ex(handle: int, x_address: int, y_address: int, n: int, on_epoch, **fields):
+def train_ex(handle: int, x_address: int, y_address: int, n: int,
+             on_epoch: Callable[[int, float, float, float], bool], **fields: Any) -> tuple[int, dict[str, Any]]:
     """plexus_train_ex with `fields` set on a zeroed plexus_train_options and
     `on_epoch(epoch, train_loss, val_loss, val_accuracy) -> bool` (True stops) as the callback.
     Returns (status, report as a dict)."""
@@ -326,21 +333,21 @@ def train_ex(handle: int, x_address: int, y_address: int, n: int, on_epoch, **fi
                                        1 if on_epoch(epoch, loss, val_loss, val_accuracy) else 0)
     report = TrainReport(struct_size=ctypes.sizeof(TrainReport))
     status = lib.plexus_train_ex(handle, x_address, y_address, n, ctypes.addressof(options), ctypes.addressof(report))
-    return status, {name: getattr(report, name) for name, _ in TrainReport._fields_ if name != "struct_size"}
+    return int(status), {field[0]: getattr(report, field[0]) for field in TrainReport._fields_ if field[0] != "struct_size"}
 
 
-def graph_create():
+def graph_create() -> tuple[int, int]:
     handle = c_void_p()
-    return lib.plexus_graph_create(ctypes.addressof(handle)), handle.value
+    return int(lib.plexus_graph_create(ctypes.addressof(handle))), handle.value or 0
 
 
-def graph_node(function, *args):
+def graph_node(function: CFunction, *args: Any) -> tuple[int, int]:
     """Calls a plexus_graph_* builder; returns (status, node id)."""
     node = ctypes.c_int32()
-    return function(*args, ctypes.addressof(node)), node.value
+    return int(function(*args, ctypes.addressof(node))), int(node.value)
 
 
-def graph_shape(handle: int, node: int):
+def graph_shape(handle: int, node: int) -> tuple[int, tuple[int, int]]:
     rows, cols = c_uint32(), c_uint32()
     status = lib.plexus_graph_shape(handle, node, ctypes.addressof(rows), ctypes.addressof(cols))
-    return status, (rows.value, cols.value)
+    return int(status), (int(rows.value), int(cols.value))

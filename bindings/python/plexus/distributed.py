@@ -9,9 +9,12 @@ steps. Results equal single-process `fit` with the same global batch up to summa
 """
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any, Iterator, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._capi import lib
 from .errors import check
@@ -19,7 +22,7 @@ from .network import Network
 
 __all__ = ["DataParallel", "epoch_orders"]
 
-def epoch_orders(n: int, epochs: int, seed: int):
+def epoch_orders(n: int, epochs: int, seed: int) -> Iterator[NDArray[np.intp]]:
     """The row order of each epoch of `Network.fit(..., shuffle_seed=seed)`, from the library
     itself (plexus_epoch_order), so every rank and a single process agree."""
     order = np.empty(int(n), dtype=np.uintp)
@@ -31,7 +34,7 @@ def epoch_orders(n: int, epochs: int, seed: int):
 class DataParallel:
     """Wraps a Network for data-parallel training on an MPI communicator (default COMM_WORLD)."""
 
-    def __init__(self, net: Network, comm=None):
+    def __init__(self, net: Network, comm: Any = None) -> None:
         if comm is None:
             from mpi4py import MPI
             comm = MPI.COMM_WORLD
@@ -48,7 +51,8 @@ class DataParallel:
         sys.stderr.flush()
         self.comm.Abort(1)
 
-    def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, checkpoint=None) -> list[float]:
+    def fit(self, x: ArrayLike, y: ArrayLike, epochs: int, batch_size: int = 32, shuffle_seed: int = 0,
+            checkpoint: Union[str, "os.PathLike[str]", None] = None) -> list[float]:
         """Same semantics as `Network.fit` with the same global `batch_size`; returns each epoch's
         mean loss. Rank 0 alone saves `checkpoint` after every epoch when given."""
         try:
@@ -57,12 +61,13 @@ class DataParallel:
             self._abort(error)
             raise
 
-    def _fit(self, x, y, epochs, batch_size, shuffle_seed, checkpoint):
+    def _fit(self, x_in: ArrayLike, y_in: ArrayLike, epochs: int, batch_size: int, shuffle_seed: int,
+             checkpoint: Union[str, "os.PathLike[str]", None]) -> list[float]:
         net = self.net
-        x, _ = net._rows(x, net.sizes[0], "x")
-        y = net._targets(y, x.shape[0])
+        x, _ = net._rows(x_in, net.sizes[0], "x")
+        y = net._targets(y_in, x.shape[0])
         n = x.shape[0]
-        history = []
+        history: list[float] = []
         net.zero_grads()
         for order in epoch_orders(n, int(epochs), int(shuffle_seed)):
             loss_sum = np.zeros(1, np.float64)

@@ -10,9 +10,10 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _capi
 from ._capi import lib
@@ -23,7 +24,7 @@ from .handle import OwnedHandle
 __all__ = ["Graph", "Node"]
 
 
-def _matrix(values) -> np.ndarray:
+def _matrix(values: ArrayLike) -> NDArray[np.float32]:
     """values as a C-contiguous float32 matrix; scalars become 1x1 and vectors one row."""
     array = np.ascontiguousarray(values, dtype=np.float32)
     if array.ndim == 0:
@@ -41,7 +42,7 @@ class Node:
 
     __slots__ = ("graph", "id")
 
-    def __init__(self, graph: "Graph", node_id: int):
+    def __init__(self, graph: "Graph", node_id: int) -> None:
         self.graph, self.id = graph, node_id
 
     @property
@@ -50,28 +51,28 @@ class Node:
         check(status)
         return shape
 
-    def _read(self, function) -> np.ndarray:
+    def _read(self, function: _capi.CFunction) -> NDArray[np.float32]:
         out = np.empty(self.shape, np.float32)
         check(function(self.graph.handle, self.id, out.ctypes.data))
         return out
 
     @property
-    def value(self) -> np.ndarray:
+    def value(self) -> NDArray[np.float32]:
         return self._read(lib.plexus_graph_value)
 
     @value.setter
-    def value(self, values) -> None:
+    def value(self, values: ArrayLike) -> None:
         self.set(values)
 
     @property
-    def grad(self) -> np.ndarray:
+    def grad(self) -> NDArray[np.float32]:
         return self._read(lib.plexus_graph_grad)
 
     def item(self) -> float:
         """The value of a 1x1 node as a Python float."""
-        return self.value.item()
+        return float(self.value.item())
 
-    def set(self, values) -> "Node":
+    def set(self, values: ArrayLike) -> "Node":
         """Sets an input, constant or parameter node; returns the node."""
         array = _matrix(values)
         if array.shape != self.shape:
@@ -79,31 +80,31 @@ class Node:
         check(lib.plexus_graph_set_value(self.graph.handle, self.id, array.ctypes.data))
         return self
 
-    def _other(self, other) -> "Node":
+    def _other(self, other: "Node | ArrayLike") -> "Node":
         if isinstance(other, Node):
             if other.graph is not self.graph:
                 raise ArgumentError("nodes of two different graphs cannot be combined")
             return other
         return self.graph.constant(other)
 
-    def _binary(self, function, other, reverse=False) -> "Node":
+    def _binary(self, function: _capi.CFunction, other: "Node | ArrayLike", reverse: bool = False) -> "Node":
         other = self._other(other)
         a, b = (other, self) if reverse else (self, other)
         return self.graph._build(function, a.id, b.id)
 
-    def __add__(self, other): return self._binary(lib.plexus_graph_add, other)
-    def __radd__(self, other): return self._binary(lib.plexus_graph_add, other, True)
-    def __sub__(self, other): return self._binary(lib.plexus_graph_sub, other)
-    def __rsub__(self, other): return self._binary(lib.plexus_graph_sub, other, True)
-    def __mul__(self, other): return self._binary(lib.plexus_graph_mul, other)
-    def __rmul__(self, other): return self._binary(lib.plexus_graph_mul, other, True)
-    def __truediv__(self, other): return self._binary(lib.plexus_graph_div, other)
-    def __rtruediv__(self, other): return self._binary(lib.plexus_graph_div, other, True)
-    def __matmul__(self, other): return self._binary(lib.plexus_graph_matmul, other)
-    def __rmatmul__(self, other): return self._binary(lib.plexus_graph_matmul, other, True)
-    def __neg__(self): return self._binary(lib.plexus_graph_mul, -1.0)
+    def __add__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_add, other)
+    def __radd__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_add, other, True)
+    def __sub__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_sub, other)
+    def __rsub__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_sub, other, True)
+    def __mul__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_mul, other)
+    def __rmul__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_mul, other, True)
+    def __truediv__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_div, other)
+    def __rtruediv__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_div, other, True)
+    def __matmul__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_matmul, other)
+    def __rmatmul__(self, other: Any) -> "Node": return self._binary(lib.plexus_graph_matmul, other, True)
+    def __neg__(self) -> "Node": return self._binary(lib.plexus_graph_mul, -1.0)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent: Any) -> "Node":
         if exponent != 2:
             raise ArgumentError(f"only ** 2 is supported (square); got ** {exponent!r}")
         return self.graph._build(lib.plexus_graph_square, self.id)
@@ -119,12 +120,12 @@ class Graph(OwnedHandle):
     _kind = "graph"
     _release = staticmethod(lib.plexus_graph_free)
 
-    def __init__(self):
+    def __init__(self) -> None:
         status, handle = _capi.graph_create()
         check(status)
         self._handle = handle
 
-    def _build(self, function, *args) -> Node:
+    def _build(self, function: _capi.CFunction, *args: Any) -> Node:
         status, node = _capi.graph_node(function, self.handle, *args)
         check(status)
         return Node(self, node)
@@ -134,11 +135,11 @@ class Graph(OwnedHandle):
         """A value set with ``node.set(...)`` before each forward."""
         return self._build(lib.plexus_graph_input, int(rows), int(cols))
 
-    def constant(self, values) -> Node:
+    def constant(self, values: ArrayLike) -> Node:
         array = _matrix(values)
         return self._build(lib.plexus_graph_constant, array.shape[0], array.shape[1], array.ctypes.data)
 
-    def param(self, values) -> Node:
+    def param(self, values: ArrayLike) -> Node:
         """A trainable value: ``step()`` updates it."""
         array = _matrix(values)
         return self._build(lib.plexus_graph_param, array.shape[0], array.shape[1], array.ctypes.data)

@@ -2,14 +2,18 @@
 release on garbage collection, and StateError after close."""
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from .errors import StateError
+
+_Owner = TypeVar("_Owner", bound="OwnedHandle")
 
 
 class OwnedHandle:
     """Subclasses set `_handle` and `_release` (the C function that frees the handle)."""
 
     _handle: int | None = None
-    _release = None
+    _release: Any = None     # a ctypes function: void (*)(handle)
     _kind = "object"
 
     @property
@@ -25,11 +29,11 @@ class OwnedHandle:
         if handle:
             type(self)._release(handle)
 
-    def __del__(self):
+    def __del__(self) -> None:
         self.close()
 
-    def __enter__(self):
+    def __enter__(self: _Owner) -> _Owner:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

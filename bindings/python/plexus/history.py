@@ -4,7 +4,7 @@ from __future__ import annotations
 __all__ = ["History"]
 
 
-class History(list):
+class History(list[float]):
     """The mean training loss of every epoch run, as a list (so code written for the plain list
     that `fit` returned before 0.4.0 keeps working), with the rest of the run as attributes:
 
@@ -15,7 +15,7 @@ class History(list):
     early stopping ended the run.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.val_loss: list[float] = []
         self.val_accuracy: list[float] = []

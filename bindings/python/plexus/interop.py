@@ -4,7 +4,7 @@
 torch is imported only when `from_torch` is called."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .errors import ArgumentError, ShapeError
 from .network import Network, tensor_array
@@ -12,12 +12,12 @@ from .network import Network, tensor_array
 __all__ = ["from_torch", "from_state_dict"]
 
 
-def _torch_activation(layer, index: int) -> str:
+def _torch_activation(layer: Any, index: int) -> str:
     """The Plexus activation that equals torch module `layer`, or ArgumentError saying why none does."""
-    import torch.nn as nn
+    import torch.nn as nn  # type: ignore[import-not-found,unused-ignore]
 
     # torch module → (Plexus name, whether its settings are the ones Plexus computes)
-    supported = {
+    supported: dict[Any, tuple[str, Callable[[Any], bool]]] = {
         nn.Sigmoid: ("sigmoid", lambda m: True),
         nn.Tanh: ("tanh", lambda m: True),
         nn.ReLU: ("relu", lambda m: True),
@@ -37,17 +37,17 @@ def _torch_activation(layer, index: int) -> str:
         raise ArgumentError(f"module {index} ({layer!r}): Plexus's {name} has torch's default settings only "
                             "(LeakyReLU slope 0.01, Softmax on the last dimension, exact GELU, ELU alpha 1, "
                             "Softplus beta 1 and threshold 20)")
-    return name
+    return str(name)
 
 
-def from_torch(module) -> Network:
+def from_torch(module: Any) -> Network:
     """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
     layers and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`,
     `ELU()`, `SiLU()`, `Softplus()` or `Identity` modules. Anything else raises ArgumentError
     naming the module."""
-    import torch.nn as nn
+    import torch.nn as nn  # type: ignore[import-not-found,unused-ignore]
 
-    linears: list = []
+    linears: list[Any] = []
     activations: list[str] = []
     for index, layer in enumerate(module.children() if isinstance(module, nn.Sequential) else [module]):
         if isinstance(layer, nn.Linear):
@@ -78,7 +78,7 @@ def from_torch(module) -> Network:
     return net
 
 
-def from_state_dict(sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping,
+def from_state_dict(sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping[str, Any],
                     loss: str = "mse") -> Network:
     """`Network.from_state_dict`: a Network from weights named as an `nn.Sequential` names them."""
     return Network.from_state_dict(sizes, activations, state_dict, loss)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, Union, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _capi
 from ._capi import lib, prepared_predict
@@ -24,7 +25,7 @@ _HYPERPARAMETERS = {"sgd": ("lr", "momentum"), "adam": ("lr", "beta1", "beta2", 
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
-def _floats(values, name: str) -> np.ndarray:
+def _floats(values: ArrayLike, name: str) -> NDArray[np.float32]:
     """`values` as a C-contiguous float32 array, copied only when it is not one already."""
     try:
         array = np.ascontiguousarray(values, dtype=np.float32)
@@ -33,7 +34,7 @@ def _floats(values, name: str) -> np.ndarray:
     return array
 
 
-def tensor_array(value) -> np.ndarray:
+def tensor_array(value: Any) -> NDArray[np.float32]:
     """A torch tensor (without importing torch) or any array-like, as contiguous float32."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
@@ -46,14 +47,14 @@ def _index(name: str, value: str, choices: Sequence[str]) -> int:
     return choices.index(value)
 
 
-def _check_weight_decay(weight_decay) -> None:
+def _check_weight_decay(weight_decay: float) -> None:
     """sgd() and adam() are two C calls (the optimizer, then its decay): a decay the library would
     refuse is refused before the first, so that a failed call changes nothing."""
     if not (np.isfinite(float(weight_decay)) and float(weight_decay) >= 0):
         raise ArgumentError(f"weight decay is {weight_decay}; pass a finite value >= 0, such as 1e-4, or 0 for none")
 
 
-def _schedule_fields(lr_schedule) -> dict:
+def _schedule_fields(lr_schedule: Any) -> dict[str, Any]:
     """plexus_train_options fields for None, ("step", step_size, gamma) or ("cosine", t_max, eta_min)."""
     if lr_schedule is None:
         return {}
@@ -163,7 +164,7 @@ class Network(OwnedHandle):
         check(lib.plexus_set_loss(self.handle, _index("loss", name, LOSSES)))
 
     @property
-    def optimizer(self) -> dict:
+    def optimizer(self) -> dict[str, Any]:
         """The optimizer and its hyperparameters, e.g.
         ``{"name": "sgd", "lr": 0.01, "momentum": 0.0, "weight_decay": 0.0}``."""
         status, (kind, hyper) = _capi.get_optimizer(self.handle)
@@ -236,7 +237,7 @@ class Network(OwnedHandle):
                 f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings})")
 
     # ----- arrays in, arrays out ---------------------------------------------------------------
-    def _rows(self, values, width: int, name: str) -> tuple[np.ndarray, bool]:
+    def _rows(self, values: ArrayLike, width: int, name: str) -> tuple[NDArray[np.float32], bool]:
         """(C-contiguous float32 2-D array, whether the input was one 1-D sample)."""
         array = _floats(values, name)
         single = array.ndim == 1
@@ -249,7 +250,7 @@ class Network(OwnedHandle):
             raise ShapeError(f"{name} has shape {np.shape(values)}: no rows; pass at least one sample")
         return array, single
 
-    def _targets(self, values, rows: int, name: str = "y") -> np.ndarray:
+    def _targets(self, values: ArrayLike, rows: int, name: str = "y") -> NDArray[np.float32]:
         """Targets as (rows, outputs) float32; integer class labels become one-hot rows for cross-entropy."""
         outputs = self._sizes[-1]
         raw = np.asarray(values)
@@ -264,7 +265,7 @@ class Network(OwnedHandle):
             raise ShapeError(f"{name} has {array.shape[0]} rows but x has {rows}; pass one target row per sample")
         return array
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> NDArray[np.float32]:
         """Runs x forward, keeping the activations backward() needs; returns the outputs."""
         x, single = self._rows(x, self._sizes[0], "x")
         y = np.empty((x.shape[0], self._sizes[-1]), np.float32)
@@ -272,7 +273,7 @@ class Network(OwnedHandle):
         self._forward_rows = x.shape[0]
         return y[0] if single else y
 
-    def backward(self, y) -> float:
+    def backward(self, y: ArrayLike) -> float:
         """Adds the gradient of the last forward batch's loss against targets y; returns the loss."""
         rows = getattr(self, "_forward_rows", None)
         y = self._targets(y, rows if rows is not None else np.atleast_2d(np.asarray(y)).shape[0])
@@ -287,7 +288,7 @@ class Network(OwnedHandle):
     def zero_grads(self) -> None:
         check(lib.plexus_zero_grads(self.handle))
 
-    def predict(self, x) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> NDArray[np.float32]:
         """Outputs for x without changing the network (1-D in, 1-D out); releases the GIL."""
         # One sample runs through this thread's buffers and a prepared call (_one_sample).
         # Assigning x to the row's memoryview succeeds only for a 1-D float32 buffer of the input
@@ -304,7 +305,8 @@ class Network(OwnedHandle):
                 status = function(*arguments)
                 if status:
                     check(status)
-                return out.copy()
+                result: NDArray[np.float32] = out.copy()
+                return result
         if np.ndim(x) == 1:
             return self._predict_converted(x)
         x, single = self._rows(x, self._sizes[0], "x")
@@ -314,7 +316,7 @@ class Network(OwnedHandle):
 
     __call__ = predict
 
-    def _one_sample(self) -> tuple:
+    def _one_sample(self) -> tuple[memoryview, NDArray[np.float32], Any, tuple[Any, ...]]:
         """This thread's (row memoryview, output array, function, arguments) for one-sample
         predict: function(*arguments) is plexus_predict on those buffers (_capi.prepared_predict).
         Reading an array's address through ctypes costs about 1.5 µs and converting arguments
@@ -323,14 +325,14 @@ class Network(OwnedHandle):
         if one is None:
             row, out = np.empty(self._sizes[0], np.float32), np.empty(self._sizes[-1], np.float32)
             function, arguments = prepared_predict(self.handle, row.ctypes.data, out.ctypes.data)
-            one = self._scratch.one = (memoryview(row), out, function, arguments)
+            one = self._scratch.one = (row.data, out, function, arguments)   # row.data: its memoryview
         return one
 
-    def _predict_converted(self, x) -> np.ndarray:
+    def _predict_converted(self, x: ArrayLike) -> NDArray[np.float32]:
         """One 1-D sample that is not a float32 row (a list, float64, ...): converted by numpy."""
         row, out, function, arguments = self._one_sample()
         try:
-            row.obj[:] = x
+            cast(NDArray[np.float32], row.obj)[:] = x
         except (ValueError, TypeError):
             raise ShapeError(f"x has shape {np.shape(x)}; this network expects ({self._sizes[0]},) "
                              f"or (batch, {self._sizes[0]})") from None
@@ -344,7 +346,7 @@ class Network(OwnedHandle):
         self._scratch = _NO_BUFFERS
         super().close()
 
-    def train_step(self, x, y) -> float:
+    def train_step(self, x: ArrayLike, y: ArrayLike) -> float:
         """One update from one batch (forward with dropout, backward, step) in one call; returns
         the batch's loss before the update."""
         x, _ = self._rows(x, self._sizes[0], "x")
@@ -353,10 +355,10 @@ class Network(OwnedHandle):
         check(status)
         return float(loss)
 
-    def fit(self, x, y, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
-            callback: Callable[[int, float], object] | None = None, *, validation_data=None,
+    def fit(self, x: ArrayLike, y: ArrayLike, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
+            callback: Callable[[int, float], object] | None = None, *, validation_data: Any = None,
             validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
-            sample_weight=None, lr_schedule=None) -> History:
+            sample_weight: ArrayLike | None = None, lr_schedule: Any = None) -> History:
         """Trains with the library's own loop (shuffled mini-batches; forward, backward, step).
 
         ``validation_data=(x_val, y_val)``, or ``validation_split`` (the last fraction of the rows,
@@ -449,7 +451,7 @@ class Network(OwnedHandle):
             raise ArgumentError(f"layer {layer} does not exist; weight layers are 1..{len(self._sizes) - 1} (0 is the input)")
         return layer
 
-    def get_weights(self, layer: int) -> tuple[np.ndarray, np.ndarray | None]:
+    def get_weights(self, layer: int) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
         """(W, b) of layer 1..L: W has shape (sizes[l], sizes[l-1]); b is None without biases."""
         layer = self._check_layer(layer)
         w = np.empty((self._sizes[layer], self._sizes[layer - 1]), np.float32)
@@ -457,7 +459,7 @@ class Network(OwnedHandle):
         check(lib.plexus_get_weights(self.handle, layer, w.ctypes.data, None if b is None else b.ctypes.data))
         return w, b
 
-    def set_weights(self, layer: int, w, b=None) -> None:
+    def set_weights(self, layer: int, w: ArrayLike, b: ArrayLike | None = None) -> None:
         """Replaces layer l's weights and, when b is given, its biases."""
         layer = self._check_layer(layer)
         shape = (self._sizes[layer], self._sizes[layer - 1])
@@ -472,49 +474,49 @@ class Network(OwnedHandle):
             b_address = b_array.ctypes.data
         check(lib.plexus_set_weights(self.handle, layer, w_array.ctypes.data, b_address))
 
-    def _flat(self, getter) -> np.ndarray:
+    def _flat(self, getter: _capi.CFunction) -> NDArray[np.float32]:
         out = np.empty(self._param_count, np.float32)
         check(getter(self.handle, out.ctypes.data))
         return out
 
-    def _set_flat(self, setter, values, name: str) -> None:
+    def _set_flat(self, setter: _capi.CFunction, values: ArrayLike, name: str) -> None:
         array = _floats(values, name).reshape(-1) if np.ndim(values) <= 1 else None
         if array is None or array.shape[0] != self._param_count:
             raise ShapeError(f"{name} has shape {np.shape(values)}; this network needs ({self._param_count},)")
         check(setter(self.handle, array.ctypes.data))
 
     @property
-    def params(self) -> np.ndarray:
+    def params(self) -> NDArray[np.float32]:
         """Every parameter as one flat float32 copy, in the order W1, b1, W2, b2, …"""
         return self._flat(lib.plexus_get_params)
 
     @params.setter
-    def params(self, values) -> None:
+    def params(self, values: ArrayLike) -> None:
         self._set_flat(lib.plexus_set_params, values, "params")
 
     @property
-    def grads(self) -> np.ndarray:
+    def grads(self) -> NDArray[np.float32]:
         """Every accumulated gradient, flat, in parameter order."""
         return self._flat(lib.plexus_get_grads)
 
     @grads.setter
-    def grads(self, values) -> None:
+    def grads(self, values: ArrayLike) -> None:
         self._set_flat(lib.plexus_set_grads, values, "grads")
 
     # ----- model files ------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Saves the network, loss and optimizer state to a model file, atomically."""
         check(lib.plexus_save(self.handle, os.fsencode(path)))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Network":
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Network":
         """Loads a model file written by Plexus from any language (or in the documented format)."""
         status, handle = _capi.load(os.fsencode(path))
         check(status)
         return cls._from_handle(handle)
 
     @classmethod
-    def from_state_dict(cls, sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping,
+    def from_state_dict(cls, sizes: Sequence[int], activations: Sequence[str] | str, state_dict: Mapping[str, Any],
                         loss: str = "mse") -> "Network":
         """A network from weights named as an `nn.Sequential` names them (`0.weight`, `0.bias`,
         `2.weight`, …: the module index, in order), as numpy arrays or torch tensors (for example
@@ -540,7 +542,7 @@ class Network(OwnedHandle):
             net.set_weights(layer, w, b)
         return net
 
-    def export_onnx(self, path: str | os.PathLike) -> None:
+    def export_onnx(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the network as an ONNX model (input "input", output "output", dynamic batch)."""
         check(lib.plexus_export_onnx(self.handle, os.fsencode(path)))
 
@@ -557,10 +559,10 @@ class Network(OwnedHandle):
         check(status)
         return cls._from_handle(handle)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, bytes]:
         return {"model": self.to_bytes()}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, bytes]) -> None:
         status, handle = _capi.load_buffer(bytes(state["model"]))
         check(status)
         self._adopt(handle)

@@ -1,4 +1,5 @@
-"""Progress display for Network.fit: tqdm when it is installed, a one-line text bar otherwise."""
+"""Progress display for Network.fit: tqdm.auto when tqdm is installed (a widget in a notebook, a bar
+in a terminal), a one-line text bar otherwise."""
 from __future__ import annotations
 
 import sys
@@ -44,7 +45,7 @@ class PlainProgress:
 
 class TqdmProgress:
     def __init__(self, total: int):
-        from tqdm import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]   # a widget in Jupyter, a bar in a terminal
         self.bar = tqdm(total=total, desc="fit", unit="epoch")
 
     def update(self, loss: float) -> None:
@@ -55,9 +56,9 @@ class TqdmProgress:
         self.bar.close()
 
 
-def make_progress(total: int):
+def make_progress(total: int) -> PlainProgress | TqdmProgress:
     try:
-        import tqdm  # noqa: F401
+        import tqdm  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         return PlainProgress(total)
     return TqdmProgress(total)

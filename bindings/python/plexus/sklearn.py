@@ -67,7 +67,8 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
 
     # ----- checks --------------------------------------------------------------------------------
     def _hidden(self) -> list[int]:
-        sizes = [self.hidden_layer_sizes] if np.isscalar(self.hidden_layer_sizes) else list(self.hidden_layer_sizes)
+        raw: Any = self.hidden_layer_sizes
+        sizes: list[Any] = [raw] if np.isscalar(raw) else list(raw)
         if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
             raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
         return [int(s) for s in sizes]
@@ -183,7 +184,7 @@ class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
     def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
-            from sklearn.utils.validation import column_or_1d  # type: ignore[import-untyped]
+            from sklearn.utils.validation import column_or_1d
             y = column_or_1d(y, warn=True)
         if y.ndim != 1:
             raise ValueError(f"{type(self).__name__} takes one label per row; y has shape {y.shape}")
@@ -230,10 +231,10 @@ class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
         return tags
 
     def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
-        y = np.asarray(y, dtype=np.float32)
+        rows: NDArray[np.float32] = np.asarray(y, dtype=np.float32)
         if first:
-            self._one_column = y.ndim == 1
-        return y.reshape(len(y), -1)
+            self._one_column = rows.ndim == 1
+        return rows.reshape(len(rows), -1)
 
     def fit(self, X: Any, y: Any) -> "PlexusRegressor":
         """Trains for up to max_iter epochs (warm_start: continues the fitted network)."""
@@ -247,4 +248,4 @@ class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
 
     def predict(self, X: Any) -> NDArray[np.float64]:
         out = self._outputs(X)
-        return out.ravel() if self._one_column else out
+        return np.ravel(out) if self._one_column else out

@@ -3,10 +3,9 @@ conversions, fit, pickling, threads, and model files shared bitwise with C."""
 import os
 import pickle
 import subprocess
+import sys
 import threading
 from pathlib import Path
-
-import sys
 
 import numpy as np
 import pytest

@@ -96,7 +96,7 @@ demo: deps examples data python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python examples/python/demo.py
 	@echo
 	@echo "== handwritten digits trained from Python =="
-	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python $(BUILD)/digits-loss.png
 
 # MARK: installing
 # make install PREFIX=/opt/plexus: the library with its SONAME links, its private OpenBLAS and
@@ -239,11 +239,13 @@ test-swift: deps
 	$(SWIFT) test
 	$(SWIFT) test -c release --scratch-path .build-release-tests
 
+# SCIPY_ARRAY_API=1: scikit-learn runs its array-API estimator checks only with it set.
 test-python: deps python-install $(BUILD)/model_tool
 	cd $(BUILD) && env -u PLEXUS_LIBRARY $(CURDIR)/$(VENV)/bin/python -c \
 		'import plexus; assert "site-packages" in str(plexus.library_path), plexus.library_path; print("plexus", plexus.version(), "from", plexus.library_path)'
+	cd bindings/python && $(CURDIR)/$(VENV)/bin/python -m mypy --strict --cache-dir $(CURDIR)/$(BUILD)/mypy-cache plexus
 	env -u PLEXUS_LIBRARY PLEXUS_MODEL_TOOL=$(CURDIR)/$(BUILD)/model_tool PLEXUS_LIBRARY_COPY=$(CURDIR)/$(LIB) \
-		$(VENV)/bin/python -m pytest -q Tests/python
+		SCIPY_ARRAY_API=1 $(VENV)/bin/python -m pytest -q Tests/python
 
 # C (plain, valgrind, sanitizers, fuzzing) first, then Swift, then Python: the output ends with the runners' own summary lines.
 test: deps | $(BUILD)

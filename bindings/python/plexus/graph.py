@@ -132,32 +132,49 @@ class Graph(OwnedHandle):
 
     # leaves
     def input(self, rows: int, cols: int = 1) -> Node:
-        """A value set with ``node.set(...)`` before each forward."""
+        """A ``rows`` x ``cols`` value set with ``node.set(...)`` before each forward."""
         return self._build(lib.plexus_graph_input, int(rows), int(cols))
 
     def constant(self, values: ArrayLike) -> Node:
+        """A fixed value: ``values`` (a number, a vector as one row, or a matrix)."""
         array = _matrix(values)
         return self._build(lib.plexus_graph_constant, array.shape[0], array.shape[1], array.ctypes.data)
 
     def param(self, values: ArrayLike) -> Node:
-        """A trainable value: ``step()`` updates it."""
+        """A trainable value starting at ``values``: ``step()`` updates it."""
         array = _matrix(values)
         return self._build(lib.plexus_graph_param, array.shape[0], array.shape[1], array.ctypes.data)
 
     # operations that are not operators
-    def sum(self, node: Node) -> Node: return self._build(lib.plexus_graph_sum, node.id)
-    def mean(self, node: Node) -> Node: return self._build(lib.plexus_graph_mean, node.id)
-    def exp(self, node: Node) -> Node: return self._build(lib.plexus_graph_exp, node.id)
-    def log(self, node: Node) -> Node: return self._build(lib.plexus_graph_log, node.id)
-    def square(self, node: Node) -> Node: return self._build(lib.plexus_graph_square, node.id)
+    def sum(self, node: Node) -> Node:
+        """The 1x1 sum of ``node``'s values."""
+        return self._build(lib.plexus_graph_sum, node.id)
+
+    def mean(self, node: Node) -> Node:
+        """The 1x1 mean of ``node``'s values."""
+        return self._build(lib.plexus_graph_mean, node.id)
+
+    def exp(self, node: Node) -> Node:
+        """e to the power of each of ``node``'s values."""
+        return self._build(lib.plexus_graph_exp, node.id)
+
+    def log(self, node: Node) -> Node:
+        """The natural logarithm of each of ``node``'s values."""
+        return self._build(lib.plexus_graph_log, node.id)
+
+    def square(self, node: Node) -> Node:
+        """Each of ``node``'s values squared (also ``node ** 2``)."""
+        return self._build(lib.plexus_graph_square, node.id)
 
     def activation(self, name: str, node: Node) -> Node:
+        """The activation ``name`` (one of plexus.ACTIVATIONS) applied to ``node``."""
         if name not in ACTIVATIONS:
             raise ArgumentError(f"activation {name!r} is not one of {', '.join(ACTIVATIONS)}")
         return self._build(lib.plexus_graph_activation, ACTIVATIONS.index(name), node.id)
 
     def loss(self, name: str, prediction: Node, target: Node) -> Node:
-        """A 1x1 loss; cross_entropy and binary_cross_entropy take logits."""
+        """The 1x1 loss ``name`` (one of plexus.LOSSES) of ``prediction`` against ``target``;
+        cross_entropy and binary_cross_entropy take logits."""
         if name not in LOSSES:
             raise ArgumentError(f"loss {name!r} is not one of {', '.join(LOSSES)}")
         return self._build(lib.plexus_graph_loss, LOSSES.index(name), prediction.id, target.id)
@@ -171,10 +188,12 @@ class Graph(OwnedHandle):
         check(lib.plexus_graph_backward(self.handle, root.id))
 
     def sgd(self, lr: float, momentum: float = 0.0) -> "Graph":
+        """SGD for step(): learning rate ``lr`` and ``momentum``, as torch.optim.SGD."""
         check(lib.plexus_graph_set_sgd(self.handle, float(lr), float(momentum)))
         return self
 
     def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> "Graph":
+        """Adam for step(): ``lr``, ``beta1``, ``beta2``, ``eps``, as torch.optim.Adam."""
         check(lib.plexus_graph_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
         return self
 

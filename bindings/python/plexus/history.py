@@ -1,6 +1,10 @@
 """`History`: what `Network.fit` returns."""
 from __future__ import annotations
 
+import math
+import os
+from typing import Any, Union
+
 __all__ = ["History"]
 
 
@@ -26,6 +30,38 @@ class History(list[float]):
     @property
     def loss(self) -> list[float]:
         return list(self)
+
+    def plot(self, path: Union[str, "os.PathLike[str]", None] = None, ax: Any = None) -> Any:
+        """Draws the training loss per epoch, the validation loss when there was validation data,
+        and the validation accuracy (on a second axis) when there is one; marks the best epoch.
+        Draws into `ax` (a matplotlib Axes) or a new figure; with `path`, saves the figure there
+        (PNG, SVG or PDF by the suffix). Returns the Axes. Needs matplotlib
+        (`pip install matplotlib`)."""
+        try:
+            import matplotlib.pyplot as plt    # headless, matplotlib picks its Agg backend itself
+        except ImportError:
+            raise ImportError("History.plot needs matplotlib: pip install matplotlib") from None
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+        epochs = range(1, len(self) + 1)
+        ax.plot(epochs, list(self), label="training loss", color="tab:blue")
+        if any(not math.isnan(v) for v in self.val_loss):
+            ax.plot(epochs, self.val_loss, label="validation loss", color="tab:orange")
+            ax.axvline(self.best_epoch + 1, color="tab:gray", linestyle=":", label=f"best epoch ({self.best_epoch + 1})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.grid(alpha=0.3)
+        handles, labels = ax.get_legend_handles_labels()
+        if any(not math.isnan(v) for v in self.val_accuracy):
+            accuracy_axis = ax.twinx()
+            accuracy_axis.plot(epochs, self.val_accuracy, label="validation accuracy", color="tab:green")
+            accuracy_axis.set_ylabel("accuracy")
+            more_handles, more_labels = accuracy_axis.get_legend_handles_labels()
+            handles, labels = handles + more_handles, labels + more_labels
+        ax.legend(handles, labels, loc="center right")
+        if path is not None:
+            ax.figure.savefig(os.fspath(path), dpi=110)
+        return ax
 
     def __repr__(self) -> str:
         return (f"History(epochs={len(self)}, loss={self[-1] if self else None!r}, "

@@ -78,7 +78,8 @@ class Network(OwnedHandle):
     non-input layer (``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``softmax``,
     ``gelu``, ``elu``, ``silu``, ``softplus``). ``loss`` is ``mse`` (default), ``quadratic``,
     ``l1``, ``huber``, ``cross_entropy`` (softmax outputs) or ``binary_cross_entropy`` (sigmoid
-    outputs). The same ``seed`` gives bitwise the same network.
+    outputs). ``bias=False`` makes layers without bias vectors. The same ``seed`` gives bitwise the
+    same network (the weights, and the dropout masks drawn later).
 
     Layers are numbered as in the C API: 0 is the input, 1..L carry weights ``W`` of shape
     ``(sizes[l], sizes[l-1])`` and biases ``b`` of shape ``(sizes[l],)``.
@@ -175,7 +176,8 @@ class Network(OwnedHandle):
         return {"name": name, **dict(zip(_HYPERPARAMETERS[name], hyper)), "weight_decay": decay}
 
     def sgd(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> "Network":
-        """Chooses SGD (torch.optim.SGD semantics, coupled weight decay); returns the network."""
+        """Chooses SGD as torch.optim.SGD: learning rate ``lr``, ``momentum`` (0: none), and
+        ``weight_decay`` coupled (weight_decay·θ added to each gradient). Returns the network."""
         _check_weight_decay(weight_decay)
         check(lib.plexus_set_sgd(self.handle, float(lr), float(momentum)))
         check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
@@ -183,7 +185,8 @@ class Network(OwnedHandle):
 
     def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
              weight_decay: float = 0.0) -> "Network":
-        """Chooses Adam (torch.optim.Adam semantics, coupled weight decay); returns the network."""
+        """Chooses Adam as torch.optim.Adam: learning rate ``lr``, ``beta1``, ``beta2``, ``eps``,
+        and ``weight_decay`` coupled (added to each gradient). Returns the network."""
         _check_weight_decay(weight_decay)
         check(lib.plexus_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
         check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
@@ -191,7 +194,8 @@ class Network(OwnedHandle):
 
     def adamw(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
               weight_decay: float = 0.01) -> "Network":
-        """Chooses AdamW (torch.optim.AdamW semantics: decoupled weight decay); returns the network."""
+        """Chooses AdamW as torch.optim.AdamW: learning rate ``lr``, ``beta1``, ``beta2``, ``eps``,
+        and ``weight_decay`` decoupled (θ shrinks by lr·weight_decay each step). Returns the network."""
         check(lib.plexus_set_adamw(self.handle, float(lr), float(beta1), float(beta2), float(eps), float(weight_decay)))
         return self
 
@@ -347,8 +351,9 @@ class Network(OwnedHandle):
         super().close()
 
     def train_step(self, x: ArrayLike, y: ArrayLike) -> float:
-        """One update from one batch (forward with dropout, backward, step) in one call; returns
-        the batch's loss before the update."""
+        """One update from the batch ``x`` (rows of inputs) and ``y`` (targets, or class labels
+        for cross-entropy): forward with dropout, backward and step in one call. Returns the
+        batch's loss before the update."""
         x, _ = self._rows(x, self._sizes[0], "x")
         y = self._targets(y, x.shape[0])
         status, loss = _capi.train_step(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0])
@@ -359,7 +364,10 @@ class Network(OwnedHandle):
             callback: Callable[[int, float], object] | None = None, *, validation_data: Any = None,
             validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
             sample_weight: ArrayLike | None = None, lr_schedule: Any = None) -> History:
-        """Trains with the library's own loop (shuffled mini-batches; forward, backward, step).
+        """Trains on ``x`` (rows of inputs) and ``y`` (targets; integer class labels become one-hot
+        rows for cross-entropy) with the library's own loop: up to ``epochs`` passes of shuffled
+        mini-batches of ``batch_size`` rows (forward, backward, step), the order drawn from
+        ``shuffle_seed``; ``progress`` shows a bar (tqdm's when installed).
 
         ``validation_data=(x_val, y_val)``, or ``validation_split`` (the last fraction of the rows,
         taken before shuffling, as Keras does), is measured after every epoch.
@@ -460,7 +468,8 @@ class Network(OwnedHandle):
         return w, b
 
     def set_weights(self, layer: int, w: ArrayLike, b: ArrayLike | None = None) -> None:
-        """Replaces layer l's weights and, when b is given, its biases."""
+        """Replaces layer ``layer``'s weights ``w`` (shape (sizes[l], sizes[l-1])) and, when ``b`` is
+        given, its biases."""
         layer = self._check_layer(layer)
         shape = (self._sizes[layer], self._sizes[layer - 1])
         w_array = _floats(w, "w")
@@ -505,7 +514,8 @@ class Network(OwnedHandle):
 
     # ----- model files ------------------------------------------------------------------------
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Saves the network, loss and optimizer state to a model file, atomically."""
+        """Saves the network, loss, optimizer state and training settings to the model file at
+        ``path``, atomically."""
         check(lib.plexus_save(self.handle, os.fsencode(path)))
 
     @classmethod
@@ -543,7 +553,8 @@ class Network(OwnedHandle):
         return net
 
     def export_onnx(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Writes the network as an ONNX model (input "input", output "output", dynamic batch)."""
+        """Writes the network to ``path`` as an ONNX model (input "input", output "output", dynamic
+        batch)."""
         check(lib.plexus_export_onnx(self.handle, os.fsencode(path)))
 
     def to_bytes(self) -> bytes:

@@ -1,0 +1,137 @@
+"""Python users' habits (issue 21): the command line, History.plot and the demo's loss curve, the
+version, and docstrings that name every parameter."""
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import plexus
+from plexus import cli
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "plexus", *map(str, args)], capture_output=True, text=True,
+                          input=stdin)
+
+
+@pytest.fixture
+def model(tmp_path):
+    net = plexus.Network([3, 5, 2], ["gelu", "softmax"], loss="cross_entropy", seed=4).adamw(0.01)
+    net.set_dropout(1, 0.1).set_grad_clip(2.0)
+    rng = np.random.default_rng(0)
+    net.fit(rng.normal(size=(20, 3)), rng.integers(0, 2, 20), epochs=3, progress=False)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    return net, path
+
+
+def test_info_describes_the_model(model):
+    net, path = model
+    result = run_cli("info", path)
+    assert result.returncode == 0, result.stderr
+    for text in ["3-5-2 (gelu, softmax)", f"parameters: {net.param_count}", "loss:       cross_entropy",
+                 "optimizer:  adamw", "grad clip:  2", "layer 1: 0.1", "(matches the data)",
+                 "plexus.format_version = 2"]:
+        assert text in result.stdout, text
+
+
+def test_predict_prints_a_row_per_line_and_names_bad_lines(model, tmp_path):
+    net, path = model
+    x = np.array([[0.1, -0.2, 0.3], [1.0, 2.0, -3.0]], np.float32)
+    csv = tmp_path / "x.csv"
+    csv.write_text("# inputs\n0.1,-0.2,0.3\n\n1,2,-3\n")
+    result = run_cli("predict", path, csv)
+    assert result.returncode == 0, result.stderr
+    printed = np.array([[float(v) for v in line.split(",")] for line in result.stdout.splitlines()], np.float32)
+    assert printed.tobytes() == net.predict(x).tobytes()
+    assert run_cli("predict", path, "-", stdin="0.1,-0.2,0.3\n").stdout == result.stdout.splitlines()[0] + "\n"
+    for text, message in [("1,2\n", "x.csv:1: 2 values, but the model takes 3 inputs"),
+                          ("1,2,3\n4,five,6\n", "x.csv:2: 'five' is not a number"),
+                          ("1,2,nan\n", "x.csv:1: the inputs must be finite"), ("# nothing\n", "no rows")]:
+        csv.write_text(text)
+        failed = run_cli("predict", path, csv)
+        assert failed.returncode == 1 and message in failed.stderr, (text, failed.stderr)
+
+
+def test_export_onnx_and_the_errors_of_a_bad_file(model, tmp_path):
+    _, path = model
+    result = run_cli("export-onnx", path, tmp_path / "m.onnx")
+    assert result.returncode == 0 and (tmp_path / "m.onnx").stat().st_size > 100
+    damaged = tmp_path / "bad.safetensors"
+    damaged.write_bytes(path.read_bytes()[:-3])
+    failed = run_cli("info", damaged)
+    assert failed.returncode == 1 and "plexus info:" in failed.stderr
+    assert run_cli("info", tmp_path / "missing").returncode == 1
+    assert run_cli("nonsense").returncode == 2
+    for command in ("info", "predict", "export-onnx"):
+        shown = run_cli(command, "--help")
+        assert shown.returncode == 0 and "usage: python -m plexus " + command in shown.stdout
+
+
+def test_history_plot_draws_every_curve(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(60, 4)), rng.integers(0, 3, 60)
+    net = plexus.Network([4, 8, 3], ["relu", "softmax"], loss="cross_entropy", seed=1).adam(0.01)
+    history = net.fit(x, y, 15, batch_size=8, progress=False, validation_split=0.25)
+    ax = history.plot(tmp_path / "h.png")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["training loss", "validation loss"] and "best epoch" in labels[2]
+    assert len(ax.figure.axes) == 2          # the accuracy axis
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), history)
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def png_colours(path: Path) -> int:
+    import matplotlib.image
+    pixels = matplotlib.image.imread(str(path))
+    return len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0))
+
+
+def test_the_demo_draws_a_real_loss_curve(tmp_path):
+    """What `make demo` writes as build/digits-loss.png: a PNG of sensible size, more than two colours."""
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "digits-loss.png"
+    result = subprocess.run([sys.executable, str(REPOSITORY / "bindings/python/examples/digits.py"), str(tmp_path), str(png)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(data) < 2_000_000
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert 400 <= width <= 4000 and 250 <= height <= 4000
+    assert png_colours(png) > 2
+
+
+def test_version_is_the_librarys():
+    assert plexus.__version__ == plexus.version() == re.search(r'version = "([^"]+)"',
+                                                               (REPOSITORY / "bindings/python/pyproject.toml").read_text()).group(1)
+
+
+PUBLIC = [plexus.Network, plexus.Graph, plexus.History]
+
+
+@pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
+def test_help_documents_every_parameter(cls):
+    """Every parameter of every public method is named in its docstring (the class docstring for
+    __init__), so help(plexus.Network) answers what each argument does."""
+    missing = []
+    for name, member in inspect.getmembers(cls, predicate=inspect.isfunction):
+        if name.startswith("_") and name != "__init__":
+            continue
+        doc = (cls.__doc__ or "") if name == "__init__" else (member.__doc__ or "")
+        for parameter in list(inspect.signature(member).parameters)[1:]:
+            if parameter in ("args", "kwargs"):
+                continue
+            if not re.search(rf"\b{re.escape(parameter)}\b", doc):
+                missing.append(f"{name}({parameter})")
+    assert not missing, f"{cls.__name__}: parameters not in the docstrings: {missing}"
+
+
+def test_cli_main_is_importable_and_typed():
+    assert callable(cli.main) and cli.main(["info", "/nonexistent/model"]) == 1

@@ -7,17 +7,11 @@ import Plexus
 @_cdecl("plexus_train_step")
 public func plexus_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?,
                               _ batch: UInt, _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
-    // The common call straight to the network, as plexus_predict does (the per-sample case).
     if let net, let x, let y, batch <= UInt(Int.max) {
-        return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(net))._withUnsafeGuaranteedRef { network in
-            do throws(PlexusError) {
-                let loss = try network.trainStep(x: x, y: y, batch: Int(batch))
-                lossOut?.pointee = loss
-                return 0
-            } catch {
-                record("plexus_train_step", error)
-                return error.code.rawValue
-            }
+        return direct("plexus_train_step", net) { (network) throws(PlexusError) in
+            // Not `lossOut?.pointee = try …`: with a NULL loss, optional chaining would skip the call.
+            let loss = try network.trainStep(x: x, y: y, batch: Int(batch))
+            lossOut?.pointee = loss
         }
     }
     return guarded("plexus_train_step") { () throws(PlexusError) in

@@ -126,17 +126,9 @@ public func plexus_zero_grads(_ net: OpaquePointer?) -> Int32 {
 @_cdecl("plexus_predict")
 public func plexus_predict(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-    // The common call straight to the network: for a one-sample predict of a tiny network the
-    // generic boundary (a closure through `guarded` and `withNetwork`) was a tenth of the time.
     if let net, let x, let y, batch <= UInt(Int.max) {
-        return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(net))._withUnsafeGuaranteedRef { network in
-            do throws(PlexusError) {
-                try network.predict(x, batch: Int(batch), output: y)
-                return 0
-            } catch {
-                record("plexus_predict", error)
-                return error.code.rawValue
-            }
+        return direct("plexus_predict", net) { (network) throws(PlexusError) in
+            try network.predict(x, batch: Int(batch), output: y)
         }
     }
     return guarded("plexus_predict") { () throws(PlexusError) in

@@ -563,6 +563,12 @@ static void test_training_for_real_data(void) {
         CHECK(loss == expected, "train_step loss %g, forward/backward %g", loss, expected);
     }
     CHECK(same_params(net, twin), "train_step differs from forward, backward, step");
+    /* A NULL loss pointer still trains. */
+    EXPECT_STATUS(plexus_train_step(net, x, y, 4, NULL), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_forward(twin, x, 4, NULL), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_backward(twin, y, 4, NULL), PLEXUS_OK, "");
+    EXPECT_STATUS(plexus_step(twin), PLEXUS_OK, "");
+    CHECK(same_params(net, twin), "train_step with a NULL loss differs from forward, backward, step");
 
     /* train_ex: the options' own checks, each leaving the net as it was. */
     plexus_train_options options = plain_options(2, 2, 5);

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 4
+#define PLEXUS_VERSION_MINOR 5
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -435,6 +435,104 @@ void plexus_free_buffer(void *data);
    is written (no loss, no optimizer state).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or path; PLEXUS_ERR_IO as plexus_save.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_export_onnx(const plexus_net *net, const char *path);
+
+/* ---------------------------------------------------------------------------------------------
+ * Code export (README.md, "Deploying to a microcontroller"): the net as dependency-free C99 in
+ * two files, NAME.h and NAME.c, that compile warning-free with -std=c99 -Wall -Wextra -pedantic
+ * and need neither libplexus nor an allocator: float32 code (with <math.h>), or int8 code from a
+ * post-training quantisation (no library at all). The generated functions return the values of
+ * plexus_status (NAME_OK, NAME_ERR_ARGUMENT, ...).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct plexus_quantized plexus_quantized; /* opaque: an int8 model of a net */
+
+/* Quantises the net to int8 (after TFLite's int8 scheme) with ranges measured on `rows`
+   calibration rows ([rows][inputs], typically a few hundred training rows): per-output-channel
+   symmetric int8 weights, int32 biases and sums, int8 activations with a scale and zero point per
+   layer (real = scale * (q - zero_point)), requantisation by an integer multiplier and shift with
+   one rounding, ReLU as a clamp, the other elementwise activations as 256-entry tables, softmax
+   through an integer exponential table (outputs scale 1/256, zero point -128). Release *out with
+   plexus_quantized_free. The model is a copy: later changes to the net do not reach it.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, calibration or out, rows of 0, a non-finite value,
+   a layer of more than 32768 inputs or a softmax of more than 65535 outputs; PLEXUS_ERR_MEMORY.
+   Since 0.5.0. */
+PLEXUS_MUST_USE plexus_status plexus_quantize(const plexus_net *net, const float *calibration, size_t rows,
+                                              plexus_quantized **out);
+
+/* Releases an int8 model. NULL is a no-op.  Since 0.5.0. */
+void plexus_quantized_free(plexus_quantized *q);
+
+/* The number of layers with weights (the net's layer count minus 1); 0 for NULL.  Since 0.5.0. */
+size_t plexus_quantized_layer_count(const plexus_quantized *q);
+
+/* One layer of an int8 model, as plexus_quantized_layer_info fills it (set struct_size first).
+   Layer l computes acc_o = bias_o + sum_i weights_oi * (x_i - input_zero_point) in int32, then
+   q_o = clamp(floor((acc_o * multipliers_o + 2^(30 - shifts_o)) / 2^(31 - shifts_o))
+               + requant_zero_point, clamp_min, clamp_max),
+   then q_o = table[q_o + 128] when there is a table, or softmax when there is softmax_exp:
+   e_k = softmax_exp[max_j q_j - q_k] (0 at or past softmax_exp_count),
+   q_k = min(floor((256 e_k + floor(S/2)) / S), 255) - 128 with S = sum_k e_k.
+   The pointers stay valid until plexus_quantized_free.  Since 0.5.0. */
+typedef struct plexus_quantized_layer {
+    size_t struct_size;
+    size_t inputs;
+    size_t outputs;
+    plexus_activation activation;
+    float input_scale;           /* the layer's int8 inputs */
+    int32_t input_zero_point;
+    float requant_scale;         /* what the sums are requantised to: the pre-activation for a
+                                    table or softmax, the output otherwise */
+    int32_t requant_zero_point;
+    int32_t clamp_min;           /* the requantised sums are clamped to [clamp_min, clamp_max] */
+    int32_t clamp_max;
+    float output_scale;          /* the layer's int8 outputs */
+    int32_t output_zero_point;
+    const int8_t *weights;       /* [outputs][inputs] */
+    const float *weight_scales;  /* [outputs]: weights_oi * weight_scales_o approximates W_oi */
+    const int32_t *bias;         /* [outputs], scale input_scale * weight_scales_o; NULL without biases */
+    const int32_t *multipliers;  /* [outputs], in [2^30, 2^31) or 0 */
+    const int8_t *shifts;        /* [outputs], in -31..30 */
+    const int8_t *table;         /* [256] or NULL */
+    const uint16_t *softmax_exp; /* [softmax_exp_count] or NULL */
+    size_t softmax_exp_count;
+} plexus_quantized_layer;
+
+/* Describes layer `layer` (1 to plexus_quantized_layer_count) of an int8 model into *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL q or out, out->struct_size smaller than this version's
+   struct, or a layer out of range.  Since 0.5.0. */
+PLEXUS_MUST_USE plexus_status plexus_quantized_layer_info(const plexus_quantized *q, size_t layer,
+                                                          plexus_quantized_layer *out);
+
+/* The options of plexus_export_c. Zero-initialise, set struct_size = sizeof(plexus_export_options),
+   then the fields you need; a zeroed field means the default.  Since 0.5.0. */
+typedef struct plexus_export_options {
+    size_t struct_size;
+    const plexus_quantized *quantized; /* an int8 model of this net: write int8 code; NULL: float32 */
+    int train_step;              /* nonzero (float32 only): also write NAME_train_step, forward,
+                                    backward and plain SGD at batch 1 on static buffers, with
+                                    NAME_get_params and NAME_set_params */
+    size_t max_parameters;       /* refuse nets with more parameters; 0: 1,000,000 */
+} plexus_export_options;
+
+/* Writes the net as C99 source: `dir`/NAME.h and `dir`/NAME.c (dir must exist). They declare
+   int NAME_predict(const float *x, float *y) and
+   int NAME_predict_batch(const float *x, float *y, size_t n), with NAME_INPUTS and NAME_OUTPUTS;
+   weights are static const arrays, there is no allocation and no state that changes (but for
+   train_step). Float32 code sums as Plexus does and calls the same C library functions, so its
+   outputs are bitwise plexus_predict's for one row when every layer has inputs x outputs < 512
+   (the products Plexus runs in its own loops), within float32 rounding otherwise; compile it
+   without -ffast-math and FMA contraction (gcc's -std=c99 default). Int8 code (options->quantized)
+   adds int NAME_predict_int8(const int8_t *x, int8_t *y) and NAME_INPUT_SCALE,
+   NAME_INPUT_ZERO_POINT, NAME_OUTPUT_SCALE, NAME_OUTPUT_ZERO_POINT; it is bit-identical on every
+   target and to plexus.quantize.simulate. Both files are written to temporaries first and renamed
+   into place only when both are complete, as plexus_save does. options may be NULL.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, dir or name, a name that is not a C identifier of
+   at most 17 characters (or is a keyword, or starts with _), options->struct_size smaller than
+   this version's struct, a net over the parameter limit, train_step with a quantized model, or a
+   quantized model of a net of another shape; PLEXUS_ERR_IO naming the file and the system's
+   reason (missing or read-only folder, full disk).  Since 0.5.0. */
+PLEXUS_MUST_USE plexus_status plexus_export_c(const plexus_net *net, const char *dir, const char *name,
+                                              const plexus_export_options *options);
 
 /* ---------------------------------------------------------------------------------------------
  * Computational graphs (seed 002): build a computation from nodes once, then run forward and

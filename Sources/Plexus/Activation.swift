@@ -104,10 +104,20 @@ protocol ElementwiseRule {
     static var readsPreActivation: Bool { get }
     /// The same function as ONNX nodes from `input` to `output` (names inside start with `prefix`).
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph
+    /// `value` and `gradient` in C for the code export (CExport/): the bodies of
+    /// `float f(float z)` and `float f′(float g, float z, float a)`, the same operations in the same
+    /// order, so that the generated code computes the same bits. A body may call another rule's
+    /// value as `act_NAME(z)` (NAME: the activation's description); the export adds it.
+    static var cValue: String { get }
+    static var cGradient: String { get }
+    /// Whether int8 code applies this activation as a clamp of the requantised sum at the real
+    /// value 0 (ReLU, fused as TFLite fuses it) instead of a 256-entry table.
+    static var quantizesAsClampAtZero: Bool { get }
 }
 
 extension ElementwiseRule {
     static var readsPreActivation: Bool { false }
+    static var quantizesAsClampAtZero: Bool { false }
 }
 
 /// Code that depends on a layer's activation, written once: `Activation.accept` runs it with the
@@ -123,6 +133,8 @@ protocol ActivationVisitor {
 // form LLVM vectorises; a `for … where` loop or a SIMD `replacing(with:where:)` stayed scalar.
 
 enum IdentityRule: ElementwiseRule {
+    static let cValue = "return z;"
+    static let cGradient = "return g;"
     /// No node: the layer's product writes the output itself.
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { ONNXSubgraph() }
     @inline(__always) static func value(_ z: Float) -> Float { z }
@@ -130,6 +142,8 @@ enum IdentityRule: ElementwiseRule {
 }
 
 enum SigmoidRule: ElementwiseRule {
+    static let cValue = "if (z >= 0.0f) return 1.0f / (1.0f + expf(-z));\n    { float e = expf(z); return e / (1.0f + e); }"
+    static let cGradient = "return g * (a * (1.0f - a));"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Sigmoid", input, output) }
     /// Without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0.
     @inline(__always) static func value(_ z: Float) -> Float {
@@ -141,12 +155,17 @@ enum SigmoidRule: ElementwiseRule {
 }
 
 enum TanhRule: ElementwiseRule {
+    static let cValue = "return tanhf(z);"
+    static let cGradient = "return g * (1.0f - a * a);"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Tanh", input, output) }
     @inline(__always) static func value(_ z: Float) -> Float { tanhf(z) }
     @inline(__always) static func gradient(_ g: Float, z: Float, a: Float) -> Float { g * (1 - a * a) }
 }
 
 enum ReluRule: ElementwiseRule {
+    static let cValue = "return z <= 0.0f ? 0.0f : z;"
+    static let cGradient = "return a > 0.0f ? g : 0.0f;"
+    static var quantizesAsClampAtZero: Bool { true }
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph { .single("Relu", input, output) }
     /// max(z, 0); NaN passes through, like torch.relu.
     @inline(__always) static func value(_ z: Float) -> Float { z <= 0 ? 0 : z }
@@ -154,6 +173,8 @@ enum ReluRule: ElementwiseRule {
 }
 
 enum LeakyReluRule: ElementwiseRule {
+    static let cValue = "return z < 0.0f ? z * \(cFloat(Activation.leakySlope)) : z;"
+    static let cGradient = "return a > 0.0f ? g : g * \(cFloat(Activation.leakySlope));"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
         .single("LeakyRelu", input, output, floats: [("alpha", Activation.leakySlope)])
     }
@@ -163,6 +184,12 @@ enum LeakyReluRule: ElementwiseRule {
 }
 
 enum GeluRule: ElementwiseRule {
+    static let cValue = "return 0.5f * z * erfcf(-z * \(cFloat(inverseSqrt2)));"
+    static let cGradient = """
+        float cdf = 0.5f * erfcf(-z * \(cFloat(inverseSqrt2)));
+            float density = \(cFloat(inverseSqrt2Pi)) * expf(-0.5f * z * z);
+            return g * (cdf + z * density);
+        """
     static let inverseSqrt2: Float = 0.70710678118654752
     /// 1/√(2π), the standard normal density at 0.
     static let inverseSqrt2Pi: Float = 0.39894228040143268
@@ -189,6 +216,8 @@ enum GeluRule: ElementwiseRule {
 }
 
 enum EluRule: ElementwiseRule {
+    static let cValue = "return z > 0.0f ? z : expm1f(z);"
+    static let cGradient = "return a > 0.0f ? g : g * (a + 1.0f);"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
         .single("Elu", input, output, floats: [("alpha", 1)])
     }
@@ -199,6 +228,8 @@ enum EluRule: ElementwiseRule {
 }
 
 enum SiluRule: ElementwiseRule {
+    static let cValue = "return z * act_sigmoid(z);"
+    static let cGradient = "float s = act_sigmoid(z);\n    return g * (s * (1.0f + z * (1.0f - s)));"
     static var readsPreActivation: Bool { true }
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
         ONNXSubgraph(nodes: [
@@ -214,6 +245,8 @@ enum SiluRule: ElementwiseRule {
 }
 
 enum SoftplusRule: ElementwiseRule {
+    static let cValue = "return z > \(cFloat(threshold)) ? z : log1pf(expf(z));"
+    static let cGradient = "return z > \(cFloat(threshold)) ? g : g * act_sigmoid(z);"
     /// Above this z, log(1 + e^z) equals z in float32 and torch returns z itself.
     static let threshold: Float = 20
     static var readsPreActivation: Bool { true }
@@ -344,4 +377,52 @@ func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Double {
     var total: Double = 0
     for k in 0..<count { total += Double(expf(row[k] - maximum)) }
     return Double(maximum) + log(total)
+}
+
+/// `softmaxRow` and `softmaxBackwardRow` in C (the code export), the same operations in the same
+/// order; `expf` is the C library's, as in Swift.
+let cSoftmaxRows = """
+    static void softmax_row(float *row, size_t count)
+    {
+        float maximum = row[0], sum = 0.0f, inverse;
+        size_t k;
+        for (k = 1; k < count; k++) if (row[k] > maximum) maximum = row[k];
+        for (k = 0; k < count; k++) { float e = expf(row[k] - maximum); row[k] = e; sum += e; }
+        inverse = 1.0f / sum;
+        for (k = 0; k < count; k++) row[k] *= inverse;
+    }
+    """
+
+let cSoftmaxBackwardRow = """
+    static void softmax_backward_row(const float *a, float *g, size_t count)
+    {
+        float dot = 0.0f;
+        size_t k;
+        for (k = 0; k < count; k++) dot += g[k] * a[k];
+        for (k = 0; k < count; k++) g[k] = a[k] * (g[k] - dot);
+    }
+    """
+
+extension Activation {
+    /// This activation's C functions `static float act_NAME(float z)` and
+    /// `static float act_NAME_grad(float g, float z, float a)`; nil for softmax (its row
+    /// functions are above).
+    var cFunctions: (value: String, gradient: String)? { accept(CFunctions(name: description)) }
+
+    /// Whether int8 code applies this elementwise activation as a clamp at 0 rather than a table.
+    var quantizesAsClampAtZero: Bool { accept(QuantizesAsClamp()) }
+}
+
+private struct CFunctions: ActivationVisitor {
+    let name: String
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> (value: String, gradient: String)? {
+        ("static float act_\(name)(float z)\n{\n    \(Rule.cValue)\n}\n",
+         "static float act_\(name)_grad(float g, float z, float a)\n{\n    (void)z; (void)a;\n    \(Rule.cGradient)\n}\n")
+    }
+    func visitSoftmax() -> (value: String, gradient: String)? { nil }
+}
+
+private struct QuantizesAsClamp: ActivationVisitor {
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Bool { Rule.quantizesAsClampAtZero }
+    func visitSoftmax() -> Bool { false }
 }

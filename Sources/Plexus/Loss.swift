@@ -125,18 +125,22 @@ protocol PointwiseRule {
     static func value(_ d: Float) -> Double
     /// h′(d)
     static func derivative(_ d: Float) -> Float
+    /// `derivative` as a C expression in `d` (the code export), the same operations.
+    static var cDerivative: String { get }
 }
 
 enum SquaredError: PointwiseRule {
     @inline(__always) static func value(_ d: Float) -> Double { Double(d) * Double(d) }
     /// Half of h′ = 2d: the 2 is in MSE's scale 2/(B·O) (quadratic's ½ cancels it).
     @inline(__always) static func derivative(_ d: Float) -> Float { d }
+    static let cDerivative = "d"
 }
 
 enum AbsoluteError: PointwiseRule {
     @inline(__always) static func value(_ d: Float) -> Double { Double(abs(d)) }
     /// sign(d), 0 at 0 (torch's sign).
     @inline(__always) static func derivative(_ d: Float) -> Float { d > 0 ? 1 : (d < 0 ? -1 : 0) }
+    static let cDerivative = "(d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f))"
 }
 
 enum HuberError: PointwiseRule {
@@ -146,6 +150,8 @@ enum HuberError: PointwiseRule {
         return m <= 1 ? 0.5 * m * m : m - 0.5
     }
     @inline(__always) static func derivative(_ d: Float) -> Float { min(max(d, -1), 1) }
+    /// Swift's max(d, −1) is `−1 >= d ? −1 : d`, and min(m, 1) is `1 < m ? 1 : m`.
+    static let cDerivative = "(1.0f < (-1.0f >= d ? -1.0f : d) ? 1.0f : (-1.0f >= d ? -1.0f : d))"
 }
 
 /// Code that depends on a loss's pointwise rule, written once (`Loss.accept` runs it). `scale`
@@ -207,4 +213,48 @@ private struct ThroughActivation<Pointwise: PointwiseRule>: ActivationVisitor {
         }
         return sum
     }
+}
+
+// MARK: - The output gradient in C (the code export's training step)
+
+extension Loss {
+    /// ∂L/∂z of the output layer for one row (`evaluate` at rows = 1), as C statements that read
+    /// `a`, `z` and `y` (`count` floats each) and write `g`, the same operations in the same order.
+    /// The output activation's C derivative is `act_NAME_grad(g, z, a)` (CExport/ adds it) and
+    /// softmax's row Jacobian `softmax_backward_row(a, g, count)`.
+    func cOutputGradient(activation: Activation, count: Int) -> String {
+        switch self {
+        case .mse, .quadratic, .l1, .huber:
+            return accept(CPointwiseGradient(activation: activation, count: count))
+        case .crossEntropy:
+            let scale = 1 / Float(1)
+            return """
+                {
+                    float target_mass = 0.0f;
+                    for (k = 0; k < \(count); k++) target_mass += y[k];
+                    for (k = 0; k < \(count); k++) g[k] = \(cFloat(scale)) * (a[k] * target_mass - y[k]);
+                }
+                """
+        case .binaryCrossEntropy:
+            let scale = 1 / Float(count)
+            return "for (k = 0; k < \(count); k++) g[k] = \(cFloat(scale)) * (a[k] - y[k]);"
+        }
+    }
+}
+
+private struct CPointwiseGradient: LossVisitor {
+    let activation: Activation, count: Int
+
+    func visit<Rule: PointwiseRule>(_ rule: Rule.Type, scale: (Int, Int) -> Float, mean: (Double, Int, Int) -> Double) -> String {
+        let scaled = "\(cFloat(scale(count, 1))) * \(Rule.cDerivative)"
+        if activation == .softmax {
+            return """
+                for (k = 0; k < \(count); k++) { float d = a[k] - y[k]; g[k] = \(scaled); }
+                softmax_backward_row(a, g, \(count));
+                """
+        }
+        return "for (k = 0; k < \(count); k++) { float d = a[k] - y[k]; g[k] = act_\(activation)_grad(\(scaled), z[k], a[k]); }"
+    }
+
+    func visitLogits() -> String { fatalError("the logit losses are not pointwise") }
 }

@@ -85,6 +85,14 @@ func sizeArgument(_ value: UInt, _ name: String) throws(PlexusError) -> Int {
     return Int(value)
 }
 
+/// Reads a struct's leading struct_size alone and refuses one smaller than this version's struct.
+func checkStructSize(_ pointer: UnsafeRawPointer, _ size: Int, _ name: String, type: String) throws(PlexusError) {
+    let declared = pointer.loadUnaligned(as: Int.self)
+    guard declared >= size else {
+        throw argumentError("\(name)->struct_size is \(declared) but this library's struct is \(size) bytes; set it to sizeof(\(type)) after zeroing the struct")
+    }
+}
+
 /// A C string pointer to static text.
 func cString(_ text: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)

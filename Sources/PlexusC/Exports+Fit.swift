@@ -30,7 +30,7 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
         let net = try network(net)
         let x = try required(x, "x"), y = try required(y, "y")
         let raw = try readOptions(try required(options, "options"))
-        if let report { try checkStructSize(UnsafeRawPointer(report), MemoryLayout<plexus_train_report>.size, "report") }
+        if let report { try checkStructSize(UnsafeRawPointer(report), MemoryLayout<plexus_train_report>.size, "report", type: "plexus_train_report") }
         var options = TrainingOptions(epochs: try sizeArgument(UInt(raw.epochs), "epochs"),
                                       batchSize: try sizeArgument(UInt(raw.batch_size), "batch_size"),
                                       shuffleSeed: raw.shuffle_seed,
@@ -59,16 +59,8 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
 
 /// The caller's options, once their struct_size says the whole struct of this version is there.
 private func readOptions(_ options: UnsafePointer<plexus_train_options>) throws(PlexusError) -> plexus_train_options {
-    try checkStructSize(UnsafeRawPointer(options), MemoryLayout<plexus_train_options>.size, "options")
+    try checkStructSize(UnsafeRawPointer(options), MemoryLayout<plexus_train_options>.size, "options", type: "plexus_train_options")
     return options.pointee
-}
-
-/// Reads a struct's leading struct_size alone and refuses one smaller than this version's struct.
-private func checkStructSize(_ pointer: UnsafeRawPointer, _ size: Int, _ name: String) throws(PlexusError) {
-    let declared = pointer.loadUnaligned(as: Int.self)
-    guard declared >= size else {
-        throw argumentError("\(name)->struct_size is \(declared) but this library's struct is \(size) bytes; set it to sizeof(plexus_train_\(name == "options" ? "options" : "report")) after zeroing the struct")
-    }
 }
 
 private func schedule(_ options: plexus_train_options) throws(PlexusError) -> LearningRateSchedule {

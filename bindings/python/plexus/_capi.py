@@ -15,7 +15,8 @@ from ctypes import c_char_p, c_float, c_int, c_size_t, c_uint32, c_uint64, c_voi
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-__all__ = ["lib", "library_path", "EPOCH_FN", "EPOCH_REPORT_FN", "TrainOptions", "TrainReport"]
+__all__ = ["lib", "library_path", "EPOCH_FN", "EPOCH_REPORT_FN", "TrainOptions", "TrainReport", "ExportOptions",
+           "QuantizedLayer"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -68,6 +69,22 @@ class TrainReport(ctypes.Structure):
     """typedef struct plexus_train_report { ... }"""
     _fields_ = [("struct_size", c_size_t), ("epochs_run", c_size_t), ("best_epoch", c_size_t),
                 ("best_val_loss", c_float), ("stopped_early", c_int)]
+
+
+class ExportOptions(ctypes.Structure):
+    """typedef struct plexus_export_options { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("quantized", c_void_p), ("train_step", c_int), ("max_parameters", c_size_t)]
+
+
+class QuantizedLayer(ctypes.Structure):
+    """typedef struct plexus_quantized_layer { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("inputs", c_size_t), ("outputs", c_size_t), ("activation", c_int),
+                ("input_scale", c_float), ("input_zero_point", ctypes.c_int32),
+                ("requant_scale", c_float), ("requant_zero_point", ctypes.c_int32),
+                ("clamp_min", ctypes.c_int32), ("clamp_max", ctypes.c_int32),
+                ("output_scale", c_float), ("output_zero_point", ctypes.c_int32),
+                ("weights", c_void_p), ("weight_scales", c_void_p), ("bias", c_void_p), ("multipliers", c_void_p),
+                ("shifts", c_void_p), ("table", c_void_p), ("softmax_exp", c_void_p), ("softmax_exp_count", c_size_t)]
 
 
 _P = c_void_p  # any pointer, passed as an address
@@ -156,6 +173,19 @@ _DECLARATIONS = {
     "plexus_free_buffer": (None, [_P]),
     # plexus_status plexus_export_onnx(const plexus_net *net, const char *path);
     "plexus_export_onnx": (c_int, [_P, c_char_p]),
+    # plexus_status plexus_quantize(const plexus_net *net, const float *calibration, size_t rows,
+    #                               plexus_quantized **out);
+    "plexus_quantize": (c_int, [_P, _P, c_size_t, _P]),
+    # void plexus_quantized_free(plexus_quantized *q);
+    "plexus_quantized_free": (None, [_P]),
+    # size_t plexus_quantized_layer_count(const plexus_quantized *q);
+    "plexus_quantized_layer_count": (c_size_t, [_P]),
+    # plexus_status plexus_quantized_layer_info(const plexus_quantized *q, size_t layer,
+    #                                           plexus_quantized_layer *out);
+    "plexus_quantized_layer_info": (c_int, [_P, c_size_t, _P]),
+    # plexus_status plexus_export_c(const plexus_net *net, const char *dir, const char *name,
+    #                               const plexus_export_options *options);
+    "plexus_export_c": (c_int, [_P, c_char_p, c_char_p, _P]),
     # plexus_status plexus_graph_create(plexus_graph **out);
     "plexus_graph_create": (c_int, [_P]),
     # void plexus_graph_free(plexus_graph *graph);
@@ -272,6 +302,36 @@ def save_buffer(handle: int) -> tuple[int, bytes]:
         return 0, ctypes.string_at(data.value, size.value)
     finally:
         lib.plexus_free_buffer(data.value)
+
+
+def export_c(handle: int, folder: bytes, name: bytes, quantized: int, train_step: bool,
+             max_parameters: int) -> int:
+    options = ExportOptions(struct_size=ctypes.sizeof(ExportOptions), quantized=quantized or None,
+                            train_step=int(train_step), max_parameters=max_parameters)
+    return int(lib.plexus_export_c(handle, folder, name, ctypes.addressof(options)))
+
+
+def quantize(handle: int, x_address: int, rows: int) -> tuple[int, int]:
+    q = c_void_p()
+    return int(lib.plexus_quantize(handle, x_address, rows, ctypes.addressof(q))), q.value or 0
+
+
+def quantized_layers(q: int) -> tuple[int, list[dict[str, Any]]]:
+    """Every layer of an int8 model as a dict of its fields, the arrays copied out as bytes."""
+    layers = []
+    for layer in range(1, int(lib.plexus_quantized_layer_count(q)) + 1):
+        info = QuantizedLayer(struct_size=ctypes.sizeof(QuantizedLayer))
+        status = lib.plexus_quantized_layer_info(q, layer, ctypes.addressof(info))
+        if status:
+            return int(status), []
+        fields: dict[str, Any] = {field[0]: getattr(info, field[0]) for field in QuantizedLayer._fields_}
+        n_in, n_out = info.inputs, info.outputs
+        sizes = {"weights": n_in * n_out, "weight_scales": 4 * n_out, "bias": 4 * n_out, "multipliers": 4 * n_out,
+                 "shifts": n_out, "table": 256, "softmax_exp": 2 * info.softmax_exp_count}
+        for name, size in sizes.items():
+            fields[name] = ctypes.string_at(fields[name], size) if fields[name] else None
+        layers.append(fields)
+    return 0, layers
 
 
 def _int_out(function: CFunction, *args: Any) -> tuple[int, int]:

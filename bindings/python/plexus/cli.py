@@ -1,4 +1,4 @@
-"""`python -m plexus`: look into a model file, predict from a CSV file, export to ONNX.
+"""`python -m plexus`: look into a model file, predict from a CSV file, export to ONNX or C.
 
     python -m plexus info MODEL            architecture, parameters, loss, optimizer, settings,
                                            the file's metadata and its CRC-32
@@ -6,6 +6,10 @@
                                            blank lines and lines starting with # are skipped; CSV
                                            "-" reads standard input); one row of outputs per line
     python -m plexus export-onnx MODEL OUT an ONNX model for ONNX Runtime
+    python -m plexus export-c MODEL DIR NAME [--int8 CALIBRATION] [--train-step]
+                                           the model as dependency-free C99, DIR/NAME.h and
+                                           DIR/NAME.c; --int8 quantises with the rows of a CSV or
+                                           .npy file of inputs
 
 Exit status: 0 on success, 1 when the model or the data cannot be used (the message says which
 line of the CSV), 2 for a wrong command line.
@@ -115,6 +119,21 @@ def export_onnx(model: Path, target: Path, out: TextIO) -> None:
     print(f"wrote {target}", file=out)
 
 
+def export_c(model: Path, folder: Path, name: str, calibration: Optional[str], train_step: bool, out: TextIO) -> None:
+    net = Network.load(model)
+    rows = None
+    if calibration is not None:
+        if calibration.endswith(".npy"):
+            rows = np.load(calibration, allow_pickle=False)
+        else:
+            with open(calibration, encoding="utf-8") as source:
+                rows = read_rows(source, net.sizes[0], calibration)
+    quantized = net.export_c(folder, name, quantize=None if rows is None else "int8", calibration=rows,
+                             train_step=train_step)
+    kind = "float32" if quantized is None else f"int8, {quantized.nbytes} bytes of constants"
+    print(f"wrote {folder / (name + '.h')} and {folder / (name + '.c')} ({kind})", file=out)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m plexus", description="Inspect, run and convert Plexus model files.")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -129,6 +148,14 @@ def parser() -> argparse.ArgumentParser:
                                   description="Write the model as ONNX (opset 17) for ONNX Runtime.")
     convert.add_argument("model", type=Path, help="a model file written by Plexus")
     convert.add_argument("out", type=Path, help="the .onnx file to write")
+    code = commands.add_parser("export-c", help="convert a model file to C99 source",
+                               description="Write the model as dependency-free C99: DIR/NAME.h and DIR/NAME.c with "
+                               "NAME_predict (float32, or int8 with --int8).")
+    code.add_argument("model", type=Path, help="a model file written by Plexus")
+    code.add_argument("dir", type=Path, help="an existing folder for NAME.h and NAME.c")
+    code.add_argument("name", help="a C identifier of at most 17 characters that prefixes every symbol")
+    code.add_argument("--int8", metavar="CALIBRATION", help="quantise to int8 with the rows of this CSV or .npy file")
+    code.add_argument("--train-step", action="store_true", help="also write NAME_train_step (float32 only)")
     return top
 
 
@@ -139,8 +166,10 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
             info(arguments.model, out)
         elif arguments.command == "predict":
             predict(arguments.model, arguments.csv, out)
-        else:
+        elif arguments.command == "export-onnx":
             export_onnx(arguments.model, arguments.out, out)
+        else:
+            export_c(arguments.model, arguments.dir, arguments.name, arguments.int8, arguments.train_step, out)
     except (UsageError, PlexusError, OSError, ValueError) as error:
         print(f"plexus {arguments.command}: {error}", file=sys.stderr)
         return 1

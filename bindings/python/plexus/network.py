@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Callable, Mapping, Sequence, Union, cast
+from typing import Any, Callable, Mapping, Optional, Sequence, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,6 +16,7 @@ from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
 from .progress import make_progress
+from .quantize import QuantizedModel, quantized_handle
 
 __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
 
@@ -556,6 +557,42 @@ class Network(OwnedHandle):
         """Writes the network to ``path`` as an ONNX model (input "input", output "output", dynamic
         batch)."""
         check(lib.plexus_export_onnx(self.handle, os.fsencode(path)))
+
+    def export_c(self, directory: Union[str, "os.PathLike[str]"], name: str, quantize: Optional[str] = None,
+                 calibration: Optional[ArrayLike] = None, train_step: bool = False,
+                 max_parameters: int = 0) -> Optional[QuantizedModel]:
+        """Writes the network as dependency-free C99, ``directory/NAME.h`` and ``directory/NAME.c``
+        (``int NAME_predict(const float *x, float *y)`` and ``NAME_predict_batch``; README.md,
+        "Deploying to a microcontroller").
+
+        Parameters:
+            directory: an existing folder; both files are replaced atomically.
+            name: a C identifier of at most 17 characters that prefixes every generated symbol.
+            quantize: None for float32 code (bitwise ``predict`` for one row of a network whose
+                layers all have inputs·outputs < 512), or "int8" for integer code (needs calibration).
+            calibration: (rows, inputs) representative inputs for "int8", such as 500 training rows.
+            train_step: float32 only; also write ``NAME_train_step(x, y, lr)``, plain SGD at batch 1.
+            max_parameters: refuse networks with more parameters; 0 means 1,000,000.
+
+        Returns the int8 model (for ``plexus.quantize.simulate``) with quantize="int8", else None.
+        Raises ArgumentError for a bad name, option or network size; FileError when the folder
+        cannot be written.
+        """
+        if quantize not in (None, "int8"):
+            raise ArgumentError(f"quantize is {quantize!r}; pass None for float32 code or \"int8\"")
+        if quantize is not None and calibration is None:
+            raise ArgumentError("quantize=\"int8\" needs calibration rows: pass calibration=x_train[:500]")
+        if quantize is None and calibration is not None:
+            raise ArgumentError("calibration is only used with quantize=\"int8\"; drop it or pass quantize=\"int8\"")
+        if isinstance(max_parameters, bool) or not isinstance(max_parameters, int) or max_parameters < 0:
+            raise ArgumentError(f"max_parameters is {max_parameters!r}; pass 0 for the default or a positive int")
+        folder, c_name = os.fsencode(directory), os.fsencode(name)
+        if quantize is None:
+            check(_capi.export_c(self.handle, folder, c_name, 0, train_step, max_parameters))
+            return None
+        with quantized_handle(self, cast(ArrayLike, calibration)) as (q, model):
+            check(_capi.export_c(self.handle, folder, c_name, q, train_step, max_parameters))
+        return model
 
     def to_bytes(self) -> bytes:
         """The model file's bytes."""

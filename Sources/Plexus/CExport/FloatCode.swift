@@ -1,0 +1,319 @@
+// The float32 code export: the forward pass as Plexus's row passes compute it (a layer's sums,
+// bias first and then the inputs in order, then its activation through the rule's C twin from
+// Activation.swift), and optionally the training step of `trainStep` at batch 1 with SGD (the
+// output gradient from Loss.swift, then `backwardLayerRow`'s sums in its order).
+
+struct FloatCode {
+    let network: Network, name: String, trainStep: Bool
+
+    private var upper: String { name.uppercased() }
+    private var layerCount: Int { network.sizes.count - 1 }
+    private func inputs(_ l: Int) -> Int { network.sizes[l - 1] }
+    private func outputs(_ l: Int) -> Int { network.sizes[l] }
+    private func activation(_ l: Int) -> Activation { network.activations[l - 1] }
+    /// The widest hidden layer (0 without hidden layers).
+    private var widestHidden: Int { network.sizes.dropFirst().dropLast().max() ?? 0 }
+
+    func files() -> CExportFiles { CExportFiles(header: header(), source: source()) }
+
+    private func header() -> String {
+        var h = CSource()
+        h.lines(cBanner("\(name).h", sizes: network.sizes, activations: network.activations,
+                        kind: trainStep ? "float32 with a training step" : "float32"))
+        h.line("#ifndef \(upper)_H")
+        h.line("#define \(upper)_H")
+        h.line()
+        h.line("#include <stddef.h>")
+        h.line()
+        h.line("#ifdef __cplusplus")
+        h.line("extern \"C\" {")
+        h.line("#endif")
+        h.line()
+        h.line("#define \(upper)_INPUTS \(network.sizes[0])")
+        h.line("#define \(upper)_OUTPUTS \(network.sizes.last!)")
+        h.line("/* Return values: those of plexus_status. */")
+        h.line("#define \(upper)_OK 0")
+        h.line("#define \(upper)_ERR_ARGUMENT 1")
+        if trainStep {
+            h.line("#define \(upper)_ERR_NUMERIC 7")
+            h.line("/* W1, b1, W2, b2, ... as in Plexus (weights row-major [outputs][inputs]). */")
+            h.line("#define \(upper)_PARAMETERS \(network.parameterCount)")
+        }
+        h.line()
+        h.lines("""
+            /* y[\(upper)_OUTPUTS] = the network's outputs for x[\(upper)_INPUTS]: bitwise plexus_predict's for one row
+               when every layer has inputs x outputs < 512 (the products Plexus sums in its own loops), within
+               float32 rounding otherwise. Compile without -ffast-math and without FMA contraction
+               (gcc's -std=c99 default) for the same bits.
+               Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT, writing nothing, for a NULL pointer or a non-finite input.
+               \(trainStep ? "Reads the parameters that \(name)_train_step changes: not reentrant with it." : "Reentrant: no state, no allocation; the stack holds two rows of the widest layer.") */
+            int \(name)_predict(const float *x, float *y);
+
+            /* \(name)_predict for n rows, x[n][\(upper)_INPUTS] to y[n][\(upper)_OUTPUTS]; every row is checked before any is written. */
+            int \(name)_predict_batch(const float *x, float *y, size_t n);
+            """)
+        if trainStep {
+            h.line()
+            h.lines("""
+                /* One update from one sample (x, y): forward, backward with the network's loss (\(network.loss)), then plain SGD,
+                   theta -= lr * gradient (no momentum, weight decay, clipping or dropout), on static buffers:
+                   bitwise plexus_train_step at batch 1 with SGD for networks whose layers all have inputs x outputs < 512.
+                   Returns \(upper)_OK; \(upper)_ERR_ARGUMENT for a NULL pointer, a non-finite x or y, or lr not finite and > 0;
+                   \(upper)_ERR_NUMERIC when an updated parameter would not be finite (then nothing changes). */
+                int \(name)_train_step(const float *x, const float *y, float lr);
+
+                /* Copies the \(upper)_PARAMETERS parameters to out. */
+                void \(name)_get_params(float *out);
+
+                /* Replaces the parameters from in; \(upper)_ERR_ARGUMENT, changing nothing, for NULL or a non-finite value. */
+                int \(name)_set_params(const float *in);
+                """)
+        }
+        h.line()
+        h.line("#ifdef __cplusplus")
+        h.line("}")
+        h.line("#endif")
+        h.line()
+        h.line("#endif /* \(upper)_H */")
+        return h.text
+    }
+
+    private func source() -> String {
+        var c = CSource()
+        c.lines(cBanner("\(name).c", sizes: network.sizes, activations: network.activations,
+                        kind: trainStep ? "float32 with a training step" : "float32"))
+        c.line("#include \"\(name).h\"")
+        c.line()
+        c.line("#include <math.h>")
+        c.line()
+        let storage = trainStep ? "static float" : "static const float"
+        for l in 1...layerCount {
+            let view = network.views[l - 1]
+            c.array("\(storage) layer\(l)_weights", Array(UnsafeBufferPointer(start: view.weights, count: view.inputs * view.outputs)),
+                    perLine: 8, cFloat)
+            if let bias = view.bias {
+                c.array("\(storage) layer\(l)_bias", Array(UnsafeBufferPointer(start: bias, count: view.outputs)), perLine: 8, cFloat)
+            }
+        }
+        c.line()
+        let code = forwardFunction() + (trainStep ? trainingCode() : "")
+        c.lines(helpers(calledBy: code))
+        c.lines("""
+
+            /* z = b + W x, summed as Plexus sums: the bias (or 0) first, then the inputs in order. */
+            static void dense(const float *x, float *z, const float *w, const float *b, size_t inputs, size_t outputs)
+            {
+                size_t o, i;
+                for (o = 0; o < outputs; o++) {
+                    const float *wo = w + o * inputs;
+                    float sum = b != NULL ? b[o] : 0.0f;
+                    for (i = 0; i < inputs; i++) sum += x[i] * wo[i];
+                    z[o] = sum;
+                }
+            }
+
+            /* v - v is 0 exactly for finite v, NaN for infinities and NaN (no <math.h> macro needed). */
+            static int all_finite(const float *x, size_t n)
+            {
+                size_t i;
+                for (i = 0; i < n; i++) if (x[i] - x[i] != 0.0f) return 0;
+                return 1;
+            }
+
+            """)
+        c.lines(forwardFunction())
+        c.lines("""
+
+            int \(name)_predict(const float *x, float *y)
+            {
+                if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+                forward(x, y);
+                return \(upper)_OK;
+            }
+
+            int \(name)_predict_batch(const float *x, float *y, size_t n)
+            {
+                size_t r;
+                if (x == NULL || y == NULL) return \(upper)_ERR_ARGUMENT;
+                for (r = 0; r < n; r++) if (!all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+                for (r = 0; r < n; r++) forward(x + r * \(upper)_INPUTS, y + r * \(upper)_OUTPUTS);
+                return \(upper)_OK;
+            }
+            """)
+        if trainStep { c.lines(trainingCode()) }
+        return c.text
+    }
+
+    /// The helper functions that `code` calls, and those they call (silu calls sigmoid), in an
+    /// order where each comes after what it calls: values, then derivatives, then softmax's rows.
+    private func helpers(calledBy code: String) -> String {
+        var candidates: [(name: String, text: String)] = []
+        for f in Activation.allCases {
+            if let functions = f.cFunctions { candidates.append(("act_\(f)", functions.value)) }
+        }
+        for f in Activation.allCases {
+            if let functions = f.cFunctions { candidates.append(("act_\(f)_grad", functions.gradient)) }
+        }
+        candidates.append(("softmax_row", cSoftmaxRows))
+        candidates.append(("softmax_backward_row", cSoftmaxBackwardRow))
+        var used = Set<String>(), text = code
+        while let next = candidates.first(where: { !used.contains($0.name) && text.contains($0.name + "(") }) {
+            used.insert(next.name)
+            text += next.text
+        }
+        return candidates.filter { used.contains($0.name) }.map(\.text).joined(separator: "\n")
+    }
+
+    /// `static void forward(const float *x, float *y)`: the row pass of `predictRows`.
+    private func forwardFunction() -> String {
+        var body: [String] = []
+        let hidden = layerCount > 1
+        if hidden { body.append("float h[2][\(widestHidden)];") }
+        if network.activations.contains(where: { $0.isElementwise && $0 != .identity }) { body.append("size_t k;") }
+        for l in 1...layerCount {
+            let input = l == 1 ? "x" : "h[\((l - 2) % 2)]"
+            let output = l == layerCount ? "y" : "h[\((l - 1) % 2)]"
+            body.append("dense(\(input), \(output), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
+            body.append(contentsOf: applyActivation(l, to: output))
+        }
+        return "static void forward(const float *x, float *y)\n{\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
+    }
+
+    private func biasName(_ l: Int) -> String { network.hasBias ? "layer\(l)_bias" : "NULL" }
+
+    private func applyActivation(_ l: Int, to values: String) -> [String] {
+        let f = activation(l)
+        if f == .identity { return [] }
+        if f == .softmax { return ["softmax_row(\(values), \(outputs(l)));"] }
+        return ["for (k = 0; k < \(outputs(l)); k++) \(values)[k] = act_\(f)(\(values)[k]);"]
+    }
+
+    // MARK: - The training step
+
+    private func trainingCode() -> String {
+        var c = CSource()
+        c.line()
+        c.line("/* The training step's buffers: z and a of every layer, the gradients, and two rows of deltas. */")
+        for l in 1...layerCount {
+            c.line("static float z\(l)[\(outputs(l))], a\(l)[\(outputs(l))];")
+            c.line("static float layer\(l)_weight_grads[\(inputs(l) * outputs(l))];")
+            if network.hasBias { c.line("static float layer\(l)_bias_grads[\(outputs(l))];") }
+        }
+        c.line("static float output_delta[\(network.sizes.last!)];")
+        if layerCount > 1 { c.line("static float deltas[2][\(widestHidden)];") }
+        c.lines("""
+
+            /* One layer's backward for one row, as Plexus's backwardLayerRow sums it: db = 0 + delta,
+               dW = 0 + delta x^T and, when g is not NULL, g = W^T delta summed over the outputs in order. */
+            static void backward_layer(const float *delta, const float *x, const float *w, float *gw, float *gb, float *g,
+                                       size_t inputs, size_t outputs)
+            {
+                size_t o, i;
+                for (o = 0; o < outputs; o++) {
+                    const float d = delta[o];
+                    const float *wo = w + o * inputs;
+                    float *gwo = gw + o * inputs;
+                    if (gb != NULL) gb[o] = 0.0f + d;
+                    for (i = 0; i < inputs; i++) gwo[i] = 0.0f + d * x[i];
+                    if (g == NULL) continue;
+                    if (o == 0) {
+                        for (i = 0; i < inputs; i++) g[i] = 0.0f + d * wo[i];
+                    } else {
+                        for (i = 0; i < inputs; i++) g[i] += d * wo[i];
+                    }
+                }
+            }
+
+            /* Whether theta + rate * g stays finite for every value (Plexus checks before it writes). */
+            static int sgd_finite(const float *theta, const float *g, size_t n, float rate)
+            {
+                size_t i;
+                for (i = 0; i < n; i++) {
+                    const float v = theta[i] + rate * g[i];
+                    if (v - v != 0.0f) return 0;
+                }
+                return 1;
+            }
+
+            static void sgd_apply(float *theta, const float *g, size_t n, float rate)
+            {
+                size_t i;
+                for (i = 0; i < n; i++) theta[i] = theta[i] + rate * g[i];
+            }
+
+            """)
+        c.lines(trainStepFunction())
+        c.lines(parameterFunctions())
+        return c.text
+    }
+
+    /// The parameter arrays in Plexus's order, with their gradients and counts.
+    private var parameterArrays: [(values: String, grads: String, count: Int)] {
+        (1...layerCount).flatMap { l -> [(values: String, grads: String, count: Int)] in
+            var arrays = [(values: "layer\(l)_weights", grads: "layer\(l)_weight_grads", count: inputs(l) * outputs(l))]
+            if network.hasBias { arrays.append((values: "layer\(l)_bias", grads: "layer\(l)_bias_grads", count: outputs(l))) }
+            return arrays
+        }
+    }
+
+    private func trainStepFunction() -> String {
+        let last = layerCount, out = network.sizes.last!
+        var body: [String] = ["size_t k;", "float rate;"]
+        body.append("if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS) || !all_finite(y, \(upper)_OUTPUTS)) return \(upper)_ERR_ARGUMENT;")
+        body.append("if (!(lr > 0.0f) || lr - lr != 0.0f) return \(upper)_ERR_ARGUMENT;")
+        body.append("/* Forward, keeping every layer's z and a. */")
+        for l in 1...last {
+            body.append("dense(\(l == 1 ? "x" : "a\(l - 1)"), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
+            body.append("for (k = 0; k < \(outputs(l)); k++) a\(l)[k] = z\(l)[k];")
+            body.append(contentsOf: applyActivation(l, to: "a\(l)"))
+        }
+        body.append("/* The output layer's delta, from the loss (\(network.loss)). */")
+        body.append("{")
+        body.append("    const float *a = a\(last), *z = z\(last);")
+        body.append("    float *g = output_delta;")
+        body.append("    (void)a; (void)z;")
+        for line in network.loss.cOutputGradient(activation: activation(last), count: out).split(separator: "\n") {
+            body.append("    " + line)
+        }
+        body.append("}")
+        body.append("/* Backward, from the last layer to the first. */")
+        var delta = "output_delta"
+        for l in stride(from: last, through: 1, by: -1) {
+            let input = l == 1 ? "x" : "a\(l - 1)"
+            let target = l == 1 ? "NULL" : "deltas[\((last - l) % 2)]"
+            let gb = network.hasBias ? "layer\(l)_bias_grads" : "NULL"
+            body.append("backward_layer(\(delta), \(input), layer\(l)_weights, layer\(l)_weight_grads, \(gb), \(target), \(inputs(l)), \(outputs(l)));")
+            if l > 1 {
+                let below = activation(l - 1), width = outputs(l - 1)
+                if below == .softmax {
+                    body.append("softmax_backward_row(a\(l - 1), \(target), \(width));")
+                } else if below != .identity {
+                    body.append("for (k = 0; k < \(width); k++) \(target)[k] = act_\(below)_grad(\(target)[k], z\(l - 1)[k], a\(l - 1)[k]);")
+                }
+                delta = target
+            }
+        }
+        body.append("/* SGD: theta + (-lr) g, checked everywhere before anything is written. */")
+        body.append("rate = -lr;")
+        let arrays = parameterArrays
+        body.append("if (" + arrays.map { "!sgd_finite(\($0.values), \($0.grads), \($0.count), rate)" }.joined(separator: "\n        || ") + ")")
+        body.append("    return \(upper)_ERR_NUMERIC;")
+        for array in arrays { body.append("sgd_apply(\(array.values), \(array.grads), \(array.count), rate);") }
+        body.append("return \(upper)_OK;")
+        return "int \(name)_train_step(const float *x, const float *y, float lr)\n{\n"
+            + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
+    }
+
+    private func parameterFunctions() -> String {
+        var get: [String] = ["size_t i;"], set: [String] = ["size_t i;", "if (in == NULL || !all_finite(in, \(upper)_PARAMETERS)) return \(upper)_ERR_ARGUMENT;"]
+        var offset = 0
+        for array in parameterArrays {
+            get.append("for (i = 0; i < \(array.count); i++) out[\(offset) + i] = \(array.values)[i];")
+            set.append("for (i = 0; i < \(array.count); i++) \(array.values)[i] = in[\(offset) + i];")
+            offset += array.count
+        }
+        set.append("return \(upper)_OK;")
+        return "\nvoid \(name)_get_params(float *out)\n{\n" + get.map { "    " + $0 }.joined(separator: "\n")
+            + "\n}\n\nint \(name)_set_params(const float *in)\n{\n" + set.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
+    }
+}

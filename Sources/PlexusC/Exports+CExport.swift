@@ -1,0 +1,134 @@
+import CPlexusSupport
+import Plexus
+
+// The code export and the int8 models it writes: plexus_quantize, its accessors, plexus_export_c.
+
+/// The object behind a plexus_quantized handle: the model, and each layer's arrays copied once into
+/// memory that never moves, so that the pointers plexus_quantized_layer_info hands out stay valid
+/// as long as the handle.
+private final class QuantizedHandle {
+    let model: QuantizedNetwork
+    let layers: [PinnedLayer]
+
+    init(_ model: QuantizedNetwork) {
+        self.model = model
+        layers = model.layers.map(PinnedLayer.init)
+    }
+}
+
+private final class PinnedLayer {
+    let weights: UnsafeMutableBufferPointer<Int8>, scales: UnsafeMutableBufferPointer<Float>
+    let bias: UnsafeMutableBufferPointer<Int32>?, multipliers: UnsafeMutableBufferPointer<Int32>
+    let shifts: UnsafeMutableBufferPointer<Int8>, table: UnsafeMutableBufferPointer<Int8>?
+    let exps: UnsafeMutableBufferPointer<UInt16>?
+
+    private static func pin<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+        _ = buffer.initialize(from: values)
+        return buffer
+    }
+
+    init(_ layer: QuantizedNetwork.Layer) {
+        weights = PinnedLayer.pin(layer.weights)
+        scales = PinnedLayer.pin(layer.weightScales)
+        bias = layer.bias.map(PinnedLayer.pin)
+        multipliers = PinnedLayer.pin(layer.multipliers)
+        shifts = PinnedLayer.pin(layer.shifts)
+        table = layer.table.map(PinnedLayer.pin)
+        exps = layer.softmaxExp.map(PinnedLayer.pin)
+    }
+
+    deinit {
+        weights.deallocate(); scales.deallocate(); bias?.deallocate(); multipliers.deallocate()
+        shifts.deallocate(); table?.deallocate(); exps?.deallocate()
+    }
+}
+
+private func quantized(_ handle: OpaquePointer?) throws(PlexusError) -> QuantizedHandle {
+    guard let handle else { throw argumentError("q is NULL; pass a model made by plexus_quantize") }
+    return Unmanaged<QuantizedHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+/// A C string argument as a String, or `.argument` for NULL or bytes that are not UTF-8.
+private func text(_ pointer: UnsafePointer<CChar>?, _ name: String) throws(PlexusError) -> String {
+    let pointer = try required(pointer, name)
+    guard let value = String(validatingCString: pointer) else { throw argumentError("\(name) is not valid UTF-8") }
+    return value
+}
+
+@_cdecl("plexus_quantize")
+public func plexus_quantize(_ net: OpaquePointer?, _ calibration: UnsafePointer<Float>?, _ rows: UInt,
+                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("plexus_quantize") { () throws(PlexusError) in
+        let net = try network(net)
+        let calibration = try required(calibration, "calibration"), out = try required(out, "out")
+        let model = try QuantizedNetwork(network: net, calibration: calibration, rows: try sizeArgument(rows, "rows"))
+        out.pointee = OpaquePointer(Unmanaged.passRetained(QuantizedHandle(model)).toOpaque())
+    }
+}
+
+@_cdecl("plexus_quantized_free")
+public func plexus_quantized_free(_ q: OpaquePointer?) {
+    guard let q else { return }
+    Unmanaged<QuantizedHandle>.fromOpaque(UnsafeRawPointer(q)).release()
+}
+
+@_cdecl("plexus_quantized_layer_count")
+public func plexus_quantized_layer_count(_ q: OpaquePointer?) -> UInt {
+    guard let handle = try? quantized(q) else { return 0 }
+    return UInt(handle.model.layers.count)
+}
+
+@_cdecl("plexus_quantized_layer_info")
+public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<plexus_quantized_layer>?) -> Int32 {
+    guarded("plexus_quantized_layer_info") { () throws(PlexusError) in
+        let handle = try quantized(q), out = try required(out, "out")
+        try checkStructSize(UnsafeRawPointer(out), MemoryLayout<plexus_quantized_layer>.size, "out", type: "plexus_quantized_layer")
+        let count = handle.model.layers.count
+        guard layer >= 1 && layer <= UInt(count) else {
+            throw argumentError("layer is \(layer); this model's layers are 1 to \(count)")
+        }
+        let index = Int(layer) - 1
+        let model = handle.model.layers[index], pinned = handle.layers[index]
+        var info = plexus_quantized_layer()
+        info.struct_size = MemoryLayout<plexus_quantized_layer>.size
+        info.inputs = model.inputs
+        info.outputs = model.outputs
+        info.activation = plexus_activation(rawValue: UInt32(model.activation.rawValue))
+        info.input_scale = model.inputScale
+        info.input_zero_point = model.inputZeroPoint
+        info.requant_scale = model.requantScale
+        info.requant_zero_point = model.requantZeroPoint
+        info.clamp_min = model.clampMin
+        info.clamp_max = model.clampMax
+        info.output_scale = model.outputScale
+        info.output_zero_point = model.outputZeroPoint
+        info.weights = UnsafePointer(pinned.weights.baseAddress)
+        info.weight_scales = UnsafePointer(pinned.scales.baseAddress)
+        info.bias = pinned.bias.map { UnsafePointer($0.baseAddress!) }
+        info.multipliers = UnsafePointer(pinned.multipliers.baseAddress)
+        info.shifts = UnsafePointer(pinned.shifts.baseAddress)
+        info.table = pinned.table.map { UnsafePointer($0.baseAddress!) }
+        info.softmax_exp = pinned.exps.map { UnsafePointer($0.baseAddress!) }
+        info.softmax_exp_count = model.softmaxExp?.count ?? 0
+        out.pointee = info
+    }
+}
+
+@_cdecl("plexus_export_c")
+public func plexus_export_c(_ net: OpaquePointer?, _ dir: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?,
+                            _ options: UnsafePointer<plexus_export_options>?) -> Int32 {
+    guarded("plexus_export_c") { () throws(PlexusError) in
+        let net = try network(net)
+        let folder = try text(dir, "dir"), name = try text(name, "name")
+        var settings = CExportOptions()
+        if let options {
+            try checkStructSize(UnsafeRawPointer(options), MemoryLayout<plexus_export_options>.size, "options", type: "plexus_export_options")
+            let given = options.pointee
+            if let q = given.quantized { settings.quantized = try quantized(q).model }
+            settings.trainStep = given.train_step != 0
+            settings.maxParameters = try sizeArgument(UInt(given.max_parameters), "max_parameters")
+        }
+        try net.exportC(to: folder, name: name, options: settings)
+    }
+}

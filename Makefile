@@ -28,7 +28,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 	--errors-for-leak-kinds=definite,indirect
 
 .PHONY: all deps deps-system lib examples data demo install python-install wheel sdist test-wheel \
-	test test-c test-swift test-python test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
+	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
 	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas clean
 
 all: lib
@@ -56,10 +56,23 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 # MARK: examples
-C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict $(BUILD)/graph
+C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict $(BUILD)/graph $(BUILD)/export_model
 
-$(BUILD)/%: examples/c/%.c include/plexus.h lib | $(BUILD)
+$(BUILD)/%: examples/c/%.c include/plexus.h examples/c/digits_data.h lib | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
+
+# The digits model as C source (export_model, from the model the digits example saves), and a
+# program built from that source alone: no libplexus, no Swift, no BLAS.
+DEPLOYED := $(BUILD)/deployed
+$(DEPLOYED)/digits_float.c: $(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin
+	mkdir -p $(DEPLOYED)
+	./$(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin $(DEPLOYED)
+
+$(BUILD)/deployed_digits: examples/c/deployed_digits.c examples/c/digits_data.h $(DEPLOYED)/digits_float.c
+	$(CC) $(CWARN) -O2 -I$(DEPLOYED) -o $@ $< $(DEPLOYED)/digits_float.c $(DEPLOYED)/digits_int8.c -lm
+
+$(BUILD)/digits_c.safetensors: $(BUILD)/digits $(BUILD)/digits.bin
+	./$(BUILD)/digits $(BUILD)/digits.bin $@
 
 # Built where MPI is installed (make deps installs Open MPI).
 $(BUILD)/mpi_train: examples/c/mpi_train.c include/plexus.h lib | $(BUILD)
@@ -91,6 +104,11 @@ demo: deps examples data python-install
 	@echo
 	@echo "== handwritten digits trained from C (plexus_train with a per-epoch callback) =="
 	./$(BUILD)/digits $(BUILD)/digits.bin $(BUILD)/digits_c.safetensors
+	@echo
+	@echo "== the digits model exported as C (plexus_export_c, float32 and int8) and run without libplexus =="
+	./$(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin $(DEPLOYED)
+	@$(MAKE) --no-print-directory $(BUILD)/deployed_digits
+	./$(BUILD)/deployed_digits $(BUILD)/digits.bin
 	@echo
 	@echo "== XOR and a regression trained from Python (pip-installed plexus package) =="
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python examples/python/demo.py
@@ -155,7 +173,7 @@ $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
 C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
 	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations $(BUILD)/test_threads
 
-test-c: deps $(C_TESTS) examples data
+test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
@@ -232,6 +250,11 @@ test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_res
 test-mpi: deps python-install data $(BUILD)/mpi_train
 	PYTHON=$(VENV)/bin/python ./Tests/mpi/test_mpi.sh
 
+# The code export on other machines: the digits net's generated C on x86-64 and 32-bit ARM (qemu-arm),
+# and its size on a Cortex-M4 (arm-none-eabi-gcc).
+test-deploy: deps python-install
+	PYTHON=$(VENV)/bin/python ./Tests/deploy/test_deploy.sh $(BUILD)/deploy
+
 # Debug and release: the release run checks the code at the optimisation level that ships (a
 # miscompile of typed throws through a generic closure showed up only there). Its own scratch path
 # keeps it from rebuilding the distribution library, which uses other flags.
@@ -254,6 +277,7 @@ test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-mpi
 	@$(MAKE) --no-print-directory test-wheel
+	@$(MAKE) --no-print-directory test-deploy
 	@$(MAKE) --no-print-directory test-swift
 	@$(MAKE) --no-print-directory test-python
 

@@ -21,8 +21,11 @@ if [ "${1:-}" != "--system" ]; then
   # Tests: valgrind (the C tests); cmake (the installed CMake package); openmpi-bin and
   # libopenmpi-dev (data-parallel training: mpicc, mpirun, and what mpi4py builds on);
   # libopenblas0-pthread (Debian's OpenBLAS, which a test loads beside Plexus's own to show the
-  # two do not mix).
-  for pkg in valgrind cmake openmpi-bin libopenmpi-dev libopenblas0-pthread; do
+  # two do not mix); gcc-arm-linux-gnueabihf, qemu-user, gcc-arm-none-eabi and
+  # libnewlib-arm-none-eabi (the generated C built for 32-bit ARM and run under qemu-arm, and
+  # built for a Cortex-M4: Tests/deploy); file (names the ARM binary's format).
+  for pkg in valgrind cmake openmpi-bin libopenmpi-dev libopenblas0-pthread gcc-arm-linux-gnueabihf qemu-user \
+             gcc-arm-none-eabi libnewlib-arm-none-eabi file; do
     have_deb "$pkg" || need_apt+=("$pkg")
   done
 fi

@@ -57,6 +57,18 @@ expect predict "$out" "sizes 64-64-10, activations relu softmax" "loss cross_ent
 [ "$(grep -c "class" <<<"$out")" -eq 2 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL predict: not 2 rows"; }
 out=$("${VALGRIND[@]}" "$BUILD/predict" "$BUILD/digits_c.safetensors" < "$BUILD/rows.csv" 2>&1)
 expect "predict (stdin, valgrind)" "$out" "class [0-9]"
+# The code export: the digits model as C (float32 and int8) from the C API, then a program built
+# from the generated source alone, which must not link libplexus.
+out=$("${VALGRIND[@]}" "$BUILD/export_model" "$BUILD/digits_c.safetensors" "$BUILD/digits.bin" "$BUILD/deployed")
+expect export_model "$out" "digits_float.h and .c \(float32, 4810 parameters\)" "digits_int8.h and .c \(int8, calibrated on 500" \
+  "layer 1: 64 -> 64 relu" "layer 2: 64 -> 10 softmax, .* outputs scale 0\.00391 zero point -128"
+${CC:-cc} -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I"$BUILD/deployed" -o "$BUILD/deployed_digits" examples/c/deployed_digits.c \
+  "$BUILD/deployed/digits_float.c" "$BUILD/deployed/digits_int8.c" -lm
+out=$("${VALGRIND[@]}" "$BUILD/deployed_digits" "$BUILD/digits.bin")
+expect deployed_digits "$out" "no libplexus: float32 (9[0-9]|100)\.[0-9]%, int8 (9[0-9]|100)\.[0-9]% on 360 test images; the two agree on 3[0-9][0-9]$"
+if ldd "$BUILD/deployed_digits" | grep -q plexus; then failed=$((failed + 1)); echo "FAIL deployed_digits links libplexus"
+else passed=$((passed + 1)); fi
+
 # Bad input: clear messages and a failing status.
 bad() {
   local name=$1 input=$2 pattern=$3 status=0

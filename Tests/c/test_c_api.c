@@ -662,6 +662,80 @@ static void test_training_for_real_data(void) {
     plexus_free(twin);
 }
 
+/* plexus_quantize, its accessors and plexus_export_c: statuses and messages (the files and the
+   generated code are tested in test_model_files.c, Tests/python/test_code_export.py and Tests/deploy). */
+static void test_code_export_calls(void) {
+    const uint32_t sizes[] = {3, 4, 2}, other_sizes[] = {3, 5, 2};
+    const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_SOFTMAX};
+    plexus_net *net = NULL, *other = NULL;
+    plexus_quantized *q = NULL, *other_q = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 1, &net));
+    OK(plexus_create(other_sizes, acts, 3, 0, 1, &other));
+    float calibration[8][3];
+    for (int r = 0; r < 8; r++)
+        for (int k = 0; k < 3; k++) calibration[r][k] = (float)(r - 4) * 0.25f + (float)k;
+
+    EXPECT_STATUS(plexus_quantize(NULL, calibration[0], 8, &q), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_quantize(net, NULL, 8, &q), PLEXUS_ERR_ARGUMENT, "calibration is NULL");
+    EXPECT_STATUS(plexus_quantize(net, calibration[0], 8, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_quantize(net, calibration[0], 0, &q), PLEXUS_ERR_ARGUMENT, "batch is 0");
+    calibration[5][1] = NAN;
+    EXPECT_STATUS(plexus_quantize(net, calibration[0], 8, &q), PLEXUS_ERR_ARGUMENT, "calibration[5][1] is nan");
+    CHECK(q == NULL, "plexus_quantize wrote *out on failure");
+    calibration[5][1] = 1;
+    OK(plexus_quantize(net, calibration[0], 8, &q));
+    OK(plexus_quantize(other, calibration[0], 8, &other_q));
+    CHECK(plexus_quantized_layer_count(q) == 2, "layer count %zu", plexus_quantized_layer_count(q));
+    CHECK(plexus_quantized_layer_count(NULL) == 0, "layer count of NULL");
+
+    plexus_quantized_layer info;
+    memset(&info, 0, sizeof info);
+    EXPECT_STATUS(plexus_quantized_layer_info(q, 1, &info), PLEXUS_ERR_ARGUMENT, "struct_size");
+    info.struct_size = sizeof info;
+    EXPECT_STATUS(plexus_quantized_layer_info(q, 0, &info), PLEXUS_ERR_ARGUMENT, "layers are 1 to 2");
+    EXPECT_STATUS(plexus_quantized_layer_info(q, 3, &info), PLEXUS_ERR_ARGUMENT, "layers are 1 to 2");
+    EXPECT_STATUS(plexus_quantized_layer_info(NULL, 1, &info), PLEXUS_ERR_ARGUMENT, "q is NULL");
+    OK(plexus_quantized_layer_info(q, 1, &info));
+    CHECK(info.inputs == 3 && info.outputs == 4 && info.activation == PLEXUS_RELU && info.table == NULL &&
+          info.softmax_exp == NULL && info.bias != NULL && info.clamp_min == info.output_zero_point,
+          "layer 1 described wrongly");
+    int largest = 0;
+    for (int k = 0; k < 12; k++) largest = abs(info.weights[k]) > largest ? abs(info.weights[k]) : largest;
+    CHECK(largest == 127, "the largest int8 weight is %d, not 127", largest);
+    OK(plexus_quantized_layer_info(q, 2, &info));
+    CHECK(info.activation == PLEXUS_SOFTMAX && info.softmax_exp != NULL && info.softmax_exp_count > 0 &&
+          info.softmax_exp[0] == 32768 && info.output_zero_point == -128 && info.output_scale == 1.0f / 256,
+          "layer 2 described wrongly");
+
+    plexus_export_options options;
+    memset(&options, 0, sizeof options);
+    EXPECT_STATUS(plexus_export_c(NULL, "/tmp", "model", NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_export_c(net, NULL, "model", NULL), PLEXUS_ERR_ARGUMENT, "dir is NULL");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", NULL, NULL), PLEXUS_ERR_ARGUMENT, "name is NULL");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "2fast", NULL), PLEXUS_ERR_ARGUMENT, "not a C identifier");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "while", NULL), PLEXUS_ERR_ARGUMENT, "C keyword");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "a_name_of_18_chars", NULL), PLEXUS_ERR_ARGUMENT, "at most 17");
+    EXPECT_STATUS(plexus_export_c(net, "", "model", NULL), PLEXUS_ERR_ARGUMENT, "folder is empty");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "model", &options), PLEXUS_ERR_ARGUMENT, "sizeof(plexus_export_options)");
+    options.struct_size = sizeof options;
+    options.max_parameters = 21;
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "model", &options), PLEXUS_ERR_ARGUMENT, "26 parameters");
+    options.max_parameters = 0;
+    options.quantized = q;
+    options.train_step = 1;
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "model", &options), PLEXUS_ERR_ARGUMENT, "no training step");
+    options.train_step = 0;
+    options.quantized = other_q;
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "model", &options), PLEXUS_ERR_ARGUMENT, "quantize this network");
+    EXPECT_STATUS(plexus_export_c(net, "/no/such/folder", "model", NULL), PLEXUS_ERR_IO, "/no/such/folder/model.h");
+
+    plexus_quantized_free(NULL);
+    plexus_quantized_free(q);
+    plexus_quantized_free(other_q);
+    plexus_free(net);
+    plexus_free(other);
+}
+
 int main(void) {
     test_version_and_names();
     test_seed004();
@@ -674,6 +748,7 @@ int main(void) {
     test_epoch_order();
     test_graph();
     test_training_for_real_data();
+    test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

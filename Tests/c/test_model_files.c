@@ -197,6 +197,66 @@ static void test_failed_saves(void) {
     plexus_free(big);
 }
 
+/* The whole contents of a file ("" when missing), in a static buffer. */
+static const char *file_text(const char *path) {
+    static char text[1 << 16];
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+    }
+    text[n] = 0;
+    return text;
+}
+
+/* plexus_export_c writes NAME.h and NAME.c together or not at all. */
+static void test_code_export_files(void) {
+    const uint32_t small_sizes[] = {3, 4, 2}, big_sizes[] = {64, 200, 10};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_SOFTMAX};
+    plexus_net *small = NULL, *big = NULL;
+    OK(plexus_create(small_sizes, acts, 3, 0, 1, &small));
+    OK(plexus_create(big_sizes, acts, 3, 0, 1, &big));
+    char header[600], source[600], missing[600];
+    snprintf(header, sizeof header, "%s/model.h", folder);
+    snprintf(source, sizeof source, "%s/model.c", folder);
+    snprintf(missing, sizeof missing, "%s/no-such-folder", folder);
+
+    OK(plexus_export_c(small, folder, "model", NULL));
+    CHECK(strstr(file_text(header), "#define MODEL_INPUTS 3") != NULL, "model.h lacks its inputs");
+    CHECK(strstr(file_text(source), "static const float layer1_weights[12]") != NULL, "model.c lacks its weights");
+    CHECK(temporaries(folder) == 0, "temporary files left after an export");
+    EXPECT_STATUS(plexus_export_c(small, missing, "model", NULL), PLEXUS_ERR_IO, "No such file or directory");
+
+    /* A full disk: the big net's source (about 200 KB) does not fit; neither old file changes. */
+    char disk[512];
+    snprintf(disk, sizeof disk, "%s/disk", folder);
+    mkdir(disk, 0700);
+    if (mount("tmpfs", disk, "tmpfs", 0, "size=64k") == 0) {
+        char disk_header[600], disk_source[600], old_header[1 << 12], old_source[1 << 14];
+        snprintf(disk_header, sizeof disk_header, "%s/model.h", disk);
+        snprintf(disk_source, sizeof disk_source, "%s/model.c", disk);
+        OK(plexus_export_c(small, disk, "model", NULL));
+        snprintf(old_header, sizeof old_header, "%s", file_text(disk_header));
+        snprintf(old_source, sizeof old_source, "%s", file_text(disk_source));
+        EXPECT_STATUS(plexus_export_c(big, disk, "model", NULL), PLEXUS_ERR_IO, "No space left on device");
+        CHECK(strcmp(file_text(disk_header), old_header) == 0, "model.h changed after a failed export");
+        CHECK(strcmp(file_text(disk_source), old_source) == 0, "model.c changed after a failed export");
+        CHECK(temporaries(disk) == 0, "temporary files left after a full disk");
+        if (mount("tmpfs", disk, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=64k") == 0) {
+            EXPECT_STATUS(plexus_export_c(small, disk, "model", NULL), PLEXUS_ERR_IO, "Read-only file system");
+        }
+        umount(disk);
+    } else {
+        printf("skipped: code export to a full and read-only disk (cannot mount a tmpfs: %s)\n", strerror(errno));
+    }
+    rmdir(disk);
+    unlink(header);
+    unlink(source);
+    plexus_free(small);
+    plexus_free(big);
+}
+
 int main(void) {
     snprintf(folder, sizeof folder, "/tmp/plexus-model-files-XXXXXX");
     if (!mkdtemp(folder)) {
@@ -205,6 +265,7 @@ int main(void) {
     }
     test_round_trips();
     test_failed_saves();
+    test_code_export_files();
     char command[400];
     snprintf(command, sizeof command, "rm -rf '%s'", folder);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", folder);

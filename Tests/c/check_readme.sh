@@ -36,4 +36,15 @@ block "readme-python-example" > "$work/example.py"
 block "readme-training-example" > "$work/training.py"
 [ -s "$work/training.py" ] || { echo "README: no training example found"; exit 1; }
 (cd "$work" && PYTHONPATH="$OLDPWD/bindings/python" PLEXUS_LIBRARY="$OLDPWD/.build/release/libplexus.so" python3 training.py)
+# Deploying: the Python block trains and exports the digits net; the C block is built from the
+# generated int8 files alone (no libplexus) and run.
+block "readme-deploy-example" > "$work/deploy.py"
+grep -q export_c "$work/deploy.py" || { echo "README: no deploy example found"; exit 1; }
+(cd "$work" && PYTHONPATH="$OLDPWD/bindings/python" PLEXUS_LIBRARY="$OLDPWD/.build/release/libplexus.so" python3 deploy.py) \
+  | tee "$work/deploy.out"
+grep -qE "int8 accuracy, as the device will compute it: 0\.9[0-9]*" "$work/deploy.out" \
+  || { echo "README deploy example: int8 accuracy under 90%"; exit 1; }
+block "readme-deploy-c" > "$work/device.c"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -I"$work" "$work/device.c" "$work/digits_q.c" -o "$work/device"
+"$work/device" | grep -qE "^class [0-9]$" || { echo "README deploy C example did not print a class"; exit 1; }
 echo "README examples: C and Python ran as written"

@@ -133,5 +133,14 @@ def test_help_documents_every_parameter(cls):
     assert not missing, f"{cls.__name__}: parameters not in the docstrings: {missing}"
 
 
+def test_quantize_functions_document_every_parameter():
+    from plexus import quantize
+    missing = [f"{name}({parameter})" for name in quantize.__all__
+               if inspect.isfunction(function := getattr(quantize, name))
+               for parameter in inspect.signature(function).parameters
+               if not re.search(rf"\b{re.escape(parameter)}\b", function.__doc__ or "")]
+    assert not missing, f"plexus.quantize: parameters not in the docstrings: {missing}"
+
+
 def test_cli_main_is_importable_and_typed():
     assert callable(cli.main) and cli.main(["info", "/nonexistent/model"]) == 1

@@ -35,8 +35,8 @@ class _Network(Protocol):
     def activations(self) -> list[str]: ...
     def _rows(self, values: ArrayLike, width: int, name: str) -> tuple[NDArray[np.float32], bool]: ...
 
-__all__ = ["QuantizedLayer", "QuantizedModel", "quantize", "simulate", "simulate_int8", "quantize_input",
-           "dequantize_output"]
+__all__ = ["QuantizedLayer", "QuantizedModel", "quantize", "quantized_handle", "simulate", "simulate_int8",
+           "quantize_input", "dequantize_output"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ def _layer(fields: dict[str, Any]) -> QuantizedLayer:
 
 @contextmanager
 def quantized_handle(net: _Network, calibration: ArrayLike) -> Iterator[tuple[int, QuantizedModel]]:
-    """(the C library's plexus_quantized handle, the model read from it), freed on exit."""
+    """(the C library's plexus_quantized handle, the model read from it) for ``net`` quantised with the
+    ``calibration`` rows; the handle is freed on exit (Network.export_c passes it to plexus_export_c)."""
     x, _ = net._rows(calibration, net.sizes[0], "calibration")
     status, q = _capi.quantize(net.handle, x.ctypes.data, x.shape[0])
     check(status)
@@ -154,7 +155,7 @@ def _int8_rows(values: ArrayLike, width: int, name: str) -> NDArray[np.int8]:
 
 
 def quantize_input(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
-    """x as the int8 inputs the generated NAME_predict makes of it: round(x / scale) half away from
+    """x as the int8 inputs the generated NAME_predict of ``model`` makes of it: round(x / scale) half away from
     zero, plus the zero point, saturating (the same float32 operations as the C)."""
     v = np.asarray(x, dtype=np.float32) / np.float32(model.input_scale)
     v = np.clip(v, np.float32(-512), np.float32(512))
@@ -166,7 +167,8 @@ def quantize_input(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
 
 
 def dequantize_output(model: QuantizedModel, q: ArrayLike) -> NDArray[np.float32]:
-    """(q − zero point) · scale in float32, as the generated NAME_predict writes it."""
+    """The int8 outputs q of ``model`` as floats, (q − zero point) · scale in float32, as the
+    generated NAME_predict writes them."""
     return (np.asarray(q).astype(np.int32) - model.output_zero_point).astype(np.float32) * np.float32(model.output_scale)
 
 
@@ -191,7 +193,8 @@ def _softmax(q: NDArray[np.int64], exps: NDArray[np.uint16]) -> NDArray[np.int64
 
 
 def simulate_int8(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
-    """The int8 outputs of NAME_predict_int8 for int8 inputs x ((inputs,) or (rows, inputs))."""
+    """The int8 outputs of ``model``'s generated NAME_predict_int8 for int8 inputs x ((inputs,) or
+    (rows, inputs)): the same integer operations as the C."""
     single = np.ndim(x) == 1
     q = _int8_rows(x, model.sizes[0], "x").astype(np.int64)
     for layer in model.layers:
@@ -208,8 +211,8 @@ def simulate_int8(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
 
 
 def simulate(model: QuantizedModel, x: ArrayLike) -> NDArray[np.float32]:
-    """The float outputs of the generated int8 NAME_predict for float inputs x, bit for bit:
-    quantize_input, simulate_int8, dequantize_output."""
+    """The float outputs of ``model``'s generated int8 NAME_predict for float inputs x, bit for
+    bit: quantize_input, simulate_int8, dequantize_output. Raises ArgumentError for non-finite x."""
     array = np.asarray(x, dtype=np.float32)
     if not np.all(np.isfinite(array)):
         raise ArgumentError("x has non-finite values; the generated code refuses them (NAME_ERR_ARGUMENT)")

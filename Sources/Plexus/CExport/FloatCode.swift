@@ -62,7 +62,7 @@ struct FloatCode {
                    \(upper)_ERR_NUMERIC when an updated parameter would not be finite (then nothing changes). */
                 int \(name)_train_step(const float *x, const float *y, float lr);
 
-                /* Copies the \(upper)_PARAMETERS parameters to out. */
+                /* Copies the \(upper)_PARAMETERS parameters to out (nothing for NULL). */
                 void \(name)_get_params(float *out);
 
                 /* Replaces the parameters from in; \(upper)_ERR_ARGUMENT, changing nothing, for NULL or a non-finite value. */
@@ -121,6 +121,7 @@ struct FloatCode {
             }
 
             """)
+        c.line()
         c.lines(forwardFunction())
         c.lines("""
 
@@ -242,6 +243,7 @@ struct FloatCode {
             }
 
             """)
+        c.line()
         c.lines(trainStepFunction())
         c.lines(parameterFunctions())
         return c.text
@@ -305,7 +307,7 @@ struct FloatCode {
     }
 
     private func parameterFunctions() -> String {
-        var get: [String] = ["size_t i;"], set: [String] = ["size_t i;", "if (in == NULL || !all_finite(in, \(upper)_PARAMETERS)) return \(upper)_ERR_ARGUMENT;"]
+        var get: [String] = ["size_t i;", "if (out == NULL) return;"], set: [String] = ["size_t i;", "if (in == NULL || !all_finite(in, \(upper)_PARAMETERS)) return \(upper)_ERR_ARGUMENT;"]
         var offset = 0
         for array in parameterArrays {
             get.append("for (i = 0; i < \(array.count); i++) out[\(offset) + i] = \(array.values)[i];")

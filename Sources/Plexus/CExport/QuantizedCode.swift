@@ -140,6 +140,7 @@ struct QuantizedCode {
 
                 """)
         }
+        c.line()
         c.lines(forwardFunction())
         c.lines("""
 

@@ -13,6 +13,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -397,3 +398,32 @@ def test_command_line_export_c(tmp_path):
     assert main(["export-c", str(model), str(out), "cli_int8", "--int8", str(tmp_path / "calibration.npy")]) == 0
     assert (out / "cli_int8.c").exists()
     assert main(["export-c", str(model), str(out), "bad-name"]) == 1
+
+
+# ----- property: any small network, any scale --------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(1, 9), min_size=2, max_size=4),
+       activations=st.data(), bias=st.booleans(), weight_scale=st.sampled_from([1e-3, 0.1, 1.0, 30.0, 1e3]),
+       input_scale=st.sampled_from([1e-2, 1.0, 100.0]), seed=st.integers(0, 2**32 - 1))
+def test_any_int8_model_is_bit_identical_to_the_simulator(tmp_path, sizes, activations, bias, weight_scale, input_scale, seed):
+    chosen = [activations.draw(st.sampled_from(plexus.ACTIVATIONS)) for _ in sizes[1:]]
+    net = plexus.Network(sizes, chosen, bias=bias, seed=seed % 1000)
+    rng = np.random.default_rng(seed)
+    net.params = f32(rng.normal(0, weight_scale, net.param_count))
+    x = f32(rng.normal(0, input_scale, (64, sizes[0])))
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))     # one per example: ctypes caches libraries by path
+    try:
+        q = net.export_c(folder, "prop", quantize="int8", calibration=x[:32])
+    except plexus.ArgumentError as error:          # a range too narrow to requantise is refused, by name
+        assert "requantisation factor" in str(error)
+        return
+    assert q is not None
+    lib = compile_model(folder, "prop")
+    wild = rng.integers(-128, 128, (40, sizes[0])).astype(np.int8)
+    np.testing.assert_array_equal(c_predict_int8(lib, "prop", wild, sizes[-1]), pq.simulate_int8(q, wild))
+    far = f32(x * rng.choice([1.0, 1e3], size=x.shape))           # inputs past the calibrated range saturate
+    np.testing.assert_array_equal(bits(c_predict(lib, "prop", far, sizes[-1])), bits(pq.simulate(q, far)))

@@ -68,8 +68,10 @@ $(DEPLOYED)/digits_float.c: $(BUILD)/export_model $(BUILD)/digits_c.safetensors 
 	mkdir -p $(DEPLOYED)
 	./$(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin $(DEPLOYED)
 
+BUILD_DEPLOYED := $(CC) $(CWARN) -O2 -I$(DEPLOYED) -o $(BUILD)/deployed_digits examples/c/deployed_digits.c \
+	$(DEPLOYED)/digits_float.c $(DEPLOYED)/digits_int8.c -lm
 $(BUILD)/deployed_digits: examples/c/deployed_digits.c examples/c/digits_data.h $(DEPLOYED)/digits_float.c
-	$(CC) $(CWARN) -O2 -I$(DEPLOYED) -o $@ $< $(DEPLOYED)/digits_float.c $(DEPLOYED)/digits_int8.c -lm
+	$(BUILD_DEPLOYED)
 
 $(BUILD)/digits_c.safetensors: $(BUILD)/digits $(BUILD)/digits.bin
 	./$(BUILD)/digits $(BUILD)/digits.bin $@
@@ -106,8 +108,9 @@ demo: deps examples data python-install
 	./$(BUILD)/digits $(BUILD)/digits.bin $(BUILD)/digits_c.safetensors
 	@echo
 	@echo "== the digits model exported as C (plexus_export_c, float32 and int8) and run without libplexus =="
+	mkdir -p $(DEPLOYED)
 	./$(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin $(DEPLOYED)
-	@$(MAKE) --no-print-directory $(BUILD)/deployed_digits
+	$(BUILD_DEPLOYED)
 	./$(BUILD)/deployed_digits $(BUILD)/digits.bin
 	@echo
 	@echo "== XOR and a regression trained from Python (pip-installed plexus package) =="

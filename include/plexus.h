@@ -454,8 +454,9 @@ typedef struct plexus_quantized plexus_quantized; /* opaque: an int8 model of a 
    through an integer exponential table (outputs scale 1/256, zero point -128). Release *out with
    plexus_quantized_free. The model is a copy: later changes to the net do not reach it.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, calibration or out, rows of 0, a non-finite value,
-   a layer of more than 32768 inputs or a softmax of more than 65535 outputs; PLEXUS_ERR_MEMORY.
-   Since 0.5.0. */
+   a layer of more than 32768 inputs, a softmax of more than 65535 outputs, or a layer whose
+   outputs span a range 2^30 times narrower than its sums can reach (its requantisation factor
+   would not fit the multiplier); PLEXUS_ERR_MEMORY.  Since 0.5.0. */
 PLEXUS_MUST_USE plexus_status plexus_quantize(const plexus_net *net, const float *calibration, size_t rows,
                                               plexus_quantized **out);
 

@@ -678,7 +678,7 @@ static void test_code_export_calls(void) {
     EXPECT_STATUS(plexus_quantize(NULL, calibration[0], 8, &q), PLEXUS_ERR_ARGUMENT, "net is NULL");
     EXPECT_STATUS(plexus_quantize(net, NULL, 8, &q), PLEXUS_ERR_ARGUMENT, "calibration is NULL");
     EXPECT_STATUS(plexus_quantize(net, calibration[0], 8, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
-    EXPECT_STATUS(plexus_quantize(net, calibration[0], 0, &q), PLEXUS_ERR_ARGUMENT, "batch is 0");
+    EXPECT_STATUS(plexus_quantize(net, calibration[0], 0, &q), PLEXUS_ERR_ARGUMENT, "rows is 0");
     calibration[5][1] = NAN;
     EXPECT_STATUS(plexus_quantize(net, calibration[0], 8, &q), PLEXUS_ERR_ARGUMENT, "calibration[5][1] is nan");
     CHECK(q == NULL, "plexus_quantize wrote *out on failure");

@@ -22,7 +22,11 @@ import pytest
 import plexus
 from plexus import quantize as pq
 
-CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2", "-fPIC", "-shared"]
+# The issue's flags, and the stricter ones embedded projects use (-Wdouble-promotion matters on an
+# FPU without doubles, such as the Cortex-M4's).
+CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-Wshadow", "-Wdouble-promotion", "-Wconversion",
+          "-Wsign-conversion", "-Wcast-qual", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Wundef",
+          "-O2", "-fPIC", "-shared"]
 ELEMENTWISE = [a for a in plexus.ACTIVATIONS if a != "softmax"]
 F32P = ctypes.POINTER(ctypes.c_float)
 I8P = ctypes.POINTER(ctypes.c_int8)
@@ -287,6 +291,22 @@ def test_quantized_model_fields_follow_the_scheme():
     assert first.input_scale == pytest.approx((x.max() - x.min()) / 255, rel=1e-6)
     with pytest.raises(plexus.ArgumentError, match="non-finite|finite"):
         pq.quantize(net, f32([[0, np.nan, 0]]))
+
+
+def test_a_row_of_zero_weights_sums_its_bias_alone(tmp_path):
+    """A dead unit (zero weights) under huge inputs: its requantisation factor is 1, not refused."""
+    net = plexus.Network([2, 3, 1], ["identity", "identity"], seed=1)
+    w, b = net.get_weights(1)
+    w[1] = 0
+    net.set_weights(1, w, f32([0.5, -2.0, 1.0]))
+    x = f32(np.random.default_rng(0).normal(0, 1e6, (50, 2)))
+    q = net.export_c(tmp_path, "dead", quantize="int8", calibration=x)
+    assert q is not None
+    first = q.layers[0]
+    assert abs(int(first.multipliers[1]) - 2**30) < 2**30 * 1e-6 and first.shifts[1] == 1   # a factor of 1
+    assert np.all(first.weights[1] == 0)
+    lib = compile_model(tmp_path, "dead")
+    np.testing.assert_array_equal(bits(c_predict(lib, "dead", x, 1)), bits(pq.simulate(q, x)))
 
 
 def digits_data():

@@ -64,6 +64,9 @@ public struct QuantizedNetwork: Sendable {
     ///   or a softmax wider than `maxSoftmaxOutputs`, or a requantisation factor of 2^30 or more (a
     ///   layer whose outputs span a range 2^30 times narrower than its inputs'); `.memory`.
     public init(network: Network, calibration x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
+        guard rows >= 1 else {
+            throw .argument("rows is \(rows); pass at least one calibration row (a few hundred training rows are typical)")
+        }
         let inputCount = try network.checkBatch(rows, width: network.sizes[0], name: "calibration")
         try network.checkFinite(x, count: inputCount, width: network.sizes[0], name: "calibration", what: "calibration rows")
         for (l, layer) in network.views.enumerated() {
@@ -185,13 +188,23 @@ extension QuantizedNetwork.Layer {
         inputScale = input.scale
         inputZeroPoint = input.zeroPoint
 
+        // Identity and ReLU requantise straight to the output; a table or softmax reads the
+        // requantised pre-activation.
+        let direct = activation == .identity || activation.quantizesAsClampAtZero
+        let target = direct ? output : preActivation
+        requantScale = target.scale
+        requantZeroPoint = target.zeroPoint
+        clampMin = activation.quantizesAsClampAtZero ? target.zeroPoint : -128
+        clampMax = 127
         var weights = [Int8](repeating: 0, count: inputs * outputs)
         var scales = [Float](repeating: 1, count: outputs)
         for o in 0..<outputs {
             let row = view.weights + o * inputs
             var largest: Float = 0
             for i in 0..<inputs { largest = Swift.max(largest, abs(row[i])) }
-            scales[o] = largest > 0 ? Float(Double(largest) / 127) : 1
+            // A row of zeros sums to its bias alone: its scale then makes the requantisation factor 1.
+            let unit = Float(Double(target.scale) / Double(input.scale))
+            scales[o] = largest > 0 ? Swift.max(Float(Double(largest) / 127), .leastNormalMagnitude) : (unit.isNormal ? unit : 1)
             for i in 0..<inputs { weights[o * inputs + i] = Int8(roundClamped(Double(row[i]) / Double(scales[o]), -127...127)) }
         }
         self.weights = weights
@@ -204,14 +217,6 @@ extension QuantizedNetwork.Layer {
             }
         }
 
-        // Identity and ReLU requantise straight to the output; a table or softmax reads the
-        // requantised pre-activation.
-        let direct = activation == .identity || activation.quantizesAsClampAtZero
-        let target = direct ? output : preActivation
-        requantScale = target.scale
-        requantZeroPoint = target.zeroPoint
-        clampMin = activation.quantizesAsClampAtZero ? target.zeroPoint : -128
-        clampMax = 127
         var multipliers: [Int32] = [], shifts: [Int8] = []
         for o in 0..<outputs {
             let (m, s) = try quantizeMultiplier(Double(input.scale) * Double(scales[o]) / Double(target.scale), layer: number)

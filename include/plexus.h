@@ -519,7 +519,7 @@ typedef struct plexus_export_options {
    int NAME_predict(const float *x, float *y) and
    int NAME_predict_batch(const float *x, float *y, size_t n), with NAME_INPUTS and NAME_OUTPUTS;
    weights are static const arrays, there is no allocation and no state that changes (but for
-   train_step). Float32 code sums as Plexus does and calls the same C library functions, so its
+   train_step); x and y must not overlap. Float32 code sums as Plexus does and calls the same C library functions, so its
    outputs are bitwise plexus_predict's for one row when every layer has inputs x outputs < 512
    (the products Plexus runs in its own loops), within float32 rounding otherwise; compile it
    without -ffast-math and FMA contraction (gcc's -std=c99 default). Int8 code (options->quantized)

@@ -45,7 +45,8 @@ struct FloatCode {
                when every layer has inputs x outputs < 512 (the products Plexus sums in its own loops), within
                float32 rounding otherwise. Compile without -ffast-math and without FMA contraction
                (gcc's -std=c99 default) for the same bits.
-               Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT, writing nothing, for a NULL pointer or a non-finite input.
+               x and y must not overlap. Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT, writing nothing, for a NULL
+               pointer or a non-finite input.
                \(trainStep ? "Reads the parameters that \(name)_train_step changes: not reentrant with it." : "Reentrant: no state, no allocation; the stack holds two rows of the widest layer.") */
             int \(name)_predict(const float *x, float *y);
 

@@ -41,7 +41,9 @@ extension Network {
         let limit = options.maxParameters == 0 ? CExportOptions.defaultMaxParameters : options.maxParameters
         guard limit > 0 else { throw .argument("max_parameters is \(options.maxParameters); pass 0 for the default limit or a positive count") }
         guard parameterCount <= limit else {
-            throw .argument("the network has \(parameterCount) parameters (widest layer \(sizes.max()!)), over the export's limit of \(limit): its C source would take about \(parameterCount / 1_000_000 * 15) MB; raise max_parameters in the options to export it anyway")
+            // About 15 bytes of source per float32 literal.
+            let megabytes = Swift.max(1, parameterCount / 1_000_000 * 15 + parameterCount % 1_000_000 * 15 / 1_000_000)
+            throw .argument("the network has \(parameterCount) parameters (widest layer \(sizes.max()!)), over the export's limit of \(limit): its C source would take about \(megabytes) MB; raise max_parameters in the options to export it anyway")
         }
         if let quantized = options.quantized {
             guard !options.trainStep else {

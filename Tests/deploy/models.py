@@ -19,19 +19,16 @@ from sklearn.datasets import load_digits
 import plexus
 from plexus import quantize as pq
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+import reference  # noqa: E402  (Tests/python/reference.py: the tests' float64 numpy implementation)
+
 ROWS = 300
 
 
 def exact(net: plexus.Network, x: np.ndarray) -> np.ndarray:
-    """The net's outputs in float64 (relu, then softmax), from its float32 weights."""
-    a = x.astype(np.float64)
-    for layer in (1, 2):
-        w, b = net.get_weights(layer)
-        a = a @ w.astype(np.float64).T + b
-        if layer == 1:
-            a = np.maximum(a, 0)
-    e = np.exp(a - a.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    """The net's outputs in float64 from its float32 weights, by the tests' independent numpy reference."""
+    layers = [tuple(None if a is None else a.astype(np.float64) for a in net.get_weights(l)) for l in range(1, len(net.sizes))]
+    return reference.forward(layers, net.activations, x.astype(np.float64))[1][-1]
 
 
 def make(out: Path) -> None:

@@ -20,26 +20,13 @@ struct FloatCode {
         var h = CSource()
         h.lines(cBanner("\(name).h", sizes: network.sizes, activations: network.activations,
                         kind: trainStep ? "float32 with a training step" : "float32"))
-        h.line("#ifndef \(upper)_H")
-        h.line("#define \(upper)_H")
-        h.line()
-        h.line("#include <stddef.h>")
-        h.line()
-        h.line("#ifdef __cplusplus")
-        h.line("extern \"C\" {")
-        h.line("#endif")
-        h.line()
-        h.line("#define \(upper)_INPUTS \(network.sizes[0])")
-        h.line("#define \(upper)_OUTPUTS \(network.sizes.last!)")
-        h.line("/* Return values: those of plexus_status. */")
-        h.line("#define \(upper)_OK 0")
-        h.line("#define \(upper)_ERR_ARGUMENT 1")
+        h.lines(cHeaderOpening(upper: upper, inputs: network.sizes[0], outputs: network.sizes.last!, includes: ["stddef.h"]))
         if trainStep {
             h.line("#define \(upper)_ERR_NUMERIC 7")
             h.line("/* W1, b1, W2, b2, ... as in Plexus (weights row-major [outputs][inputs]). */")
             h.line("#define \(upper)_PARAMETERS \(network.parameterCount)")
+            h.line()
         }
-        h.line()
         h.lines("""
             /* y[\(upper)_OUTPUTS] = the network's outputs for x[\(upper)_INPUTS]: bitwise plexus_predict's for one row
                when every layer has inputs x outputs < 512 (the products Plexus sums in its own loops), within
@@ -70,12 +57,7 @@ struct FloatCode {
                 int \(name)_set_params(const float *in);
                 """)
         }
-        h.line()
-        h.line("#ifdef __cplusplus")
-        h.line("}")
-        h.line("#endif")
-        h.line()
-        h.line("#endif /* \(upper)_H */")
+        h.lines(cHeaderClosing(upper: upper))
         return h.text
     }
 
@@ -99,8 +81,8 @@ struct FloatCode {
             }
         }
         c.line()
-        let code = forwardFunction() + (trainStep ? trainingCode() : "")
-        c.lines(helpers(calledBy: code))
+        let forward = forwardFunction(), training = trainStep ? trainingCode() : ""
+        c.lines(helpers(calledBy: forward + training))
         c.lines("""
 
             /* z = b + W x from W^T ([inputs][outputs]), summed as Plexus sums: each z_o is the bias (or 0),
@@ -152,36 +134,12 @@ struct FloatCode {
                 }
             }
 
-            /* v - v is 0 exactly for finite v, NaN for infinities and NaN (no <math.h> macro needed). */
-            static int all_finite(const float *x, size_t n)
-            {
-                size_t i;
-                for (i = 0; i < n; i++) if (x[i] - x[i] != 0.0f) return 0;
-                return 1;
-            }
-
             """)
         c.line()
-        c.lines(forwardFunction())
-        c.lines("""
-
-            int \(name)_predict(const float *x, float *y)
-            {
-                if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
-                forward(x, y);
-                return \(upper)_OK;
-            }
-
-            int \(name)_predict_batch(const float *x, float *y, size_t n)
-            {
-                size_t r;
-                if (x == NULL || y == NULL) return \(upper)_ERR_ARGUMENT;
-                for (r = 0; r < n; r++) if (!all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
-                for (r = 0; r < n; r++) forward(x + r * \(upper)_INPUTS, y + r * \(upper)_OUTPUTS);
-                return \(upper)_OK;
-            }
-            """)
-        if trainStep { c.lines(trainingCode()) }
+        c.lines(forward)
+        c.line()
+        c.lines(cPredictFunctions(name: name, upper: upper, row: "forward"))
+        c.lines(training)
         return c.text
     }
 

@@ -80,3 +80,68 @@ func cBanner(_ file: String, sizes: [Int], activations: [Activation], kind: Stri
            C99 with no allocation; do not edit, export the model again instead. */
         """
 }
+
+/// A header's opening: the include guard, `includes`, C++ linkage, the widths and the status values
+/// both kinds of code return.
+func cHeaderOpening(upper: String, inputs: Int, outputs: Int, includes: [String]) -> String {
+    """
+    #ifndef \(upper)_H
+    #define \(upper)_H
+
+    \(includes.map { "#include <\($0)>" }.joined(separator: "\n"))
+
+    #ifdef __cplusplus
+    extern "C" {
+    #endif
+
+    #define \(upper)_INPUTS \(inputs)
+    #define \(upper)_OUTPUTS \(outputs)
+    /* Return values: those of plexus_status. */
+    #define \(upper)_OK 0
+    #define \(upper)_ERR_ARGUMENT 1
+
+    """
+}
+
+/// A header's closing, after its declarations.
+func cHeaderClosing(upper: String) -> String {
+    """
+
+    #ifdef __cplusplus
+    }
+    #endif
+
+    #endif /* \(upper)_H */
+    """
+}
+
+/// `all_finite` and the float entry points `NAME_predict` and `NAME_predict_batch` around the
+/// code's own `static void ROW(const float *x, float *y)`: checks first, then one row at a time.
+func cPredictFunctions(name: String, upper: String, row: String) -> String {
+    """
+    /* v - v is 0 exactly for finite v, NaN for infinities and NaN (no <math.h> macro needed). */
+    static int all_finite(const float *x, size_t n)
+    {
+        size_t i;
+        for (i = 0; i < n; i++) if (x[i] - x[i] != 0.0f) return 0;
+        return 1;
+    }
+
+    int \(name)_predict(const float *x, float *y)
+    {
+        if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+        \(row)(x, y);
+        return \(upper)_OK;
+    }
+
+    int \(name)_predict_batch(const float *x, float *y, size_t n)
+    {
+        size_t r;
+        if (x == NULL || y == NULL) return \(upper)_ERR_ARGUMENT;
+        for (r = 0; r < n; r++) if (!all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+        for (r = 0; r < n; r++) \(row)(x + r * \(upper)_INPUTS, y + r * \(upper)_OUTPUTS);
+        return \(upper)_OK;
+    }
+
+    """
+}

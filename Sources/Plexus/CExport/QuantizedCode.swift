@@ -13,22 +13,9 @@ struct QuantizedCode {
     private func header() -> String {
         var h = CSource()
         h.lines(cBanner("\(name).h", sizes: model.sizes, activations: model.activations, kind: "int8"))
+        h.lines(cHeaderOpening(upper: upper, inputs: model.sizes[0], outputs: model.sizes.last!,
+                               includes: ["stddef.h", "stdint.h"]))
         h.lines("""
-            #ifndef \(upper)_H
-            #define \(upper)_H
-
-            #include <stddef.h>
-            #include <stdint.h>
-
-            #ifdef __cplusplus
-            extern "C" {
-            #endif
-
-            #define \(upper)_INPUTS \(model.sizes[0])
-            #define \(upper)_OUTPUTS \(model.sizes.last!)
-            /* Return values: those of plexus_status. */
-            #define \(upper)_OK 0
-            #define \(upper)_ERR_ARGUMENT 1
             /* real = scale * (q - zero_point) for the int8 inputs and outputs. */
             #define \(upper)_INPUT_SCALE \(cFloat(model.inputScale))
             #define \(upper)_INPUT_ZERO_POINT (\(model.inputZeroPoint))
@@ -47,13 +34,8 @@ struct QuantizedCode {
 
             /* \(name)_predict for n rows; every row is checked before any is written. */
             int \(name)_predict_batch(const float *x, float *y, size_t n);
-
-            #ifdef __cplusplus
-            }
-            #endif
-
-            #endif /* \(upper)_H */
             """)
+        h.lines(cHeaderClosing(upper: upper))
         return h.text
     }
 
@@ -151,14 +133,6 @@ struct QuantizedCode {
                 return \(upper)_OK;
             }
 
-            /* v - v is 0 exactly for finite v, NaN for infinities and NaN. */
-            static int all_finite(const float *x, size_t n)
-            {
-                size_t i;
-                for (i = 0; i < n; i++) if (x[i] - x[i] != 0.0f) return 0;
-                return 1;
-            }
-
             /* round(x / scale) + zero_point, half away from zero, saturating to int8. */
             static int8_t quantize_input(float x)
             {
@@ -183,22 +157,9 @@ struct QuantizedCode {
                 for (k = 0; k < \(upper)_OUTPUTS; k++) y[k] = (float)((int32_t)qy[k] - \(upper)_OUTPUT_ZERO_POINT) * \(upper)_OUTPUT_SCALE;
             }
 
-            int \(name)_predict(const float *x, float *y)
-            {
-                if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
-                predict_row(x, y);
-                return \(upper)_OK;
-            }
-
-            int \(name)_predict_batch(const float *x, float *y, size_t n)
-            {
-                size_t r;
-                if (x == NULL || y == NULL) return \(upper)_ERR_ARGUMENT;
-                for (r = 0; r < n; r++) if (!all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
-                for (r = 0; r < n; r++) predict_row(x + r * \(upper)_INPUTS, y + r * \(upper)_OUTPUTS);
-                return \(upper)_OK;
-            }
             """)
+        c.line()
+        c.lines(cPredictFunctions(name: name, upper: upper, row: "predict_row"))
         return c.text
     }
 

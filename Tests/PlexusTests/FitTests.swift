@@ -86,7 +86,7 @@ import Testing
         #expect(bits(net.parameters) == bits(snapshots[report.bestEpoch]))
     }
 
-    @Test func dropoutResultsDoNotDependOnTheThreadCount() throws {
+    @Test(.slow) func dropoutResultsDoNotDependOnTheThreadCount() throws {
         let initial = Threads.count
         defer { try? Threads.setCount(initial) }
         let x = data(700, 300, seed: 11), y = data(700, 10, seed: 12)

@@ -46,7 +46,7 @@ import Testing
         return result
     }
 
-    @Test(arguments: [
+    @Test(.slow, arguments: [
         (sizes: [300, 200, 150, 10], activations: [Activation.relu, .tanh, .softmax], bias: true, loss: Loss.crossEntropy,
          optimizer: Optimizer.adam(learningRate: 1e-3)),
         (sizes: [260, 300, 3], activations: [Activation.sigmoid, .identity], bias: false, loss: Loss.mse,

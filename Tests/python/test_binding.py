@@ -12,6 +12,9 @@ import pytest
 
 import plexus
 
+# Part of the wheel's smoke set (Tests/python/test_wheel.sh).
+pytestmark = pytest.mark.smoke
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
@@ -296,6 +299,7 @@ def test_a_second_copy_of_the_library_in_one_process(tmp_path):
     assert net.predict(x).tobytes() == y.tobytes()
 
 
+@pytest.mark.slow
 def test_digits_example_reaches_95_percent(tmp_path):
     pytest.importorskip("sklearn")
     import sys

@@ -421,6 +421,7 @@ def test_command_line_export_c(tmp_path):
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sizes=st.lists(st.integers(1, 9), min_size=2, max_size=4),
        activations=st.data(), bias=st.booleans(), weight_scale=st.sampled_from([1e-3, 0.1, 1.0, 30.0, 1e3]),

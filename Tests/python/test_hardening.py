@@ -167,7 +167,7 @@ class NetworkMachine(RuleBasedStateMachine):
 # derandomize) locally to explore further.
 NetworkMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None,
                                             derandomize=True, suppress_health_check=list(HealthCheck))
-test_network_machine = NetworkMachine.TestCase
+test_network_machine = pytest.mark.slow(NetworkMachine.TestCase)
 
 
 # ----- numerics at the extremes ----------------------------------------------------------------------

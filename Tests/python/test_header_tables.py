@@ -4,7 +4,12 @@ has the header's values in the header's order, and _capi.py declares exactly the
 import re
 from pathlib import Path
 
+import pytest
+
 from plexus import _capi, _tables
+
+# Part of the wheel's smoke set (Tests/python/test_wheel.sh).
+pytestmark = pytest.mark.smoke
 
 HEADER = (Path(__file__).resolve().parents[2] / "include" / "plexus.h").read_text()
 

@@ -9,6 +9,9 @@ from safetensors.numpy import load_file, save_file
 
 import plexus
 
+# Part of the wheel's smoke set (Tests/python/test_wheel.sh).
+pytestmark = pytest.mark.smoke
+
 
 def test_plexus_file_opens_with_safetensors(tmp_path):
     net = plexus.Network([4, 6, 3], ["relu", "softmax"], seed=11, loss="cross_entropy").adam(0.01)

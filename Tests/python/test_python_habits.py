@@ -94,6 +94,7 @@ def png_colours(path: Path) -> int:
     return len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0))
 
 
+@pytest.mark.slow
 def test_the_demo_draws_a_real_loss_curve(tmp_path):
     """What `make demo` writes as build/digits-loss.png: a PNG of sensible size, more than two colours."""
     pytest.importorskip("matplotlib")

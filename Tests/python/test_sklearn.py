@@ -46,6 +46,7 @@ def digits_split():
     return train_test_split(digits.data, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
 
 
+@pytest.mark.slow
 def test_pipeline_in_grid_search_on_digits():
     x_train, x_test, y_train, y_test = digits_split()
     net = PlexusClassifier(random_state=0, max_iter=100, batch_size=32, solver="adamw", alpha=0.01)

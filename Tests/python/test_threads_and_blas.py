@@ -15,6 +15,9 @@ import pytest
 
 import plexus
 
+# Part of the wheel's smoke set (Tests/python/test_wheel.sh).
+pytestmark = pytest.mark.smoke
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 BLAS = "libplexus_openblas.so.0"
 # Kernel families of OpenBLAS that use AVX2 or better: on a CPU with AVX2 nothing older may run.
@@ -55,6 +58,7 @@ def run_python(code: str, timeout: int = 300, **variables: str) -> str:
     return done.stdout
 
 
+@pytest.mark.installed
 def test_versions_agree():
     assert plexus.__version__ == plexus.version() == importlib.metadata.version("plexus")
     header = (REPOSITORY / "include" / "plexus.h").read_text()
@@ -110,6 +114,7 @@ print(json.dumps(workload(2)))
     assert crowded == clean
 
 
+@pytest.mark.slow
 def test_idle_threads_use_no_cpu():
     """Right after loading (the private OpenBLAS starts no pool) and after large calls on 4 threads,
     the process uses no CPU while it sleeps for a second. numpy's own OpenBLAS is kept to one

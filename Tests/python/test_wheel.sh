@@ -2,7 +2,8 @@
 # The wheel as a Python user gets it (`make wheel` built it): installed into a fresh virtual
 # environment with no system site packages, then, with the Swift toolchain hidden (a private
 # mount over it, as the C install test does) and no PLEXUS_LIBRARY:
-#   - the whole Python test suite passes against the installed package;
+#   - the smoke tests (pytest -m "smoke or installed") pass against the installed package (make
+#     test runs the whole suite once, against the pip-installed package in build/venv);
 #   - plexus.blas_info() names the OpenBLAS the wheel carries, loaded from inside the package;
 #   - the package imported beside numpy and scikit-learn trains bitwise as it does alone;
 #   - the wheel's metadata, plexus.__version__ and plexus_version() agree with the header;
@@ -87,9 +88,10 @@ sklearn.linear_model.LogisticRegression(max_iter=200).fit(digits.data, digits.ta
 $workload")
 [ -n "$alone" ] && [ "$alone" = "$together" ] && ok || bad "beside numpy and scikit-learn: $together, alone: $alone"
 
-# The whole Python suite against the installed wheel.
+# The smoke set against the installed wheel (the whole suite runs once, in make test-python).
 if hidden env -u PLEXUS_LIBRARY -u PYTHONPATH PLEXUS_MODEL_TOOL="$PWD/$build/model_tool" \
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/python; then ok; else bad "the Python tests failed against the wheel"; fi
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "smoke or installed" Tests/python; then ok
+else bad "the smoke tests failed against the wheel"; fi
 
 # The sdist builds from source (the Swift toolchain in reach): a wheel with the library and its BLAS.
 sdist="$build/dist/plexus-$version.tar.gz"

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 5
+#define PLEXUS_VERSION_MINOR 6
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -89,11 +89,15 @@ typedef enum {
                                        |d| - 1/2: PyTorch's HuberLoss() (delta 1, mean)        */
 } plexus_loss;
 
-/* Optimizer kinds, as reported by plexus_get_optimizer. */
+/* Optimizer kinds, as reported by plexus_get_optimizer, with their hyperparameters in the order
+   plexus_get_optimizer and plexus_get_hyperparameters report them (the weight decay has its own
+   getter). A flag is 1 (on) or 0 (off). */
 typedef enum {
-    PLEXUS_SGD = 0,  /* hyperparameters: learning rate, momentum */
-    PLEXUS_ADAM = 1, /* hyperparameters: learning rate, beta1, beta2, epsilon */
-    PLEXUS_ADAMW = 2 /* hyperparameters: learning rate, beta1, beta2, epsilon.  Since 0.4.0 */
+    PLEXUS_SGD = 0,    /* hyperparameters: learning rate, momentum */
+    PLEXUS_ADAM = 1,   /* hyperparameters: learning rate, beta1, beta2, epsilon */
+    PLEXUS_ADAMW = 2,  /* hyperparameters: learning rate, beta1, beta2, epsilon.  Since 0.4.0 */
+    PLEXUS_RMSPROP = 3 /* hyperparameters: learning rate, alpha, epsilon, momentum, centered.
+                          Since 0.6.0 */
 } plexus_optimizer;
 
 /* Learning-rate schedules of plexus_train_ex, stepped once per epoch as PyTorch's schedulers
@@ -142,8 +146,8 @@ PLEXUS_MUST_USE plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss)
 
 /* Chooses SGD with optional momentum, exactly torch.optim.SGD (dampening 0, no Nesterov): the
    first step's buffer is the gradient, then buf = momentum*buf + g; param -= learning_rate*buf.
-   Changing hyperparameters keeps the momentum buffers and the weight decay; switching from Adam
-   or AdamW starts fresh (weight decay 0).
+   Changing hyperparameters keeps the momentum buffers and the weight decay; switching from
+   another optimizer starts fresh (weight decay 0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate not finite and > 0, or momentum not
    in [0, 1).  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_sgd(plexus_net *net, float learning_rate, float momentum);
@@ -151,7 +155,7 @@ PLEXUS_MUST_USE plexus_status plexus_set_sgd(plexus_net *net, float learning_rat
 /* Chooses Adam, exactly torch.optim.Adam (bias-corrected, no AMSGrad; weight decay from
    plexus_set_weight_decay, 0 unless set); PyTorch's defaults are 1e-3, 0.9, 0.999, 1e-8.
    Changing hyperparameters keeps the moments, the step count and the weight decay; switching
-   from SGD or AdamW starts fresh (weight decay 0).
+   from another optimizer starts fresh (weight decay 0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate or epsilon not finite and > 0, or a
    beta not in [0, 1).  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_adam(plexus_net *net, float learning_rate, float beta1,
@@ -159,14 +163,28 @@ PLEXUS_MUST_USE plexus_status plexus_set_adam(plexus_net *net, float learning_ra
 
 /* Chooses AdamW, exactly torch.optim.AdamW: decoupled weight decay, param *= 1 - lr*weight_decay,
    then the Adam update; PyTorch's defaults are 1e-3, 0.9, 0.999, 1e-8, 0.01. Changing
-   hyperparameters keeps the moments and the step count; switching from SGD or Adam starts fresh.
+   hyperparameters keeps the moments and the step count; switching from another optimizer starts
+   fresh.
    Returns PLEXUS_ERR_ARGUMENT as plexus_set_adam, and for weight_decay negative or not finite.
    Since 0.4.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_adamw(plexus_net *net, float learning_rate, float beta1,
                                                float beta2, float epsilon, float weight_decay);
 
-/* Sets the current optimizer's weight decay, as torch's `weight_decay` argument: SGD and Adam add
-   weight_decay*param to each gradient before the update (coupled); AdamW shrinks the parameters
+/* Chooses RMSprop, exactly torch.optim.RMSprop: square_avg = alpha*square_avg + (1-alpha)*g^2;
+   centered (nonzero), also grad_avg = alpha*grad_avg + (1-alpha)*g and the denominator uses
+   square_avg - grad_avg^2; avg = sqrt(...) + epsilon; with momentum > 0, buf = momentum*buf +
+   g/avg and param -= learning_rate*buf, else param -= learning_rate*g/avg. Every buffer starts
+   at zero; weight decay (plexus_set_weight_decay) is coupled. PyTorch's defaults are 1e-2, 0.99,
+   1e-8, 0, 0. Changing hyperparameters keeps the state, the step count and the weight decay (a
+   buffer a new setting needs starts at zero); switching from another optimizer starts fresh
+   (weight decay 0).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, learning_rate or epsilon not finite and > 0, or
+   alpha or momentum not in [0, 1).  Since 0.6.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_rmsprop(plexus_net *net, float learning_rate, float alpha, float epsilon,
+                                                 float momentum, int centered);
+
+/* Sets the current optimizer's weight decay, as torch's `weight_decay` argument: SGD, Adam and
+   RMSprop add weight_decay*param to each gradient before the update (coupled); AdamW shrinks the parameters
    (decoupled). Biases are decayed too, as torch does for one parameter group. 0 turns it off.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or weight_decay negative or not finite (nothing
    changes).  Since 0.4.0. */
@@ -341,10 +359,21 @@ PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, siz
    Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
 
-/* Stores the net's optimizer in *kind and its hyperparameters in hyper[0..3]: SGD gives
-   {learning rate, momentum, 0, 0}, Adam and AdamW {learning rate, beta1, beta2, epsilon}.
+/* Stores the net's optimizer in *kind and its first four hyperparameters in hyper[0..3] (the
+   order of plexus_optimizer; zeros after the last): SGD gives {learning rate, momentum, 0, 0},
+   Adam and AdamW {learning rate, beta1, beta2, epsilon}, RMSprop {learning rate, alpha,
+   epsilon, momentum} (plexus_get_hyperparameters gives all of them).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, kind or hyper.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
+
+/* Stores in *count how many hyperparameters the net's optimizer has (the weight decay aside) and
+   in values[0..min(capacity, *count)-1] the first of them, in the order of plexus_optimizer: call
+   it with NULL and 0 to learn the count, or with an array that is large enough; *count greater
+   than capacity means the array was too short (what fitted was written).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or count, or NULL values with a capacity above 0.
+   Since 0.6.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_hyperparameters(const plexus_net *net, float *values, size_t capacity,
+                                                         size_t *count);
 
 /* Stores the current optimizer's weight decay, the clipping norm (0: off), or layer `layer`'s
    dropout probability (1..L; the output layer's is 0) in *out.

@@ -171,12 +171,12 @@ public final class Network: CustomStringConvertible {
     }
 
     /// Chooses the optimizer. Changing hyperparameters of the same kind keeps its state (momentum
-    /// buffers, Adam moments and step count), as editing `param_groups` does in PyTorch; switching
-    /// to another kind (SGD, Adam, AdamW) starts the new one from scratch.
+    /// buffers, moments, averages and step count), as editing `param_groups` does in PyTorch;
+    /// switching to another kind starts the new one from scratch.
     /// - Throws: `.argument` for a hyperparameter outside its range.
     public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
         try optimizer.validate()
-        if !OptimizerState.keepsState(from: self.optimizer, to: optimizer) { optimizerState.reset() }
+        if !Optimizer.keepsState(from: self.optimizer, to: optimizer) { optimizerState.reset() }
         self.optimizer = optimizer
     }
 

@@ -1,233 +1,306 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+/// How `step()` turns accumulated gradients into a parameter update. Each optimizer follows
+/// `torch.optim` exactly, weight decay included, and lives whole in its own file under
+/// `Optimizers/` (an `OptimizerRule`): its hyperparameters with their defaults, checks and names
+/// in model files, the state it keeps, and its update rule. This type is what they share.
+///
+/// Make one with `.sgd(…)`, `.adam(…)`, `.adamw(…)` or `.rmsprop(…)`.
+public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
+    let stored: Stored
 
-/// How `step()` turns accumulated gradients into a parameter update.
-/// Each follows `torch.optim` exactly (see `OptimizerState.apply`), weight decay included.
-public enum Optimizer: Equatable, Sendable, CustomStringConvertible {
-    /// Gradient descent; with momentum μ > 0 the buffer starts as the first gradient, then
-    /// b = μ·b + g and θ −= lr·b (`torch.optim.SGD`, dampening 0, no Nesterov). Weight decay λ is
-    /// coupled: g += λ·θ first.
-    case sgd(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0)
-    /// `torch.optim.Adam` with bias correction, no AMSGrad; weight decay λ coupled: g += λ·θ first.
-    case adam(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-              weightDecay: Float = 0)
-    /// `torch.optim.AdamW`: decoupled weight decay, θ *= 1 − lr·λ, then the Adam update.
-    case adamw(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-               weightDecay: Float = 1e-2)
+    init(_ rule: any OptimizerRule) { stored = rule.stored }
+
+    /// The optimizer of `kind` with PyTorch's defaults (SGD's learning rate, which torch leaves to
+    /// the caller, 0.01).
+    public init(kind: Kind) { self.init(kind.rule.init()) }
+
+    // MARK: The list of the optimizers
 
     /// The optimizer kinds; raw values equal `plexus_optimizer`.
     public enum Kind: Int32, CaseIterable, Sendable, CustomStringConvertible {
-        case sgd = 0, adam = 1, adamw = 2
-        public var description: String {
+        case sgd = 0, adam = 1, adamw = 2, rmsprop = 3
+
+        /// The type that defines this kind.
+        var rule: any OptimizerRule.Type {
             switch self {
-            case .sgd: return "sgd"
-            case .adam: return "adam"
-            case .adamw: return "adamw"
+            case .sgd: return SGD.self
+            case .adam: return Adam.self
+            case .adamw: return AdamW.self
+            case .rmsprop: return RMSprop.self
+            }
+        }
+
+        /// The name in model files and Python ("adamw").
+        public var description: String { rule.name }
+    }
+
+    /// The rule, stored by value, so that a step reaches it with a switch: behind an existential a
+    /// tiny network's SGD step cost twice its time (copies through value witnesses, a dynamic call).
+    enum Stored: Equatable, Sendable {
+        case sgd(SGD), adam(Adam), adamw(AdamW), rmsprop(RMSprop)
+
+        var rule: any OptimizerRule {
+            switch self {
+            case let .sgd(rule): return rule
+            case let .adam(rule): return rule
+            case let .adamw(rule): return rule
+            case let .rmsprop(rule): return rule
             }
         }
     }
 
+    var rule: any OptimizerRule { stored.rule }
+
+    /// `OptimizerRule.apply` of this optimizer's rule (`OptimizerState.apply`, every step).
+    @inline(__always)
+    func apply(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float,
+               commit: Bool, clearingGrads: Bool, state: inout OptimizerState) throws(PlexusError) {
+        switch stored {
+        case let .sgd(rule):
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                           clearingGrads: clearingGrads, state: &state)
+        case let .adam(rule):
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                           clearingGrads: clearingGrads, state: &state)
+        case let .adamw(rule):
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                           clearingGrads: clearingGrads, state: &state)
+        case let .rmsprop(rule):
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                           clearingGrads: clearingGrads, state: &state)
+        }
+    }
+
+    // MARK: What every optimizer answers
+
     /// SGD with learning rate 0.01 and no momentum: what a new network uses.
     public static let standard = Optimizer.sgd(learningRate: 0.01, momentum: 0)
 
-    public var kind: Kind {
-        switch self {
-        case .sgd: return .sgd
-        case .adam: return .adam
-        case .adamw: return .adamw
-        }
-    }
+    public var kind: Kind { rule.kind }
+    public var learningRate: Float { rule.learningRate }
+    public var weightDecay: Float { rule.weightDecay }
 
-    public var learningRate: Float {
-        switch self {
-        case let .sgd(lr, _, _), let .adam(lr, _, _, _, _), let .adamw(lr, _, _, _, _): return lr
-        }
-    }
-
-    public var weightDecay: Float {
-        switch self {
-        case let .sgd(_, _, wd), let .adam(_, _, _, _, wd), let .adamw(_, _, _, _, wd): return wd
-        }
-    }
+    /// The hyperparameters but the weight decay, learning rate first, in `plexus_get_optimizer`'s
+    /// order; each named as in model files (`plexus.NAME`). A flag is 1 (on) or 0 (off).
+    public var hyperparameters: [(name: String, value: Float)] { rule.hyperparameterValues }
 
     /// The same optimizer with another learning rate (what a schedule changes).
-    public func with(learningRate lr: Float) -> Optimizer {
-        switch self {
-        case let .sgd(_, momentum, wd): return .sgd(learningRate: lr, momentum: momentum, weightDecay: wd)
-        case let .adam(_, b1, b2, eps, wd): return .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-        case let .adamw(_, b1, b2, eps, wd): return .adamw(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-        }
+    public func with(learningRate: Float) -> Optimizer {
+        var changed = rule
+        changed.learningRate = learningRate
+        return Optimizer(changed)
     }
 
     /// The same optimizer with another weight decay.
-    public func with(weightDecay wd: Float) -> Optimizer {
-        switch self {
-        case let .sgd(lr, momentum, _): return .sgd(learningRate: lr, momentum: momentum, weightDecay: wd)
-        case let .adam(lr, b1, b2, eps, _): return .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-        case let .adamw(lr, b1, b2, eps, _): return .adamw(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
-        }
+    public func with(weightDecay: Float) -> Optimizer {
+        var changed = rule
+        changed.weightDecay = weightDecay
+        return Optimizer(changed)
     }
 
+    /// "adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-08, weight_decay: 0.0)"
     public var description: String {
-        switch self {
-        case let .sgd(lr, momentum, wd): return "sgd(lr: \(lr), momentum: \(momentum), weight_decay: \(wd))"
-        case let .adam(lr, b1, b2, eps, wd):
-            return "adam(lr: \(lr), beta1: \(b1), beta2: \(b2), eps: \(eps), weight_decay: \(wd))"
-        case let .adamw(lr, b1, b2, eps, wd):
-            return "adamw(lr: \(lr), beta1: \(b1), beta2: \(b2), eps: \(eps), weight_decay: \(wd))"
-        }
+        let values = rule.hyperparameterValues.map { "\(rule.shortName($0.name)): \($0.value)" } + ["weight_decay: \(weightDecay)"]
+        return "\(kind)(\(values.joined(separator: ", ")))"
     }
 
-    /// Throws `.argument` naming the first hyperparameter outside its range.
+
+    /// Throws `.argument` naming the first hyperparameter outside its range: the learning rate,
+    /// the optimizer's own, then the weight decay.
     func validate() throws(PlexusError) {
-        func require(_ ok: Bool, _ message: @autoclosure () -> String) throws(PlexusError) {
-            if !ok { throw .argument(message()) }
-        }
-        switch self {
-        case let .sgd(lr, momentum, _):
-            try require(lr.isFinite && lr > 0, "learning rate is \(lr); pass a finite value > 0, such as 0.01")
-            try require(momentum.isFinite && momentum >= 0 && momentum < 1, "momentum is \(momentum); pass a value in [0, 1), such as 0.9, or 0 for none")
-        case let .adam(lr, b1, b2, eps, _), let .adamw(lr, b1, b2, eps, _):
-            try require(lr.isFinite && lr > 0, "learning rate is \(lr); pass a finite value > 0, such as 0.001")
-            try require(b1.isFinite && b1 >= 0 && b1 < 1, "beta1 is \(b1); pass a value in [0, 1), such as 0.9")
-            try require(b2.isFinite && b2 >= 0 && b2 < 1, "beta2 is \(b2); pass a value in [0, 1), such as 0.999")
-            try require(eps.isFinite && eps > 0, "epsilon is \(eps); pass a finite value > 0, such as 1e-8")
-        }
+        let lr = learningRate, example = type(of: rule).init().learningRate
+        try require(lr.isFinite && lr > 0, "learning rate is \(lr); pass a finite value > 0, such as \(example)")
+        try rule.validate()
         let wd = weightDecay
         try require(wd.isFinite && wd >= 0, "weight decay is \(wd); pass a finite value >= 0, such as 1e-4, or 0 for none")
     }
-}
-
-/// The optimizer's memory, flat in parameter order: the momentum buffer or Adam's first moment,
-/// Adam's second moment, and the number of steps taken.
-struct OptimizerState {
-    var first: FloatBuffer?
-    var second: FloatBuffer?
-    var steps: Int = 0
-
-    /// Forgets everything (a new optimizer kind starts from scratch).
-    mutating func reset() { first = nil; second = nil; steps = 0 }
 
     /// Whether switching from `old` to `new` keeps the state: changing hyperparameters of the same
     /// kind keeps it, like editing `param_groups` in PyTorch; changing the kind resets it.
     static func keepsState(from old: Optimizer, to new: Optimizer) -> Bool { old.kind == new.kind }
+}
+
+/// Throws `.argument` with `message` unless `ok`: the form of every hyperparameter check.
+func require(_ ok: Bool, _ message: @autoclosure () -> String) throws(PlexusError) {
+    if !ok { throw .argument(message()) }
+}
+
+// MARK: - What an optimizer defines
+
+/// One optimizer, whole. Its stored hyperparameters have their defaults as initial values
+/// (`init()` is the default optimizer of this kind, what a model file without a value means).
+protocol OptimizerRule: Sendable, Equatable {
+    /// Its kind: its value in `plexus_optimizer`.
+    static var kind: Optimizer.Kind { get }
+    /// Itself as `Optimizer` stores it (`.sgd(self)`).
+    var stored: Optimizer.Stored { get }
+    /// Its name in model files and Python.
+    static var name: String { get }
+    /// Its hyperparameters but the weight decay, in `plexus_get_optimizer`'s order, learning rate
+    /// first: each one's name in model files (`plexus.NAME`) and where it is stored.
+    static var hyperparameters: [(name: String, value: WritableKeyPath<Self, Float>)] { get }
+    /// The tensors it keeps per parameter (torch.optim's state names), in their order in the file.
+    static var stateTensors: [StateTensor] { get }
+    /// Whether its weight decay is torch's coupled one, λ·θ added to the gradient first (SGD, Adam,
+    /// RMSprop), rather than applied by the rule itself (AdamW's decoupled shrink).
+    static var couplesWeightDecay: Bool { get }
+
+    init()
+    var learningRate: Float { get set }
+    var weightDecay: Float { get set }
+
+    /// Throws `.argument` naming the first of its own hyperparameters outside its range (the
+    /// learning rate and the weight decay are checked for every optimizer by `Optimizer.validate`).
+    func validate() throws(PlexusError)
+
+    /// Applies the rule to `update`'s parameters, reading and keeping state in `state`. Every new
+    /// value is checked before any is written (`ParameterUpdate.run`); a new state buffer is kept
+    /// only when the update was written.
+    func update<Gradient: GradientSource>(_ update: ParameterUpdate<Gradient>, state: inout OptimizerState) throws(PlexusError)
+}
+
+/// A tensor an optimizer keeps per parameter, one flat buffer in parameter order.
+struct StateTensor {
+    /// torch.optim's state name, the suffix of its tensors in model files ("exp_avg").
+    let name: String
+    /// Whether it exists exactly when a step has run (Adam's moments), or only under a setting
+    /// that can change between steps (SGD's momentum buffer), so a file may lack it either way.
+    let existsAfterEveryStep: Bool
+    /// Its values are never negative (a second moment): a file holding one is damaged.
+    var nonNegative = false
+}
+
+extension OptimizerRule {
+    var kind: Optimizer.Kind { Self.kind }
+
+    var hyperparameterValues: [(name: String, value: Float)] {
+        Self.hyperparameters.map { ($0.name, self[keyPath: $0.value]) }
+    }
+
+    /// The name torch uses for a hyperparameter in descriptions ("lr", "eps").
+    func shortName(_ name: String) -> String {
+        switch name {
+        case "learning_rate": return "lr"
+        case "epsilon": return "eps"
+        default: return name
+        }
+    }
+
+    /// `update` on a run of parameters, gradients read through clipping's factor and the coupled decay.
+    @inline(__always)
+    func apply(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float,
+               commit: Bool, clearingGrads: Bool, state: inout OptimizerState) throws(PlexusError) {
+        // The coupled decay λ·θ joins the gradient; a decoupled one is the rule's own business.
+        // The plain gradient gets its own specialisation, so that an update without clipping or
+        // coupled decay costs nothing for them.
+        let coupledDecay = Self.couplesWeightDecay ? weightDecay : 0
+        if gradScale == 1 && coupledDecay == 0 {
+            try update(ParameterUpdate(params: params, grads: grads, count: count, gradient: RawGradient(),
+                                       commit: commit, clearingGrads: clearingGrads), state: &state)
+        } else {
+            try update(ParameterUpdate(params: params, grads: grads, count: count,
+                                       gradient: AdjustedGradient(scale: gradScale, decay: coupledDecay),
+                                       commit: commit, clearingGrads: clearingGrads), state: &state)
+        }
+    }
+
+    /// This kind with each hyperparameter that `value` gives (by its name in model files, nil when
+    /// absent) and the default for the rest.
+    static func reading(_ value: (String) throws(PlexusError) -> Float?) throws(PlexusError) -> Self {
+        var rule = Self()
+        for (name, key) in hyperparameters {
+            if let v = try value(name) { rule[keyPath: key] = v }
+        }
+        if let decay = try value("weight_decay") { rule.weightDecay = decay }
+        return rule
+    }
+}
+
+// MARK: - The state an optimizer keeps
+
+/// An optimizer's memory: one buffer per `StateTensor` of its kind (nil until a step creates it),
+/// and the number of steps taken.
+struct OptimizerState {
+    private(set) var buffers: [FloatBuffer?] = []
+    var steps: Int = 0
+
+    /// Forgets everything (a new optimizer kind starts from scratch).
+    mutating func reset() { buffers = []; steps = 0 }
+
+    subscript(tensor: Int) -> FloatBuffer? {
+        get { tensor < buffers.count ? buffers[tensor] : nil }
+        set {
+            if buffers.count <= tensor { buffers += Array(repeating: nil, count: tensor + 1 - buffers.count) }
+            buffers[tensor] = newValue
+        }
+    }
+
+    /// Keeps `buffer` as state tensor `tensor` (after a written update; a no-op when it is already
+    /// kept, which is every step but the first).
+    @inline(__always)
+    mutating func keep(_ buffer: FloatBuffer, as tensor: Int) {
+        if self[tensor] !== buffer { self[tensor] = buffer }
+    }
+
+    /// State tensor `tensor`'s buffer, or a new zeroed one that is not yet kept (a rule keeps it
+    /// only when its update was written, so a refused step changes nothing).
+    func buffer(_ tensor: Int, count: Int, _ purpose: @autoclosure () -> String) throws(PlexusError) -> FloatBuffer {
+        if let existing = self[tensor] { return existing }
+        return try FloatBuffer(count: count, purpose: purpose())
+    }
 
     /// θ ← update(θ, s·g), s = `gradScale` (gradient clipping's factor, 1 without). Refuses (`.numeric`, nothing changed) when a gradient or any new value is
     /// not finite: a first pass computes every new value and checks it, the second writes them
     /// (and zeroes the gradients when `clearingGrads`, saving a pass over memory).
     /// With `commit: false` only the checks run and nothing changes: a caller updating several
     /// buffers (a graph's parameters) checks them all before committing any.
-    ///
-    /// Both passes run eight lanes at a time (Lanes.swift), in parallel chunks of parameters when
-    /// there are many (`Threads.forEachChunk`; elementwise, so the thread count changes nothing);
-    /// the first offending index is searched for only when the check fails.
-    mutating func apply(_ optimizer: Optimizer, params: UnsafeMutablePointer<Float>,
+    mutating func apply(_ optimizer: borrowing Optimizer, params: UnsafeMutablePointer<Float>,
                         grads: UnsafeMutablePointer<Float>, count n: Int, gradScale: Float = 1, commit: Bool = true,
                         clearingGrads: Bool = false) throws(PlexusError) {
-        // The coupled decay λ·θ joins the gradient; AdamW's is decoupled (applied in its pass).
-        let coupledDecay = optimizer.kind == .adamw ? 0 : optimizer.weightDecay
-        if gradScale == 1 && coupledDecay == 0 {
-            try apply(optimizer, params: params, grads: grads, count: n, gradient: RawGradient(), commit: commit,
-                      clearingGrads: clearingGrads)
-        } else {
-            try apply(optimizer, params: params, grads: grads, count: n,
-                      gradient: AdjustedGradient(scale: gradScale, decay: coupledDecay), commit: commit,
-                      clearingGrads: clearingGrads)
-        }
+        try optimizer.apply(params: params, grads: grads, count: n, gradScale: gradScale, commit: commit,
+                            clearingGrads: clearingGrads, state: &self)
+        if commit { steps += 1 }
+    }
+}
+
+// MARK: - One update, as passes over the parameters
+
+/// What one update works on: a flat run of parameters and their gradients.
+struct ParameterUpdate<Gradient: GradientSource> {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
+    let count: Int
+    /// How a rule reads the gradient (clipping's factor, coupled weight decay).
+    let gradient: Gradient
+    /// false: check only, write nothing.
+    let commit: Bool
+    let clearingGrads: Bool
+
+    /// The gradient as the rule applies it, eight lanes from `i`.
+    @inline(__always) func g(_ i: Int, _ c: Int) -> Lanes { gradient.lanes(grads, params, i, c) }
+
+    /// Checks every new value `pass` computes, refusing with `.numeric` (nothing written) when one
+    /// is not finite; then, when committing, writes them. Returns whether it wrote. Both passes
+    /// run eight lanes at a time (Lanes.swift), in parallel chunks of parameters when there are
+    /// many (`Threads.forEachChunk`; elementwise, so the thread count changes nothing); the first
+    /// offending index is searched for only when the check fails.
+    func run<Pass: UpdateRule>(_ pass: Pass) throws(PlexusError) -> Bool {
+        if !Threads.check(pass, count: count) { try refuse(pass) }
+        guard commit else { return false }
+        Threads.commit(pass, count: count)
+        return true
     }
 
-    /// `apply` with the gradient read through `gradient`: specialised for the plain gradient, so
-    /// that an update without clipping or coupled decay costs nothing for them.
-    private mutating func apply<Gradient: GradientSource>(
-        _ optimizer: Optimizer, params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count n: Int,
-        gradient: Gradient, commit: Bool, clearingGrads: Bool
-    ) throws(PlexusError) {
-        switch optimizer {
-        case let .sgd(lr, momentum, _) where momentum == 0:
-            let pass = PlainSGDPass(params: params, grads: grads, rate: -lr, clearingGrads: clearingGrads,
-                                    gradient: gradient)
-            if !Threads.check(pass, count: n) {
-                try refuse(grads, n) { i in pass.next(i, 1)[0].isFinite }
-            }
-            if !commit { return }
-            Threads.commit(pass, count: n)
-
-        case let .sgd(lr, momentum, _):
-            // A buffer that does not exist yet starts as the gradient itself (torch's first step);
-            // a new buffer is kept only if the step succeeds, so a refused step changes nothing.
-            let buffer = try existingOrNew(first, n, "the momentum buffer")
-            let pass = MomentumSGDPass(params: params, grads: grads, buffer: buffer.pointer, momentum: momentum,
-                                       rate: -lr, fresh: first == nil, clearingGrads: clearingGrads,
-                                       gradient: gradient)
-            if !Threads.check(pass, count: n) {
-                try refuse(grads, n) { i in
-                    let u = pass.next(i, 1)
-                    return u.b[0].isFinite && u.p[0].isFinite
-                }
-            }
-            if !commit { return }
-            Threads.commit(pass, count: n)
-            first = buffer
-
-        case let .adam(lr, beta1, beta2, epsilon, _), let .adamw(lr, beta1, beta2, epsilon, _):
-            // AdamW shrinks θ by 1 − lr·λ (in double, as torch's Python scalars; its gradient has
-            // no λ·θ); Adam's θ is left as it is (shrink 1).
-            let shrink = optimizer.kind == .adamw ? Float(1 - Double(lr) * Double(optimizer.weightDecay)) : 1
-            // New moment buffers are kept only if the step succeeds, so a refused step changes nothing.
-            let firstMoments = try existingOrNew(first, n, "Adam's first moments")
-            let secondMoments = try existingOrNew(second, n, "Adam's second moments")
-            // Scalars as torch computes them: in double, then applied to float32 tensors.
-            let t = Double(steps + 1)
-            let correction1 = 1 - pow(Double(beta1), t)
-            let correction2 = 1 - pow(Double(beta2), t)
-            let weight1 = Float(1 - Double(beta1))
-            let pass = AdamPass(params: params, grads: grads, m: firstMoments.pointer, v: secondMoments.pointer,
-                                beta2: beta2, epsilon: epsilon, stepSize: Float(Double(lr) / correction1),
-                                correction2Root: Float(correction2.squareRoot()), weight1: weight1,
-                                weight2: Float(1 - Double(beta2)), smallWeight: weight1 < 0.5, shrink: shrink,
-                                clearingGrads: clearingGrads, gradient: gradient)
-            if !Threads.check(pass, count: n) {
-                try refuse(grads, n) { i in
-                    let u = pass.next(i, 1)
-                    return u.m[0].isFinite && u.v[0].isFinite && u.p[0].isFinite
-                }
-            }
-            if !commit { return }
-            Threads.commit(pass, count: n)
-            first = firstMoments
-            second = secondMoments
+    /// Throws for the first parameter whose gradient is not finite or whose update is not (the
+    /// slow path after the vectorised check found a problem).
+    private func refuse<Pass: UpdateRule>(_ pass: Pass) throws(PlexusError) {
+        for i in 0..<count where !grads[i].isFinite {
+            throw .numeric("gradient \(i) of \(count) is \(grads[i]); nothing was updated (lower the learning rate, check inputs, or call zero_grads)")
         }
-        steps += 1
-    }
-
-    /// Throws for the first parameter whose gradient is not finite or whose update fails `isGood`
-    /// (the slow path after the vectorised check found a problem).
-    private func refuse(_ grads: UnsafePointer<Float>, _ n: Int, _ isGood: (Int) -> Bool) throws(PlexusError) {
-        for i in 0..<n where !grads[i].isFinite {
-            throw .numeric("gradient \(i) of \(n) is \(grads[i]); nothing was updated (lower the learning rate, check inputs, or call zero_grads)")
-        }
-        for i in 0..<n where !isGood(i) {
+        for i in 0..<count where !allFinite(pass.finiteness(pass.next(i, 1))) {
             throw .numeric("the update of parameter \(i) overflows; nothing was updated (lower the learning rate)")
         }
         throw .numeric("an update overflows; nothing was updated (lower the learning rate)")
     }
-
-    /// `buffer`, or a new zeroed one (`??` cannot carry a typed throw).
-    private func existingOrNew(_ buffer: FloatBuffer?, _ count: Int, _ purpose: String) throws(PlexusError) -> FloatBuffer {
-        if let buffer { return buffer }
-        return try FloatBuffer(count: count, purpose: purpose)
-    }
 }
-
-// MARK: - The update rules, one pass each
-// Each rule computes its new values eight lanes at a time (Lanes.swift): `next` returns them,
-// `finiteness` sums their finiteness (NaN when any is not finite), `write` stores them.
-// `check` only tests the new values, `commit` writes them and zeroes the gradients when asked;
-// Threads.swift cuts a pass into chunks of parameters, and the values are elementwise, so the cut
-// changes nothing.
 
 /// How a rule reads the gradient it applies.
 protocol GradientSource {
@@ -251,11 +324,14 @@ struct AdjustedGradient: GradientSource {
     }
 }
 
-/// One optimizer rule as a pass over the parameters.
-private protocol UpdateRule: ChunkedPass {
+/// One optimizer rule as a pass over the parameters: `next` computes the new values (state and
+/// parameters) eight lanes at a time, `finiteness` sums their finiteness (NaN when any is not
+/// finite), `write` stores them. Threads.swift cuts a pass into chunks of parameters, and the
+/// values are elementwise, so the cut changes nothing.
+protocol UpdateRule: ChunkedPass {
     associatedtype Update
-    var grads: UnsafeMutablePointer<Float> { get }
-    var clearingGrads: Bool { get }
+    associatedtype Gradient: GradientSource
+    var update: ParameterUpdate<Gradient> { get }
     func next(_ i: Int, _ c: Int) -> Update
     func finiteness(_ update: Update) -> Lanes
     func write(_ update: Update, _ i: Int, _ c: Int)
@@ -269,76 +345,17 @@ extension UpdateRule {
     }
 
     @inline(__always) func commit(from start: Int, to end: Int) {
+        let grads = update.grads, clearing = update.clearingGrads
         forEachLanes(from: start, to: end) { i, c in
             write(next(i, c), i, c)
-            if clearingGrads { grads.setLanes(Lanes(), i, c) }
+            if clearing { grads.setLanes(Lanes(), i, c) }
         }
     }
 }
 
-/// θ −= lr·g   (torch: param.add_(grad, alpha=-lr)); a non-finite g gives a non-finite θ.
-private struct PlainSGDPass<Gradient: GradientSource>: UpdateRule {
-    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
-    /// −lr
-    let rate: Float
-    let clearingGrads: Bool
-    let gradient: Gradient
-
-    @inline(__always) func next(_ i: Int, _ c: Int) -> Lanes { params.lanes(i, c) + rate * gradient.lanes(grads, params, i, c) }
-    @inline(__always) func finiteness(_ p: Lanes) -> Lanes { Plexus.finiteness(p) }
-    @inline(__always) func write(_ p: Lanes, _ i: Int, _ c: Int) { params.setLanes(p, i, c) }
-}
-
-/// b = g on the first step (`fresh`), then b = μ·b + g;  θ −= lr·b   (torch.optim.SGD, momentum).
-private struct MomentumSGDPass<Gradient: GradientSource>: UpdateRule {
-    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
-    let momentum: Float
-    /// −lr
-    let rate: Float
-    let fresh: Bool, clearingGrads: Bool
-    let gradient: Gradient
-
-    @inline(__always) func next(_ i: Int, _ c: Int) -> (b: Lanes, p: Lanes) {
-        let g = gradient.lanes(grads, params, i, c)
-        let nb = fresh ? g : momentum * buffer.lanes(i, c) + g
-        return (nb, params.lanes(i, c) + rate * nb)
-    }
-
-    @inline(__always) func finiteness(_ u: (b: Lanes, p: Lanes)) -> Lanes { Plexus.finiteness(u.b) + Plexus.finiteness(u.p) }
-
-    @inline(__always) func write(_ u: (b: Lanes, p: Lanes), _ i: Int, _ c: Int) {
-        buffer.setLanes(u.b, i, c)
-        params.setLanes(u.p, i, c)
-    }
-}
-
-/// torch.optim.Adam with bias correction: m.lerp_(g, 1−β1) (torch's two-branch form);
-/// v = β2·v + (1−β2)·g²;  θ −= step · m / (√v / √(1−β2ᵗ) + ε),  step = lr / (1−β1ᵗ).
-/// AdamW first shrinks θ (`shrink` = 1 − lr·λ; 1 for Adam, which leaves θ as it is).
-private struct AdamPass<Gradient: GradientSource>: UpdateRule {
-    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
-    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
-    let beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float
-    let weight1: Float, weight2: Float, smallWeight: Bool, shrink: Float
-    let clearingGrads: Bool
-    let gradient: Gradient
-
-    @inline(__always) func next(_ i: Int, _ c: Int) -> (m: Lanes, v: Lanes, p: Lanes) {
-        let g = gradient.lanes(grads, params, i, c), mi = m.lanes(i, c)
-        let nm = smallWeight ? mi + weight1 * (g - mi) : g - (g - mi) * (1 - weight1)
-        let nv = v.lanes(i, c) * beta2 + weight2 * g * g           // v.mul_(β2).addcmul_(g, g, 1−β2)
-        let denominator = nv.squareRoot() / correction2Root + epsilon
-        let p = shrink == 1 ? params.lanes(i, c) : params.lanes(i, c) * shrink   // AdamW: θ.mul_(1 − lr·λ)
-        return (nm, nv, p + (-stepSize) * (nm / denominator))       // θ.addcdiv_(m, denom, −step)
-    }
-
-    @inline(__always) func finiteness(_ u: (m: Lanes, v: Lanes, p: Lanes)) -> Lanes {
-        Plexus.finiteness(u.m) + Plexus.finiteness(u.v) + Plexus.finiteness(u.p)
-    }
-
-    @inline(__always) func write(_ u: (m: Lanes, v: Lanes, p: Lanes), _ i: Int, _ c: Int) {
-        m.setLanes(u.m, i, c)
-        v.setLanes(u.v, i, c)
-        params.setLanes(u.p, i, c)
-    }
+/// torch's `lerp_(end, weight)`: start + w·(end − start) for w < 0.5 (`small`), else
+/// end − (end − start)·(1 − w); the form decides the rounding.
+@inline(__always)
+func lerp(_ start: Lanes, _ end: Lanes, _ weight: Float, small: Bool) -> Lanes {
+    small ? start + weight * (end - start) : end - (end - start) * (1 - weight)
 }

@@ -75,6 +75,16 @@ public func plexus_set_adamw(_ net: OpaquePointer?, _ learningRate: Float, _ bet
     }
 }
 
+@_cdecl("plexus_set_rmsprop")
+public func plexus_set_rmsprop(_ net: OpaquePointer?, _ learningRate: Float, _ alpha: Float, _ epsilon: Float,
+                               _ momentum: Float, _ centered: Int32) -> Int32 {
+    guarded("plexus_set_rmsprop") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.setOptimizer(.rmsprop(learningRate: learningRate, alpha: alpha, epsilon: epsilon, momentum: momentum,
+                                      centered: centered != 0, weightDecay: keptWeightDecay(net, .rmsprop)))
+    }
+}
+
 @_cdecl("plexus_set_weight_decay")
 public func plexus_set_weight_decay(_ net: OpaquePointer?, _ weightDecay: Float) -> Int32 {
     guarded("plexus_set_weight_decay") { () throws(PlexusError) in try network(net).setWeightDecay(weightDecay) }

@@ -50,13 +50,23 @@ public func plexus_get_optimizer(_ net: OpaquePointer?, _ kind: UnsafeMutablePoi
                                  _ hyper: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_get_optimizer") { () throws(PlexusError) in
         let net = try network(net), kind = try required(kind, "kind"), hyper = try required(hyper, "hyper")
+        let values = net.optimizer.hyperparameters.map(\.value)
         kind.pointee = net.optimizer.kind.rawValue
-        switch net.optimizer {
-        case let .sgd(lr, momentum, _):
-            (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, momentum, 0, 0)
-        case let .adam(lr, beta1, beta2, epsilon, _), let .adamw(lr, beta1, beta2, epsilon, _):
-            (hyper[0], hyper[1], hyper[2], hyper[3]) = (lr, beta1, beta2, epsilon)
+        for i in 0..<4 { hyper[i] = i < values.count ? values[i] : 0 }
+    }
+}
+
+@_cdecl("plexus_get_hyperparameters")
+public func plexus_get_hyperparameters(_ net: OpaquePointer?, _ values: UnsafeMutablePointer<Float>?, _ capacity: UInt,
+                                       _ count: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_get_hyperparameters") { () throws(PlexusError) in
+        let net = try network(net), count = try required(count, "count")
+        guard values != nil || capacity == 0 else {
+            throw argumentError("values is NULL but capacity is \(capacity); pass an array of capacity floats, or NULL and 0 to ask the count")
         }
+        let hyperparameters = net.optimizer.hyperparameters
+        for (i, h) in hyperparameters.enumerated() where UInt(i) < capacity { values![i] = h.value }
+        count.pointee = UInt(hyperparameters.count)
     }
 }
 

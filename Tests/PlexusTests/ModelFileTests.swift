@@ -25,7 +25,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [Optimizer.sgd(learningRate: 0.1), .sgd(learningRate: 0.05, momentum: 0.9), .adam(learningRate: 0.01)])
+    @Test(arguments: [Optimizer.sgd(learningRate: 0.1), .sgd(learningRate: 0.05, momentum: 0.9), .adam(learningRate: 0.01),
+                      .adamw(learningRate: 0.01), .rmsprop(learningRate: 0.01),
+                      .rmsprop(learningRate: 0.01, momentum: 0.9, centered: true, weightDecay: 1e-3)])
     func trainingResumesBitwise(_ optimizer: Optimizer) throws {
         let uninterrupted = try trainedNet(optimizer)
         try steps(uninterrupted, 0..<7)

@@ -64,6 +64,45 @@ import Testing
         #expect(worstMismatch(net.parameters, theta.map(Float.init), absolute: 1e-6, relative: 1e-5) <= 1)
     }
 
+    /// torch.optim.RMSprop: every buffer starts at zero; centered subtracts the squared gradient
+    /// average; momentum accumulates g / d. Computed in Double from the float32 hyperparameters.
+    @Test(arguments: [(0.0, false), (0.9, false), (0.0, true), (0.5, true)])
+    func rmspropFollowsTorchsRule(momentum: Double, centered: Bool) throws {
+        let net = try makeNet()
+        let (lr, alpha, eps, decay): (Float, Float, Float, Float) = (0.01, 0.9, 1e-6, 0.01)
+        try net.setOptimizer(.rmsprop(learningRate: lr, alpha: alpha, epsilon: eps, momentum: Float(momentum),
+                                      centered: centered, weightDecay: decay))
+        var theta = net.parameters.map(Double.init)
+        var square = [Double](repeating: 0, count: theta.count), average = square, buffer = square
+        let (a, e, l, wd) = (Double(alpha), Double(eps), Double(lr), Double(decay))
+        for seed in [1, 2, 3, 4] as [UInt64] {
+            let g = try gradients(net, seed).map(Double.init)
+            for i in theta.indices {
+                let gi = g[i] + wd * theta[i]
+                square[i] = a * square[i] + (1 - a) * gi * gi
+                average[i] = a * average[i] + (1 - a) * gi
+                let d = (centered ? square[i] - average[i] * average[i] : square[i]).squareRoot() + e
+                buffer[i] = Double(Float(momentum)) * buffer[i] + gi / d
+                theta[i] -= l * (momentum > 0 ? buffer[i] : gi / d)
+            }
+            try net.step()
+        }
+        #expect(net.optimizerSteps == 4)
+        #expect(worstMismatch(net.parameters, theta.map(Float.init), absolute: 1e-6, relative: 1e-5) <= 1)
+    }
+
+    @Test func everyKindIsDefinedByItsRuleAndNamedOnce() {
+        let names = Optimizer.Kind.allCases.map(\.description)
+        #expect(Set(names).count == names.count)
+        for kind in Optimizer.Kind.allCases {
+            let standard = Optimizer(kind: kind)
+            #expect(standard.kind == kind, "\(kind)")
+            #expect(standard.hyperparameters.first?.name == "learning_rate", "\(kind)")
+            #expect(standard.description.hasPrefix("\(kind)(lr: "), "\(standard)")
+        }
+        #expect(Optimizer(kind: .rmsprop) == .rmsprop() && Optimizer(kind: .adamw) == .adamw())
+    }
+
     @Test func changingHyperparametersKeepsStateSwitchingKindResets() throws {
         let net = try makeNet()
         try net.setOptimizer(.adam())
@@ -82,6 +121,8 @@ import Testing
             .sgd(learningRate: 0.1, momentum: -0.1), .sgd(learningRate: 0.1, momentum: 1), .sgd(learningRate: 0.1, momentum: .nan),
             .adam(learningRate: 0), .adam(beta1: 1), .adam(beta1: -0.5), .adam(beta2: 1.5), .adam(beta2: .nan),
             .adam(epsilon: 0), .adam(epsilon: .infinity),
+            .rmsprop(learningRate: 0), .rmsprop(alpha: 1), .rmsprop(alpha: -0.1), .rmsprop(alpha: .nan),
+            .rmsprop(epsilon: 0), .rmsprop(momentum: 1), .rmsprop(momentum: -0.5), .rmsprop(weightDecay: -1),
         ]
         for optimizer in bad {
             let error = #expect(throws: PlexusError.self, "\(optimizer)") { try net.setOptimizer(optimizer) }

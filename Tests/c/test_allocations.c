@@ -42,7 +42,7 @@ static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, s
     size_t in = sizes[0], out = sizes[n_sizes - 1];
     float *x = filled(batch * in, 1), *y = one_hot(batch, out);
     unsigned long before_steady = 0;
-    for (int optimizer = 0; optimizer < 4; optimizer++) {
+    for (int optimizer = 0; optimizer < 5; optimizer++) {
         plexus_net *net = NULL;
         OK(plexus_create(sizes, acts, n_sizes, 0, 1, &net));
         if (!net) break;
@@ -50,6 +50,7 @@ static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, s
         if (optimizer == 0) OK(plexus_set_sgd(net, 0.01f, 0.0f));
         if (optimizer == 1) OK(plexus_set_sgd(net, 0.01f, 0.9f));
         if (optimizer == 2) OK(plexus_set_adam(net, 0.001f, 0.9f, 0.999f, 1e-8f));
+        if (optimizer == 4) OK(plexus_set_rmsprop(net, 0.001f, 0.99f, 1e-8f, 0.9f, 1));
         if (optimizer == 3) {
             OK(plexus_set_adamw(net, 0.001f, 0.9f, 0.999f, 1e-8f, 0.01f));
             OK(plexus_set_grad_clip(net, 1.0f));

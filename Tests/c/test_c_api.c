@@ -656,7 +656,7 @@ static void test_training_for_real_data(void) {
     CHECK(strcmp(plexus_activation_name(PLEXUS_SOFTPLUS), "softplus") == 0, "activation name");
     CHECK(strcmp(plexus_loss_name(PLEXUS_HUBER), "huber") == 0, "loss name");
     CHECK(plexus_activation_name((plexus_activation)99) == NULL && plexus_loss_name((plexus_loss)-1) == NULL &&
-              plexus_optimizer_name((plexus_optimizer)3) == NULL,
+              plexus_optimizer_name((plexus_optimizer)4) == NULL,
           "names of values that are none");
     plexus_free(net);
     plexus_free(twin);
@@ -664,6 +664,73 @@ static void test_training_for_real_data(void) {
 
 /* plexus_quantize, its accessors and plexus_export_c: statuses and messages (the files and the
    generated code are tested in test_model_files.c, Tests/python/test_code_export.py and Tests/deploy). */
+/* RMSprop and plexus_get_hyperparameters: statuses and messages, settings read back, the state
+   kept across a change of settings and through a model file (bitwise), a refused call changing
+   nothing. The update rule itself is checked against numpy and PyTorch (Tests/python). */
+static void test_rmsprop(void) {
+    plexus_net *net = make_net(8), *twin = make_net(8);
+    if (!net || !twin) return;
+    const float x[6] = {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f}, y[4] = {0, 1, 1, 0};
+    float hyper[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, loss = 0;
+    size_t count = 99;
+    plexus_optimizer kind = PLEXUS_SGD;
+
+    EXPECT_STATUS(plexus_set_rmsprop(NULL, 0.01f, 0.99f, 1e-8f, 0, 0), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_set_rmsprop(net, 0, 0.99f, 1e-8f, 0, 0), PLEXUS_ERR_ARGUMENT, "learning rate is 0");
+    EXPECT_STATUS(plexus_set_rmsprop(net, 0.01f, 1.0f, 1e-8f, 0, 0), PLEXUS_ERR_ARGUMENT, "alpha is 1.0");
+    EXPECT_STATUS(plexus_set_rmsprop(net, 0.01f, NAN, 1e-8f, 0, 0), PLEXUS_ERR_ARGUMENT, "alpha is nan");
+    EXPECT_STATUS(plexus_set_rmsprop(net, 0.01f, 0.99f, 0, 0, 0), PLEXUS_ERR_ARGUMENT, "epsilon is 0.0");
+    EXPECT_STATUS(plexus_set_rmsprop(net, 0.01f, 0.99f, 1e-8f, 1.5f, 0), PLEXUS_ERR_ARGUMENT, "momentum is 1.5");
+    OK(plexus_get_optimizer(net, &kind, hyper));
+    CHECK(kind == PLEXUS_SGD, "a refused plexus_set_rmsprop changed the optimizer to %d", (int)kind);
+
+    EXPECT_STATUS(plexus_get_hyperparameters(NULL, hyper, 8, &count), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_hyperparameters(net, hyper, 8, NULL), PLEXUS_ERR_ARGUMENT, "count is NULL");
+    EXPECT_STATUS(plexus_get_hyperparameters(net, NULL, 2, &count), PLEXUS_ERR_ARGUMENT, "values is NULL but capacity is 2");
+    CHECK(count == 99, "count written by a failed call");
+
+    OK(plexus_set_rmsprop(net, 0.02f, 0.9f, 1e-6f, 0.5f, 1));
+    OK(plexus_set_rmsprop(twin, 0.02f, 0.9f, 1e-6f, 0.5f, 7));          /* any nonzero: centered */
+    OK(plexus_get_optimizer(net, &kind, hyper));
+    CHECK(kind == PLEXUS_RMSPROP && hyper[0] == 0.02f && hyper[1] == 0.9f && hyper[2] == 1e-6f && hyper[3] == 0.5f,
+          "plexus_get_optimizer: %d {%g, %g, %g, %g}", (int)kind, hyper[0], hyper[1], hyper[2], hyper[3]);
+    OK(plexus_get_hyperparameters(net, NULL, 0, &count));
+    CHECK(count == 5, "RMSprop has %zu hyperparameters, not 5", count);
+    OK(plexus_get_hyperparameters(net, hyper, 3, &count));
+    CHECK(count == 5 && hyper[2] == 1e-6f && hyper[3] == 0.5f, "a short array: count %zu, only 3 written", count);
+    OK(plexus_get_hyperparameters(net, hyper, 8, &count));
+    CHECK(count == 5 && hyper[3] == 0.5f && hyper[4] == 1.0f && hyper[5] == -1, "all five: centered %g", hyper[4]);
+    OK(plexus_get_hyperparameters(twin, hyper, 8, &count));
+    CHECK(hyper[4] == 1.0f, "centered from 7 reads %g", hyper[4]);
+    OK(plexus_set_sgd(twin, 0.1f, 0.9f));
+    OK(plexus_get_hyperparameters(twin, hyper, 8, &count));
+    CHECK(count == 2 && hyper[0] == 0.1f && hyper[1] == 0.9f, "SGD: %zu values", count);
+    OK(plexus_set_weight_decay(net, 1e-3f));
+
+    /* Steps, a change of settings (the state stays), a model file, more steps: bitwise. */
+    for (int k = 0; k < 3; k++) OK(plexus_train_step(net, x, y, 2, &loss));
+    OK(plexus_set_rmsprop(net, 0.01f, 0.9f, 1e-6f, 0.8f, 0));
+    float decay = 0;
+    OK(plexus_get_weight_decay(net, &decay));
+    CHECK(decay == 1e-3f, "changing RMSprop's settings kept weight decay %g", decay);
+    void *data = NULL;
+    size_t size = 0;
+    OK(plexus_save_buffer(net, &data, &size));
+    plexus_free(twin);
+    twin = NULL;
+    OK(plexus_load_buffer(data, size, &twin));
+    plexus_free_buffer(data);
+    if (!twin) { plexus_free(net); return; }
+    for (int k = 0; k < 3; k++) {
+        OK(plexus_train_step(net, x, y, 2, &loss));
+        OK(plexus_train_step(twin, x, y, 2, &loss));
+    }
+    CHECK(same_params(net, twin), "RMSprop resumed from a model file differs from the uninterrupted run");
+    CHECK(strcmp(plexus_optimizer_name(PLEXUS_RMSPROP), "rmsprop") == 0, "name %s", plexus_optimizer_name(PLEXUS_RMSPROP));
+    plexus_free(net);
+    plexus_free(twin);
+}
+
 static void test_code_export_calls(void) {
     const uint32_t sizes[] = {3, 4, 2}, other_sizes[] = {3, 5, 2};
     const plexus_activation acts[] = {PLEXUS_RELU, PLEXUS_SOFTMAX};
@@ -748,6 +815,7 @@ int main(void) {
     test_epoch_order();
     test_graph();
     test_training_for_real_data();
+    test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

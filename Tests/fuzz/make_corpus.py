@@ -18,7 +18,9 @@ def valid_models():
              ([1, 1], ["identity"], "quadratic", False, None),
              # format version 2's settings: AdamW, weight decay, clipping, dropout, the generator
              ([3, 6, 5, 2], ["gelu", "silu", "identity"], "huber", True, "adamw"),
-             ([2, 4, 2], ["elu", "softplus"], "l1", False, "sgd-decay")]
+             ([2, 4, 2], ["elu", "softplus"], "l1", False, "sgd-decay"),
+             # 0.6.0: RMSprop's three state tensors
+             ([3, 5, 2], ["tanh", "identity"], "mse", True, "rmsprop")]
     for sizes, acts, loss, bias, optimizer in specs:
         net = plexus.Network(sizes, acts, loss=loss, bias=bias, seed=1)
         if optimizer == "adam":
@@ -27,6 +29,8 @@ def valid_models():
             net.sgd(0.1, 0.9)
         elif optimizer == "adamw":
             net.adamw(0.01, weight_decay=0.05).set_grad_clip(1.0).set_dropout(1, 0.25).set_dropout(2, 0.1)
+        elif optimizer == "rmsprop":
+            net.rmsprop(0.01, momentum=0.9, centered=True, weight_decay=1e-3)
         elif optimizer == "sgd-decay":
             net.sgd(0.1, 0.5, weight_decay=0.01).set_dropout(1, 0.5)
         if optimizer:

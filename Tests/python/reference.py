@@ -196,6 +196,31 @@ class Adam:
         return theta - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+class RMSprop:
+    """torch.optim.RMSprop: square_avg, and grad_avg when centered, and momentum_buffer when
+    momentum > 0, all starting at zero; weight decay coupled (g + wd*theta)."""
+
+    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, weight_decay=0.0):
+        self.lr, self.alpha, self.eps, self.momentum = lr, alpha, eps, momentum
+        self.centered, self.weight_decay = centered, weight_decay
+        self.square = self.average = self.buffer = None
+
+    def step(self, theta, g):
+        g = g + self.weight_decay * theta
+        if self.square is None:
+            self.square, self.average, self.buffer = np.zeros_like(g), np.zeros_like(g), np.zeros_like(g)
+        self.square = self.alpha * self.square + (1 - self.alpha) * g * g
+        if self.centered:
+            self.average = self.alpha * self.average + (1 - self.alpha) * g
+            denominator = np.sqrt(self.square - self.average ** 2) + self.eps
+        else:
+            denominator = np.sqrt(self.square) + self.eps
+        if self.momentum > 0:
+            self.buffer = self.momentum * self.buffer + g / denominator
+            return theta - self.lr * self.buffer
+        return theta - self.lr * g / denominator
+
+
 def clip_by_global_norm(g, max_norm):
     """torch.nn.utils.clip_grad_norm_: g * min(1, max_norm / (||g|| + 1e-6))."""
     return g * min(1.0, max_norm / (np.sqrt(np.sum(g.astype(np.float64) ** 2)) + 1e-6))

@@ -74,10 +74,12 @@ class NetworkMachine(RuleBasedStateMachine):
     def predict(self, data):
         expect_plexus_error(lambda: self.net.predict(self._array(data, self.net.sizes[0])))
 
-    @rule(lr=ANY_FLOAT, momentum=ANY_FLOAT, adam=st.booleans())
-    def optimizer(self, lr, momentum, adam):
-        expect_plexus_error(lambda: self.net.adam(lr, momentum % 1 if np.isfinite(momentum) else momentum)
-                            if adam else self.net.sgd(lr, momentum))
+    @rule(lr=ANY_FLOAT, momentum=ANY_FLOAT, kind=st.sampled_from(["sgd", "adam", "rmsprop"]), centered=st.booleans())
+    def optimizer(self, lr, momentum, kind, centered):
+        call = {"sgd": lambda: self.net.sgd(lr, momentum),
+                "adam": lambda: self.net.adam(lr, momentum % 1 if np.isfinite(momentum) else momentum),
+                "rmsprop": lambda: self.net.rmsprop(lr, momentum=momentum, centered=centered)}[kind]
+        expect_plexus_error(call)
 
     @rule(decay=ANY_FLOAT, clip=ANY_FLOAT, p=ANY_FLOAT, layer=st.integers(-1, 5), which=st.integers(0, 3))
     def regularisation(self, decay, clip, p, layer, which):

@@ -35,6 +35,18 @@ def test_activations_losses_and_optimizers_match_the_header():
     assert _tables.LR_SCHEDULES == names_in_value_order("plexus_lr_schedule", "PLEXUS_LR_")
 
 
+def test_each_optimizers_hyperparameters_are_the_headers():
+    """_tables.OPTIMIZER_HYPERPARAMETERS names, in order, what the header's plexus_optimizer lists."""
+    body = re.search(r"typedef enum \{([^}]*)\}\s*plexus_optimizer;", HEADER).group(1)
+    listed = {name[len("PLEXUS_"):].lower(): [word.strip() for word in re.sub(r"\s+", " ", names).split(",")]
+              for name, names in re.findall(r"(PLEXUS_\w+)\s*=\s*\d+,?\s*/\*\s*hyperparameters:\s*([^.*]*)", body)}
+    python_names = {"learning rate": "lr", "epsilon": "eps"}
+    assert set(listed) == set(_tables.OPTIMIZERS) == set(_tables.OPTIMIZER_HYPERPARAMETERS)
+    for optimizer, names in listed.items():
+        assert tuple(python_names.get(n, n) for n in names) == _tables.OPTIMIZER_HYPERPARAMETERS[optimizer], optimizer
+    assert _tables.OPTIMIZER_FLAGS <= {n for names in _tables.OPTIMIZER_HYPERPARAMETERS.values() for n in names}
+
+
 def struct_fields(type_name: str) -> list[str]:
     """The field names of `typedef struct type_name { ... } type_name;`, in order."""
     match = re.search(r"typedef struct " + type_name + r" \{(.*?)\}\s*" + type_name + r";", HEADER, re.S)

@@ -103,7 +103,7 @@ def test_from_torch_names_unsupported_modules():
             plexus.from_torch(nn.Sequential(nn.Linear(2, 3), module))
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop", "rmsprop-momentum-centered"])
 def test_training_steps_match_pytorch(optimizer):
     """A few optimizer steps in both give the same weights within 1e-5: the optimizers' parity."""
     torch = torch_or_skip()
@@ -114,6 +114,10 @@ def test_training_steps_match_pytorch(optimizer):
     if optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=0.01)
         net.adam(0.01)
+    elif optimizer.startswith("rmsprop"):
+        extras = {"momentum": 0.9, "centered": True} if optimizer != "rmsprop" else {}
+        opt = torch.optim.RMSprop(model.parameters(), lr=0.01, **extras)
+        net.rmsprop(0.01, **extras)
     else:
         momentum = 0.9 if optimizer == "momentum" else 0.0
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=momentum)

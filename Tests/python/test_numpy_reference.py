@@ -58,6 +58,7 @@ def test_forward_loss_and_gradients_match_numpy(hidden, output, loss, bias):
     (lambda: ref.SGD(0.05, momentum=0.9), lambda n: n.sgd(0.05, 0.9)),
     (lambda: ref.Adam(0.01), lambda n: n.adam(0.01)),
     (lambda: ref.Adam(0.003, 0.8, 0.99, 1e-6), lambda n: n.adam(0.003, 0.8, 0.99, 1e-6)),
+    (lambda: ref.RMSprop(0.01, momentum=0.9, centered=True), lambda n: n.rmsprop(0.01, momentum=0.9, centered=True)),
 ])
 def test_optimizer_steps_match_numpy(make_optimizer, configure):
     rng = np.random.default_rng(5)
@@ -77,6 +78,28 @@ def test_optimizer_steps_match_numpy(make_optimizer, configure):
         net.backward(y)
         net.step()
         np.testing.assert_allclose(net.params, theta, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("momentum,centered,weight_decay", [
+    (0.0, False, 0.0), (0.9, False, 0.0), (0.0, True, 0.0), (0.9, True, 0.0), (0.5, True, 1e-2),
+])
+def test_rmsprop_follows_torchs_rule_within_1e_5_over_20_steps(momentum, centered, weight_decay):
+    """RMSprop against the numpy reference of torch's rule, fed the same gradients for 20 steps
+    (the hyperparameters as the float32 values Plexus stores)."""
+    rng = np.random.default_rng(11)
+    net = plexus.Network([5, 7, 3], ["tanh", "identity"], seed=2)
+    lr, alpha, eps = 0.01, 0.9, 1e-6
+    net.rmsprop(lr, alpha=alpha, eps=eps, momentum=momentum, centered=centered, weight_decay=weight_decay)
+    f32 = lambda v: float(np.float32(v))   # noqa: E731
+    reference = ref.RMSprop(f32(lr), f32(alpha), f32(eps), f32(momentum), centered, f32(weight_decay))
+    start = theta = net.params.astype(np.float64)
+    for _ in range(20):
+        g = rng.normal(0, 1, net.param_count).astype(np.float32)
+        net.grads = g
+        net.step()
+        theta = reference.step(theta, g.astype(np.float64))
+    assert np.median(np.abs(theta - start)) > 1e-2, "the parameters must have moved"
+    np.testing.assert_allclose(net.params, theta, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("sizes,acts,bias,seed", [

@@ -1,5 +1,5 @@
-"""Issue 19's rules against PyTorch itself: 20 steps of SGD and Adam with weight decay, AdamW and
-clipping give the same weights within 1e-5; the new activations and losses give torch's values
+"""Issue 19's rules against PyTorch itself: 20 steps of SGD and Adam with weight decay, AdamW,
+RMSprop and clipping give the same weights within 1e-5; the new activations and losses give torch's values
 and gradients; StepLR and CosineAnnealingLR give torch's rate every epoch. Runs when torch is
 installed (`pip install torch`); test_training_real_data.py checks the same rules against numpy
 on every run."""
@@ -31,6 +31,9 @@ OPTIMIZERS = [
     ("adamw defaults", lambda n: n.adamw(), lambda p: torch.optim.AdamW(p), 0),
     ("sgd+clip", lambda n: n.sgd(0.2), lambda p: torch.optim.SGD(p, lr=0.2), 0.05),
     ("adam+decay+clip", lambda n: n.adam(0.01, weight_decay=0.01), lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01), 0.1),
+    ("rmsprop", lambda n: n.rmsprop(0.01), lambda p: torch.optim.RMSprop(p, lr=0.01), 0),
+    ("rmsprop momentum centered decay", lambda n: n.rmsprop(0.005, alpha=0.9, momentum=0.8, centered=True, weight_decay=0.01),
+     lambda p: torch.optim.RMSprop(p, lr=0.005, alpha=0.9, momentum=0.8, centered=True, weight_decay=0.01), 0),
 ]
 
 

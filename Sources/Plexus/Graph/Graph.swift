@@ -238,7 +238,7 @@ public final class Graph {
     /// Chooses the optimizer for `step` (same rules as `Network.setOptimizer`).
     public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
         try optimizer.validate()
-        if !OptimizerState.keepsState(from: self.optimizer, to: optimizer) {
+        if !Optimizer.keepsState(from: self.optimizer, to: optimizer) {
             for n in nodes { n.optimizerState.reset() }
         }
         self.optimizer = optimizer

@@ -20,24 +20,14 @@ enum ModelFormat {
         static let bias = "plexus.bias"
         static let loss = "plexus.loss"
         static let optimizer = "plexus.optimizer"
-        static let learningRate = "plexus.learning_rate"
-        static let momentum = "plexus.momentum"
-        static let beta1 = "plexus.beta1"
-        static let beta2 = "plexus.beta2"
-        static let epsilon = "plexus.epsilon"
         static let steps = "plexus.optimizer_steps"
         static let weightDecay = "plexus.weight_decay"
+        /// An optimizer's hyperparameter, by the name its `OptimizerRule` gives it.
+        static func hyperparameter(_ name: String) -> String { "plexus." + name }
         static let gradClip = "plexus.grad_clip"
         static let dropout = "plexus.dropout"
         static let generator = "plexus.generator"
         static let crc32 = "plexus.data_crc32"
-    }
-
-    /// The optimizer-state tensor suffixes, named as `torch.optim` names its state.
-    enum StateName {
-        static let momentum = "momentum_buffer"
-        static let firstMoment = "exp_avg"
-        static let secondMoment = "exp_avg_sq"
     }
 }
 

@@ -26,16 +26,19 @@ extension Network {
                               bias: description.hasBias, seed: 0)
         try net.setLoss(description.loss)
         net.optimizer = description.optimizer      // checked by the description (a rate of 0 included)
-        var stateBuffers: [ModelTensors.Role: FloatBuffer] = [:]
-        for role in tensors.statePresent.sorted(by: { $0.rawValue < $1.rawValue }) {
-            stateBuffers[role] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
+        var stateBuffers: [Int: FloatBuffer] = [:]
+        for index in tensors.statePresent.sorted() {
+            stateBuffers[index] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
         }
         for tensor in tensors.expected {
-            let target = tensor.role == .parameter ? net.params.pointer : stateBuffers[tensor.role]!.pointer
+            let target: UnsafeMutablePointer<Float>
+            switch tensor.role {
+            case .parameter: target = net.params.pointer
+            case let .state(index): target = stateBuffers[index]!.pointer
+            }
             tensors.read(tensor, into: target + tensor.slot.offset)
         }
-        net.optimizerState.first = stateBuffers[.firstMoment]
-        net.optimizerState.second = stateBuffers[.secondMoment]
+        for (index, buffer) in stateBuffers { net.optimizerState[index] = buffer }
         net.optimizerState.steps = Int(description.steps)
         try net.setGradClip(description.gradClip)
         for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }
@@ -214,30 +217,17 @@ private struct ModelDescription {
         return generator
     }
 
+    /// The optimizer the file names, each hyperparameter read under the name its rule gives it
+    /// (absent: the rule's default).
     private static func parseOptimizer(_ metadata: [String: String]) throws(PlexusError) -> Optimizer {
-        func number(_ key: String, default fallback: Float) throws(PlexusError) -> Float {
-            try ModelDescription.number(metadata, key, default: fallback)
-        }
-        let optimizer: Optimizer
-        let kindName = metadata[ModelFormat.Key.optimizer] ?? "sgd"
-        let weightDecay = try number(ModelFormat.Key.weightDecay, default: kindName == "adamw" ? 1e-2 : 0)
-        switch Optimizer.Kind.allCases.first(where: { $0.description == kindName }) {
-        case .sgd:
-            optimizer = .sgd(learningRate: try number(ModelFormat.Key.learningRate, default: 0.01),
-                             momentum: try number(ModelFormat.Key.momentum, default: 0), weightDecay: weightDecay)
-        case .adam:
-            optimizer = .adam(learningRate: try number(ModelFormat.Key.learningRate, default: 1e-3),
-                              beta1: try number(ModelFormat.Key.beta1, default: 0.9),
-                              beta2: try number(ModelFormat.Key.beta2, default: 0.999),
-                              epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8), weightDecay: weightDecay)
-        case .adamw:
-            optimizer = .adamw(learningRate: try number(ModelFormat.Key.learningRate, default: 1e-3),
-                               beta1: try number(ModelFormat.Key.beta1, default: 0.9),
-                               beta2: try number(ModelFormat.Key.beta2, default: 0.999),
-                               epsilon: try number(ModelFormat.Key.epsilon, default: 1e-8), weightDecay: weightDecay)
-        case nil:
+        let kindName = metadata[ModelFormat.Key.optimizer] ?? Optimizer.Kind.sgd.description
+        guard let kind = Optimizer.Kind.allCases.first(where: { $0.description == kindName }) else {
             throw bad("unknown optimizer \"\(kindName)\"; known: \(Optimizer.Kind.allCases.map(\.description).joined(separator: ", "))")
         }
+        let optimizer = Optimizer(try kind.rule.reading { (name) throws(PlexusError) in
+            let key = ModelFormat.Key.hyperparameter(name)
+            return metadata[key] == nil ? nil : try number(metadata, key, default: 0)
+        })
         // A schedule may have taken the rate to exactly 0 (cosine's eta_min 0) when the file was
         // saved; such a file loads.
         do { try (optimizer.learningRate == 0 ? optimizer.with(learningRate: 1) : optimizer).validate() } catch {
@@ -249,44 +239,42 @@ private struct ModelDescription {
 
 /// Stage 3: the tensors the description needs (parameters, and optimizer state when present),
 /// each one F32 with the expected shape and a range of exactly its size; together they tile the
-/// data section, its CRC-32 matches, and every value is finite (Adam's second moments not negative).
+/// data section, its CRC-32 matches, and every value is finite (second moments not negative).
 private struct ModelTensors {
-    /// What a tensor holds, and so which buffer it fills.
-    enum Role: Int { case parameter, firstMoment, secondMoment }
+    /// What a tensor holds, and so which buffer it fills: the parameters, or the optimizer's
+    /// state tensor of that index (its `OptimizerRule.stateTensors`).
+    enum Role { case parameter, state(Int) }
 
     struct Tensor {
         let slot: TensorSlot
         let role: Role
+        /// Whether its values may not be negative (a second moment).
+        var nonNegative = false
         /// Where its floats start in the data section.
         var begin = 0
     }
 
     let data: UnsafeRawBufferPointer
     private(set) var expected: [Tensor]
-    /// The optimizer-state buffers the file carries.
-    private(set) var statePresent: Set<Role> = []
+    /// The optimizer-state tensors the file carries, by index.
+    private(set) var statePresent: Set<Int> = []
 
     init(_ header: ModelHeader, _ description: ModelDescription) throws(PlexusError) {
         data = header.data
         expected = description.layout.tensors.map { Tensor(slot: $0, role: .parameter) }
-        let optionalState: [(suffix: String, role: Role)]
-        switch description.optimizer.kind {
-        case .sgd: optionalState = [(ModelFormat.StateName.momentum, .firstMoment)]
-        case .adam, .adamw: optionalState = [(ModelFormat.StateName.firstMoment, .firstMoment), (ModelFormat.StateName.secondMoment, .secondMoment)]
-        }
-        for (suffix, role) in optionalState {
-            let slots = description.layout.stateTensors(suffix)
+        for (index, state) in type(of: description.optimizer.rule).stateTensors.enumerated() {
+            let slots = description.layout.stateTensors(state.name)
             let present = slots.filter { header.entries[$0.name] != nil }.count
             guard present == 0 || present == slots.count else {
-                throw bad("the file has \(present) of the \(slots.count) \"\(suffix)\" tensors; they come all together or not at all")
+                throw bad("the file has \(present) of the \(slots.count) \"\(state.name)\" tensors; they come all together or not at all")
+            }
+            if state.existsAfterEveryStep, (description.steps > 0) != (present > 0) {
+                throw bad("the \"\(state.name)\" tensors must be present exactly when \(ModelFormat.Key.steps) is above 0 (it is \(description.steps))")
             }
             if present > 0 {
-                expected += slots.map { Tensor(slot: $0, role: role) }
-                statePresent.insert(role)
+                expected += slots.map { Tensor(slot: $0, role: .state(index), nonNegative: state.nonNegative) }
+                statePresent.insert(index)
             }
-        }
-        if description.optimizer.kind != .sgd, (description.steps > 0) != (statePresent.count == 2) {
-            throw bad("Adam's moments must be present exactly when \(ModelFormat.Key.steps) is above 0 (it is \(description.steps))")
         }
         let known = Set(expected.map(\.slot.name))
         for name in header.entries.keys where !known.contains(name) {
@@ -358,13 +346,13 @@ private struct ModelTensors {
         }
     }
 
-    /// Finite parameters and state; Adam's second moments are never negative.
+    /// Finite parameters and state; second moments are never negative.
     private func checkValues() throws(PlexusError) {
         for tensor in expected {
             for i in 0..<tensor.slot.count {
                 let value = float(at: tensor.begin + 4 * i)
-                guard value.isFinite, !(tensor.role == .secondMoment && value < 0) else {
-                    throw bad("\(tensor.slot.name)[\(i)] is \(value); stored values must be finite\(tensor.role == .secondMoment ? " and not negative" : "")")
+                guard value.isFinite, !(tensor.nonNegative && value < 0) else {
+                    throw bad("\(tensor.slot.name)[\(i)] is \(value); stored values must be finite\(tensor.nonNegative ? " and not negative" : "")")
                 }
             }
         }

@@ -20,20 +20,12 @@ extension Network {
             (ModelFormat.Key.bias, hasBias ? "true" : "false"),
             (ModelFormat.Key.loss, loss.description),
         ]
-        metadata += [(ModelFormat.Key.optimizer, optimizer.kind.description),
-                     (ModelFormat.Key.learningRate, "\(optimizer.learningRate)")]
-        switch optimizer {
-        case let .sgd(_, momentum, _):
-            metadata.append((ModelFormat.Key.momentum, "\(momentum)"))
-            if let buffer = optimizerState.first {
-                tensors += layout.stateTensors(ModelFormat.StateName.momentum).map { ($0, buffer.pointer) }
-            }
-        case let .adam(_, beta1, beta2, epsilon, _), let .adamw(_, beta1, beta2, epsilon, _):
-            metadata += [(ModelFormat.Key.beta1, "\(beta1)"), (ModelFormat.Key.beta2, "\(beta2)"),
-                         (ModelFormat.Key.epsilon, "\(epsilon)")]
-            if let m = optimizerState.first, let v = optimizerState.second {
-                tensors += layout.stateTensors(ModelFormat.StateName.firstMoment).map { ($0, m.pointer) }
-                tensors += layout.stateTensors(ModelFormat.StateName.secondMoment).map { ($0, v.pointer) }
+        // The optimizer: its kind, its hyperparameters and whichever of its state tensors exist.
+        metadata.append((ModelFormat.Key.optimizer, optimizer.kind.description))
+        metadata += optimizer.hyperparameters.map { (ModelFormat.Key.hyperparameter($0.name), "\($0.value)") }
+        for (index, state) in type(of: optimizer.rule).stateTensors.enumerated() {
+            if let buffer = optimizerState[index] {
+                tensors += layout.stateTensors(state.name).map { ($0, buffer.pointer) }
             }
         }
         metadata += [(ModelFormat.Key.weightDecay, "\(optimizer.weightDecay)"),

@@ -103,6 +103,9 @@ _DECLARATIONS = {
     # plexus_status plexus_set_adamw(plexus_net *net, float learning_rate, float beta1, float beta2, float epsilon,
     #                                float weight_decay);
     "plexus_set_adamw": (c_int, [_P, c_float, c_float, c_float, c_float, c_float]),
+    # plexus_status plexus_set_rmsprop(plexus_net *net, float learning_rate, float alpha, float epsilon,
+    #                                  float momentum, int centered);
+    "plexus_set_rmsprop": (c_int, [_P, c_float, c_float, c_float, c_float, c_int]),
     # plexus_status plexus_set_weight_decay(plexus_net *net, float weight_decay);
     "plexus_set_weight_decay": (c_int, [_P, c_float]),
     # plexus_status plexus_set_grad_clip(plexus_net *net, float max_norm);
@@ -141,6 +144,8 @@ _DECLARATIONS = {
     "plexus_get_loss": (c_int, [_P, _P]),
     # plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
     "plexus_get_optimizer": (c_int, [_P, _P, _P]),
+    # plexus_status plexus_get_hyperparameters(const plexus_net *net, float *values, size_t capacity, size_t *count);
+    "plexus_get_hyperparameters": (c_int, [_P, _P, c_size_t, _P]),
     # plexus_status plexus_get_weight_decay(const plexus_net *net, float *out);
     "plexus_get_weight_decay": (c_int, [_P, _P]),
     # plexus_status plexus_get_grad_clip(const plexus_net *net, float *out);
@@ -354,9 +359,17 @@ def get_flags(handle: int) -> tuple[int, int]:
 
 
 def get_optimizer(handle: int) -> tuple[int, tuple[int, list[float]]]:
-    kind, hyper = c_int(), (c_float * 4)()
+    """plexus_get_optimizer's kind, then every hyperparameter (plexus_get_hyperparameters)."""
+    kind, hyper, count = c_int(), (c_float * 4)(), c_size_t()
     status = lib.plexus_get_optimizer(handle, ctypes.addressof(kind), ctypes.addressof(hyper))
-    return int(status), (int(kind.value), [float(v) for v in hyper])
+    if status != 0:
+        return int(status), (0, [])
+    status = lib.plexus_get_hyperparameters(handle, None, 0, ctypes.addressof(count))
+    if status != 0:
+        return int(status), (0, [])
+    values = (c_float * max(count.value, 1))()
+    status = lib.plexus_get_hyperparameters(handle, ctypes.addressof(values), count.value, ctypes.addressof(count))
+    return int(status), (int(kind.value), [float(values[i]) for i in range(count.value)])
 
 
 def backward(handle: int, target_address: int, rows: int) -> tuple[int, float]:

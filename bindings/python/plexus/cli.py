@@ -53,7 +53,7 @@ def info(model: Path, out: TextIO) -> None:
     net = Network.load(model)            # validates the whole file, its CRC-32 included
     metadata = file_metadata(model)
     optimizer = net.optimizer
-    settings = ", ".join(f"{k} {v:.6g}" for k, v in optimizer.items() if k != "name")
+    settings = ", ".join(f"{k} {v}" if isinstance(v, bool) else f"{k} {v:.6g}" for k, v in optimizer.items() if k != "name")
     print(f"model:      {model}", file=out)
     print(f"layers:     {'-'.join(map(str, net.sizes))} ({', '.join(net.activations)}), "
           f"{'with' if net.bias else 'no'} biases", file=out)

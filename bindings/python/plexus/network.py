@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _capi
 from ._capi import lib, prepared_predict
-from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZERS
+from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZER_FLAGS, OPTIMIZER_HYPERPARAMETERS, OPTIMIZERS
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
@@ -20,9 +20,6 @@ from .quantize import QuantizedModel, quantized_handle
 
 __all__ = ["Network", "ACTIVATIONS", "LOSSES"]
 
-# What plexus_get_optimizer's hyperparameters are, in order, per optimizer.
-_HYPERPARAMETERS = {"sgd": ("lr", "momentum"), "adam": ("lr", "beta1", "beta2", "eps"),
-                    "adamw": ("lr", "beta1", "beta2", "eps")}
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
@@ -167,14 +164,16 @@ class Network(OwnedHandle):
 
     @property
     def optimizer(self) -> dict[str, Any]:
-        """The optimizer and its hyperparameters, e.g.
+        """The optimizer and its hyperparameters, named as its method's keywords, e.g.
         ``{"name": "sgd", "lr": 0.01, "momentum": 0.0, "weight_decay": 0.0}``."""
         status, (kind, hyper) = _capi.get_optimizer(self.handle)
         check(status)
         name = OPTIMIZERS[kind]
         status, decay = _capi.float_out(lib.plexus_get_weight_decay, self.handle)
         check(status)
-        return {"name": name, **dict(zip(_HYPERPARAMETERS[name], hyper)), "weight_decay": decay}
+        settings: dict[str, Any] = {key: bool(value) if key in OPTIMIZER_FLAGS else value
+                                    for key, value in zip(OPTIMIZER_HYPERPARAMETERS[name], hyper)}
+        return {"name": name, **settings, "weight_decay": decay}
 
     def sgd(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> "Network":
         """Chooses SGD as torch.optim.SGD: learning rate ``lr``, ``momentum`` (0: none), and
@@ -198,6 +197,18 @@ class Network(OwnedHandle):
         """Chooses AdamW as torch.optim.AdamW: learning rate ``lr``, ``beta1``, ``beta2``, ``eps``,
         and ``weight_decay`` decoupled (θ shrinks by lr·weight_decay each step). Returns the network."""
         check(lib.plexus_set_adamw(self.handle, float(lr), float(beta1), float(beta2), float(eps), float(weight_decay)))
+        return self
+
+    def rmsprop(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
+                centered: bool = False, weight_decay: float = 0.0) -> "Network":
+        """Chooses RMSprop as torch.optim.RMSprop: learning rate ``lr``, smoothing constant
+        ``alpha``, ``eps``, ``momentum`` (0: none), ``centered`` (normalise by the variance of the
+        gradient rather than its second moment), and ``weight_decay`` coupled (added to each
+        gradient). Returns the network."""
+        _check_weight_decay(weight_decay)
+        check(lib.plexus_set_rmsprop(self.handle, float(lr), float(alpha), float(eps), float(momentum),
+                                     1 if centered else 0))
+        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
         return self
 
     @property
@@ -237,7 +248,7 @@ class Network(OwnedHandle):
         if self._handle is None:
             return f"<plexus.Network {'-'.join(map(str, self._sizes))} (closed)>"
         opt = self.optimizer
-        settings = ", ".join(f"{k}={v:.6g}" for k, v in opt.items() if k != "name")
+        settings = ", ".join(f"{k}={v}" if isinstance(v, bool) else f"{k}={v:.6g}" for k, v in opt.items() if k != "name")
         return (f"plexus.Network(sizes={self._sizes}, activations={self._activations}, loss={self.loss!r}, "
                 f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings})")
 

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state  # type: ignore[import-untyped]
 from sklearn.utils.multiclass import check_classification_targets, unique_labels  # type: ignore[import-untyped]
 from sklearn.utils.validation import check_is_fitted, validate_data  # type: ignore[import-untyped]
 
-from ._tables import ACTIVATIONS
+from ._tables import ACTIVATIONS, OPTIMIZERS
 from .history import History
 from .network import Network
 
@@ -26,7 +26,15 @@ __all__ = ["PlexusClassifier", "PlexusRegressor"]
 
 # scikit-learn's names that differ from Plexus's.
 _ACTIVATION_ALIASES = {"logistic": "sigmoid"}
-_SOLVERS = ("sgd", "adam", "adamw")
+_SOLVERS = OPTIMIZERS
+# The estimator parameters each solver reads, by the keyword of the Network method that takes
+# them (the learning rate and the weight decay, `alpha`, go to every solver).
+_SOLVER_PARAMETERS = {
+    "sgd": {"momentum": "momentum"},
+    "adam": {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"},
+    "adamw": {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"},
+    "rmsprop": {"alpha": "rho", "eps": "epsilon"},
+}
 
 
 class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
@@ -37,7 +45,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                  solver: str = "adam", alpha: float = 0.0001, batch_size: Union[int, str] = "auto",
                  learning_rate_init: float = 0.001, max_iter: int = 200, shuffle: bool = True,
                  random_state: Any = None, momentum: float = 0.9, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, early_stopping: bool = False, validation_fraction: float = 0.1,
+                 epsilon: float = 1e-8, rho: float = 0.99, early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, warm_start: bool = False, verbose: bool = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -52,6 +60,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.rho = rho
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -105,13 +114,8 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         return Network(sizes, activations, loss=self._loss, seed=seed)
 
     def _configure(self, net: Network) -> None:
-        lr, decay = float(self.learning_rate_init), float(self.alpha)
-        if self.solver == "sgd":
-            net.sgd(lr, momentum=float(self.momentum), weight_decay=decay)
-        elif self.solver == "adam":
-            net.adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon), weight_decay=decay)
-        else:
-            net.adamw(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon), weight_decay=decay)
+        settings = {keyword: float(getattr(self, parameter)) for keyword, parameter in _SOLVER_PARAMETERS[self.solver].items()}
+        getattr(net, self.solver)(float(self.learning_rate_init), weight_decay=float(self.alpha), **settings)
 
     def _fit(self, X: Any, y: Any, *, epochs: int, incremental: bool, classes: Any = None) -> "_PlexusEstimator":
         self._check_parameters()
@@ -166,9 +170,10 @@ class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
     scikit-learn accepts (integers, strings); `classes_` lists them in sorted order.
 
     Parameters follow `sklearn.neural_network.MLPClassifier`: hidden_layer_sizes, activation
-    (any of Plexus's hidden activations, or "logistic"), solver ("sgd", "adam", "adamw"), alpha,
-    batch_size ("auto": min(200, n_samples)), learning_rate_init, max_iter (epochs), shuffle,
-    random_state, momentum (sgd), beta_1, beta_2, epsilon (adam, adamw), early_stopping (hold out
+    (any of Plexus's hidden activations, or "logistic"), solver ("sgd", "adam", "adamw",
+    "rmsprop"), alpha, batch_size ("auto": min(200, n_samples)), learning_rate_init, max_iter
+    (epochs), shuffle, random_state, momentum (sgd), beta_1, beta_2 (adam, adamw), epsilon (adam,
+    adamw, rmsprop), rho (rmsprop's smoothing constant, torch's `alpha`), early_stopping (hold out
     validation_fraction of the rows, stratified, stop after n_iter_no_change epochs without a lower
     validation loss and keep the best epoch's weights), warm_start, verbose (a progress bar).
     Without early stopping, training stops after n_iter_no_change epochs without a lower training

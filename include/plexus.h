@@ -123,10 +123,9 @@ typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 
 /* Creates a network with n_sizes layers of sizes[0..n_sizes-1] neurons (sizes[0] = inputs) and
    activations[0..n_sizes-2], one per non-input layer (activations[l-1] belongs to layer l).
-   flags: 0 or PLEXUS_NO_BIAS. Weights are drawn from `seed` (Glorot/Xavier uniform for identity,
-   sigmoid, tanh, softmax and softplus layers, He/Kaiming uniform for relu, leaky relu, gelu, elu
-   and silu; biases 0): the
-   same seed gives bitwise the same network (generator: README, "Initialisation"). The net starts
+   flags: 0 or PLEXUS_NO_BIAS. Weights are drawn from `seed`, each layer's by its activation's
+   rule, Glorot/Xavier or He/Kaiming uniform (docs/maths.md, "Initialisation"; biases 0): the
+   same seed gives bitwise the same network. The net starts
    with the MSE loss and SGD (learning rate 0.01, no momentum).
    On success *out receives a net to release with plexus_free.
    Returns PLEXUS_ERR_ARGUMENT for NULL sizes/activations/out, n_sizes < 2, a size of 0 or above

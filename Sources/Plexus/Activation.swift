@@ -51,16 +51,8 @@ public enum Activation: Int32, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether initialisation uses He/Kaiming (the rectifier family: ReLU, leaky ReLU, GELU, ELU,
-    /// SiLU) rather than Glorot/Xavier (the saturating and the smooth ones, softplus included),
-    /// and the negative slope in He's gain √(2 / (1 + slope²)).
-    var heSlope: Double? {
-        switch self {
-        case .relu, .gelu, .elu, .silu: return 0
-        case .leakyRelu: return Double(Activation.leakySlope)
-        default: return nil
-        }
-    }
+    /// How a layer of this activation starts its weights (its rule says; softmax: Glorot).
+    public var initialization: WeightInitialization { accept(Initialization()) }
 
     /// Whether a value's result depends on that value alone (every activation but softmax).
     var isElementwise: Bool { self != .softmax }
@@ -113,11 +105,15 @@ protocol ElementwiseRule {
     /// Whether int8 code applies this activation as a clamp of the requantised sum at the real
     /// value 0 (ReLU, fused as TFLite fuses it) instead of a 256-entry table.
     static var quantizesAsClampAtZero: Bool { get }
+    /// How a layer of this activation starts its weights: Glorot for the saturating and smooth
+    /// ones, He for the rectifiers (with their slope below 0).
+    static var initialization: WeightInitialization { get }
 }
 
 extension ElementwiseRule {
     static var readsPreActivation: Bool { false }
     static var quantizesAsClampAtZero: Bool { false }
+    static var initialization: WeightInitialization { .glorot }
 }
 
 /// Code that depends on a layer's activation, written once: `Activation.accept` runs it with the
@@ -163,6 +159,7 @@ enum TanhRule: ElementwiseRule {
 }
 
 enum ReluRule: ElementwiseRule {
+    static var initialization: WeightInitialization { .he(negativeSlope: 0) }
     static let cValue = "return z <= 0.0f ? 0.0f : z;"
     static let cGradient = "return a > 0.0f ? g : 0.0f;"
     static var quantizesAsClampAtZero: Bool { true }
@@ -173,6 +170,7 @@ enum ReluRule: ElementwiseRule {
 }
 
 enum LeakyReluRule: ElementwiseRule {
+    static var initialization: WeightInitialization { .he(negativeSlope: Double(Activation.leakySlope)) }
     static let cValue = "return z < 0.0f ? z * \(cFloat(Activation.leakySlope)) : z;"
     static let cGradient = "return a > 0.0f ? g : g * \(cFloat(Activation.leakySlope));"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
@@ -184,6 +182,7 @@ enum LeakyReluRule: ElementwiseRule {
 }
 
 enum GeluRule: ElementwiseRule {
+    static var initialization: WeightInitialization { .he(negativeSlope: 0) }
     static let cValue = "return 0.5f * z * erfcf(-z * \(cFloat(inverseSqrt2)));"
     static let cGradient = """
         float cdf = 0.5f * erfcf(-z * \(cFloat(inverseSqrt2)));
@@ -216,6 +215,7 @@ enum GeluRule: ElementwiseRule {
 }
 
 enum EluRule: ElementwiseRule {
+    static var initialization: WeightInitialization { .he(negativeSlope: 0) }
     static let cValue = "return z > 0.0f ? z : expm1f(z);"
     static let cGradient = "return a > 0.0f ? g : g * (a + 1.0f);"
     static func onnx(input: String, output: String, prefix: String) -> ONNXSubgraph {
@@ -228,6 +228,7 @@ enum EluRule: ElementwiseRule {
 }
 
 enum SiluRule: ElementwiseRule {
+    static var initialization: WeightInitialization { .he(negativeSlope: 0) }
     static let cValue = "return z * act_sigmoid(z);"
     static let cGradient = "float s = act_sigmoid(z);\n    return g * (s * (1.0f + z * (1.0f - s)));"
     static var readsPreActivation: Bool { true }
@@ -341,6 +342,11 @@ private struct ONNXNodes: ActivationVisitor {
 private struct ReadsPreActivation: ActivationVisitor {
     func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> Bool { Rule.readsPreActivation }
     func visitSoftmax() -> Bool { false }
+}
+
+private struct Initialization: ActivationVisitor {
+    func visit<Rule: ElementwiseRule>(_ rule: Rule.Type) -> WeightInitialization { Rule.initialization }
+    func visitSoftmax() -> WeightInitialization { .glorot }
 }
 
 // MARK: - Softmax, by rows

@@ -82,10 +82,9 @@ public final class Network: CustomStringConvertible {
     /// `predict`'s scratch, kept so that repeated calls allocate nothing.
     let predictScratch = KeptScratch()
 
-    /// Creates a network with Glorot/Xavier-uniform weights for identity, sigmoid, tanh, softmax and
-    /// softplus layers, He/Kaiming-uniform weights for relu, leaky relu, gelu, elu and silu layers,
-    /// and zero biases, drawn in parameter order from `SeededGenerator(seed:)`: the same seed gives
-    /// bitwise the same network.
+    /// Creates a network whose layers start as their activations' `initialization` says, biases
+    /// 0, drawn in parameter order from `SeededGenerator(seed:)`: the same seed gives bitwise the
+    /// same network.
     ///
     /// - Throws: `.argument` for fewer than two layers, a zero or too-large width, or an
     ///   activation count other than `sizes.count - 1`; `.memory` when the parameters cannot be
@@ -141,23 +140,13 @@ public final class Network: CustomStringConvertible {
 
     deinit { views.deallocate() }
 
-    /// Draws every weight from U(−limit, limit) in parameter order; biases stay 0.
-    ///   Glorot: limit = √(6 / (fan_in + fan_out));  He: limit = gain·√(3 / fan_in), gain = √(2 / (1 + slope²)).
+    /// Draws every layer's weights in parameter order (WeightInitialization.swift); biases stay 0.
     private func initializeParameters() {
         var generator = self.generator
         defer { self.generator = generator }
         for layer in layers {
-            let limit: Float
-            if let slope = layer.activation.heSlope {
-                let gain = (2 / (1 + slope * slope)).squareRoot()
-                limit = Float(gain * (3 / Double(layer.inputs)).squareRoot())
-            } else {
-                limit = Float((6 / Double(layer.inputs + layer.outputs)).squareRoot())
-            }
-            let w = params.pointer + layer.weightOffset
-            for i in 0..<(layer.inputs * layer.outputs) {
-                w[i] = (2 * generator.nextUnitFloat() - 1) * limit
-            }
+            layer.activation.initialization.draw(into: params.pointer + layer.weightOffset, fanIn: layer.inputs,
+                                                 fanOut: layer.outputs, from: &generator)
         }
     }
 

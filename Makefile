@@ -223,7 +223,7 @@ test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, p
 	$(VALGRIND) ./$(BUILD)/test_resources 100000 20
 	./Tests/c/test_examples.sh
 	./Tests/c/test_install.sh
-	./Tests/docs/check_docs.sh
+	$(PYTHON) Tests/docs/check_docs.py
 
 # MARK: sanitizers and fuzzing
 # Instrumented builds of the library, each in its own scratch folder, and the C tests compiled
@@ -368,7 +368,7 @@ bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD
 bench-core: $(BUILD)/bench_core ## the loop/BLAS crossover from C
 	./$(BUILD)/bench_core crossover
 
-# The BLAS candidates (README, "Dependencies"): sgemm at W3's and W4's shapes, one thread, for the
+# The BLAS candidates (docs/dependencies.md): sgemm at W3's and W4's shapes, one thread, for the
 # OpenBLAS Plexus ships (as the wheel has it), Debian's OpenBLAS and Debian's BLIS, in the
 # environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 $(BUILD)/bench_blas_candidates: benchmarks/bench_blas_candidates.c benchmarks/machine.h | $(BUILD)

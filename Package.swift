@@ -18,7 +18,7 @@ let package = Package(
     ],
     targets: [
         // MARK: The BLAS
-        // OpenBLAS supplies sgemm for the layer products (see README, "Dependencies").
+        // OpenBLAS supplies sgemm for the layer products (see docs/dependencies.md).
         .target(
             name: "CPlexusBLAS",
             linkerSettings: [

@@ -248,8 +248,8 @@ PLEXUS_MUST_USE plexus_status plexus_predict(const plexus_net *net, const float 
 /* Trains on n samples (x: [n][I], y: [n][O]) for `epochs` passes of shuffled mini-batches of
    batch_size rows (the last batch of an epoch may be smaller; batch_size > n means one batch),
    running forward, backward and step per batch. Gradients accumulated before the call are
-   discarded. Each epoch visits the rows in a Fisher-Yates order drawn from shuffle_seed (README,
-   "Training"): the same net, data and seeds give bitwise the same result. on_epoch may be NULL.
+   discarded. Each epoch visits the rows in a Fisher-Yates order drawn from shuffle_seed (docs/training.md):
+   the same net, data and seeds give bitwise the same result. on_epoch may be NULL.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, x or y, n, epochs or batch_size of 0, or non-finite
    data; PLEXUS_ERR_MEMORY when batch buffers cannot be allocated; PLEXUS_ERR_NUMERIC when a step
    meets a non-finite gradient: the message names the epoch and batch, the net keeps its last
@@ -326,7 +326,7 @@ PLEXUS_MUST_USE plexus_status plexus_train_ex(plexus_net *net, const float *x, c
    `seed`: writes a permutation of 0..n-1 to order[0..n-1]. Epoch e is a Fisher-Yates shuffle of
    the identity order (for i from n-1 down to 1, swap i with a draw below i+1), all epochs drawing
    in turn from one generator seeded with `seed` (xoshiro256** seeded through SplitMix64; a draw
-   below m is Lemire's multiply-shift with rejection; README, "The generator"), so an epoch's
+   below m is Lemire's multiply-shift with rejection; docs/maths.md, "The generator"), so an epoch's
    order depends on the epochs before it. For data-parallel training, every rank calls it with
    the same arguments and takes its share of each batch. A call for the epoch after the previous
    call's (same seed and n, from any thread) costs n draws; any other epoch replays the epochs
@@ -416,7 +416,7 @@ PLEXUS_MUST_USE plexus_status plexus_get_grads(const plexus_net *net, float *out
 PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in);
 
 /* ---------------------------------------------------------------------------------------------
- * Model files (safetensors; the format is specified in README.md, "Model files")
+ * Model files (safetensors; the format is specified in docs/model-format.md)
  * A file holds the architecture, the parameters, the loss, the optimizer with its
  * hyperparameters and state (momentum buffers, Adam moments, step count). Gradients and the kept
  * forward pass are not saved: a loaded net starts with zero gradients. After loading, predict
@@ -465,7 +465,7 @@ void plexus_free_buffer(void *data);
 PLEXUS_MUST_USE plexus_status plexus_export_onnx(const plexus_net *net, const char *path);
 
 /* ---------------------------------------------------------------------------------------------
- * Code export (README.md, "Deploying to a microcontroller"): the net as dependency-free C99 in
+ * Code export (docs/deploying.md): the net as dependency-free C99 in
  * two files, NAME.h and NAME.c, that compile warning-free with -std=c99 -Wall -Wextra -pedantic
  * and need neither libplexus nor an allocator: float32 code (with <math.h>), or int8 code from a
  * post-training quantisation (no library at all). The generated functions return the values of

@@ -99,7 +99,10 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
 
     /// "adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-08, weight_decay: 0.0)"
     public var description: String {
-        let values = rule.hyperparameterValues.map { "\(rule.shortName($0.name)): \($0.value)" } + ["weight_decay: \(weightDecay)"]
+        let flags = type(of: rule).flags
+        let values = rule.hyperparameterValues.map { h in
+            "\(rule.shortName(h.name)): " + (flags.contains(h.name) ? "\(h.value != 0)" : "\(h.value)")
+        } + ["weight_decay: \(weightDecay)"]
         return "\(kind)(\(values.joined(separator: ", ")))"
     }
 
@@ -138,6 +141,8 @@ protocol OptimizerRule: Sendable, Equatable {
     /// Its hyperparameters but the weight decay, in `plexus_get_optimizer`'s order, learning rate
     /// first: each one's name in model files (`plexus.NAME`) and where it is stored.
     static var hyperparameters: [(name: String, value: WritableKeyPath<Self, Float>)] { get }
+    /// The hyperparameters that are flags (1 or 0), shown as true and false.
+    static var flags: Set<String> { get }
     /// The tensors it keeps per parameter (torch.optim's state names), in their order in the file.
     static var stateTensors: [StateTensor] { get }
     /// Whether its weight decay is torch's coupled one, λ·θ added to the gradient first (SGD, Adam,
@@ -170,6 +175,7 @@ struct StateTensor {
 }
 
 extension OptimizerRule {
+    static var flags: Set<String> { [] }
     var kind: Optimizer.Kind { Self.kind }
 
     var hyperparameterValues: [(name: String, value: Float)] {

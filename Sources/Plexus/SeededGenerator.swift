@@ -1,6 +1,6 @@
 /// xoshiro256** (Blackman & Vigna, 2018) seeded through SplitMix64: the generator behind weight
 /// initialisation and `train`'s shuffling. Integer-only, so the same seed gives bitwise the same
-/// stream on every platform; documented in the README so other tools can reproduce it.
+/// stream on every platform; documented in docs/maths.md so other tools can reproduce it.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 

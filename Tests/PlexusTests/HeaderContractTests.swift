@@ -52,6 +52,22 @@ import Testing
         for code in codes { #expect(values[code.description] == code.rawValue, "\(code)") }
     }
 
+    /// docs/maths.md's initialisation table names, for every activation, the rule the code uses.
+    @Test func initialisationTableInTheDocs() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/maths.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "## Initialisation")[1].components(separatedBy: "\n## ")[0]
+        var documented: [String: String] = [:]
+        for line in section.split(separator: "\n") where line.hasPrefix("| ") && !line.hasPrefix("| activation") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            for name in cells[0].components(separatedBy: ", ") { documented[name.replacingOccurrences(of: " ", with: "_")] = cells[1] }
+        }
+        for activation in Activation.allCases {
+            #expect(documented[activation.description] == activation.initialization.description, "\(activation)")
+        }
+        #expect(documented.count == Activation.allCases.count)
+    }
+
     @Test func versionMacros() throws {
         let text = try header()
         for (name, value) in [("MAJOR", PlexusVersion.major), ("MINOR", PlexusVersion.minor), ("PATCH", PlexusVersion.patch)] {

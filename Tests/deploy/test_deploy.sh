@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploy anywhere (README, "Deploying to a microcontroller"): the digits net's generated C, float32
+# Deploy anywhere (docs/deploying.md): the digits net's generated C, float32
 # and int8, compiled warning-free for x86-64 and for 32-bit ARM (run under qemu-arm) and compared
 # with plexus_predict and plexus.quantize.simulate; then built for a Cortex-M4 with
 # arm-none-eabi-gcc -Os, printing its flash and RAM. Usage: test_deploy.sh OUT_DIR (PYTHON= the

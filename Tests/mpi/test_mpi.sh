@@ -29,6 +29,11 @@ grep -q "test accuracy: 9[0-9]" "$work/two.log" && ok || bad "C: accuracy below 
 # Python: DataParallel against single-process fit, replicas, checkpoint.
 "${MPIRUN[@]}" -np 2 "$PYTHON" Tests/mpi/check_data_parallel.py "$work" && ok || bad "Python DataParallel"
 
+# The example the documentation shows (docs/distributed.md): digits on 2 ranks, its checkpoint loads.
+"${MPIRUN[@]}" -np 2 "$PYTHON" examples/mpi_digits.py "$work/mpi_digits.safetensors" | tee "$work/example.log"
+grep -qE "2 ranks: .*test accuracy 9[0-9]\.[0-9]%" "$work/example.log" && grep -q "loads in one process" "$work/example.log" && ok ||
+  bad "examples/mpi_digits.py: accuracy below 90% or the checkpoint did not load"
+
 # Faults: a rank that raises, and a rank that dies, end the job with an error (no hang).
 for mode in raise die; do
   start=$SECONDS

@@ -30,7 +30,7 @@ def test_plexus_file_opens_with_safetensors(tmp_path):
     assert tensors["optimizer.layers.0.weight.exp_avg"].shape == (6, 4)
     assert tensors["optimizer.layers.1.bias.exp_avg_sq"].shape == (3,)
 
-    # The metadata, and the CRC-32 of the data section, as the README documents them.
+    # The metadata, and the CRC-32 of the data section, as docs/model-format.md documents them.
     raw = path.read_bytes()
     (header_length,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + header_length])

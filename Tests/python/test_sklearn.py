@@ -16,7 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from plexus.sklearn import PlexusClassifier, PlexusRegressor  # noqa: E402
 from test_binding import model_tool  # noqa: E402
 
-# The one check that cannot pass, and why (README, "scikit-learn"): OpenBLAS's sgemm rounds a
+# The one check that cannot pass, and why (docs/python.md, "scikit-learn"): OpenBLAS's sgemm rounds a
 # row's outputs differently with the number of rows in the product, and Plexus runs plain loops
 # below a product size; so a subset's predictions may differ from the same rows predicted in a
 # larger batch by a float32 rounding (about 1e-7 relative), above the check's float64 tolerance.

@@ -1,5 +1,5 @@
 /// The model file: safetensors (an 8-byte little-endian header length, a JSON header, then raw
-/// little-endian tensor data) with Plexus's names and metadata. README, "Model files", is the spec.
+/// little-endian tensor data) with Plexus's names and metadata. docs/model-format.md is the spec.
 enum ModelFormat {
     static let name = "plexus-dense-network"
     /// Written: 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1 and 2.

@@ -77,7 +77,7 @@ extension Network {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    /// The model file's bytes (see README, "Model files").
+    /// The model file's bytes (docs/model-format.md).
     public func modelData() throws(PlexusError) -> [UInt8] {
         let buffer = try modelDataBuffer()
         defer { free(buffer.baseAddress) }

@@ -8,8 +8,8 @@ import Musl
 // atomic write and the whole-file read (AtomicFile.swift).
 
 extension Network {
-    /// Saves the network, its loss and its optimizer state to `path` atomically (README, "Model
-    /// files"). - Throws: `.io` naming the path and the reason; `.memory`.
+    /// Saves the network, its loss and its optimizer state to `path` atomically
+    /// (docs/model-format.md). - Throws: `.io` naming the path and the reason; `.memory`.
     public func save(to path: String) throws(PlexusError) {
         let bytes = try modelDataBuffer()
         defer { free(bytes.baseAddress) }

@@ -9,6 +9,7 @@ struct RMSprop: OptimizerRule {
         [("learning_rate", \.learningRate), ("alpha", \.alpha), ("epsilon", \.epsilon), ("momentum", \.momentum),
          ("centered", \.centeredFlag)]
     }
+    static var flags: Set<String> { ["centered"] }
     /// torch's names. The square average exists exactly when a step has run; the momentum
     /// buffer and the gradient average only when a step ran with momentum or centered.
     static let stateTensors = [StateTensor(name: "square_avg", existsAfterEveryStep: true, nonNegative: true),

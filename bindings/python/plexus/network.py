@@ -573,8 +573,7 @@ class Network(OwnedHandle):
                  calibration: Optional[ArrayLike] = None, train_step: bool = False,
                  max_parameters: int = 0) -> Optional[QuantizedModel]:
         """Writes the network as dependency-free C99, ``directory/NAME.h`` and ``directory/NAME.c``
-        (``int NAME_predict(const float *x, float *y)`` and ``NAME_predict_batch``; README.md,
-        "Deploying to a microcontroller").
+        (``int NAME_predict(const float *x, float *y)`` and ``NAME_predict_batch``; docs/deploying.md).
 
         Parameters:
             directory: an existing folder; both files are replaced atomically.

@@ -31,7 +31,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas bench-optimizers clean
 
 all: lib ## the release library (the same as make lib)
 
@@ -353,6 +353,12 @@ $(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.
 
 $(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+$(BUILD)/bench_optimizer_step: benchmarks/bench_optimizer_step.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
+
+bench-optimizers: $(BUILD)/bench_optimizer_step ## what one optimizer step costs, per optimizer, tiny and wide
+	./$(BUILD)/bench_optimizer_step
 
 # W1's C loop for w5_python.py's in-process comparison; it links nothing (Python passes the function).
 $(BUILD)/libw5_c_loop.so: benchmarks/w5_c_loop.c include/plexus.h | $(BUILD)

@@ -9,6 +9,8 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
 
     init(_ rule: any OptimizerRule) { stored = rule.stored }
 
+    private init(stored: Stored) { self.stored = stored }
+
     /// The optimizer of `kind` with PyTorch's defaults (SGD's learning rate, which torch leaves to
     /// the caller, 0.01).
     public init(kind: Kind) { self.init(kind.rule.init()) }
@@ -33,41 +35,37 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
         public var description: String { rule.name }
     }
 
-    /// The rule, stored by value, so that a step reaches it with a switch: behind an existential a
-    /// tiny network's SGD step cost twice its time (copies through value witnesses, a dynamic call).
+    /// The rule, stored by value: `accept` hands it to code as its own type, so that a step or a
+    /// schedule's rate change reaches it through one switch. Behind an existential a tiny
+    /// network's SGD step cost twice its time (copies through value witnesses, a dynamic call),
+    /// and RMSprop's fields, too large for an existential's inline buffer, a heap box per read.
     enum Stored: Equatable, Sendable {
         case sgd(SGD), adam(Adam), adamw(AdamW), rmsprop(RMSprop)
 
-        var rule: any OptimizerRule {
+        /// Calls `visitor` with the rule: the one dispatch from an optimizer to its code.
+        @inline(__always)
+        func accept<Visitor: OptimizerVisitor>(_ visitor: Visitor) -> Visitor.Result {
             switch self {
-            case let .sgd(rule): return rule
-            case let .adam(rule): return rule
-            case let .adamw(rule): return rule
-            case let .rmsprop(rule): return rule
+            case let .sgd(rule): return visitor.visit(rule)
+            case let .adam(rule): return visitor.visit(rule)
+            case let .adamw(rule): return visitor.visit(rule)
+            case let .rmsprop(rule): return visitor.visit(rule)
             }
         }
     }
 
-    var rule: any OptimizerRule { stored.rule }
+    /// The rule as an existential, for what runs once per call (checks, descriptions, files).
+    var rule: any OptimizerRule { stored.accept(Existential()) }
 
     /// `OptimizerRule.apply` of this optimizer's rule (`OptimizerState.apply`, every step).
     @inline(__always)
     func apply(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float,
                commit: Bool, clearingGrads: Bool, state: inout OptimizerState) throws(PlexusError) {
-        switch stored {
-        case let .sgd(rule):
-            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                           clearingGrads: clearingGrads, state: &state)
-        case let .adam(rule):
-            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                           clearingGrads: clearingGrads, state: &state)
-        case let .adamw(rule):
-            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                           clearingGrads: clearingGrads, state: &state)
-        case let .rmsprop(rule):
-            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                           clearingGrads: clearingGrads, state: &state)
+        let failure = withUnsafeMutablePointer(to: &state) { state in
+            stored.accept(Apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                                clearingGrads: clearingGrads, state: state))
         }
+        if let failure { throw failure }
     }
 
     // MARK: What every optimizer answers
@@ -75,9 +73,9 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
     /// SGD with learning rate 0.01 and no momentum: what a new network uses.
     public static let standard = Optimizer.sgd(learningRate: 0.01, momentum: 0)
 
-    public var kind: Kind { rule.kind }
-    public var learningRate: Float { rule.learningRate }
-    public var weightDecay: Float { rule.weightDecay }
+    public var kind: Kind { stored.accept(KindOf()) }
+    public var learningRate: Float { stored.accept(LearningRate()) }
+    public var weightDecay: Float { stored.accept(WeightDecay()) }
 
     /// The hyperparameters but the weight decay, learning rate first, in `plexus_get_optimizer`'s
     /// order; each named as in model files (`plexus.NAME`). A flag is 1 (on) or 0 (off).
@@ -85,16 +83,12 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
 
     /// The same optimizer with another learning rate (what a schedule changes).
     public func with(learningRate: Float) -> Optimizer {
-        var changed = rule
-        changed.learningRate = learningRate
-        return Optimizer(changed)
+        Optimizer(stored: stored.accept(Changed(value: learningRate, field: .learningRate)))
     }
 
     /// The same optimizer with another weight decay.
     public func with(weightDecay: Float) -> Optimizer {
-        var changed = rule
-        changed.weightDecay = weightDecay
-        return Optimizer(changed)
+        Optimizer(stored: stored.accept(Changed(value: weightDecay, field: .weightDecay)))
     }
 
     /// "adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-08, weight_decay: 0.0)"
@@ -105,7 +99,6 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
         } + ["weight_decay: \(weightDecay)"]
         return "\(kind)(\(values.joined(separator: ", ")))"
     }
-
 
     /// Throws `.argument` naming the first hyperparameter outside its range: the learning rate,
     /// the optimizer's own, then the weight decay.
@@ -221,23 +214,80 @@ extension OptimizerRule {
     }
 }
 
+// MARK: - Code that reaches a rule as its own type
+
+/// Code run with an optimizer's rule as its concrete type (`Optimizer.Stored.accept`), so that
+/// it is specialised for each rule: no existential, no dynamic call.
+protocol OptimizerVisitor {
+    associatedtype Result
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> Result
+}
+
+private struct Existential: OptimizerVisitor {
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> any OptimizerRule { rule }
+}
+
+private struct KindOf: OptimizerVisitor {
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> Optimizer.Kind { Rule.kind }
+}
+
+private struct LearningRate: OptimizerVisitor {
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> Float { rule.learningRate }
+}
+
+private struct WeightDecay: OptimizerVisitor {
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> Float { rule.weightDecay }
+}
+
+/// The rule with its learning rate or weight decay replaced.
+private struct Changed: OptimizerVisitor {
+    enum Field { case learningRate, weightDecay }
+    let value: Float, field: Field
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> Optimizer.Stored {
+        var changed = rule
+        switch field {
+        case .learningRate: changed.learningRate = value
+        case .weightDecay: changed.weightDecay = value
+        }
+        return changed.stored
+    }
+}
+
+/// One step of the rule; the result is the error that refused it, nil when it went through.
+private struct Apply: OptimizerVisitor {
+    let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float
+    let commit: Bool, clearingGrads: Bool
+    let state: UnsafeMutablePointer<OptimizerState>
+
+    @inline(__always)
+    func visit<Rule: OptimizerRule>(_ rule: Rule) -> PlexusError? {
+        do {
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
+                           clearingGrads: clearingGrads, state: &state.pointee)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
 // MARK: - The state an optimizer keeps
 
 /// An optimizer's memory: one buffer per `StateTensor` of its kind (nil until a step creates it),
 /// and the number of steps taken.
 struct OptimizerState {
-    private(set) var buffers: [FloatBuffer?] = []
+    /// The most state tensors an optimizer keeps (RMSprop's three). Inline, not an Array: a tiny
+    /// network's step paid about 40 instructions for an array's checks.
+    static let maxTensors = 3
+    private var buffers = InlineArray<3, FloatBuffer?>(repeating: nil)
     var steps: Int = 0
 
     /// Forgets everything (a new optimizer kind starts from scratch).
-    mutating func reset() { buffers = []; steps = 0 }
+    mutating func reset() { self = OptimizerState() }
 
     subscript(tensor: Int) -> FloatBuffer? {
-        get { tensor < buffers.count ? buffers[tensor] : nil }
-        set {
-            if buffers.count <= tensor { buffers += Array(repeating: nil, count: tensor + 1 - buffers.count) }
-            buffers[tensor] = newValue
-        }
+        get { buffers[tensor] }
+        set { buffers[tensor] = newValue }
     }
 
     /// Keeps `buffer` as state tensor `tensor` (after a written update; a no-op when it is already

@@ -100,6 +100,24 @@ import Testing
             #expect(standard.hyperparameters.first?.name == "learning_rate", "\(kind)")
             #expect(standard.description.hasPrefix("\(kind)(lr: "), "\(standard)")
         }
+    }
+
+    /// Every kind steps, keeps its state through a model file and resumes bitwise.
+    @Test(arguments: Optimizer.Kind.allCases)
+    func everyKindStepsAndResumes(kind: Optimizer.Kind) throws {
+        let net = try makeNet()
+        try net.setOptimizer(Optimizer(kind: kind))
+        _ = try gradients(net, 1)
+        try net.step()
+        let copy = try Network.load(modelData: try net.modelData())
+        #expect(copy.optimizer == net.optimizer && copy.optimizerSteps == 1)
+        for seed in [2, 3] as [UInt64] {
+            _ = try gradients(net, seed)
+            _ = try gradients(copy, seed)
+            try net.step()
+            try copy.step()
+        }
+        #expect(copy.parameters.map(\.bitPattern) == net.parameters.map(\.bitPattern), "\(kind)")
         #expect(Optimizer(kind: .rmsprop) == .rmsprop() && Optimizer(kind: .adamw) == .adamw())
     }
 

@@ -16,7 +16,8 @@ rm -rf "$stage" && mkdir -p "$stage/native/scripts" "$build/dist"
 # The tracked files only (no build output), from the Python project and the Swift package.
 git ls-files -z bindings/python | xargs -0 -I{} cp --parents {} "$stage/"
 mv "$stage/bindings/python"/* "$stage/" && rm -rf "$stage/bindings"
-git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests Makefile scripts/install-deps.sh scripts/fetch-blas.sh \
+# (docs/maths.md: a Swift test checks its initialisation table against the code.)
+git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests docs/maths.md Makefile scripts/install-deps.sh scripts/fetch-blas.sh \
     scripts/blas-requirements.txt scripts/python-test-requirements.txt | xargs -0 -I{} cp --parents {} "$stage/native/"
 cat > "$stage/MANIFEST.in" <<'MANIFEST'
 graft native

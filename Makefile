@@ -31,7 +31,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas bench-optimizers clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-mpi bench-blas bench-optimizers bench-gemm clean
 
 all: lib ## the release library (the same as make lib)
 
@@ -209,6 +209,7 @@ C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copie
 
 test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, plain and under valgrind; examples, install, README and docs
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
+	./Tests/c/test_gemm.sh $(BUILD)
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
 	./$(BUILD)/test_model_files
@@ -353,6 +354,18 @@ $(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.
 
 $(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+# Plexus's GEMM (built in from its sources) against OpenBLAS and BLIS, one thread.
+KERNEL_SOURCES := $(wildcard Sources/CPlexusKernels/*.c)
+$(BUILD)/bench_gemm: benchmarks/bench_gemm.c benchmarks/machine.h $(KERNEL_SOURCES) Sources/CPlexusKernels/kernels.h \
+		Sources/CPlexusKernels/include/plexus_gemm.h | $(BUILD)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -ISources/CPlexusKernels/include -ISources/CPlexusKernels -Ibenchmarks \
+		-o $@ $< $(KERNEL_SOURCES) -lm -lpthread -ldl
+
+bench-gemm: $(BUILD)/bench_gemm bench-deps ## Plexus's GEMM against OpenBLAS and BLIS at W3's and W4's products, 1 thread
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_gemm \
+		openblas-0.3.34=$(CURDIR)/$(BLAS_DIR)/unmodified/libscipy_openblas.so:scipy_ \
+		debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
 
 $(BUILD)/bench_optimizer_step: benchmarks/bench_optimizer_step.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)

@@ -28,7 +28,10 @@ let package = Package(
         ),
 
         // MARK: Core
-        .target(name: "Plexus", dependencies: ["CPlexusBLAS", "CPlexusSupport"]),
+        .target(name: "Plexus", dependencies: ["CPlexusBLAS", "CPlexusKernels", "CPlexusSupport"]),
+        // Plexus's own GEMM: packed panels, micro-kernels for AVX-512F, AVX2+FMA, NEON and portable
+        // fmaf, chosen at run time; one order of arithmetic on every CPU (plexus_gemm.h).
+        .target(name: "CPlexusKernels"),
 
         // MARK: C surface
         // Thread-local error text; C has `_Thread_local`, the Swift standard library has no equivalent.

@@ -23,9 +23,11 @@ if [ "${1:-}" != "--system" ]; then
   # libopenblas0-pthread (Debian's OpenBLAS, which a test loads beside Plexus's own to show the
   # two do not mix); gcc-arm-linux-gnueabihf, qemu-user, gcc-arm-none-eabi and
   # libnewlib-arm-none-eabi (the generated C built for 32-bit ARM and run under qemu-arm, and
-  # built for a Cortex-M4: Tests/deploy); file (names the ARM binary's format).
+  # built for a Cortex-M4: Tests/deploy); file (names the ARM binary's format);
+  # gcc-aarch64-linux-gnu (the GEMM's NEON kernel built for aarch64 and run under qemu-aarch64:
+  # Tests/c/test_gemm.sh).
   for pkg in valgrind cmake openmpi-bin libopenmpi-dev libopenblas0-pthread gcc-arm-linux-gnueabihf qemu-user \
-             gcc-arm-none-eabi libnewlib-arm-none-eabi file; do
+             gcc-arm-none-eabi libnewlib-arm-none-eabi file gcc-aarch64-linux-gnu; do
     have_deb "$pkg" || need_apt+=("$pkg")
   done
 fi

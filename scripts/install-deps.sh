@@ -12,16 +12,16 @@ install_debs() {
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
 }
-# Building the library: binutils (nm, readelf, strip) and unzip make the private OpenBLAS
-# (scripts/fetch-blas.sh); pkg-config tests the installed plexus.pc.
-for pkg in binutils unzip pkg-config; do
+# Building the library: binutils (nm, readelf, strip: the export check and make install);
+# pkg-config tests the installed plexus.pc.
+for pkg in binutils pkg-config; do
   have_deb "$pkg" || need_apt+=("$pkg")
 done
 if [ "${1:-}" != "--system" ]; then
   # Tests: valgrind (the C tests); cmake (the installed CMake package); openmpi-bin and
   # libopenmpi-dev (data-parallel training: mpicc, mpirun, and what mpi4py builds on);
-  # libopenblas0-pthread (Debian's OpenBLAS, which a test loads beside Plexus's own to show the
-  # two do not mix); gcc-arm-linux-gnueabihf, qemu-user, gcc-arm-none-eabi and
+  # libopenblas0-pthread (Debian's OpenBLAS, which a test loads beside Plexus to show it changes
+  # nothing); gcc-arm-linux-gnueabihf, qemu-user, gcc-arm-none-eabi and
   # libnewlib-arm-none-eabi (the generated C built for 32-bit ARM and run under qemu-arm, and
   # built for a Cortex-M4: Tests/deploy); file (names the ARM binary's format);
   # gcc-aarch64-linux-gnu (the GEMM's NEON kernel built for aarch64 and run under qemu-aarch64:
@@ -32,9 +32,6 @@ if [ "${1:-}" != "--system" ]; then
   done
 fi
 install_debs "${need_apt[@]}"
-
-# Plexus's private OpenBLAS (pinned wheels from PyPI, see scripts/blas-requirements.txt).
-PYTHON=${PYTHON:-python3} "$(dirname "$0")/fetch-blas.sh"
 
 # --system: only what building the library needs (used by `make lib`, also inside pip's build).
 [ "${1:-}" = "--system" ] && exit 0

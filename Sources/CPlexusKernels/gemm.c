@@ -41,7 +41,7 @@ static void kernel_portable_4x4(size_t kc, const float *a, const float *b, float
 
 static int always(void) { return 1; }
 
-const plxs_kernel plxs_kernel_portable = {"portable", "portable fmaf 4x4", 4, 4, 64, 256, 512, kernel_portable_4x4, always, NULL};
+const plxs_kernel plxs_kernel_portable = {"portable", "portable fmaf 4x4", 4, 4, 64, 256, 512, kernel_portable_4x4, always, NULL, NULL};
 
 /* MARK: choosing the kernel */
 
@@ -139,7 +139,7 @@ static scratch *thread_scratch(const plxs_kernel *k) {
     if (s != NULL) return s;
     s = aligned_floats(sizeof(scratch) / sizeof(float) + 16);
     if (s == NULL) return NULL;
-    s->a = aligned_floats(k->mc * k->kc);
+    s->a = aligned_floats(k->mc * k->kc + PLXS_PACK_SLACK);
     s->b = aligned_floats(k->kc * k->nc);
     if (s->a == NULL || s->b == NULL || pthread_setspecific(scratch_key, s) != 0) {
         free_scratch(s);
@@ -185,6 +185,14 @@ static inline void pack_a_panels(size_t height, int trans_a, const float *a, siz
 
 static void pack_a(const plxs_kernel *k, int trans_a, const float *a, size_t lda, size_t i0, size_t mc, size_t p0,
                    size_t kc, float *out) {
+    if (!trans_a && k->pack_rows_panel != NULL) {
+        size_t full = mc - mc % k->mr;
+        for (size_t r = 0; r < full; r += k->mr) k->pack_rows_panel(kc, a + (i0 + r) * lda + p0, lda, out + r * kc);
+        if (full == mc) return;
+        out += full * kc;
+        i0 += full;
+        mc -= full;
+    }
     switch (k->mr) {
     case 4: pack_a_panels(4, trans_a, a, lda, i0, mc, p0, kc, out); break;
     case 6: pack_a_panels(6, trans_a, a, lda, i0, mc, p0, kc, out); break;

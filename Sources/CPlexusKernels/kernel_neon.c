@@ -32,5 +32,5 @@ static void kernel_neon_8x8(size_t kc, const float *a, const float *b, float *c,
     }
 }
 
-const plxs_kernel plxs_kernel_neon = {"neon", "neon 8x8", 8, 8, 64, 256, 512, kernel_neon_8x8, always, NULL};
+const plxs_kernel plxs_kernel_neon = {"neon", "neon 8x8", 8, 8, 64, 256, 512, kernel_neon_8x8, always, NULL, NULL};
 #endif

@@ -92,6 +92,59 @@ static void kernel_avx512_12x32(size_t kc, const float *a, const float *b, float
 #undef PLXS_STORE
 }
 
+/* r0..r7 transposed: out[q] = {r0[q], r1[q], ..., r7[q]}. */
+__attribute__((target("avx2")))
+static inline void transpose_registers(__m256 r0, __m256 r1, __m256 r2, __m256 r3, __m256 r4, __m256 r5, __m256 r6,
+                                       __m256 r7, __m256 out[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    out[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    out[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    out[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    out[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    out[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    out[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    out[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    out[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* A full panel of `height` rows (6 or 12) of a plain A: per 8 steps, each group of 8 rows (the
+   last group padded by repeating its last row) transposed, then stored step by step, 8 floats at
+   a time from the step's first value of the group: a store's values past the group belong to the
+   next store's place, which that store then writes (and the last store of the panel spills into
+   the next panel or the slack). */
+__attribute__((target("avx2")))
+static inline void pack_rows(size_t height, size_t kc, const float *src, size_t lda, float *panel) {
+    const size_t groups = (height + 7) / 8;
+    size_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        __m256 t[2][8];
+        for (size_t g = 0; g < groups; g++) {
+            const float *row[8];
+            for (size_t i = 0; i < 8; i++) row[i] = src + (g * 8 + i < height ? g * 8 + i : height - 1) * lda + p;
+            transpose_registers(_mm256_loadu_ps(row[0]), _mm256_loadu_ps(row[1]), _mm256_loadu_ps(row[2]),
+                                _mm256_loadu_ps(row[3]), _mm256_loadu_ps(row[4]), _mm256_loadu_ps(row[5]),
+                                _mm256_loadu_ps(row[6]), _mm256_loadu_ps(row[7]), t[g]);
+        }
+        for (size_t q = 0; q < 8; q++)
+            for (size_t g = 0; g < groups; g++) _mm256_storeu_ps(panel + (p + q) * height + g * 8, t[g][q]);
+    }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < height; i++) panel[p * height + i] = src[i * lda + p];
+}
+
+__attribute__((target("avx2")))
+static void pack_rows_6(size_t kc, const float *src, size_t lda, float *panel) { pack_rows(6, kc, src, lda, panel); }
+
+__attribute__((target("avx2")))
+static void pack_rows_12(size_t kc, const float *src, size_t lda, float *panel) { pack_rows(12, kc, src, lda, panel); }
+
 /* Eight columns' next eight steps, transposed in registers: eight loads of 8 floats (one per
    column of op(B), contiguous in b), eight stores of 8 floats (one per step). */
 __attribute__((target("avx2")))
@@ -139,7 +192,7 @@ static void pack_transposed_32(size_t kc, const float *src, size_t ldb, float *p
 }
 
 const plxs_kernel plxs_kernel_avx2 = {"avx2", "avx2-fma 6x16", 6, 16, 72, 256, 512, kernel_avx2_6x16, has_avx2_fma,
-                                      pack_transposed_16};
+                                      pack_transposed_16, pack_rows_6};
 const plxs_kernel plxs_kernel_avx512 = {"avx512", "avx512f 12x32", 12, 32, 96, 256, 512, kernel_avx512_12x32, has_avx512f,
-                                        pack_transposed_32};
+                                        pack_transposed_32, pack_rows_12};
 #endif

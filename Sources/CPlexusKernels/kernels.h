@@ -24,7 +24,15 @@ typedef struct {
        first column and step; column j's steps at src + j*ldb): panel[p*NR + j] = src[j*ldb + p]
        for p < kc. NULL: gemm.c's loop. A plain move of values, so it changes no result. */
     void (*pack_transposed_panel)(size_t kc, const float *src, size_t ldb, float *panel);
+    /* Packs one full panel of MR rows of a plain A (A stored m x k, `src` at the panel's first row
+       and step; row i's steps at src + i*lda): panel[p*MR + i] = src[i*lda + p] for p < kc. It
+       may write up to 8 floats past the panel (the next panel, or the pack's slack, is written
+       after it). NULL: gemm.c's loop. */
+    void (*pack_rows_panel)(size_t kc, const float *src, size_t lda, float *panel);
 } plxs_kernel;
+
+/* Floats allocated past the end of the A pack for pack_rows_panel's last stores. */
+#define PLXS_PACK_SLACK 16
 
 /* The largest tile of any kernel, for the edge-tile buffer. */
 #define PLXS_MAX_TILE (12 * 32)

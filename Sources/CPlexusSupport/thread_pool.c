@@ -69,12 +69,14 @@ static void plxs_relax(unsigned spins) {
     if ((spins & 63) == 63) sched_yield();
 }
 
-/* The count a new process starts with: $OPENBLAS_NUM_THREADS when it is a positive number (the
-   variable that already limits numpy's BLAS limits Plexus too), else the CPUs this process may
-   run on, at most PLXS_DEFAULT_MAX_THREADS. */
+/* The count a new process starts with: $PLEXUS_NUM_THREADS when it is a positive number, else
+   $OPENBLAS_NUM_THREADS (the variable that already limits numpy's BLAS limits Plexus too), else
+   the CPUs this process may run on, at most PLXS_DEFAULT_MAX_THREADS. */
 static size_t plxs_default_threads(void) {
-    const char *text = getenv("OPENBLAS_NUM_THREADS");
-    if (text != NULL && *text != '\0') {
+    static const char *const variables[] = {"PLEXUS_NUM_THREADS", "OPENBLAS_NUM_THREADS"};
+    for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
+        const char *text = getenv(variables[i]);
+        if (text == NULL || *text == '\0') continue;
         char *end;
         long value = strtol(text, &end, 10);
         if (*end == '\0' && value >= 1) return value > PLXS_MAX_THREADS ? PLXS_MAX_THREADS : (size_t)value;

@@ -1,29 +1,29 @@
-import CPlexusBLAS
+import CPlexusKernels
 
 // The three matrix products of a dense layer, forward and backward side by side.
 // Legend: B = batch rows, I = inputs of the layer, O = outputs of the layer; all row-major.
 //   x: [B][I]   W: [O][I]   b: [O]   z, δ: [B][O]
 //
-// Large products go to OpenBLAS's sgemm. Below `blasThreshold` multiply-adds the call overhead of
-// sgemm (tens of ns) exceeds the work, so plain loops run instead; both paths are deterministic.
+// One order of arithmetic (include/plexus.h): every output starts from its bias (or 0, or the
+// gradient accumulated so far) and adds its terms in ascending order. A layer with fewer than
+// `smallLayerWeights` weights runs its products as plain loops, each term a multiply then an add;
+// a larger layer runs them in Plexus's GEMM (plexus_gemm.h), each term one fused multiply-add.
+// The choice depends on the layer's shape alone, so a row's outputs are the same bits alone or in
+// any batch, at any thread count, on any CPU, and the generated C (CExport/FloatCode.swift) makes
+// the same choice per layer.
 
-/// Products with fewer multiply-adds than this run as plain loops: measured crossover between
-/// 256 (loops 262 ns, sgemm 339 ns) and 2048 (loops 1760 ns, sgemm 625 ns); benchmarks/RESULTS.md.
-let blasThreshold = 512
+/// Layers with fewer weights (inputs·outputs) than this sum in plain loops: for a few dozen
+/// multiply-adds the GEMM's packing costs more than the arithmetic (benchmarks/RESULTS.md).
+let smallLayerWeights = 512
 
-/// Whether rows·inputs·outputs is below `limit` (`blasThreshold` unless given; overflow counts as large).
+/// Whether a layer of `inputs`·`outputs` weights runs as plain loops (sizes are at most 2³¹ − 1,
+/// so the product cannot overflow).
 @inline(__always)
-func isSmallProduct(_ rows: Int, _ inputs: Int, _ outputs: Int, below limit: Int = blasThreshold) -> Bool {
-    guard let a = checkedProduct(rows, inputs), let b = checkedProduct(a, outputs) else { return false }
-    return b < limit
-}
+func isSmallLayer(inputs: Int, outputs: Int) -> Bool { inputs * outputs < smallLayerWeights }
 
-/// Rows per block in the forward passes (`forward`, `predict`, `train`): large enough that sgemm
-/// runs at full speed, small enough that a block's activations stay in the caches. Blocks are the
-/// unit of parallel work for large batches. OpenBLAS computes a row's outputs with different
-/// kernels depending on where the row falls in a product (its edge kernels sum in another order),
-/// so a row's result depends on how the rows are cut: every forward pass cuts at the same 512-row
-/// boundaries, which makes `forward` and `predict` bitwise equal.
+/// Rows per block in the forward passes (`forward`, `predict`, `train`): the unit of parallel
+/// work for large batches, small enough that a block's activations stay in the caches. Results do
+/// not depend on it.
 let forwardBlockRows = 512
 
 /// How a product is cut into column tiles that run in parallel. A batch that fits one block (a
@@ -40,14 +40,17 @@ struct Tiling {
     static let forward = Tiling(width: 128)
     static let backward = Tiling(width: 128)
 
-    /// Products with fewer multiply-adds than this are never cut (2¹⁸: a 64×64×64 product).
+    /// Products with fewer multiply-adds than this are never cut (2¹⁸: a 64×64×64 product), nor
+    /// are a small layer's loops.
     static let threshold = 1 << 18
 
     /// How many tiles the `columns` of a `rows`·`inputs`·`outputs` product are cut into (1: not
     /// cut). Depends only on the shape, never on the thread count, so results do not either.
     @inline(__always)
     func count(rows: Int, inputs: Int, outputs: Int, columns: Int) -> Int {
-        guard columns > width, !isSmallProduct(rows, inputs, outputs, below: Tiling.threshold) else { return 1 }
+        guard columns > width, !isSmallLayer(inputs: inputs, outputs: outputs),
+              let a = checkedProduct(rows, inputs), let b = checkedProduct(a, outputs), b >= Tiling.threshold
+        else { return 1 }
         return (columns + evenWidth(columns) - 1) / evenWidth(columns)
     }
 
@@ -67,11 +70,11 @@ struct Tiling {
     }
 }
 
-/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi) for one block (rows ≤ forwardBlockRows): loops or
-/// sgemm, chosen by the block's size.
+/// z = x·Wᵀ + b   (z_bo = b_o + Σ_i x_bi W_oi) for one block: loops or the GEMM, chosen by the
+/// layer's shape.
 func linearForwardBlock(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    if isSmallProduct(rows, inputs, outputs) {
+    if isSmallLayer(inputs: inputs, outputs: outputs) {
         smallLinearForward(x: x, weights: w, bias: bias, z: z, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
@@ -79,14 +82,15 @@ func linearForwardBlock(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>
                       first: 0, count: outputs)
 }
 
-/// Output columns `first ..< first + count` of `linearForwardBlock`, always through sgemm.
+/// Output columns `first ..< first + count` of `linearForwardBlock` for a layer that is not
+/// small: the GEMM, from the bias.
 func linearForwardTile(x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                        z: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
     if let bias {
         for r in 0..<rows { (z + r * outputs + first).update(from: bias + first, count: count) }
     }
-    blasProduct(x, lda: inputs, transposeA: false, w + first * inputs, ldb: inputs, transposeB: true,
-                m: rows, n: count, k: inputs, into: z + first, ldc: outputs, accumulate: bias != nil)
+    gemm(x, lda: inputs, transposeA: false, w + first * inputs, ldb: inputs, transposeB: true,
+         m: rows, n: count, k: inputs, into: z + first, ldc: outputs, accumulate: bias != nil)
 }
 
 /// dW += δᵀ·x,  db += Σ_rows δ   (dW_oi += Σ_b δ_bo x_bi)
@@ -94,7 +98,7 @@ func linearBackwardParameters(delta: UnsafePointer<Float>, x: UnsafePointer<Floa
                               weightGrad dw: UnsafeMutablePointer<Float>, biasGrad db: UnsafeMutablePointer<Float>?,
                               rows: Int, inputs: Int, outputs: Int) {
     if let db { biasGradient(delta: delta, biasGrad: db, rows: rows, outputs: outputs) }
-    if isSmallProduct(rows, inputs, outputs) {
+    if isSmallLayer(inputs: inputs, outputs: outputs) {
         smallLinearBackwardParameters(delta: delta, x: x, weightGrad: dw, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
@@ -110,17 +114,18 @@ func biasGradient(delta: UnsafePointer<Float>, biasGrad db: UnsafeMutablePointer
     }
 }
 
-/// Input columns `first ..< first + count` of dW += δᵀ·x, always through sgemm.
+/// Input columns `first ..< first + count` of dW += δᵀ·x for a layer that is not small: the GEMM,
+/// from the gradients accumulated so far, rows in ascending order.
 func linearBackwardWeightsTile(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, weightGrad dw: UnsafeMutablePointer<Float>,
                                rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
-    blasProduct(delta, lda: outputs, transposeA: true, x + first, ldb: inputs, transposeB: false,
-                m: outputs, n: count, k: rows, into: dw + first, ldc: inputs, accumulate: true)
+    gemm(delta, lda: outputs, transposeA: true, x + first, ldb: inputs, transposeB: false,
+         m: outputs, n: count, k: rows, into: dw + first, ldc: inputs, accumulate: true)
 }
 
 /// dx = δ·W   (dx_bi = Σ_o δ_bo W_oi): the upstream gradient for the previous layer.
 func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
                          inputGrad dx: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-    if isSmallProduct(rows, inputs, outputs) {
+    if isSmallLayer(inputs: inputs, outputs: outputs) {
         smallLinearBackwardInput(delta: delta, weights: w, inputGrad: dx, rows: rows, inputs: inputs, outputs: outputs)
         return
     }
@@ -128,51 +133,38 @@ func linearBackwardInput(delta: UnsafePointer<Float>, weights w: UnsafePointer<F
                             first: 0, count: inputs)
 }
 
-/// Input columns `first ..< first + count` of dx = δ·W, always through sgemm.
+/// Input columns `first ..< first + count` of dx = δ·W for a layer that is not small: the GEMM,
+/// from 0, outputs in ascending order.
 func linearBackwardInputTile(delta: UnsafePointer<Float>, weights w: UnsafePointer<Float>, inputGrad dx: UnsafeMutablePointer<Float>,
                              rows: Int, inputs: Int, outputs: Int, first: Int, count: Int) {
-    blasProduct(delta, lda: outputs, transposeA: false, w + first, ldb: inputs, transposeB: false,
-                m: rows, n: count, k: outputs, into: dx + first, ldc: inputs, accumulate: false)
+    gemm(delta, lda: outputs, transposeA: false, w + first, ldb: inputs, transposeB: false,
+         m: rows, n: count, k: outputs, into: dx + first, ldc: inputs, accumulate: false)
 }
 
 /// C (m×n) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`; op is the transpose when asked.
-/// Row-major; A is m×k after op, B is k×n after op. Small products run as loops (sums in sgemm's
-/// reference order), larger ones in sgemm. The computational graph's products (Graph/).
+/// Row-major; A is m×k after op, B is k×n after op. The computational graph's products (Graph/),
+/// always in the GEMM's order.
 func matrixProduct(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
                    m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    if isSmallProduct(m, n, k) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum: Float = 0
-                for p in 0..<k {
-                    let av = transposeA ? a[p * m + i] : a[i * k + p]
-                    let bv = transposeB ? b[j * k + p] : b[p * n + j]
-                    sum += av * bv
-                }
-                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
-            }
-        }
-        return
-    }
-    blasProduct(a, lda: transposeA ? m : k, transposeA: transposeA, b, ldb: transposeB ? k : n, transposeB: transposeB,
-                m: m, n: n, k: k, into: c, ldc: n, accumulate: accumulate)
+    gemm(a, lda: transposeA ? m : k, transposeA: transposeA, b, ldb: transposeB ? k : n, transposeB: transposeB,
+         m: m, n: n, k: k, into: c, ldc: n, accumulate: accumulate)
 }
 
 /// C (m×n, row stride ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`; row-major, A
-/// m×k and B k×n after op, with row strides lda and ldb as stored. The one call of the BLAS:
-/// every product above the loops' size goes through it.
+/// m×k and B k×n after op, with row strides lda and ldb as stored. The one call of Plexus's GEMM:
+/// every product of a layer that is not small, and every product of a graph.
 @inline(__always)
-func blasProduct(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
-                 m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    plxs_sgemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-               Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+func gemm(_ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+          m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    plxs_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, accumulate ? 1 : 0)
 }
 
 // MARK: - The loops for small products
 // Optimised for size: for a few dozen multiply-adds, the vector loops LLVM otherwise emits (with
 // their alias checks and remainders) cost more than the arithmetic. Pointers step by the row
 // widths instead of being recomputed from checked products (every size here was validated when
-// the network was made). The sums run in the same order as sgemm's reference definition.
+// the network was made). Each term is a multiply, then an add, in ascending order; Swift never
+// fuses them (it contracts no floating-point expression).
 // benchmarks/RESULTS.md records what this bought.
 
 @_optimize(size) @inline(never)

@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 
-// Fused passes, one row at a time, for batches at which every layer's product runs as plain
-// loops (`isSmallProduct`). For a tiny network the work of a call is a few dozen multiply-adds;
+// Fused passes, one row at a time, for small batches of networks whose every layer is small
+// (`isSmallLayer`: its products run as plain loops). For a tiny network the work of a call is a few dozen multiply-adds;
 // the layered passes spend more than that on per-layer calls, size checks and separate passes
 // for the activations. Here one call computes a layer's sums and then its activations, row by row.
 // The arithmetic is that of the layered passes (`smallLinearForward`'s summation order, the
@@ -16,15 +16,17 @@ import Musl
 // Shapes: x: [inputs], a, z: [outputs] (one row); W: [outputs][inputs], b: [outputs].
 
 extension Network {
-    /// The largest batch that runs through the row passes: every layer's product must be small
-    /// at that many rows, and two rows of the widest layer must fit the stack scratch.
-    /// 0 when even one row is too large (the network always takes the layered path).
+    /// The largest batch that runs through the row passes: every layer must be small (the row
+    /// passes sum as the small layers' loops do), two rows of the widest layer must fit the stack
+    /// scratch, and the batch must be short enough that one row at a time beats a layer at a time
+    /// (rows · inputs · outputs below `smallLayerWeights` for every layer, measured with the
+    /// layered loops). 0: the network always takes the layered path. Both paths give the same bits.
     static func rowPassLimit(_ layers: [Layer]) -> Int {
-        guard 2 * (layers.map { max($0.inputs, $0.outputs) }.max() ?? 0) <= stackScratchLimit else { return 0 }
+        guard layers.allSatisfy({ isSmallLayer(inputs: $0.inputs, outputs: $0.outputs) }),
+              2 * (layers.map { max($0.inputs, $0.outputs) }.max() ?? 0) <= stackScratchLimit else { return 0 }
         var limit = Int.max
         for layer in layers {
-            // rows · inputs · outputs < blasThreshold; inputs · outputs ≤ 128² after the guard.
-            limit = min(limit, (blasThreshold - 1) / (layer.inputs * layer.outputs))
+            limit = min(limit, (smallLayerWeights - 1) / (layer.inputs * layer.outputs))
         }
         return min(limit, forwardBlockRows)
     }

@@ -36,7 +36,8 @@ public final class Network: CustomStringConvertible {
     /// network continues the saved one), so the same seed gives the same run.
     var generator: SeededGenerator
 
-    /// The largest layer width accepted (the BLAS interface indexes with 32-bit integers).
+    /// The largest layer width accepted (the C API's `uint32_t` sizes, and the ONNX and C exports,
+    /// index with 32-bit integers).
     public static let maxLayerSize = Int(Int32.max)
     /// The largest batch accepted by one call, for the same reason.
     public static let maxBatch = Int(Int32.max)

@@ -1,4 +1,4 @@
-import CPlexusBLAS
+import CPlexusKernels
 import CPlexusSupport
 
 /// How many threads Plexus's passes may use: one pool for the whole process (a process-wide
@@ -10,8 +10,9 @@ import CPlexusSupport
 /// thread count; more threads only run more tasks at once. Small products (tiny networks) stay
 /// on the calling thread whatever this says, so tiny networks never pay for threads.
 ///
-/// Default: `$OPENBLAS_NUM_THREADS` when it is set to a positive number (the variable that
-/// already limits numpy's BLAS), else one thread per CPU the process may run on, at most 64.
+/// Default: `$PLEXUS_NUM_THREADS` when it is set to a positive number, else
+/// `$OPENBLAS_NUM_THREADS` (the variable that already limits numpy's BLAS), else one thread per
+/// CPU the process may run on, at most 64.
 /// Idle threads sleep: between calls the pool uses no CPU.
 public enum Threads {
     /// The most threads `setCount` accepts.
@@ -34,15 +35,18 @@ public enum Threads {
         }
     }
 
-    /// The BLAS that runs the matrix products and the kernels it chose for this CPU, such as
-    /// "OpenBLAS 0.3.34.481.3 SkylakeX".
-    public static var blas: String { String(cString: plxs_blas_name()) }
+    /// The GEMM kernel that runs the matrix products on this CPU, such as
+    /// "Plexus GEMM avx2-fma 6x16" (plexus_gemm.h says how it is chosen).
+    public static var gemm: String { "Plexus GEMM " + String(cString: plxs_gemm_kernel_name()) }
 
-    /// `blas` and the thread count: "OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads".
-    public static var blasDescription: String {
-        let threads = count
-        return "\(blas), \(threads) thread\(threads == 1 ? "" : "s")"
-    }
+    /// `gemm` and the thread count: "Plexus GEMM avx2-fma 6x16, 2 threads" (`plexus_blas_info()`).
+    public static var gemmDescription: String { String(cString: plxs_gemm_info(count)) }
+
+    @available(*, deprecated, renamed: "gemm", message: "Plexus has its own GEMM since 0.7.0")
+    public static var blas: String { gemm }
+
+    @available(*, deprecated, renamed: "gemmDescription", message: "Plexus has its own GEMM since 0.7.0")
+    public static var blasDescription: String { gemmDescription }
 
     /// Runs `work.run(task, slot:)` for every task in `0..<tasks` on up to `slots` threads and
     /// returns when all have finished. One task, or one slot, runs inline with no call into the

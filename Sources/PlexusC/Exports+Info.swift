@@ -3,12 +3,12 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CPlexusBLAS
+import CPlexusKernels
 import CPlexusSupport
 import Plexus
 
 // What the library says about itself and about failures: the last error, status names, the
-// version, the thread setting and the BLAS behind the products.
+// version, the thread setting and the GEMM kernel behind the products.
 
 @_cdecl("plexus_last_error")
 public func plexus_last_error() -> UnsafePointer<CChar> {
@@ -52,7 +52,7 @@ public func plexus_get_threads() -> Int32 {
 
 @_cdecl("plexus_blas_info")
 public func plexus_blas_info() -> UnsafePointer<CChar> {
-    plxs_blas_info(Threads.count)
+    plxs_gemm_info(Threads.count)
 }
 
 @_cdecl("plexus_version")

@@ -92,10 +92,10 @@ import Testing
         #expect(Threads.count == initial)
     }
 
-    @Test func blasIsNamed() {
-        // The kernel family is part of the name; the thread count follows it.
-        #expect(Threads.blas.hasPrefix("OpenBLAS 0.3."))
-        #expect(Threads.blas.split(separator: " ").count == 3)
-        #expect(Threads.blasDescription.hasPrefix(Threads.blas + ", \(Threads.count) thread"))
+    @Test func gemmKernelIsNamed() {
+        // The kernel and its tile are part of the name; the thread count follows it.
+        let known = ["avx512f 12x32", "avx2-fma 6x16", "neon 8x8", "portable fmaf 4x4"]
+        #expect(known.contains { Threads.gemm == "Plexus GEMM " + $0 }, "\(Threads.gemm)")
+        #expect(Threads.gemmDescription.hasPrefix(Threads.gemm + ", \(Threads.count) thread"))
     }
 }

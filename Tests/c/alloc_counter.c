@@ -1,5 +1,5 @@
 /* An LD_PRELOAD allocation counter for Tests/c/test_allocations.c: every malloc-family call in
-   the process (the Swift runtime inside libplexus, OpenBLAS, libc) is counted, then passed on to
+   the process (the Swift runtime inside libplexus, libc) is counted, then passed on to
    glibc. The test reads the count through dlsym, so it fails loudly when not preloaded. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -6,8 +6,7 @@
    already seen (and of one row), and plexus_train, whose allocations must not grow with the
    number of steps it takes (it allocates its shuffle order and target rows once per call).
    Every thread count allocates nothing: Plexus's pool hands out work without allocating, and
-   the products inside each task are single-threaded (OpenBLAS's threaded driver, which
-   allocated a job array per call, never runs). */
+   the GEMM packs into a scratch each thread allocates once, on its first product. */
 #define _GNU_SOURCE
 #include "plexus.h"
 
@@ -36,7 +35,7 @@ static float *one_hot(size_t rows, size_t classes) {
 
 /* Steps after the first allocate nothing, for each optimizer, and so do plexus_train_step calls
    with AdamW, weight decay, clipping and dropout (optimizer 3). (A few warm-up steps: a pool
-   thread running its first task may allocate once, for its own OpenBLAS buffer.) */
+   thread running its first product allocates its GEMM scratch once.) */
 static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, size_t n_sizes, plexus_loss loss,
                          size_t batch, const char *name) {
     size_t in = sizes[0], out = sizes[n_sizes - 1];

@@ -8,7 +8,7 @@ too. `make test` and the wheel test run against a pip-installed package, found a
 Markers:
 - ``slow``: skipped by ``make check`` (``-m "not slow"``), run by ``make test``.
 - ``smoke``: the set the wheel test runs against the installed wheel (Tests/python/test_wheel.sh).
-- ``installed``: needs the pip-installed package (a wheel's layout, its bundled BLAS); skipped
+- ``installed``: needs the pip-installed package (a wheel's layout, its metadata); skipped
   when the suite runs from a checkout.
 """
 import os

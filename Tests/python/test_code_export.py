@@ -1,8 +1,9 @@
 """The code export (plexus_export_c, Network.export_c, plexus.quantize): the generated C compiled
 with gcc -std=c99 -Wall -Wextra -pedantic -Werror and compared with the library bit for bit.
 
-- float32: bitwise plexus_predict for one row, every activation, with and without biases; the
-  training step bitwise plexus_train_step with SGD at batch 1 for every loss;
+- float32: bitwise plexus_predict, every activation, with and without biases, and every network
+  size (layers in the GEMM's fmaf order included, digits 64-64-10 among them, with gcc and clang);
+  the training step bitwise plexus_train_step with SGD at batch 1 for every loss and layer size;
 - int8: the C bit-identical to plexus.quantize.simulate; on scikit-learn's digits the int8 model
   loses at most 1 point of accuracy and its constant data is at most 30% of the float model file;
 - hostile inputs: bad names, oversized networks, unwritable folders, half-written files.
@@ -124,16 +125,25 @@ def exact_outputs(net: plexus.Network, x: np.ndarray) -> np.ndarray:
     return ref.forward(layers, net.activations, x.astype(np.float64))[1][-1]
 
 
-def test_float_code_of_a_blas_sized_network_is_within_float_rounding(tmp_path):
-    """Layers past 512 multiply-adds run through OpenBLAS in Plexus, which sums in another order
-    (with FMA): the generated code is then as close to the exact outputs as Plexus is."""
-    net = plexus.Network([64, 48, 32, 10], ["relu", "tanh", "softmax"], seed=5)
+@pytest.mark.parametrize("sizes,activations", [
+    ([64, 64, 10], ["relu", "softmax"]),                 # the digits net: 64*64 in the GEMM, 64*10 in loops
+    ([64, 48, 32, 10], ["relu", "tanh", "softmax"]),
+    ([200, 100, 30], ["gelu", "identity"]),              # every layer in the GEMM
+])
+def test_float_code_of_any_size_is_bitwise_plexus_predict(tmp_path, sizes, activations):
+    """One order of arithmetic: the generated code sums large layers with fmaf, as Plexus's GEMM
+    does, and small ones with a multiply then an add, as Plexus's loops do; so its outputs are
+    plexus_predict's, bit for bit, one row at a time and in a batch of 300, with gcc and clang."""
+    net = plexus.Network(sizes, activations, seed=5)
     net.export_c(tmp_path, "wide")
-    lib = compile_model(tmp_path, "wide")
-    x = f32(np.random.default_rng(0).uniform(0, 16, (300, 64)))
-    got, want, exact = c_predict(lib, "wide", x, 10), net.predict(x), exact_outputs(net, x)
-    assert np.max(np.abs(got - exact)) <= 1e-6
-    assert np.max(np.abs(got - want)) <= 3e-6
+    x = f32(np.random.default_rng(0).uniform(-2, 16, (300, sizes[0])))
+    want = net.predict(x)
+    for compiler in ["gcc"] + (["clang"] if shutil.which("clang") else []):
+        lib = compile_model(tmp_path, "wide", compiler)
+        np.testing.assert_array_equal(bits(c_predict(lib, "wide", x, sizes[-1])), bits(want), err_msg=compiler)
+        np.testing.assert_array_equal(bits(c_predict_batch(lib, "wide", x, sizes[-1])), bits(want), err_msg=compiler)
+    assert "fmaf(" in (tmp_path / "wide.c").read_text()
+    np.testing.assert_allclose(want, exact_outputs(net, x), rtol=1e-5, atol=3e-5)   # and right: float32 sums of 200 terms
 
 
 def test_predict_refuses_null_and_non_finite_inputs_and_writes_nothing(tmp_path):
@@ -171,29 +181,31 @@ TRAINING_CASES = [
 ]
 
 
+@pytest.mark.parametrize("sizes", [[4, 9, 3], [40, 30, 20]], ids=["small layers", "GEMM layers"])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("loss,activations", TRAINING_CASES)
-def test_train_step_is_bitwise_plexus_train_step_with_sgd(tmp_path, loss, activations, bias):
-    sizes = [4, 9, 3]
-    net = plexus.Network(sizes, activations, loss=loss, bias=bias, seed=11).sgd(0.1)
+def test_train_step_is_bitwise_plexus_train_step_with_sgd(tmp_path, loss, activations, bias, sizes):
+    lr = 0.1 if sizes[0] < 10 else 0.01      # the wide net's quadratic loss sums 20 outputs
+    net = plexus.Network(sizes, activations, loss=loss, bias=bias, seed=11).sgd(lr)
     net.export_c(tmp_path, "learner", train_step=True)
     lib = compile_model(tmp_path, "learner")
     rng = np.random.default_rng(4)
-    x = f32(rng.normal(0, 1, (60, 4)))
+    inputs, outputs = sizes[0], sizes[-1]
+    x = f32(rng.normal(0, 1, (60, inputs)))
     if loss == "cross_entropy":
-        y = f32(np.eye(3)[rng.integers(0, 3, 60)])
+        y = f32(np.eye(outputs)[rng.integers(0, outputs, 60)])
     elif activations[-1] in ("sigmoid", "softmax"):
-        y = f32(rng.uniform(0, 1, (60, 3)))
+        y = f32(rng.uniform(0, 1, (60, outputs)))
     else:
-        y = f32(rng.normal(0, 1, (60, 3)))
+        y = f32(rng.normal(0, 1, (60, outputs)))
     for r in range(60):
-        assert lib.learner_train_step(x[r].ctypes.data_as(F32P), y[r].ctypes.data_as(F32P), ctypes.c_float(0.1)) == 0
+        assert lib.learner_train_step(x[r].ctypes.data_as(F32P), y[r].ctypes.data_as(F32P), ctypes.c_float(lr)) == 0
         net.train_step(x[r:r + 1], y[r:r + 1])
     params = np.zeros(net.param_count, np.float32)
     lib.learner_get_params(params.ctypes.data_as(F32P))
     np.testing.assert_array_equal(bits(params), bits(net.params))
     # Predictions after training read the trained parameters.
-    np.testing.assert_array_equal(bits(c_predict(lib, "learner", x[:10], 3)), bits(rows_predict(net, x[:10])))
+    np.testing.assert_array_equal(bits(c_predict(lib, "learner", x[:10], outputs)), bits(rows_predict(net, x[:10])))
 
 
 def test_train_step_refuses_what_plexus_refuses_and_changes_nothing(tmp_path):

@@ -16,29 +16,21 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from plexus.sklearn import PlexusClassifier, PlexusRegressor  # noqa: E402
 from test_binding import model_tool  # noqa: E402
 
-# The one check that cannot pass, and why (docs/python.md, "scikit-learn"): OpenBLAS's sgemm rounds a
-# row's outputs differently with the number of rows in the product, and Plexus runs plain loops
-# below a product size; so a subset's predictions may differ from the same rows predicted in a
-# larger batch by a float32 rounding (about 1e-7 relative), above the check's float64 tolerance.
-EXPECTED_FAILURES = {
-    "check_methods_subset_invariance": "a subset's outputs may differ by a float32 rounding from the "
-                                       "same rows in a larger batch (OpenBLAS rounds per product size)",
-}
-
-
-@parametrize_with_checks([PlexusClassifier(random_state=0), PlexusRegressor(random_state=0)],
-                         expected_failed_checks=lambda estimator: EXPECTED_FAILURES)
+# Every check passes, check_methods_subset_invariance included: Plexus sums each output in one
+# order whatever the batch (include/plexus.h, "One order of arithmetic"), so a subset's outputs are
+# bitwise those of the same rows in a larger batch.
+@parametrize_with_checks([PlexusClassifier(random_state=0), PlexusRegressor(random_state=0)])
 def test_scikit_learns_estimator_checks(estimator, check):
     check(estimator)
 
 
-def test_subset_outputs_differ_by_a_rounding_at_most():
-    """What check_methods_subset_invariance sees, bounded: the rows agree to float32 precision."""
+def test_a_subsets_outputs_are_bitwise_the_full_batchs():
+    """What check_methods_subset_invariance sees, exactly: with layers in the GEMM (20·100 weights)."""
     x, y = make_regression(300, 20, random_state=0)
-    est = PlexusRegressor(random_state=0, max_iter=20).fit(x, y)
+    est = PlexusRegressor((100,), random_state=0, max_iter=20).fit(x, y)
     full = est.predict(x)
     for n in (1, 7, 64, 299):
-        np.testing.assert_allclose(est.predict(x[:n]), full[:n], rtol=1e-5, atol=1e-4)
+        assert est.predict(x[:n]).tobytes() == full[:n].tobytes(), n
 
 
 def digits_split():

@@ -1,10 +1,8 @@
-"""Builds libplexus.so from the repository (`make lib`) and ships it inside the `plexus` package,
-with the private OpenBLAS it loads from its own folder (libplexus_openblas.so.0) and that
-library's licence.
+"""Builds libplexus.so from the repository (`make lib`) and ships it inside the `plexus` package.
 
 `pip install ./bindings/python` runs this from the source tree; the sdist (`make sdist`) carries the
 library's sources in `native/` and runs the same build there. Set PLEXUS_LIBRARY to an existing
-libplexus.so to package that file (and the OpenBLAS beside it) instead of building.
+libplexus.so to package that file instead of building.
 """
 import os
 import shutil
@@ -18,7 +16,6 @@ from setuptools.dist import Distribution
 HERE = Path(__file__).resolve().parent
 # The Swift package: in an sdist, native/; in the repository, two folders up.
 REPOSITORY = HERE / "native" if (HERE / "native" / "Package.swift").exists() else HERE.parent.parent
-BLAS = "libplexus_openblas.so.0"
 
 
 class BuildWithLibrary(build_py):
@@ -31,18 +28,9 @@ class BuildWithLibrary(build_py):
                                    "set PLEXUS_LIBRARY=/path/to/libplexus.so")
             subprocess.run(["make", "-C", str(REPOSITORY), "lib"], check=True)
             library = REPOSITORY / ".build" / "release" / "libplexus.so"
-        library = Path(library)
-        blas = library.resolve().parent / BLAS
-        if not blas.exists():
-            raise RuntimeError(f"{blas} is missing: libplexus.so loads its OpenBLAS from its own folder "
-                               "(make lib puts it there)")
         package = Path(self.build_lib) / "plexus"
         package.mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, package / "libplexus.so")
-        shutil.copy2(blas, package / BLAS)
-        licence = REPOSITORY / "build" / "blas" / "LICENSE-openblas.txt"
-        if licence.exists():
-            shutil.copy2(licence, package / "LICENSE-openblas.txt")
 
 
 class BinaryDistribution(Distribution):

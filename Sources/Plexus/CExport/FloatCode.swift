@@ -1,7 +1,9 @@
-// The float32 code export: the forward pass as Plexus's row passes compute it (a layer's sums,
-// bias first and then the inputs in order, then its activation through the rule's C twin from
-// Activation.swift), and optionally the training step of `trainStep` at batch 1 with SGD (the
-// output gradient from Loss.swift, then `backwardLayerRow`'s sums in its order).
+// The float32 code export: the forward pass in Plexus's one order of arithmetic (a layer's sums,
+// bias first and then the inputs in order, each term a multiply then an add in a small layer and
+// one fmaf in a larger one, as `isSmallLayer` decides in DenseKernels.swift; then its activation
+// through the rule's C twin from Activation.swift), and optionally the training step of
+// `trainStep` at batch 1 with SGD (the output gradient from Loss.swift, then each layer's
+// gradients in the same order).
 
 struct FloatCode {
     let network: Network, name: String, trainStep: Bool
@@ -28,10 +30,9 @@ struct FloatCode {
             h.line()
         }
         h.lines("""
-            /* y[\(upper)_OUTPUTS] = the network's outputs for x[\(upper)_INPUTS]: bitwise plexus_predict's for one row
-               when every layer has inputs x outputs < 512 (the products Plexus sums in its own loops), within
-               float32 rounding otherwise. Compile without -ffast-math and without FMA contraction
-               (gcc's -std=c99 default) for the same bits.
+            /* y[\(upper)_OUTPUTS] = the network's outputs for x[\(upper)_INPUTS]: bitwise plexus_predict's, in Plexus's
+               one order of arithmetic (fmaf in layers with inputs x outputs >= 512). Compile without -ffast-math and
+               without FMA contraction (gcc's -std=c99 default; -ffp-contract=off otherwise) for the same bits; link -lm.
                x and y must not overlap. Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT, writing nothing, for a NULL
                pointer or a non-finite input.
                \(trainStep ? "Reads the parameters that \(name)_train_step changes: not reentrant with it." : "Reentrant: no state, no allocation; the stack holds two rows of the widest layer.") */
@@ -45,7 +46,7 @@ struct FloatCode {
             h.lines("""
                 /* One update from one sample (x, y): forward, backward with the network's loss (\(network.loss)), then plain SGD,
                    theta -= lr * gradient (no momentum, weight decay, clipping or dropout), on static buffers:
-                   bitwise plexus_train_step at batch 1 with SGD for networks whose layers all have inputs x outputs < 512.
+                   bitwise plexus_train_step at batch 1 with SGD.
                    Returns \(upper)_OK; \(upper)_ERR_ARGUMENT for a NULL pointer, a non-finite x or y, or lr not finite and > 0;
                    \(upper)_ERR_NUMERIC when an updated parameter would not be finite (then nothing changes). */
                 int \(name)_train_step(const float *x, const float *y, float lr);
@@ -69,6 +70,12 @@ struct FloatCode {
         c.line()
         c.line("#include <math.h>")
         c.line()
+        c.line("/* Plexus's order keeps a multiply and an add apart where it does not fuse them: clang would contract")
+        c.line("   them by default (gcc does not under -std=c99; with -std=gnu99 pass -ffp-contract=off). */")
+        c.line("#if defined(__clang__)")
+        c.line("#pragma STDC FP_CONTRACT OFF")
+        c.line("#endif")
+        c.line()
         let storage = trainStep ? "static float" : "static const float"
         c.line("/* Layer l's weights are stored transposed, [inputs][outputs] (W^T; Plexus keeps W as [outputs][inputs]),")
         c.line("   so that several outputs' sums advance together over contiguous weights without reordering any sum. */")
@@ -83,58 +90,7 @@ struct FloatCode {
         c.line()
         let forward = forwardFunction(), training = trainStep ? trainingCode() : ""
         c.lines(helpers(calledBy: forward + training))
-        c.lines("""
-
-            /* z = b + W x from W^T ([inputs][outputs]), summed as Plexus sums: each z_o is the bias (or 0),
-               then x_i W_oi added for i in order. Eight outputs at a time keep their sums in registers
-               (vectorised on x86-64 and ARMv8, two instructions per multiply-add on a Cortex-M4). */
-            static void dense(const float *restrict x, float *restrict z, const float *restrict wt, const float *restrict b,
-                              size_t inputs, size_t outputs)
-            {
-                const size_t blocked = outputs - outputs % 8;
-                size_t o, i;
-                for (o = 0; o < blocked; o += 8) {
-                    const float *restrict w = wt + o;
-                    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f, s7 = 0.0f;
-                    if (b != NULL) {
-                        s0 = b[o];
-                        s1 = b[o + 1];
-                        s2 = b[o + 2];
-                        s3 = b[o + 3];
-                        s4 = b[o + 4];
-                        s5 = b[o + 5];
-                        s6 = b[o + 6];
-                        s7 = b[o + 7];
-                    }
-                    for (i = 0; i < inputs; i++, w += outputs) {
-                        const float xi = x[i];
-                        s0 += xi * w[0];
-                        s1 += xi * w[1];
-                        s2 += xi * w[2];
-                        s3 += xi * w[3];
-                        s4 += xi * w[4];
-                        s5 += xi * w[5];
-                        s6 += xi * w[6];
-                        s7 += xi * w[7];
-                    }
-                    z[o] = s0;
-                    z[o + 1] = s1;
-                    z[o + 2] = s2;
-                    z[o + 3] = s3;
-                    z[o + 4] = s4;
-                    z[o + 5] = s5;
-                    z[o + 6] = s6;
-                    z[o + 7] = s7;
-                }
-                for (o = blocked; o < outputs; o++) {
-                    const float *restrict w = wt + o;
-                    float sum = b != NULL ? b[o] : 0.0f;
-                    for (i = 0; i < inputs; i++, w += outputs) sum += x[i] * w[0];
-                    z[o] = sum;
-                }
-            }
-
-            """)
+        c.lines("\n" + denseFunctions(used: forward + training) + "\n")
         c.line()
         c.lines(forward)
         c.line()
@@ -172,13 +128,101 @@ struct FloatCode {
         for l in 1...layerCount {
             let input = l == 1 ? "x" : "h[\((l - 2) % 2)]"
             let output = l == layerCount ? "y" : "h[\((l - 1) % 2)]"
-            body.append("dense(\(input), \(output), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
+            body.append("\(dense(l))(\(input), \(output), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
             body.append(contentsOf: applyActivation(l, to: output))
         }
         return "static void forward(const float *x, float *y)\n{\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
     }
 
     private func biasName(_ l: Int) -> String { network.hasBias ? "layer\(l)_bias" : "NULL" }
+
+    /// Whether layer `l` sums with fused multiply-adds (Plexus's GEMM) rather than a multiply then an add.
+    private func fused(_ l: Int) -> Bool { !isSmallLayer(inputs: inputs(l), outputs: outputs(l)) }
+    private func dense(_ l: Int) -> String { fused(l) ? "dense_fma" : "dense" }
+    private func backwardLayer(_ l: Int) -> String { fused(l) ? "backward_layer_fma" : "backward_layer" }
+
+    /// `backward_layer` and `backward_layer_fma`, those of them that `code` calls: one layer's
+    /// backward for one row as Plexus sums it at batch 1 (gradients start at 0): db = 0 + delta,
+    /// dW = 0 + delta x^T (kept transposed, as the weights are) and, when g is not NULL,
+    /// g = W^T delta with each g_i summed over the outputs in order; the `_fma` form sums g with
+    /// fmaf, as the GEMM does for layers with inputs x outputs >= 512 (dW's one term, rounded
+    /// once, is the same either way).
+    private func backwardFunctions(used code: String) -> String {
+        [(name: "backward_layer", first: "0.0f + delta[0] * row[0]", term: "sum += delta[o] * row[o];"),
+         (name: "backward_layer_fma", first: "fmaf(delta[0], row[0], 0.0f)", term: "sum = fmaf(delta[o], row[o], sum);")]
+            .filter { code.contains($0.name + "(") }
+            .map { f in
+                """
+                /* One layer's backward for one row, as Plexus sums it at batch 1: db = 0 + delta, dW = 0 + delta x^T
+                   (kept transposed, as the weights are) and, when g is not NULL, g = W^T delta with each g_i summed
+                   over the outputs in order\(f.name.hasSuffix("fma") ? ", each term one fmaf (layers with inputs x outputs >= 512)" : ""). */
+                static void \(f.name)(const float *restrict delta, const float *restrict x, const float *restrict wt,
+                                           float *restrict gwt, float *restrict gb, float *restrict g, size_t inputs, size_t outputs)
+                {
+                    size_t o, i;
+                    if (gb != NULL) for (o = 0; o < outputs; o++) gb[o] = 0.0f + delta[o];
+                    for (i = 0; i < inputs; i++) {
+                        const float xi = x[i];
+                        float *restrict row = gwt + i * outputs;
+                        for (o = 0; o < outputs; o++) row[o] = 0.0f + delta[o] * xi;
+                    }
+                    if (g == NULL) return;
+                    for (i = 0; i < inputs; i++) {
+                        const float *restrict row = wt + i * outputs;
+                        float sum = \(f.first);
+                        for (o = 1; o < outputs; o++) \(f.term)
+                        g[i] = sum;
+                    }
+                }
+                """
+            }.joined(separator: "\n\n")
+    }
+
+    /// `dense` and `dense_fma`, those of them that `code` calls: z = b + W x from W^T
+    /// ([inputs][outputs]), each z_o the bias (or 0), then x_i W_oi added for i in order, eight
+    /// outputs' sums advancing together in registers.
+    private func denseFunctions(used code: String) -> String {
+        [(name: "dense", term: { (s: String, w: String) in "\(s) += xi * \(w);" },
+          what: "a multiply, then an add (the small layers' loops)"),
+         (name: "dense_fma", term: { (s: String, w: String) in "\(s) = fmaf(xi, \(w), \(s));" },
+          what: "one fmaf (Plexus's GEMM, layers with inputs x outputs >= 512)")]
+            .filter { code.contains($0.name + "(") }
+            .map { f in
+                let sums = (0..<8).map { "s\($0)" }
+                return """
+                    /* z = b + W x from W^T ([inputs][outputs]), summed as Plexus sums: each z_o is the bias (or 0),
+                       then x_i W_oi added for i in order, each term \(f.what). Eight outputs at a time keep
+                       their sums in registers (vectorised on x86-64 and ARMv8). */
+                    static void \(f.name)(const float *restrict x, float *restrict z, const float *restrict wt, const float *restrict b,
+                                      size_t inputs, size_t outputs)
+                    {
+                        const size_t blocked = outputs - outputs % 8;
+                        size_t o, i;
+                        for (o = 0; o < blocked; o += 8) {
+                            const float *restrict w = wt + o;
+                            float \(sums.map { "\($0) = 0.0f" }.joined(separator: ", "));
+                            if (b != NULL) {
+                    \((0..<8).map { "            s\($0) = b[o\($0 == 0 ? "" : " + \($0)")];" }.joined(separator: "\n"))
+                            }
+                            for (i = 0; i < inputs; i++, w += outputs) {
+                                const float xi = x[i];
+                    \((0..<8).map { "            " + f.term("s\($0)", "w[\($0)]") }.joined(separator: "\n"))
+                            }
+                    \((0..<8).map { "        z[o\($0 == 0 ? "" : " + \($0)")] = s\($0);" }.joined(separator: "\n"))
+                        }
+                        for (o = blocked; o < outputs; o++) {
+                            const float *restrict w = wt + o;
+                            float sum = b != NULL ? b[o] : 0.0f;
+                            for (i = 0; i < inputs; i++, w += outputs) {
+                                const float xi = x[i];
+                                \(f.term("sum", "w[0]"))
+                            }
+                            z[o] = sum;
+                        }
+                    }
+                    """
+            }.joined(separator: "\n\n")
+    }
 
     private func applyActivation(_ l: Int, to values: String) -> [String] {
         let f = activation(l)
@@ -200,29 +244,10 @@ struct FloatCode {
         }
         c.line("static float output_delta[\(network.sizes.last!)];")
         if layerCount > 1 { c.line("static float deltas[2][\(widestHidden)];") }
+        let step = trainStepFunction()
+        c.line()
+        c.lines(backwardFunctions(used: step))
         c.lines("""
-
-            /* One layer's backward for one row, as Plexus's backwardLayerRow sums it: db = 0 + delta,
-               dW = 0 + delta x^T (kept transposed, as the weights are) and, when g is not NULL, g = W^T delta
-               with each g_i summed over the outputs in order. */
-            static void backward_layer(const float *restrict delta, const float *restrict x, const float *restrict wt,
-                                       float *restrict gwt, float *restrict gb, float *restrict g, size_t inputs, size_t outputs)
-            {
-                size_t o, i;
-                if (gb != NULL) for (o = 0; o < outputs; o++) gb[o] = 0.0f + delta[o];
-                for (i = 0; i < inputs; i++) {
-                    const float xi = x[i];
-                    float *restrict row = gwt + i * outputs;
-                    for (o = 0; o < outputs; o++) row[o] = 0.0f + delta[o] * xi;
-                }
-                if (g == NULL) return;
-                for (i = 0; i < inputs; i++) {
-                    const float *restrict row = wt + i * outputs;
-                    float sum = 0.0f + delta[0] * row[0];
-                    for (o = 1; o < outputs; o++) sum += delta[o] * row[o];
-                    g[i] = sum;
-                }
-            }
 
             /* Whether theta + rate * g stays finite for every value (Plexus checks before it writes). */
             static int sgd_finite(const float *theta, const float *g, size_t n, float rate)
@@ -243,7 +268,7 @@ struct FloatCode {
 
             """)
         c.line()
-        c.lines(trainStepFunction())
+        c.lines(step)
         c.lines(parameterFunctions())
         return c.text
     }
@@ -264,7 +289,7 @@ struct FloatCode {
         body.append("if (!(lr > 0.0f) || lr - lr != 0.0f) return \(upper)_ERR_ARGUMENT;")
         body.append("/* Forward, keeping every layer's z and a. */")
         for l in 1...last {
-            body.append("dense(\(l == 1 ? "x" : "a\(l - 1)"), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
+            body.append("\(dense(l))(\(l == 1 ? "x" : "a\(l - 1)"), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
             body.append("for (k = 0; k < \(outputs(l)); k++) a\(l)[k] = z\(l)[k];")
             body.append(contentsOf: applyActivation(l, to: "a\(l)"))
         }
@@ -283,7 +308,7 @@ struct FloatCode {
             let input = l == 1 ? "x" : "a\(l - 1)"
             let target = l == 1 ? "NULL" : "deltas[\((last - l) % 2)]"
             let gb = network.hasBias ? "layer\(l)_bias_grads" : "NULL"
-            body.append("backward_layer(\(delta), \(input), layer\(l)_weights, layer\(l)_weight_grads, \(gb), \(target), \(inputs(l)), \(outputs(l)));")
+            body.append("\(backwardLayer(l))(\(delta), \(input), layer\(l)_weights, layer\(l)_weight_grads, \(gb), \(target), \(inputs(l)), \(outputs(l)));")
             if l > 1 {
                 let below = activation(l - 1), width = outputs(l - 1)
                 if below == .softmax {

@@ -53,9 +53,8 @@ def get_threads() -> int:
 
 
 def blas_info() -> str:
-    """The BLAS behind the matrix products, its version, the kernels it chose for this CPU and the
-    thread count, such as ``"OpenBLAS 0.3.34.481.3 SkylakeX, 2 threads"``. Plexus ships its own copy
-    of OpenBLAS beside the library; numpy's BLAS is a different one."""
+    """What runs the matrix products: Plexus's own GEMM, the kernel it chose for this CPU, and the
+    thread count, such as ``"Plexus GEMM avx2-fma 6x16, 2 threads"`` (plexus_blas_info)."""
     return str(_lib.plexus_blas_info().decode())
 
 

@@ -3,7 +3,7 @@
 
      bench_core WORKLOAD THREADS   runs WORKLOAD once with plexus_set_threads(THREADS) and prints
                                    one figure on stdout (the unit is in the table below)
-     bench_core crossover          ns per predict around the loop/sgemm switch (blasThreshold)
+     bench_core crossover          ns per predict around the loop/GEMM switch (smallLayerWeights)
 
    WORKLOAD   what                                                               figure
    w1         2-4-1 sigmoid, plexus_predict of 1 sample, 2,000,000 calls          ns/call
@@ -12,19 +12,21 @@
               60,000 samples, batch 64, SGD 0.01, 1 epoch
    w4         the W3 net, plexus_predict of 10,000 samples in one call, timed     samples/s
               over 5 calls after a warm-up call
-   sgemm-w3   only the 8 sgemm calls of W3's batches (the hardware bound)         samples/s
-   sgemm-w4   only the 3 sgemm calls of W4 (warm-up, then 5 times)               samples/s
+   sgemm-w3   only the 8 products of W3's batches (the bound the products set)    samples/s
+   sgemm-w4   only the 3 products of W4, in 512-row blocks (warm-up, then 5 times) samples/s
    info       plexus_blas_info() at THREADS threads                               text
 
-   The sgemm-only workloads call the same private OpenBLAS that libplexus uses, with OpenBLAS's
-   own threads set to THREADS: one large product per layer, split between threads by OpenBLAS.
+   The product-only workloads run Plexus's GEMM (built in from Sources/CPlexusKernels, as the
+   library builds it), each product's columns split evenly between THREADS threads, started per
+   product: the bound the products alone set, without the activations, the losses and the steps.
 
    W2 exits with status 2 when XOR was not learned. Data are fixed pseudo-random numbers. */
 #define _POSIX_C_SOURCE 200809L
 #include "plexus.h"
 
-#include "plexus_blas.h" /* the private OpenBLAS (Sources/CPlexusBLAS) */
+#include "plexus_gemm.h" /* Plexus's GEMM (Sources/CPlexusKernels), built into this program */
 #include "machine.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +68,42 @@ static float *random_floats(size_t n, uint64_t seed) {
     return p;
 }
 
-void pxob_openblas_set_num_threads(int threads);
+/* A product as the benchmark runs it: C (m x n) = op(A)·op(B) (+ C with beta 1), row-major, the
+   columns of C split between `product_threads` threads. */
+static int product_threads = 1;
+
+struct product_part {
+    int ta, tb;
+    size_t m, n, k, first, count;
+    const float *a, *b;
+    size_t lda, ldb, ldc;
+    float *c;
+    int accumulate;
+};
+
+static void *run_part(void *argument) {
+    const struct product_part *p = argument;
+    const float *b = p->tb ? p->b + p->first * p->ldb : p->b + p->first;
+    plxs_gemm(p->ta, p->tb, p->m, p->count, p->k, p->a, p->lda, b, p->ldb, p->c + p->first, p->ldc, p->accumulate);
+    return NULL;
+}
+
+static void product(int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+                    float *c, int ldc) {
+    struct product_part parts[64];
+    pthread_t threads[64];
+    int count = product_threads < 64 ? product_threads : 64;
+    size_t width = ((size_t)n + (size_t)count - 1) / (size_t)count;
+    for (int t = 0; t < count; t++) {
+        size_t first = (size_t)t * width, rest = first < (size_t)n ? (size_t)n - first : 0;
+        parts[t] = (struct product_part){ta, tb, (size_t)m, (size_t)n, (size_t)k, first, rest < width ? rest : width,
+                                         a, b, (size_t)lda, (size_t)ldb, (size_t)ldc, c, beta != 0};
+    }
+    for (int t = 1; t < count; t++)
+        if (pthread_create(&threads[t], NULL, run_part, &parts[t]) != 0) { fprintf(stderr, "pthread_create failed\n"); exit(1); }
+    run_part(&parts[0]);
+    for (int t = 1; t < count; t++) pthread_join(threads[t], NULL);
+}
 
 static plexus_net *tiny_net(void) {
     const uint32_t sizes[] = {2, 4, 1};
@@ -168,14 +205,11 @@ static double sgemm_w3(void) {
     for (int start = 0; start < W3_SAMPLES; start += BATCH) {
         int b = W3_SAMPLES - start < BATCH ? W3_SAMPLES - start : BATCH;
         for (int l = 0; l < 3; l++)
-            plxs_sgemm(CblasNoTrans, CblasTrans, b, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
-                       w[l], (int)MLP[l], 1, a[l + 1], (int)MLP[l + 1]);
+            product(0, 1, b, (int)MLP[l + 1], (int)MLP[l], a[l], (int)MLP[l], w[l], (int)MLP[l], 1, a[l + 1], (int)MLP[l + 1]);
         for (int l = 2; l >= 0; l--) {
-            plxs_sgemm(CblasTrans, CblasNoTrans, (int)MLP[l + 1], (int)MLP[l], b, 1, d[l + 1], (int)MLP[l + 1],
-                       a[l], (int)MLP[l], 1, dw[l], (int)MLP[l]);
+            product(1, 0, (int)MLP[l + 1], (int)MLP[l], b, d[l + 1], (int)MLP[l + 1], a[l], (int)MLP[l], 1, dw[l], (int)MLP[l]);
             if (l > 0)
-                plxs_sgemm(CblasNoTrans, CblasNoTrans, b, (int)MLP[l], (int)MLP[l + 1], 1, d[l + 1],
-                           (int)MLP[l + 1], w[l], (int)MLP[l], 0, d[l], (int)MLP[l]);
+                product(0, 0, b, (int)MLP[l], (int)MLP[l + 1], d[l + 1], (int)MLP[l + 1], w[l], (int)MLP[l], 0, d[l], (int)MLP[l]);
         }
     }
     double rate = W3_SAMPLES / (now() - t0);
@@ -191,9 +225,13 @@ static double sgemm_w4(void) {
     double t0 = 0;
     for (int call = 0; call <= W4_CALLS; call++) {
         if (call == 1) t0 = now(); /* call 0 is the warm-up */
-        for (int l = 0; l < 3; l++)
-            plxs_sgemm(CblasNoTrans, CblasTrans, W4_SAMPLES, (int)MLP[l + 1], (int)MLP[l], 1, a[l], (int)MLP[l],
-                       w[l], (int)MLP[l], 0, a[l + 1], (int)MLP[l + 1]);
+        /* In blocks of 512 rows through the three layers, as Plexus's predict runs them. */
+        for (int start = 0; start < W4_SAMPLES; start += 512) {
+            int rows = W4_SAMPLES - start < 512 ? W4_SAMPLES - start : 512;
+            for (int l = 0; l < 3; l++)
+                product(0, 1, rows, (int)MLP[l + 1], (int)MLP[l], a[l] + (size_t)start * MLP[l], (int)MLP[l], w[l], (int)MLP[l],
+                        0, a[l + 1] + (size_t)start * MLP[l + 1], (int)MLP[l + 1]);
+        }
     }
     double rate = W4_CALLS * W4_SAMPLES / (now() - t0);
     for (int l = 0; l < 4; l++) free(a[l]);
@@ -201,8 +239,8 @@ static double sgemm_w4(void) {
     return rate;
 }
 
-/* Predict on square identity layers n-n-n at batch b: the shapes around the loop/sgemm switch
-   (blasThreshold in Sources/Plexus/DenseKernels.swift compares b*n*n multiply-adds per layer). */
+/* Predict on square identity layers n-n-n at batch b: the shapes around the loop/GEMM switch
+   (smallLayerWeights in Sources/Plexus/DenseKernels.swift compares n*n weights per layer). */
 static void crossover(void) {
     const int shapes[][2] = {{8, 1}, {16, 1}, {16, 8}, {16, 16}, {32, 4}, {32, 16}, {64, 1}, {64, 4}, {128, 1}, {128, 8}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
@@ -244,7 +282,7 @@ int main(int argc, char **argv) {
         printf("%s\n", plexus_blas_info());
         return 0;
     }
-    if (strncmp(w, "sgemm-", 6) == 0) pxob_openblas_set_num_threads(atoi(argv[2]));
+    if (strncmp(w, "sgemm-", 6) == 0) product_threads = atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
     double figure = strcmp(w, "w1") == 0 ? w1()
                   : strcmp(w, "w2") == 0 ? w2()
                   : strcmp(w, "w3") == 0 ? w3()

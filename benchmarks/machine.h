@@ -1,7 +1,8 @@
 /* What a benchmark ran on, printed at its top: the CPU's model name with its family and model
-   numbers (/proc/cpuinfo), and for programs that link Plexus the BLAS behind its products with
-   the kernels it chose and the thread count (plexus_blas_info). A figure means little without
-   them: the same library can differ 3x between processors whose BLAS kernels differ. */
+   numbers and the flags that decide its kernels (avx2, avx512f, fma: /proc/cpuinfo), and for
+   programs that link Plexus the GEMM kernel behind its products and the thread count
+   (plexus_blas_info). A figure means little without them: the same library can differ 3x
+   between processors whose kernels differ, and a virtual CPU's name can hide which it is. */
 #ifndef PLEXUS_BENCH_MACHINE_H
 #define PLEXUS_BENCH_MACHINE_H
 
@@ -25,7 +26,26 @@ static inline void describe_cpu(char *text, size_t size) {
         if (line[0] == '\0' || (family >= 0 && model >= 0 && strcmp(name, "unknown CPU") != 0)) break;
     }
     if (f) fclose(f);
-    snprintf(text, size, "%s (family %d, model %d)", name, family, model);
+    /* The flags line, read again: it can be long. */
+    char flags[64] = "";
+    f = fopen("/proc/cpuinfo", "r");
+    char *buffer = malloc(65536);
+    while (f && buffer && fgets(buffer, 65536, f)) {
+        if (strncmp(buffer, "flags", 5) != 0) continue;
+        const char *wanted[] = {" avx2", " avx512f", " fma"};
+        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+            size_t n = strlen(wanted[i]);
+            for (const char *p = strstr(buffer, wanted[i]); p; p = strstr(p + 1, wanted[i]))
+                if (p[n] == ' ' || p[n] == '\n') {
+                    if (strlen(flags) + n + 1 < sizeof flags) strcat(flags, wanted[i]);
+                    break;
+                }
+        }
+        break;
+    }
+    free(buffer);
+    if (f) fclose(f);
+    snprintf(text, size, "%s (family %d, model %d; flags:%s)", name, family, model, flags[0] ? flags : " none of avx2 avx512f fma");
 }
 
 static inline void print_cpu(FILE *out, const char *program) {

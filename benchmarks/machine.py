@@ -1,7 +1,7 @@
 """What a benchmark ran on, for the top of its output: the CPU (model name, family and model
-numbers from /proc/cpuinfo, core count), the BLAS behind Plexus's products with the kernels it chose
-and its thread count, and numpy's BLAS with its kernels (threadpoolctl, which scikit-learn brings,
-reads them from the loaded library)."""
+numbers, the flags that decide kernels: avx2, avx512f, fma; core count, from /proc/cpuinfo), the
+GEMM kernel behind Plexus's products and its thread count, and numpy's BLAS with its kernels
+(threadpoolctl, which scikit-learn brings, reads them from the loaded library)."""
 import os
 import platform
 from pathlib import Path
@@ -13,7 +13,9 @@ def cpu() -> str:
         key, _, value = line.partition(":")
         fields.setdefault(key.strip(), value.strip())
     name = fields.get("model name", platform.processor() or "unknown CPU")
-    return f"{name} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}), {os.cpu_count()} cores"
+    flags = [f for f in ("avx2", "avx512f", "fma") if f in fields.get("flags", "").split()]
+    return (f"{name} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}; "
+            f"flags: {' '.join(flags) or 'none of avx2 avx512f fma'}), {os.cpu_count()} cores")
 
 
 def numpy_blas() -> str:

@@ -281,7 +281,8 @@ test-deploy: deps python-install ## the generated C on x86-64, 32-bit ARM (qemu)
 # Debug and release: the release run checks the code at the optimisation level that ships (a
 # miscompile of typed throws through a generic closure showed up only there). Its own scratch path
 # keeps it from rebuilding the distribution library, which uses other flags.
-test-swift: deps ## swift test, debug and release
+test-swift: deps ## swift test, debug and release; an app that depends on Plexus by URL and version
+	./Tests/swiftpm/test_version_dependency.sh $(BUILD)/swiftpm-dependency
 	$(SWIFT) test
 	$(SWIFT) test -c release --scratch-path .build-release-tests
 

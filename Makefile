@@ -350,13 +350,15 @@ $(BUILD)/tiny_instructions: benchmarks/tiny_instructions.c benchmarks/fann_tiny.
 # OpenBLAS (the scipy-openblas32 build numpy and SciPy ship, fetched by install-bench-deps.sh) and
 # Debian's BLIS, one thread.
 OPENBLAS_PEER := $(CURDIR)/build/bench/openblas/libscipy_openblas.so
+LIBDIR_ARCH := /usr/lib/$(shell $(CC) -print-multiarch)
+BLIS_PEER := $(LIBDIR_ARCH)/libblis.so.4
+GEMM_PEERS := openblas-0.3.34=$(OPENBLAS_PEER):scipy_ debian-blis-0.9.0=$(BLIS_PEER)
 $(BUILD)/bench_gemm: benchmarks/bench_gemm.c benchmarks/machine.h $(KERNEL_SOURCES) Sources/CPlexusKernels/kernels.h \
 		Sources/CPlexusKernels/include/plexus_gemm.h | $(BUILD)
 	$(CLANG) -std=c11 -O2 -Wall -Wextra -Werror -Ibenchmarks -o $@ $< $(KERNEL_BUILD) -lm -lpthread -ldl
 
 bench-gemm: $(BUILD)/bench_gemm bench-deps ## Plexus's GEMM against OpenBLAS and BLIS at W3's and W4's products, 1 thread
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_gemm \
-		openblas-0.3.34=$(OPENBLAS_PEER):scipy_ debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_gemm $(GEMM_PEERS)
 
 $(BUILD)/bench_optimizer_step: benchmarks/bench_optimizer_step.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK)
@@ -372,10 +374,10 @@ $(BUILD)/libw5_c_loop.so: benchmarks/w5_c_loop.c include/plexus.h | $(BUILD)
 bench-instructions: $(BUILD)/tiny_instructions ## instructions per tiny call (callgrind)
 	./benchmarks/tiny_instructions.sh $(BUILD)/tiny_instructions
 
-bench: python-install bench-deps $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired $(BUILD)/libw5_c_loop.so ## Plexus and its peers side by side (benchmarks/RESULTS.md); TORCH=install adds PyTorch
-	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(BENCH_ARGS)
+bench: python-install bench-deps $(BUILD)/bench_gemm $(BUILD)/bench_core $(BUILD)/bench_fann $(BUILD)/bench_tiny_paired $(BUILD)/libw5_c_loop.so ## Plexus and its peers side by side (benchmarks/RESULTS.md); TORCH=install adds PyTorch
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench.py $(BUILD) $(addprefix --gemm-peer=,$(GEMM_PEERS)) $(BENCH_ARGS)
 
-bench-core: $(BUILD)/bench_core ## the loop/BLAS crossover from C
+bench-core: $(BUILD)/bench_core ## the loop/GEMM crossover from C
 	./$(BUILD)/bench_core crossover
 
 # The BLAS libraries Plexus was measured against (docs/dependencies.md): sgemm at W3's and W4's
@@ -385,7 +387,7 @@ $(BUILD)/bench_blas_candidates: benchmarks/bench_blas_candidates.c benchmarks/ma
 	$(CC) $(CWARN) -O2 -o $@ $< -ldl
 
 BLAS_CANDIDATES := openblas-0.3.34=$(OPENBLAS_PEER):scipy_ \
-	debian-openblas-0.3.21=/usr/lib/x86_64-linux-gnu/libopenblas.so.0 debian-blis-0.9.0=/usr/lib/x86_64-linux-gnu/libblis.so.4
+	debian-openblas-0.3.21=$(LIBDIR_ARCH)/libopenblas.so.0 debian-blis-0.9.0=$(BLIS_PEER)
 
 bench-blas: deps bench-deps $(BUILD)/bench_blas_candidates ## sgemm of the BLAS candidates at W3's and W4's shapes
 	OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 ./$(BUILD)/bench_blas_candidates $(BLAS_CANDIDATES)

@@ -4,14 +4,16 @@ Every contender runs as its own process, one run at a time, alternating with the
 times; each process prints one figure. The tables give the median and min-max of each, and for
 each pair the ratio of the medians with the min-max of the per-round ratios.
 
-    python bench.py BUILD_DIR [--runs N] [--only W1,W2,W3,W4,W5]
+    python bench.py BUILD_DIR [--runs N] [--only GEMM,W1,W2,W3,W4,W5] [--gemm-peer LABEL=PATH[:PREFIX] ...]
+
+GEMM is Plexus's matrix product alone against OpenBLAS and BLIS at W3's and W4's products, one
+thread (bench_gemm.c: GFLOP/s, the ratio to the best peer and the share of the CPU's peak).
 
 W1/W2 (tiny nets, FANN) run at 1 and 2 Plexus threads, and once more with both libraries in one
 process, alternating chunks of a few milliseconds (bench_tiny_paired.c): the host's speed drifts
 between processes, and inside one process both see the same machine. W3/W4 (the MNIST-sized
-MLP: numpy, PyTorch, and sgemm at the same shapes as the hardware bound) run at 1 and 2
-threads, under the environment as it is and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
-(plus the values this environment was documented to set, when neither variable is set now). W5
+MLP: numpy, PyTorch, and Plexus's GEMM alone at the same products as the hardware bound) run at
+1 and 2 threads. W5
 is Plexus from Python against the same work from C, the one-sample predict also inside one
 Python process (w5_c_loop.c's loop called through ctypes, alternating chunks). PyTorch rows
 appear when torch imports (`make bench TORCH=install` installs it).
@@ -30,8 +32,6 @@ PY = sys.executable
 # gradients (same count), and the input gradients of layers 2 and 3.
 FORWARD_FLOPS = 2 * (784 * 256 + 256 * 128 + 128 * 10)
 TRAIN_FLOPS = 2 * FORWARD_FLOPS + 2 * (256 * 128 + 128 * 10)
-BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-DOCUMENTED_SETTING = {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
 
 
 def figures_of(command, env, count):
@@ -76,17 +76,15 @@ def has_torch():
     return subprocess.run([PY, "-c", "import torch"], capture_output=True).returncode == 0
 
 
-def environments():
-    base = {k: v for k, v in os.environ.items() if k != "PLEXUS_LIBRARY"}
-    as_is = ", ".join(f"{k}={base[k]}" for k in BLAS_VARIABLES if k in base) or "neither variable set"
-    unset = {k: v for k, v in base.items() if k not in BLAS_VARIABLES}
-    settings = [(f"environment as it is ({as_is})", base)]
-    if any(k in base for k in BLAS_VARIABLES):
-        settings.append(("OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset", unset))
-    else:
-        documented = ", ".join(f"{k}={v}" for k, v in DOCUMENTED_SETTING.items())
-        settings.append((f"set to the documented values ({documented})", {**unset, **DOCUMENTED_SETTING}))
-    return settings
+def gemm(build, peers, env, lines):
+    """bench_gemm's table as it prints it (one thread; the peers loaded by path)."""
+    print("GEMM...", file=sys.stderr)
+    env = {**env, "OPENBLAS_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1"}
+    out = subprocess.run([str(build / "bench_gemm"), *peers], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench_gemm failed ({out.returncode}): {out.stderr.strip()}")
+    lines += ["### GEMM alone: Plexus's matrix product against OpenBLAS and BLIS, 1 thread", "", "```",
+              *out.stdout.rstrip().splitlines(), "```", ""]
 
 
 def tiny(build, runs, env, lines):
@@ -115,33 +113,32 @@ def tiny(build, runs, env, lines):
                       f"Plexus {summary(ours)}, FANN {summary(theirs)} {unit}; Plexus/FANN time {ratio(ours, theirs)}.", ""]
 
 
-def mlp(build, runs, settings, torch, lines):
+def mlp(build, runs, env, torch, lines):
     core = str(build / "bench_core")
     for workload, title, flops in (
             ("w3", "W3 MLP training: 784-256-128-10 relu/relu/softmax + cross-entropy, batch 64, SGD 0.01, 60,000 samples, 1 epoch", TRAIN_FLOPS),
             ("w4", "W4 MLP inference: the W3 net, 10,000 samples in one call (5 calls after a warm-up call)", FORWARD_FLOPS)):
         lines += [f"### {title}", "", f"{flops:,} FLOPs per sample (multiply-adds × 2).", ""]
-        for label, env in settings:
-            lines += [f"**{label}** — samples/s, median (min–max)", "",
-                      "| threads | Plexus | numpy | PyTorch | sgemm alone | Plexus/numpy | Plexus/PyTorch | Plexus/sgemm | Plexus GFLOP/s |",
-                      "|---|---|---|---|---|---|---|---|---|"]
-            by_threads = {}
-            for threads in ("1", "2"):
-                print(f"{workload.upper()} {threads} thread(s), {label}...", file=sys.stderr)
-                contenders = {"plexus": [core, workload, threads],
-                              "numpy": [PY, str(HERE / "peer_numpy.py"), workload, threads],
-                              "sgemm": [core, f"sgemm-{workload}", threads]}
-                if torch:
-                    contenders["torch"] = [PY, str(HERE / "peer_torch.py"), workload, threads]
-                f = alternate(contenders, runs, env)
-                by_threads[threads] = f
-                lines.append(
-                    f"| {threads} | {summary(f['plexus'])} | {summary(f['numpy'])} | "
-                    f"{summary(f['torch']) if torch else 'not installed'} | {summary(f['sgemm'])} | "
-                    f"{ratio(f['plexus'], f['numpy'])} | {ratio(f['plexus'], f['torch']) if torch else '–'} | "
-                    f"{ratio(f['plexus'], f['sgemm'])} | {statistics.median(f['plexus']) * flops / 1e9:.1f} |")
-            lines += ["", f"2 threads/1 thread speed: Plexus {ratio(by_threads['2']['plexus'], by_threads['1']['plexus'])}, "
-                          f"sgemm alone {ratio(by_threads['2']['sgemm'], by_threads['1']['sgemm'])}.", ""]
+        lines += ["samples/s, median (min–max)", "",
+                  "| threads | Plexus | numpy | PyTorch | GEMM alone | Plexus/numpy | Plexus/PyTorch | Plexus/GEMM alone | Plexus GFLOP/s |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        by_threads = {}
+        for threads in ("1", "2"):
+            print(f"{workload.upper()} {threads} thread(s)...", file=sys.stderr)
+            contenders = {"plexus": [core, workload, threads],
+                          "numpy": [PY, str(HERE / "peer_numpy.py"), workload, threads],
+                          "gemm": [core, f"sgemm-{workload}", threads]}
+            if torch:
+                contenders["torch"] = [PY, str(HERE / "peer_torch.py"), workload, threads]
+            f = alternate(contenders, runs, env)
+            by_threads[threads] = f
+            lines.append(
+                f"| {threads} | {summary(f['plexus'])} | {summary(f['numpy'])} | "
+                f"{summary(f['torch']) if torch else 'not installed'} | {summary(f['gemm'])} | "
+                f"{ratio(f['plexus'], f['numpy'])} | {ratio(f['plexus'], f['torch']) if torch else '–'} | "
+                f"{ratio(f['plexus'], f['gemm'])} | {statistics.median(f['plexus']) * flops / 1e9:.1f} |")
+        lines += ["", f"2 threads/1 thread speed: Plexus {ratio(by_threads['2']['plexus'], by_threads['1']['plexus'])}, "
+                      f"GEMM alone {ratio(by_threads['2']['gemm'], by_threads['1']['gemm'])}.", ""]
 
 
 def python_rows(build, runs, env, lines):
@@ -170,13 +167,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build", type=Path)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--only", default="GEMM,W1,W2,W3,W4,W5")
+    parser.add_argument("--gemm-peer", action="append", default=[], help="LABEL=PATH[:PREFIX], a cblas_sgemm to compare")
     args = parser.parse_args()
     only = set(args.only.upper().split(","))
     build = args.build.resolve()
     import numpy
     torch = has_torch()
-    settings = environments()
+    env = {k: v for k, v in os.environ.items() if k != "PLEXUS_LIBRARY"}
     machine = subprocess.run([PY, str(HERE / "machine.py")], capture_output=True, text=True, check=True).stdout.strip()
     print(machine, file=sys.stderr)
     lines = [line + "  " for line in machine.splitlines()] + [
@@ -185,12 +183,14 @@ def main():
         f"; {args.runs} alternating runs per contender.", ""]
     if not torch:
         lines += ["PyTorch is not installed, so its columns are empty: run `make bench TORCH=install`.", ""]
+    if "GEMM" in only:
+        gemm(build, args.gemm_peer, env, lines)
     if only & {"W1", "W2"}:
-        tiny(build, args.runs, settings[0][1], lines)
+        tiny(build, args.runs, env, lines)
     if only & {"W3", "W4"}:
-        mlp(build, args.runs, settings, torch, lines)
+        mlp(build, args.runs, env, torch, lines)
     if "W5" in only:
-        python_rows(build, args.runs, settings[0][1], lines)
+        python_rows(build, args.runs, env, lines)
     text = "\n".join(lines)
     print(text)
     (build / "bench-results.md").write_text(text + "\n")

@@ -12,7 +12,7 @@ build=${2:?usage: build-sdist.sh PYTHON BUILD_DIR}
   "$python" -m pip install --quiet --disable-pip-version-check "build==1.3.0"
 
 stage="$build/sdist-stage"
-rm -rf "$stage" && mkdir -p "$stage/native/scripts" "$build/dist"
+rm -rf "$stage" && rm -f "$build"/dist/plexus-*.tar.gz && mkdir -p "$stage/native/scripts" "$build/dist"
 # The tracked files only (no build output), from the Python project and the Swift package.
 git ls-files -z bindings/python | xargs -0 -I{} cp --parents {} "$stage/"
 mv "$stage/bindings/python"/* "$stage/" && rm -rf "$stage/bindings"

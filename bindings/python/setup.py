@@ -20,6 +20,9 @@ REPOSITORY = HERE / "native" if (HERE / "native" / "Package.swift").exists() els
 
 class BuildWithLibrary(build_py):
     def run(self):
+        # setuptools reuses build/lib between builds: start the package there afresh, so that no
+        # file an older version shipped (a library, a license) slips into this one.
+        shutil.rmtree(Path(self.build_lib) / "plexus", ignore_errors=True)
         super().run()
         library = os.environ.get("PLEXUS_LIBRARY")
         if not library:

@@ -192,12 +192,21 @@ $(BUILD)/test_%: Tests/c/test_%.c Tests/c/check.h include/plexus.h $(LIB) | $(BU
 $(BUILD)/model_tool: Tests/c/model_tool.c include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< $(CLINK)
 
-C_TESTS := $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
+# Every function of the header, each integer and float argument and option field hostile in turn
+# (Tests/c/gen_hostile.py writes the calls from the header itself).
+$(BUILD)/test_hostile.c: Tests/c/gen_hostile.py include/plexus.h | $(BUILD)
+	$(PYTHON) Tests/c/gen_hostile.py include/plexus.h $@
+
+$(BUILD)/test_hostile: $(BUILD)/test_hostile.c Tests/c/test_hostile_main.h include/plexus.h $(LIB) | $(BUILD)
+	$(CC) $(CWARN) -O1 -o $@ $< -ITests/c $(CLINK)
+
+C_TESTS := $(BUILD)/test_hostile $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
 	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations $(BUILD)/test_threads
 
 test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, plain and under valgrind; examples, install, README and docs
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./Tests/c/test_gemm.sh $(BUILD)
+	./$(BUILD)/test_hostile
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
 	./$(BUILD)/test_model_files

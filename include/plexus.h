@@ -11,7 +11,23 @@
  *     Flat parameter order: W1, b1, W2, b2, ..., WL, bL (no b's when created with PLEXUS_NO_BIAS).
  *   - Statuses.  Every fallible call returns a plexus_status; PLEXUS_OK is 0. A failed call
  *     leaves every out-parameter and caller buffer untouched, and sets a message for
- *     plexus_last_error(). Calls never print, abort or exit.
+ *     plexus_last_error(). Calls never print, abort or exit, whatever the arguments: every size
+ *     and count is checked before any arithmetic on it (a size_t of SIZE_MAX gives a status, and
+ *     the message prints the value as passed). Counts where a huge value can only mean "never"
+ *     or "no limit" (epochs, patience, a schedule's period, max_parameters) take any value; a
+ *     count of rows is at most 2^31 - 1 per call.
+ *   - Structs that grow.  Option and report structs start with size_t struct_size, which the
+ *     caller sets to sizeof the struct it was compiled with, after zeroing it. Fields are only
+ *     ever appended, and the library reads them as Linux's copy_struct_from_user does: a
+ *     struct_size smaller than this header's (a program built against an older Plexus) is
+ *     accepted as long as it covers the struct's first version, the fields it lacks taken as
+ *     zero, which means the older behaviour; a larger options struct (built against a newer
+ *     Plexus) is accepted only when every byte past this header's struct is zero, else
+ *     PLEXUS_ERR_ARGUMENT naming the size; more than 4096 is refused. A report (an out-struct)
+ *     is filled up to the caller's struct_size and never past it: the fields this version
+ *     knows, then zeros for a newer version's fields; its struct_size is left as the caller
+ *     set it.  Since 0.8.0 (before: a struct_size under this version's was refused, and a
+ *     larger one accepted whatever its tail held).
  *   - Ownership.  A plexus_net is created by plexus_create and released by plexus_free. Plexus
  *     copies what it needs from caller buffers and never keeps a caller pointer after a call.
  *   - Threads.  A net is not locked. plexus_predict only reads the net and may run on many
@@ -289,11 +305,12 @@ typedef int (*plexus_epoch_report_fn)(size_t epoch, float train_loss, float val_
 
 /* The options of plexus_train_ex. Zero-initialise, set struct_size = sizeof(plexus_train_options),
    then the fields you need: new fields will be appended, and a zeroed field always means the
-   behaviour of this version.  Since 0.4.0. */
+   behaviour of this version (see "Structs that grow" above; the first version, 0.4.0's, is the
+   whole struct below: 136 bytes on 64-bit targets).  Since 0.4.0. */
 typedef struct plexus_train_options {
     size_t struct_size;
-    size_t epochs;                 /* at least 1 */
-    size_t batch_size;             /* at least 1 */
+    size_t epochs;                 /* at least 1; SIZE_MAX: until on_epoch or patience stops it */
+    size_t batch_size;             /* at least 1; n or more: one batch of every row */
     uint64_t shuffle_seed;         /* the Fisher-Yates orders of plexus_train */
     const float *val_x;            /* [val_n][I] validation inputs, or NULL for none */
     const float *val_y;            /* [val_n][O] validation targets */
@@ -314,7 +331,8 @@ typedef struct plexus_train_options {
     void *user;                    /* passed to on_epoch */
 } plexus_train_options;
 
-/* What plexus_train_ex did. Set struct_size = sizeof(plexus_train_report) before the call. */
+/* What plexus_train_ex did. Set struct_size = sizeof(plexus_train_report) before the call (the
+   first version is the whole struct below).  Since 0.4.0. */
 typedef struct plexus_train_report {
     size_t struct_size;
     size_t epochs_run;
@@ -327,8 +345,8 @@ typedef struct plexus_train_report {
    weights and a learning-rate schedule. With only epochs, batch_size and shuffle_seed set it
    trains bitwise as plexus_train. A schedule sets the optimizer's rate for each epoch and puts
    the base rate back at the end. report may be NULL.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net, x, y or options, options->struct_size or
-   report->struct_size smaller than this version's struct, n, epochs or batch_size of 0, val_n
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, x, y or options, a struct_size the convention
+   refuses, n, epochs or batch_size of 0, val_n
    of 0 or val_y NULL with val_x set, an unknown schedule or bad schedule settings, a weight
    negative or not finite, all weights 0, or non-finite data (nothing changes then); otherwise
    as plexus_train.  Since 0.4.0. */
@@ -540,8 +558,8 @@ typedef struct plexus_quantized_layer {
 } plexus_quantized_layer;
 
 /* Describes layer `layer` (1 to plexus_quantized_layer_count) of an int8 model into *out.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL q or out, out->struct_size smaller than this version's
-   struct, or a layer out of range.  Since 0.5.0. */
+   Returns PLEXUS_ERR_ARGUMENT for a NULL q or out, a struct_size the convention refuses (the
+   first version is the whole struct above), or a layer out of range.  Since 0.5.0. */
 PLEXUS_MUST_USE plexus_status plexus_quantized_layer_info(const plexus_quantized *q, size_t layer,
                                                           plexus_quantized_layer *out);
 
@@ -571,8 +589,8 @@ typedef struct plexus_export_options {
    target and to plexus.quantize.simulate. Both files are written to temporaries first and renamed
    into place only when both are complete, as plexus_save does. options may be NULL.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, dir or name, a name that is not a C identifier of
-   at most 17 characters (or is a keyword, or starts with _), options->struct_size smaller than
-   this version's struct, a net over the parameter limit, train_step with a quantized model, or a
+   at most 17 characters (or is a keyword, or starts with _), a struct_size the convention
+   refuses (the first version is the whole struct), a net over the parameter limit, train_step with a quantized model, or a
    quantized model of a net of another shape; PLEXUS_ERR_IO naming the file and the system's
    reason (missing or read-only folder, full disk).  Since 0.5.0. */
 PLEXUS_MUST_USE plexus_status plexus_export_c(const plexus_net *net, const char *dir, const char *name,
@@ -713,13 +731,16 @@ const char *plexus_blas_info(void);
    Plexus and stays valid until the next failing Plexus call on the same thread.  Since 0.1.0. */
 const char *plexus_last_error(void);
 
-/* The enumerator's name ("PLEXUS_ERR_SHAPE"), or "PLEXUS_ERR_UNKNOWN" for a value that is not a
-   status. Static text.  Since 0.1.0. */
+/* The names of enum values. Every one of these returns static text for any value, never NULL: a
+   value that is not of the enum gets a name of its own that no value has, so a message built
+   from one always prints.
+
+   The enumerator's name ("PLEXUS_ERR_SHAPE"), or "PLEXUS_ERR_UNKNOWN" for a value that is not a
+   status.  Since 0.1.0. */
 const char *plexus_status_name(plexus_status status);
 
 /* The name an activation, a loss or an optimizer has in model files and in Python ("leaky_relu",
-   "mse", "adamw"), or
-   NULL for a value that is none. Static text.  Since 0.4.0. */
+   "mse", "adamw"), or "unknown" for a value that is none (0.4.0 to 0.7.0: NULL).  Since 0.4.0. */
 const char *plexus_activation_name(plexus_activation activation);
 const char *plexus_loss_name(plexus_loss loss);
 const char *plexus_optimizer_name(plexus_optimizer optimizer);

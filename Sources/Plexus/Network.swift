@@ -189,8 +189,17 @@ public final class Network: CustomStringConvertible {
     /// Throws `.argument` unless `layer` names a non-input layer (1…L): the one check of a weight
     /// layer's number, for the Swift API and the C API alike.
     func checkLayer(_ layer: Int) throws(PlexusError) {
-        guard layer >= 1 && layer < sizes.count else {
-            throw .argument("layer \(layer) does not exist; weight layers are numbered 1…\(sizes.count - 1) (layer 0 is the input)")
-        }
+        guard layer >= 1 && layer < sizes.count else { throw missingLayer("\(layer)") }
+    }
+
+    /// A weight layer's number as C passes it (a `size_t`), checked as `checkLayer` does, the
+    /// message naming the value as given however large.
+    public func checkedLayer(_ layer: UInt) throws(PlexusError) -> Int {
+        guard layer >= 1 && layer < UInt(sizes.count) else { throw missingLayer("\(layer)") }
+        return Int(layer)
+    }
+
+    private func missingLayer(_ layer: String) -> PlexusError {
+        .argument("layer \(layer) does not exist; weight layers are numbered 1…\(sizes.count - 1) (layer 0 is the input)")
     }
 }

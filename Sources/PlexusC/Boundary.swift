@@ -85,11 +85,73 @@ func sizeArgument(_ value: UInt, _ name: String) throws(PlexusError) -> Int {
     return Int(value)
 }
 
-/// Reads a struct's leading struct_size alone and refuses one smaller than this version's struct.
-func checkStructSize(_ pointer: UnsafeRawPointer, _ size: Int, _ name: String, type: String) throws(PlexusError) {
-    let declared = pointer.loadUnaligned(as: Int.self)
-    guard declared >= size else {
-        throw argumentError("\(name)->struct_size is \(declared) but this library's struct is \(size) bytes; set it to sizeof(\(type)) after zeroing the struct")
+/// A `size_t` as C passed it: Swift imports `size_t` as `Int`, so 2^63 and above arrive negative.
+@inline(__always)
+func unsignedSize(_ value: Int) -> UInt { UInt(bitPattern: value) }
+
+/// A `size_t` count where any value is meaningful and a larger one only means "never" or "no
+/// limit" (epochs, patience, a schedule's period, a parameter limit): values past Int.max are
+/// Int.max, which no run reaches.
+@inline(__always)
+func countClampedToIntMax(_ value: Int) -> Int { value < 0 ? Int.max : value }
+
+/// The most bytes any version of an option or report struct may declare, as Linux's clone3 and
+/// openat2 refuse a size past a page: a larger struct_size is a mistake, not a newer struct.
+let structSizeLimit = 4096
+
+/// The caller's struct_size, once the convention of Linux's copy_struct_from_user accepts it: at
+/// least the first version's size (a smaller one than this version's leaves the newer fields
+/// zero, the behaviour of the older version) and at most `structSizeLimit`; for an input struct
+/// (`checkTail`) a larger one than this version's only if every byte past it is zero (a newer
+/// caller that set no field this library does not know).
+func structBytes(_ pointer: UnsafeRawPointer, current: Int, first: Int, name: String, type: String,
+                 checkTail: Bool = true) throws(PlexusError) -> Int {
+    let declared = pointer.loadUnaligned(as: UInt.self)
+    guard declared >= UInt(first) else {
+        throw argumentError("\(name)->struct_size is \(declared), smaller than the \(first) bytes of the first \(type); set it to sizeof(\(type)) after zeroing the struct")
+    }
+    guard declared <= UInt(structSizeLimit) else {
+        throw argumentError("\(name)->struct_size is \(declared), more than the \(structSizeLimit) bytes any version of \(type) may have; set it to sizeof(\(type))")
+    }
+    for offset in current..<(checkTail ? max(current, Int(declared)) : current)
+    where pointer.load(fromByteOffset: offset, as: UInt8.self) != 0 {
+        throw argumentError("\(name)->struct_size is \(declared) and byte \(offset) is not zero, but this library's \(type) has \(current) bytes: a field of a newer Plexus is set; use that version, or zero the struct and set only the fields of this one")
+    }
+    return Int(declared)
+}
+
+/// A caller's input struct: the bytes `structBytes` accepts, the rest of this version's fields zero.
+func readStruct<T>(_ pointer: UnsafePointer<T>, first: Int, name: String, type: String) throws(PlexusError) -> T {
+    let bytes = min(MemoryLayout<T>.size,
+                    try structBytes(UnsafeRawPointer(pointer), current: MemoryLayout<T>.size, first: first, name: name, type: type))
+    let copy = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+    defer { copy.deallocate() }
+    copy.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+    copy.copyMemory(from: UnsafeRawPointer(pointer), byteCount: bytes)
+    return copy.load(as: T.self)
+}
+
+/// Writes a report into the caller's struct as Linux's copy_struct_to_user does: this version's
+/// fields up to the size the caller declared, zeros in the bytes past them (fields of a newer
+/// version that this one does not fill), struct_size left as the caller set it. Checks the size
+/// first, so that a refused call writes nothing.
+struct ReportDestination<T> {
+    let pointer: UnsafeMutablePointer<T>
+    let declared: Int
+
+    init(_ pointer: UnsafeMutablePointer<T>, first: Int, name: String, type: String) throws(PlexusError) {
+        self.pointer = pointer
+        declared = try structBytes(UnsafeRawPointer(pointer), current: MemoryLayout<T>.size, first: first, name: name,
+                                   type: type, checkTail: false)
+    }
+
+    func write(_ value: T) {
+        let sizeField = MemoryLayout<Int>.size, known = min(declared, MemoryLayout<T>.size)
+        let destination = UnsafeMutableRawPointer(pointer)
+        withUnsafeBytes(of: value) { source in
+            destination.advanced(by: sizeField).copyMemory(from: source.baseAddress!.advanced(by: sizeField), byteCount: known - sizeField)
+        }
+        if declared > known { destination.advanced(by: known).initializeMemory(as: UInt8.self, repeating: 0, count: declared - known) }
     }
 }
 

@@ -79,11 +79,15 @@ public func plexus_quantized_layer_count(_ q: OpaquePointer?) -> UInt {
     return UInt(handle.model.layers.count)
 }
 
+/// The sizes of the structs as 0.5.0 declared them.
+let firstQuantizedLayerSize = MemoryLayout<plexus_quantized_layer>.size
+let firstExportOptionsSize = MemoryLayout<plexus_export_options>.size
+
 @_cdecl("plexus_quantized_layer_info")
 public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<plexus_quantized_layer>?) -> Int32 {
     guarded("plexus_quantized_layer_info") { () throws(PlexusError) in
         let handle = try quantized(q), out = try required(out, "out")
-        try checkStructSize(UnsafeRawPointer(out), MemoryLayout<plexus_quantized_layer>.size, "out", type: "plexus_quantized_layer")
+        let destination = try ReportDestination(out, first: firstQuantizedLayerSize, name: "out", type: "plexus_quantized_layer")
         let count = handle.model.layers.count
         guard layer >= 1 && layer <= UInt(count) else {
             throw argumentError("layer is \(layer); this model's layers are 1 to \(count)")
@@ -91,7 +95,6 @@ public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ ou
         let index = Int(layer) - 1
         let model = handle.model.layers[index], pinned = handle.layers[index]
         var info = plexus_quantized_layer()
-        info.struct_size = MemoryLayout<plexus_quantized_layer>.size
         info.inputs = model.inputs
         info.outputs = model.outputs
         info.activation = plexus_activation(rawValue: UInt32(model.activation.rawValue))
@@ -111,7 +114,7 @@ public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ ou
         info.table = pinned.table.map { UnsafePointer($0.baseAddress!) }
         info.softmax_exp = pinned.exps.map { UnsafePointer($0.baseAddress!) }
         info.softmax_exp_count = model.softmaxExp?.count ?? 0
-        out.pointee = info
+        destination.write(info)
     }
 }
 
@@ -123,11 +126,10 @@ public func plexus_export_c(_ net: OpaquePointer?, _ dir: UnsafePointer<CChar>?,
         let folder = try text(dir, "dir"), name = try text(name, "name")
         var settings = CExportOptions()
         if let options {
-            try checkStructSize(UnsafeRawPointer(options), MemoryLayout<plexus_export_options>.size, "options", type: "plexus_export_options")
-            let given = options.pointee
+            let given = try readStruct(options, first: firstExportOptionsSize, name: "options", type: "plexus_export_options")
             if let q = given.quantized { settings.quantized = try quantized(q).model }
             settings.trainStep = given.train_step != 0
-            settings.maxParameters = try sizeArgument(UInt(given.max_parameters), "max_parameters")
+            settings.maxParameters = countClampedToIntMax(given.max_parameters)
         }
         try net.exportC(to: folder, name: name, options: settings)
     }

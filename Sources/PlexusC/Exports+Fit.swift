@@ -29,17 +29,20 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
     guarded("plexus_train_ex") { () throws(PlexusError) in
         let net = try network(net)
         let x = try required(x, "x"), y = try required(y, "y")
-        let raw = try readOptions(try required(options, "options"))
-        if let report { try checkStructSize(UnsafeRawPointer(report), MemoryLayout<plexus_train_report>.size, "report", type: "plexus_train_report") }
-        var options = TrainingOptions(epochs: try sizeArgument(UInt(raw.epochs), "epochs"),
-                                      batchSize: try sizeArgument(UInt(raw.batch_size), "batch_size"),
+        let raw = try readStruct(try required(options, "options"), first: firstTrainOptionsSize, name: "options",
+                                 type: "plexus_train_options")
+        let destination = try report.map { (report) throws(PlexusError) in
+            try ReportDestination(report, first: firstTrainReportSize, name: "report", type: "plexus_train_report")
+        }
+        var options = TrainingOptions(epochs: countClampedToIntMax(raw.epochs),
+                                      batchSize: countClampedToIntMax(raw.batch_size),
                                       shuffleSeed: raw.shuffle_seed,
-                                      patience: try sizeArgument(UInt(raw.patience), "patience"),
+                                      patience: countClampedToIntMax(raw.patience),
                                       restoreBest: raw.restore_best != 0, sampleWeights: raw.sample_weight,
                                       schedule: try schedule(raw))
         if let valX = raw.val_x {
             guard let valY = raw.val_y else { throw argumentError("val_x is set but val_y is NULL; pass both or neither") }
-            options.validation = (valX, valY, try sizeArgument(UInt(raw.val_n), "val_n"))
+            options.validation = (valX, valY, try sizeArgument(unsignedSize(raw.val_n), "val_n"))
         } else if raw.val_y != nil {
             throw argumentError("val_y is set but val_x is NULL; pass both or neither")
         }
@@ -48,26 +51,26 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
             guard let callback else { return .proceed }
             return callback(epoch.epoch, epoch.trainLoss, epoch.validationLoss, epoch.validationAccuracy, user) == 0 ? .proceed : .stop
         }
-        if let report {
-            report.pointee.epochs_run = result.epochsRun
-            report.pointee.best_epoch = result.bestEpoch
-            report.pointee.best_val_loss = result.bestValidationLoss
-            report.pointee.stopped_early = result.stoppedEarly ? 1 : 0
+        if let destination {
+            var filled = plexus_train_report()
+            filled.epochs_run = result.epochsRun
+            filled.best_epoch = result.bestEpoch
+            filled.best_val_loss = result.bestValidationLoss
+            filled.stopped_early = result.stoppedEarly ? 1 : 0
+            destination.write(filled)
         }
     }
 }
 
-/// The caller's options, once their struct_size says the whole struct of this version is there.
-private func readOptions(_ options: UnsafePointer<plexus_train_options>) throws(PlexusError) -> plexus_train_options {
-    try checkStructSize(UnsafeRawPointer(options), MemoryLayout<plexus_train_options>.size, "options", type: "plexus_train_options")
-    return options.pointee
-}
+/// The sizes of the structs as 0.4.0 declared them (every field since has been appended after).
+let firstTrainOptionsSize = MemoryLayout<plexus_train_options>.size
+let firstTrainReportSize = MemoryLayout<plexus_train_report>.size
 
 private func schedule(_ options: plexus_train_options) throws(PlexusError) -> LearningRateSchedule {
     switch options.lr_schedule {
     case PLEXUS_LR_CONSTANT: return .constant
-    case PLEXUS_LR_STEP: return .step(stepSize: Int(clamping: options.step_size), gamma: options.gamma)
-    case PLEXUS_LR_COSINE: return .cosine(tMax: Int(clamping: options.t_max), etaMin: options.eta_min)
+    case PLEXUS_LR_STEP: return .step(stepSize: countClampedToIntMax(options.step_size), gamma: options.gamma)
+    case PLEXUS_LR_COSINE: return .cosine(tMax: countClampedToIntMax(options.t_max), etaMin: options.eta_min)
     default: throw argumentError("lr_schedule is \(options.lr_schedule.rawValue), not a plexus_lr_schedule (0 to 2)")
     }
 }

@@ -26,18 +26,18 @@ private nonisolated(unsafe) let lossNames = Loss.allCases.map { strdup($0.descri
 private nonisolated(unsafe) let optimizerNames = Optimizer.Kind.allCases.map { strdup($0.description)! }
 
 @_cdecl("plexus_activation_name")
-public func plexus_activation_name(_ activation: Int32) -> UnsafePointer<CChar>? {
-    Activation(rawValue: activation).map { UnsafePointer(activationNames[Int($0.rawValue)]) }
+public func plexus_activation_name(_ activation: Int32) -> UnsafePointer<CChar> {
+    Activation(rawValue: activation).map { UnsafePointer(activationNames[Int($0.rawValue)]) } ?? cString("unknown")
 }
 
 @_cdecl("plexus_loss_name")
-public func plexus_loss_name(_ loss: Int32) -> UnsafePointer<CChar>? {
-    Loss(rawValue: loss).map { UnsafePointer(lossNames[Int($0.rawValue)]) }
+public func plexus_loss_name(_ loss: Int32) -> UnsafePointer<CChar> {
+    Loss(rawValue: loss).map { UnsafePointer(lossNames[Int($0.rawValue)]) } ?? cString("unknown")
 }
 
 @_cdecl("plexus_optimizer_name")
-public func plexus_optimizer_name(_ kind: Int32) -> UnsafePointer<CChar>? {
-    Optimizer.Kind(rawValue: kind).map { UnsafePointer(optimizerNames[Int($0.rawValue)]) }
+public func plexus_optimizer_name(_ kind: Int32) -> UnsafePointer<CChar> {
+    Optimizer.Kind(rawValue: kind).map { UnsafePointer(optimizerNames[Int($0.rawValue)]) } ?? cString("unknown")
 }
 
 @_cdecl("plexus_set_threads")

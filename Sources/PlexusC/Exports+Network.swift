@@ -98,7 +98,8 @@ public func plexus_set_grad_clip(_ net: OpaquePointer?, _ maxNorm: Float) -> Int
 @_cdecl("plexus_set_dropout")
 public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float) -> Int32 {
     guarded("plexus_set_dropout") { () throws(PlexusError) in
-        try network(net).setDropout(layer: Int(clamping: layer), probability: p)
+        let net = try network(net)
+        try net.setDropout(layer: try net.checkedLayer(layer), probability: p)
     }
 }
 
@@ -158,7 +159,7 @@ public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y:
     guarded("plexus_train") { () throws(PlexusError) in
         let net = try network(net)
         try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try sizeArgument(n, "n"),
-                      epochs: try sizeArgument(epochs, "epochs"), batchSize: try sizeArgument(batchSize, "batch_size"),
+                      epochs: countClampedToIntMax(Int(bitPattern: epochs)), batchSize: countClampedToIntMax(Int(bitPattern: batchSize)),
                       shuffleSeed: shuffleSeed,
                       onEpoch: onEpoch.map { callback in
                           { epoch, loss in callback(UInt(epoch), loss, user) == 0 ? .proceed : .stop }
@@ -184,7 +185,8 @@ public func plexus_epoch_order(_ seed: UInt64, _ epoch: UInt, _ n: UInt, _ order
         }
         let (draws, overflow) = UInt(target - shuffle.epoch).multipliedReportingOverflow(by: n)
         guard !overflow, draws <= maxReplayDraws else {
-            throw argumentError("epoch \(epoch) of \(n) samples replays \(overflow ? "more than 2^64" : String(draws)) draws, more than 2^34; call the epochs in turn (each then costs n draws)")
+            let needed = overflow ? "more than 18446744073709551615" : String(draws)
+            throw argumentError("epoch \(epoch) of \(n) samples needs \(needed) draws to replay, over the limit of \(maxReplayDraws) (2^34, tens of seconds); call the epochs in turn (each then costs n draws)")
         }
         shuffle.skip(to: target)
         order.withMemoryRebound(to: Int.self, capacity: count) { shuffle.next(into: $0) }

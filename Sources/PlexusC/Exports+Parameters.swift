@@ -33,7 +33,7 @@ public func plexus_param_count(_ net: OpaquePointer?) -> UInt {
 public func plexus_layer_activation(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Int32>?) -> Int32 {
     guarded("plexus_layer_activation") { () throws(PlexusError) in
         let net = try network(net), out = try required(out, "out")
-        out.pointee = try net.activation(ofLayer: Int(clamping: layer)).rawValue
+        out.pointee = try net.activation(ofLayer: try net.checkedLayer(layer)).rawValue
     }
 }
 
@@ -90,7 +90,7 @@ public func plexus_get_grad_clip(_ net: OpaquePointer?, _ out: UnsafeMutablePoin
 public func plexus_get_dropout(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_get_dropout") { () throws(PlexusError) in
         let net = try network(net), out = try required(out, "out")
-        out.pointee = try net.dropout(ofLayer: Int(clamping: layer))
+        out.pointee = try net.dropout(ofLayer: try net.checkedLayer(layer))
     }
 }
 
@@ -107,7 +107,7 @@ public func plexus_get_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: Unsafe
                                _ b: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_get_weights") { () throws(PlexusError) in
         let net = try network(net), w = try required(w, "w")
-        try net.copyWeights(layer: Int(clamping: layer), weights: w, bias: b)
+        try net.copyWeights(layer: try net.checkedLayer(layer), weights: w, bias: b)
     }
 }
 
@@ -116,7 +116,7 @@ public func plexus_set_weights(_ net: OpaquePointer?, _ layer: UInt, _ w: Unsafe
                                _ b: UnsafePointer<Float>?) -> Int32 {
     guarded("plexus_set_weights") { () throws(PlexusError) in
         let net = try network(net), w = try required(w, "w")
-        try net.setWeights(layer: Int(clamping: layer), weights: w, bias: b)
+        try net.setWeights(layer: try net.checkedLayer(layer), weights: w, bias: b)
     }
 }
 

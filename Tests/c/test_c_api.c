@@ -507,6 +507,90 @@ static int log_epoch(size_t epoch, float train_loss, float val_loss, float val_a
 
 /* 0.4.0's training settings: the bad-input matrix (each refusal names the problem and changes
    nothing), then train_step and train_ex against the calls they stand for. */
+/* Whether `count` bytes at p all hold `value`. */
+static int all_bytes(const unsigned char *p, size_t count, unsigned char value) {
+    for (size_t i = 0; i < count; i++)
+        if (p[i] != value) return 0;
+    return 1;
+}
+
+/* Option and report structs grow as Linux's copy_struct_from_user lets them (the header's
+   "Structs that grow"): a newer caller's larger struct works while its tail is zero, a set field
+   this version does not know is refused naming the size, a report is filled up to the caller's
+   size with zeros past this version's fields and never written past it. */
+static void test_structs_that_grow(void) {
+    plexus_net *net = make_net(3), *twin = make_net(3);
+    if (!net || !twin) return;
+    float x[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.1f, 0.9f, 0.3f, 0.7f, -0.4f, 0.2f};
+    float y[8] = {0, 1, 1, 0, 1, 1, 0, 0};
+    struct { plexus_train_options o; unsigned char tail[24]; } grown;
+    struct { plexus_train_report r; unsigned char tail[16]; } report;
+    memset(&grown, 0, sizeof grown);
+    grown.o = plain_options(2, 2, 5);
+    grown.o.struct_size = sizeof grown;
+    memset(&report, 0xAB, sizeof report);
+    report.r.struct_size = sizeof report;
+    OK(plexus_train_ex(net, x, y, 4, &grown.o, &report.r));
+    CHECK(report.r.struct_size == sizeof report && report.r.epochs_run == 2 && report.r.stopped_early == 0,
+          "the grown report: struct_size %zu, epochs_run %zu", report.r.struct_size, report.r.epochs_run);
+    CHECK(all_bytes(report.tail, sizeof report.tail, 0), "the report's bytes past this version's fields are not zero");
+    plexus_train_options plain = plain_options(2, 2, 5);
+    OK(plexus_train_ex(twin, x, y, 4, &plain, NULL));
+    CHECK(same_params(net, twin), "a grown struct with a zero tail trains otherwise than the plain one");
+
+    /* A field of a newer version set: refused, naming the size and the byte, nothing changed. */
+    char expected[160];
+    grown.tail[5] = 1;
+    snprintf(expected, sizeof expected, "options->struct_size is %zu and byte %zu is not zero", sizeof grown,
+             sizeof(plexus_train_options) + 5);
+    memset(&report, 0xAB, sizeof report);
+    report.r.struct_size = sizeof report;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, &report.r), PLEXUS_ERR_ARGUMENT, expected);
+    CHECK(same_params(net, twin), "a refused grown struct changed the parameters");
+    CHECK(report.r.epochs_run == (size_t)0xABABABABABABABABull && all_bytes(report.tail, sizeof report.tail, 0xAB),
+          "a refused call wrote its report");
+    grown.tail[5] = 0;
+    grown.o.struct_size = 4097;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT, "is 4097, more than the 4096 bytes");
+    grown.o.struct_size = SIZE_MAX;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT,
+                  "options->struct_size is 18446744073709551615, more than");
+    grown.o.struct_size = sizeof(plexus_train_options) - 8;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT, "smaller than the");
+
+    /* A report as large as this version's: nothing written past it. */
+    memset(&report, 0xCD, sizeof report);
+    report.r.struct_size = sizeof report.r;
+    grown.o.struct_size = sizeof grown.o;
+    OK(plexus_train_ex(net, x, y, 4, &grown.o, &report.r));
+    CHECK(report.r.epochs_run == 2 && all_bytes(report.tail, sizeof report.tail, 0xCD),
+          "the report was written past its struct_size");
+    report.r.struct_size = 4;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, &report.r), PLEXUS_ERR_ARGUMENT, "report->struct_size is 4, smaller");
+
+    /* The export's options and the int8 layer report, the same way. */
+    struct { plexus_export_options o; unsigned char tail[8]; } export_options;
+    memset(&export_options, 0, sizeof export_options);
+    export_options.o.struct_size = sizeof export_options;
+    OK(plexus_export_c(net, "/tmp", "grown_model", &export_options.o));
+    export_options.tail[7] = 9;
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "grown_model", &export_options.o), PLEXUS_ERR_ARGUMENT, "is not zero");
+    remove("/tmp/grown_model.c");
+    remove("/tmp/grown_model.h");
+    plexus_quantized *q = NULL;
+    OK(plexus_quantize(net, x, 4, &q));
+    struct { plexus_quantized_layer l; unsigned char tail[16]; } layer;
+    memset(&layer, 0xEE, sizeof layer);
+    layer.l.struct_size = sizeof layer;
+    OK(plexus_quantized_layer_info(q, 1, &layer.l));
+    CHECK(layer.l.struct_size == sizeof layer && layer.l.inputs == 3 && layer.l.outputs == 5 &&
+              all_bytes(layer.tail, sizeof layer.tail, 0),
+          "the grown layer report: struct_size %zu, %zu x %zu", layer.l.struct_size, layer.l.inputs, layer.l.outputs);
+    plexus_quantized_free(q);
+    plexus_free(net);
+    plexus_free(twin);
+}
+
 static void test_training_for_real_data(void) {
     plexus_net *net = make_net(3), *twin = make_net(3);
     if (!net || !twin) return;
@@ -655,8 +739,9 @@ static void test_training_for_real_data(void) {
     CHECK(strcmp(plexus_optimizer_name(kind), "adamw") == 0, "name %s", plexus_optimizer_name(kind));
     CHECK(strcmp(plexus_activation_name(PLEXUS_SOFTPLUS), "softplus") == 0, "activation name");
     CHECK(strcmp(plexus_loss_name(PLEXUS_HUBER), "huber") == 0, "loss name");
-    CHECK(plexus_activation_name((plexus_activation)99) == NULL && plexus_loss_name((plexus_loss)-1) == NULL &&
-              plexus_optimizer_name((plexus_optimizer)4) == NULL,
+    CHECK(strcmp(plexus_activation_name((plexus_activation)99), "unknown") == 0 &&
+              strcmp(plexus_loss_name((plexus_loss)-1), "unknown") == 0 &&
+              strcmp(plexus_optimizer_name((plexus_optimizer)4), "unknown") == 0,
           "names of values that are none");
     plexus_free(net);
     plexus_free(twin);
@@ -815,6 +900,7 @@ int main(void) {
     test_epoch_order();
     test_graph();
     test_training_for_real_data();
+    test_structs_that_grow();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

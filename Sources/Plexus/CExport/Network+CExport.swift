@@ -37,13 +37,15 @@ extension Network {
     ///   network over `options.maxParameters`, a training step asked of int8 code, or a quantized
     ///   model made from a network of another shape.
     public func cExport(name: String, options: CExportOptions = CExportOptions()) throws(PlexusError) -> CExportFiles {
+        /// "340 bytes", "12 kB", "15 MB": a size as a reader would say it.
+        func sourceSize(bytes: Int) -> String {
+            bytes < 1_000 ? "\(bytes) bytes" : bytes < 1_000_000 ? "\(bytes / 1_000) kB" : "\(bytes / 1_000_000) MB"
+        }
         try checkCName(name)
         let limit = options.maxParameters == 0 ? CExportOptions.defaultMaxParameters : options.maxParameters
         guard limit > 0 else { throw .argument("max_parameters is \(options.maxParameters); pass 0 for the default limit or a positive count") }
         guard parameterCount <= limit else {
-            // About 15 bytes of source per float32 literal.
-            let megabytes = Swift.max(1, parameterCount / 1_000_000 * 15 + parameterCount % 1_000_000 * 15 / 1_000_000)
-            throw .argument("the network has \(parameterCount) parameters (widest layer \(sizes.max()!)), over the export's limit of \(limit): its C source would take about \(megabytes) MB; raise max_parameters in the options to export it anyway")
+            throw .argument("the network has \(parameterCount) parameters (widest layer \(sizes.max()!)), over the export's limit of \(limit): its C source would take about \(sourceSize(bytes: parameterCount * 15)) (15 bytes per weight); raise max_parameters in the options to export it anyway")
         }
         if let quantized = options.quantized {
             guard !options.trainStep else {

@@ -139,8 +139,10 @@ demo: deps examples data python-install ## the main job: trains networks from C 
 # MARK: installing
 # make install PREFIX=/opt/plexus: the library with its SONAME links, the header, plexus.pc and a
 # CMake package (find_package(Plexus), target Plexus::plexus).
-install: lib ## install the library, header, plexus.pc and CMake package under PREFIX (default /usr/local)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include
+install: lib ## install the library, header, plexus.pc, CMake package and valgrind suppressions under PREFIX (default /usr/local)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/plexus
+	install -m 0644 share/plexus/valgrind.supp $(DESTDIR)$(PREFIX)/share/plexus/valgrind.supp
 	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	strip --strip-unneeded $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(MAJOR)

@@ -17,7 +17,7 @@ rm -rf "$stage" && rm -f "$build"/dist/plexus-*.tar.gz && mkdir -p "$stage/nativ
 git ls-files -z bindings/python | xargs -0 -I{} cp --parents {} "$stage/"
 mv "$stage/bindings/python"/* "$stage/" && rm -rf "$stage/bindings"
 # (docs/maths.md: a Swift test checks its initialisation table against the code.)
-git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests docs/maths.md Makefile scripts/install-deps.sh \
+git ls-files -z Package.swift Sources include Tests/PlexusTestSupport Tests/PlexusTests docs/maths.md share Makefile scripts/install-deps.sh \
     scripts/python-test-requirements.txt | xargs -0 -I{} cp --parents {} "$stage/native/"
 cat > "$stage/MANIFEST.in" <<'MANIFEST'
 graft native

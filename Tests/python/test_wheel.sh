@@ -46,11 +46,11 @@ if grep -rl --binary-files=text --exclude="*.pyc" "$PWD" "$package" > /dev/null;
   bad "files in $package name $PWD: $(grep -rl --binary-files=text --exclude="*.pyc" "$PWD" "$package")"
 else ok; fi
 
-# The wheel holds the package's Python files, py.typed and one native file, libplexus.so (no BLAS,
+# The wheel holds the package's Python files, py.typed, valgrind.supp and one native file, libplexus.so (no BLAS,
 # no license of one, nothing an older build left behind), and its metadata.
 unexpected=$(python3 - "$wheel" <<'PY'
 import re, sys, zipfile
-allowed = re.compile(r"plexus/([A-Za-z_]+\.py|py\.typed|libplexus\.so)?|plexus-[^/]+\.dist-info/([^/]+(/[^/]+)?)?")
+allowed = re.compile(r"plexus/([A-Za-z_]+\.py|py\.typed|libplexus\.so|valgrind\.supp)?|plexus-[^/]+\.dist-info/([^/]+(/[^/]+)?)?")
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 print(" ".join(n for n in names if not allowed.fullmatch(n)) or ("" if "plexus/libplexus.so" in names else "no plexus/libplexus.so"))
 PY

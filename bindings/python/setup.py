@@ -34,6 +34,11 @@ class BuildWithLibrary(build_py):
         package = Path(self.build_lib) / "plexus"
         package.mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, package / "libplexus.so")
+        # The valgrind suppressions for the Swift runtime inside the library (share/plexus in a
+        # C install), for C extensions and programs that load this copy.
+        suppressions = REPOSITORY / "share" / "plexus" / "valgrind.supp"
+        if suppressions.exists():
+            shutil.copy2(suppressions, package / "valgrind.supp")
 
 
 class BinaryDistribution(Distribution):

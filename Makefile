@@ -209,6 +209,7 @@ test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, p
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./Tests/c/test_gemm.sh $(BUILD)
 	./$(BUILD)/test_hostile
+	./Tests/c/test_must_use.sh
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
 	./$(BUILD)/test_model_files

@@ -62,11 +62,21 @@ extern "C" {
 #define PLEXUS_VERSION_MINOR 7
 #define PLEXUS_VERSION_PATCH 0
 
-/* Marks every status-returning function: ignoring a status is a compiler warning. */
-#if defined(__GNUC__) || defined(__clang__)
+/* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one
+   on purpose, cast the call to void: (void)plexus_set_threads(2). That silences C++17's and
+   C23's [[nodiscard]] and clang's attribute; gcc before C23 does not let a cast silence its
+   attribute, so there write (void)!plexus_set_threads(2), which works everywhere. A program may
+   also define PLEXUS_MUST_USE (empty, or as it likes) before including this header. */
+#ifndef PLEXUS_MUST_USE
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define PLEXUS_MUST_USE [[nodiscard]]
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 202311L
+#define PLEXUS_MUST_USE [[nodiscard]]
+#elif defined(__GNUC__) || defined(__clang__)
 #define PLEXUS_MUST_USE __attribute__((warn_unused_result))
 #else
 #define PLEXUS_MUST_USE
+#endif
 #endif
 
 /* An opaque network: layer sizes, activations, parameters, gradients, loss, optimizer state and

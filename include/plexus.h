@@ -315,8 +315,8 @@ typedef int (*plexus_epoch_report_fn)(size_t epoch, float train_loss, float val_
 
 /* The options of plexus_train_ex. Zero-initialise, set struct_size = sizeof(plexus_train_options),
    then the fields you need: new fields will be appended, and a zeroed field always means the
-   behaviour of this version (see "Structs that grow" above; the first version, 0.4.0's, is the
-   whole struct below: 136 bytes on 64-bit targets).  Since 0.4.0. */
+   behaviour of this version (see "Structs that grow" above; the first version, 0.4.0's, ends
+   with `user`: 136 bytes on 64-bit targets).  Since 0.4.0. */
 typedef struct plexus_train_options {
     size_t struct_size;
     size_t epochs;                 /* at least 1; SIZE_MAX: until on_epoch or patience stops it */
@@ -339,16 +339,25 @@ typedef struct plexus_train_options {
     float eta_min;                 /* PLEXUS_LR_COSINE: the lowest rate (>= 0) */
     plexus_epoch_report_fn on_epoch; /* may be NULL */
     void *user;                    /* passed to on_epoch */
+    /* Since 0.8.0 (a 0.4.0 to 0.7.0 struct, without it, still works: see "Structs that grow"): */
+    const volatile int *cancel;    /* NULL, or a flag another thread or a signal handler may set
+                                      at any time: training then stops before the next batch
+                                      (read once per batch), keeps the steps made so far, restores
+                                      the best parameters if asked, and returns PLEXUS_OK with
+                                      report->cancelled set; the interrupted epoch is not
+                                      reported to on_epoch nor counted in epochs_run */
 } plexus_train_options;
 
 /* What plexus_train_ex did. Set struct_size = sizeof(plexus_train_report) before the call (the
-   first version is the whole struct below).  Since 0.4.0. */
+   first version, 0.4.0's, ends with stopped_early: 32 bytes on 64-bit targets).  Since 0.4.0. */
 typedef struct plexus_train_report {
     size_t struct_size;
     size_t epochs_run;
     size_t best_epoch;             /* 0-based epoch of the lowest monitored loss (first on ties) */
     float best_val_loss;           /* the validation loss of best_epoch; NaN without validation */
     int stopped_early;             /* nonzero when patience ended the run */
+    /* Since 0.8.0: */
+    int cancelled;                 /* nonzero when options->cancel ended the run */
 } plexus_train_report;
 
 /* plexus_train with a validation set, early stopping, the best parameters restored, sample

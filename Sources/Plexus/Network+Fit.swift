@@ -1,3 +1,4 @@
+import CPlexusSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -25,11 +26,16 @@ public struct TrainingOptions {
     /// Σ wᵢ·lossᵢ / Σ wᵢ; a batch whose weights are all 0 makes no step.
     public var sampleWeights: UnsafePointer<Float>?
     public var schedule: LearningRateSchedule
+    /// A flag another thread or a signal handler may set: once it is nonzero, training stops
+    /// after the batch that is running (it is read before each batch), as a callback's stop does
+    /// at an epoch's end; the best parameters are restored if asked. The epoch it interrupts is
+    /// not reported; its finished batches' steps stay applied.
+    public var cancel: UnsafePointer<Int32>?
 
     public init(epochs: Int, batchSize: Int = 32, shuffleSeed: UInt64 = 0,
                 validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)? = nil,
                 patience: Int = 0, restoreBest: Bool = false, sampleWeights: UnsafePointer<Float>? = nil,
-                schedule: LearningRateSchedule = .constant) {
+                schedule: LearningRateSchedule = .constant, cancel: UnsafePointer<Int32>? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffleSeed = shuffleSeed
@@ -38,6 +44,7 @@ public struct TrainingOptions {
         self.restoreBest = restoreBest
         self.sampleWeights = sampleWeights
         self.schedule = schedule
+        self.cancel = cancel
     }
 }
 
@@ -65,6 +72,8 @@ public struct TrainingReport: Sendable {
     public let bestValidationLoss: Float
     /// Whether the run ended because the monitored loss stopped improving.
     public let stoppedEarly: Bool
+    /// Whether the run ended because `TrainingOptions.cancel` was set.
+    public var cancelled: Bool = false
 }
 
 extension Network {
@@ -137,9 +146,9 @@ extension Network {
         var scheduledRate = Double(baseRate)
         var shuffle = EpochOrder(seed: options.shuffleSeed, count: count)
         var bestEpoch = 0, bestMonitored = Double.infinity, bestValidation = Float.nan
-        var epochsRun = 0, stoppedEarly = false
+        var epochsRun = 0, stoppedEarly = false, cancelled = false
         zeroGrads()
-        for epoch in 0..<options.epochs {
+        epochs: for epoch in 0..<options.epochs {
             if scheduled {
                 if epoch > 0 { scheduledRate = options.schedule.next(after: scheduledRate, epoch: epoch, base: Double(baseRate)) }
                 optimizer = optimizer.with(learningRate: Float(scheduledRate))
@@ -149,6 +158,10 @@ extension Network {
             var lossSum: Double = 0, weightSum: Double = 0
             var start = 0, batchIndex = 0
             while start < count {
+                if let flag = options.cancel, plxs_flag_is_set(flag) != 0 {
+                    cancelled = true
+                    break epochs
+                }
                 let rows = min(rowsPerBatch, count - start)
                 let batchX = cache.activation(0)
                 var batchWeight = Double(rows)
@@ -203,7 +216,7 @@ extension Network {
             cachedBatch = 0
         }
         return TrainingReport(epochsRun: epochsRun, bestEpoch: bestEpoch, bestValidationLoss: bestValidation,
-                              stoppedEarly: stoppedEarly)
+                              stoppedEarly: stoppedEarly, cancelled: cancelled)
     }
 
     private func checkTrainingRun(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,

@@ -39,7 +39,8 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
                                       shuffleSeed: raw.shuffle_seed,
                                       patience: countClampedToIntMax(raw.patience),
                                       restoreBest: raw.restore_best != 0, sampleWeights: raw.sample_weight,
-                                      schedule: try schedule(raw))
+                                      schedule: try schedule(raw),
+                                      cancel: raw.cancel.map { UnsafeRawPointer($0).assumingMemoryBound(to: Int32.self) })
         if let valX = raw.val_x {
             guard let valY = raw.val_y else { throw argumentError("val_x is set but val_y is NULL; pass both or neither") }
             options.validation = (valX, valY, try sizeArgument(unsignedSize(raw.val_n), "val_n"))
@@ -57,14 +58,16 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
             filled.best_epoch = result.bestEpoch
             filled.best_val_loss = result.bestValidationLoss
             filled.stopped_early = result.stoppedEarly ? 1 : 0
+            filled.cancelled = result.cancelled ? 1 : 0
             destination.write(filled)
         }
     }
 }
 
-/// The sizes of the structs as 0.4.0 declared them (every field since has been appended after).
-let firstTrainOptionsSize = MemoryLayout<plexus_train_options>.size
-let firstTrainReportSize = MemoryLayout<plexus_train_report>.size
+/// The sizes of the structs as 0.4.0 declared them: up to the first field appended since (0.8.0's
+/// cancel flag and cancelled report).
+let firstTrainOptionsSize = MemoryLayout<plexus_train_options>.offset(of: \plexus_train_options.cancel)!
+let firstTrainReportSize = MemoryLayout<plexus_train_report>.offset(of: \plexus_train_report.cancelled)!
 
 private func schedule(_ options: plexus_train_options) throws(PlexusError) -> LearningRateSchedule {
     switch options.lr_schedule {

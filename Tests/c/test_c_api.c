@@ -555,8 +555,18 @@ static void test_structs_that_grow(void) {
     grown.o.struct_size = SIZE_MAX;
     EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT,
                   "options->struct_size is 18446744073709551615, more than");
-    grown.o.struct_size = sizeof(plexus_train_options) - 8;
-    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    /* A 0.4.0 program's struct (it ends with `user`): accepted, the newer cancel field not read. */
+    static const volatile int raised = 1;
+    grown.o.struct_size = offsetof(plexus_train_options, cancel);
+    grown.o.cancel = &raised;
+    memset(&report, 0xCD, sizeof report);
+    report.r.struct_size = offsetof(plexus_train_report, cancelled);
+    OK(plexus_train_ex(net, x, y, 4, &grown.o, &report.r));
+    CHECK(report.r.epochs_run == 2 && report.r.cancelled == (int)0xCDCDCDCD,
+          "a 0.4.0 struct: epochs_run %zu, and the report's cancelled field was written", report.r.epochs_run);
+    grown.o.cancel = NULL;
+    grown.o.struct_size = offsetof(plexus_train_options, cancel) - 8;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 4, &grown.o, NULL), PLEXUS_ERR_ARGUMENT, "smaller than the 136 bytes");
 
     /* A report as large as this version's: nothing written past it. */
     memset(&report, 0xCD, sizeof report);
@@ -587,6 +597,41 @@ static void test_structs_that_grow(void) {
               all_bytes(layer.tail, sizeof layer.tail, 0),
           "the grown layer report: struct_size %zu, %zu x %zu", layer.l.struct_size, layer.l.inputs, layer.l.outputs);
     plexus_quantized_free(q);
+    plexus_free(net);
+    plexus_free(twin);
+}
+
+/* The cancel flag (0.8.0): set before the run, nothing trains; set during the second epoch's
+   callback, training stops before the third epoch's first batch. */
+static int raise_at_epoch_1(size_t epoch, float loss, float val_loss, float val_accuracy, void *user) {
+    (void)loss, (void)val_loss, (void)val_accuracy;
+    if (epoch == 1) *(volatile int *)user = 1;
+    return 0;
+}
+
+static void test_cancel_flag(void) {
+    plexus_net *net = make_net(4), *twin = make_net(4);
+    if (!net || !twin) return;
+    float x[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.1f, 0.9f, 0.3f, 0.7f, -0.4f, 0.2f};
+    float y[8] = {0, 1, 1, 0, 1, 1, 0, 0};
+    volatile int flag = 1;
+    plexus_train_options options = plain_options(5, 2, 9);
+    plexus_train_report report;
+    memset(&report, 0, sizeof report);
+    report.struct_size = sizeof report;
+    options.cancel = &flag;
+    OK(plexus_train_ex(net, x, y, 4, &options, &report));
+    CHECK(report.cancelled == 1 && report.epochs_run == 0 && same_params(net, twin),
+          "cancelled before the run: cancelled %d, epochs_run %zu", report.cancelled, report.epochs_run);
+    flag = 0;
+    options.on_epoch = raise_at_epoch_1;
+    options.user = (void *)&flag;
+    OK(plexus_train_ex(net, x, y, 4, &options, &report));
+    CHECK(report.cancelled == 1 && report.epochs_run == 2 && report.stopped_early == 0,
+          "cancelled in epoch 2: cancelled %d, epochs_run %zu", report.cancelled, report.epochs_run);
+    plexus_train_options two = plain_options(2, 2, 9);
+    OK(plexus_train_ex(twin, x, y, 4, &two, NULL));
+    CHECK(same_params(net, twin), "a run cancelled after 2 epochs differs from a 2-epoch run");
     plexus_free(net);
     plexus_free(twin);
 }
@@ -901,6 +946,7 @@ int main(void) {
     test_graph();
     test_training_for_real_data();
     test_structs_that_grow();
+    test_cancel_flag();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -9,6 +9,12 @@ void plxs_set_error(const char *message);
 /* This thread's last error message; "" when no call on this thread has failed. */
 const char *plxs_last_error(void);
 
+/* Reads a flag another thread (or a signal handler) may set at any time: an atomic load, so a
+   training loop that polls it sees the store without a data race. */
+static inline int plxs_flag_is_set(const volatile int *flag) {
+    return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+}
+
 /* MARK: the thread pool (thread_pool.c) */
 
 /* The most threads the pool accepts, the caller included. */

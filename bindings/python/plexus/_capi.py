@@ -62,13 +62,13 @@ class TrainOptions(ctypes.Structure):
                 ("val_x", c_void_p), ("val_y", c_void_p), ("val_n", c_size_t), ("patience", c_size_t),
                 ("restore_best", c_int), ("sample_weight", c_void_p), ("lr_schedule", c_int),
                 ("step_size", c_size_t), ("gamma", c_float), ("t_max", c_size_t), ("eta_min", c_float),
-                ("on_epoch", EPOCH_REPORT_FN), ("user", c_void_p)]
+                ("on_epoch", EPOCH_REPORT_FN), ("user", c_void_p), ("cancel", c_void_p)]
 
 
 class TrainReport(ctypes.Structure):
     """typedef struct plexus_train_report { ... }"""
     _fields_ = [("struct_size", c_size_t), ("epochs_run", c_size_t), ("best_epoch", c_size_t),
-                ("best_val_loss", c_float), ("stopped_early", c_int)]
+                ("best_val_loss", c_float), ("stopped_early", c_int), ("cancelled", c_int)]
 
 
 class ExportOptions(ctypes.Structure):
@@ -394,6 +394,18 @@ def float_out(function: CFunction, *args: Any) -> tuple[int, float]:
 def train_step(handle: int, x_address: int, y_address: int, rows: int) -> tuple[int, float]:
     loss = c_float()
     return int(lib.plexus_train_step(handle, x_address, y_address, rows, ctypes.addressof(loss))), float(loss.value)
+
+
+class CancelFlag:
+    """The int that plexus_train_options.cancel points at: `set()` (from any thread) asks a run to
+    stop before its next batch."""
+
+    def __init__(self) -> None:
+        self._value = ctypes.c_int(0)
+        self.address = ctypes.addressof(self._value)
+
+    def set(self) -> None:
+        self._value.value = 1
 
 
 def train_ex(handle: int, x_address: int, y_address: int, n: int,

@@ -390,9 +390,13 @@ class Network(OwnedHandle):
         ``("step", step_size, gamma)`` (torch StepLR) or ``("cosine", t_max, eta_min)`` (torch
         CosineAnnealingLR), stepped once per epoch.
 
-        ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0); a truthy
-        return value stops training early. An exception raised by the callback stops training and
-        is re-raised here. Returns a History: a list of each epoch's mean training loss, with
+        ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0), on the thread
+        that runs the library's loop (not the caller's: the caller's thread waits, so that Ctrl-C
+        reaches it); a truthy return value stops training early. An exception raised by the
+        callback stops training and is re-raised here. Ctrl-C stops training before the next
+        batch and raises KeyboardInterrupt here, the network holding the steps made so far (the
+        best epoch's parameters when ``restore_best`` applies) and the exception's ``history``
+        the epochs that ran to their end. Returns a History: a list of each epoch's mean training loss, with
         ``val_loss``, ``val_accuracy``, ``lr``, ``best_epoch`` and ``stopped_early`` beside it.
         """
         x, _ = self._rows(x, self._sizes[0], "x")
@@ -452,16 +456,52 @@ class Network(OwnedHandle):
             fields["sample_weight"] = weights.ctypes.data
         if validation is not None:
             fields.update(val_x=validation[0].ctypes.data, val_y=validation[1].ctypes.data, val_n=validation[0].shape[0])
+        # The library's loop runs on a worker thread while this one waits, because Python
+        # delivers Ctrl-C (SIGINT) to the main thread only, and only between bytecodes: a
+        # KeyboardInterrupt here sets the run's cancel flag, the library stops before its next
+        # batch, and the interrupt is raised once the run has ended cleanly.
+        cancel = _capi.CancelFlag()
+        fields["cancel"] = cancel.address
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                status, outcome["report"] = _capi.train_ex(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], on_epoch,
+                                                           **fields)
+                check(status)   # here: the library's message is this thread's
+            except BaseException as error:  # noqa: BLE001 - re-raised on the calling thread
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        # (An Event, not Thread.join: a join that a KeyboardInterrupt breaks can leave is_alive()
+        # False while the thread still runs, in the CPython versions this supports.)
+        interrupted = False
+        worker = threading.Thread(target=run, name="plexus-fit", daemon=True)
         try:
-            status, report = _capi.train_ex(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0], on_epoch, **fields)
-            check(status)
+            worker.start()
+            while not done.is_set():
+                try:
+                    while not done.wait(0.05):
+                        pass
+                except KeyboardInterrupt:
+                    interrupted = True
+                    cancel.set()
         finally:
             if bar is not None:
                 bar.close()
-        if failure:
-            raise failure[0]
+        if "error" in outcome:
+            raise outcome["error"]
+        report = outcome["report"]
         history.best_epoch = int(report["best_epoch"])
         history.stopped_early = bool(report["stopped_early"])
+        if interrupted:
+            interrupt = KeyboardInterrupt()
+            interrupt.history = history  # type: ignore[attr-defined]
+            raise interrupt
+        if failure:
+            raise failure[0]
         return history
 
     # ----- parameters -------------------------------------------------------------------------

@@ -145,3 +145,58 @@ def test_quantize_functions_document_every_parameter():
 
 def test_cli_main_is_importable_and_typed():
     assert callable(cli.main) and cli.main(["info", "/nonexistent/model"]) == 1
+
+
+# ----- targets as people pass them (issue 28) -----------------------------------------------------
+def _rows_for_targets(n=12, width=3):
+    return np.random.default_rng(5).normal(size=(n, width)).astype(np.float32)
+
+
+def test_one_output_net_takes_1d_targets_like_a_column():
+    x = _rows_for_targets()
+    a = plexus.Network([3, 4, 1], ["tanh", "identity"], seed=2)
+    b = plexus.Network([3, 4, 1], ["tanh", "identity"], seed=2)
+    a.fit(x, x[:, 0], epochs=3, batch_size=4, progress=False)
+    b.fit(x, x[:, :1], epochs=3, batch_size=4, progress=False)
+    assert np.array_equal(a.params, b.params)
+
+
+def test_a_label_count_that_differs_from_the_rows_says_so():
+    x = _rows_for_targets()
+    net = plexus.Network([3, 4, 1], ["tanh", "identity"], seed=2)
+    with pytest.raises(plexus.ShapeError, match=r"y has 11 rows but x has 12"):
+        net.fit(x, x[:11, 0], epochs=1, progress=False)
+    clf = plexus.Network([3, 4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=2)
+    with pytest.raises(plexus.ShapeError, match=r"y has 9 rows but x has 12"):
+        clf.fit(x, np.arange(9) % 3, epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("labels", [
+    np.arange(12) % 3,                                   # integers
+    (np.arange(12) % 3).astype(np.float64),              # integral floats
+    (np.arange(12) % 3).reshape(-1, 1),                  # a column
+    np.array(["cat", "dog", "emu"] * 4),                 # strings, sorted: cat 0, dog 1, emu 2
+    np.array(["cat", "dog", "emu"] * 4, dtype=object),
+])
+def test_softmax_net_takes_labels_in_every_usual_form(labels):
+    x = _rows_for_targets()
+    reference = plexus.Network([3, 4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=2)
+    reference.fit(x, np.eye(3, dtype=np.float32)[np.arange(12) % 3], epochs=2, batch_size=4, progress=False)
+    net = plexus.Network([3, 4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=2)
+    net.fit(x, labels, epochs=2, batch_size=4, progress=False)
+    assert np.array_equal(net.params, reference.params)
+    if labels.dtype.kind in "UO":
+        assert list(net.classes) == ["cat", "dog", "emu"]
+    else:
+        assert net.classes is None
+
+
+def test_labels_that_are_not_classes_are_refused():
+    x = _rows_for_targets()
+    net = plexus.Network([3, 4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=2)
+    with pytest.raises(plexus.ArgumentError, match="not whole numbers"):
+        net.fit(x, np.full(12, 0.5), epochs=1, progress=False)
+    with pytest.raises(plexus.ArgumentError, match="outside 0..2"):
+        net.fit(x, np.arange(12) % 4, epochs=1, progress=False)
+    with pytest.raises(plexus.ArgumentError, match="names 4 classes but the network has 3 outputs"):
+        net.fit(x, np.array(list("abcd") * 3), epochs=1, progress=False)

@@ -69,6 +69,11 @@ def _schedule_fields(lr_schedule: Any) -> dict[str, Any]:
     return {}
 
 
+def labels_like(values: np.ndarray) -> bool:
+    """Whether a 1-D array reads as class labels rather than one row of target values."""
+    return values.dtype.kind in "iubUSO"
+
+
 class Network(OwnedHandle):
     """A dense feed-forward network trained by backpropagation, computed by libplexus.
 
@@ -85,6 +90,10 @@ class Network(OwnedHandle):
     Thread rule: ``predict`` may run on many threads at once (the GIL is released during the
     call); every other method needs the network to itself.
     """
+
+    #: The class names of the last string labels passed to fit or backward for cross-entropy, in
+    #: the order of the outputs (sorted); None after numeric labels or none at all.
+    classes: NDArray[Any] | None = None
 
     _kind = "network"
     _release = staticmethod(lib.plexus_free)
@@ -267,19 +276,47 @@ class Network(OwnedHandle):
         return array, single
 
     def _targets(self, values: ArrayLike, rows: int, name: str = "y") -> NDArray[np.float32]:
-        """Targets as (rows, outputs) float32; integer class labels become one-hot rows for cross-entropy."""
+        """Targets as (rows, outputs) float32, from what people pass: rows of targets; for a
+        one-output network one value per row (1-D); for cross-entropy class labels, one per row
+        (1-D or a column), as integers, integral floats or strings (strings name the classes in
+        sorted order, kept as ``self.classes``), which become one-hot rows."""
         outputs = self._sizes[-1]
         raw = np.asarray(values)
-        if self.loss == "cross_entropy" and raw.ndim == 1 and raw.dtype.kind in "iu" and raw.shape[0] == rows:
-            if raw.size and (raw.min() < 0 or raw.max() >= outputs):
-                raise ArgumentError(f"{name} holds class labels outside 0..{outputs - 1}")
-            onehot = np.zeros((rows, outputs), np.float32)
-            onehot[np.arange(rows), raw] = 1.0
-            return onehot
+        labels = self.loss == "cross_entropy" and outputs > 1
+        if labels and raw.ndim == 2 and raw.shape[1] == 1:
+            raw = raw[:, 0]   # a column of labels
+        if raw.ndim == 1 and (outputs == 1 or labels) and not (rows == 1 and raw.shape[0] == outputs and not labels_like(raw)):
+            if raw.shape[0] != rows:
+                raise ShapeError(f"{name} has {raw.shape[0]} rows but x has {rows}; pass one target per sample")
+            if outputs == 1:
+                return np.ascontiguousarray(_floats(raw, name).reshape(rows, 1))
+            return self._one_hot(raw, rows, outputs, name)
         array, _ = self._rows(raw, outputs, name)
         if array.shape[0] != rows:
             raise ShapeError(f"{name} has {array.shape[0]} rows but x has {rows}; pass one target row per sample")
         return array
+
+    def _one_hot(self, labels: np.ndarray, rows: int, outputs: int, name: str) -> NDArray[np.float32]:
+        if labels.dtype.kind in "USO":
+            classes = np.unique(labels.astype(str))
+            if classes.shape[0] > outputs:
+                raise ArgumentError(f"{name} names {classes.shape[0]} classes but the network has {outputs} outputs")
+            self.classes = classes
+            index = np.searchsorted(classes, labels.astype(str))
+        else:
+            self.classes = None
+            if labels.dtype.kind == "f":
+                if not np.all(np.isfinite(labels)) or not np.array_equal(labels, np.round(labels)):
+                    raise ArgumentError(f"{name} holds class labels that are not whole numbers; pass integers 0..{outputs - 1} "
+                                        f"or rows of {outputs} probabilities")
+            elif labels.dtype.kind not in "iub":
+                raise ArgumentError(f"{name} has dtype {labels.dtype}; pass class labels (integers or strings) or rows of targets")
+            index = labels.astype(np.int64)
+            if index.size and (index.min() < 0 or index.max() >= outputs):
+                raise ArgumentError(f"{name} holds class labels outside 0..{outputs - 1}")
+        onehot = np.zeros((rows, outputs), np.float32)
+        onehot[np.arange(rows), index] = 1.0
+        return onehot
 
     def forward(self, x: ArrayLike) -> NDArray[np.float32]:
         """Runs x forward, keeping the activations backward() needs; returns the outputs."""

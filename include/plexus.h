@@ -607,8 +607,9 @@ typedef struct plexus_export_options {
    NAME_INPUT_ZERO_POINT, NAME_OUTPUT_SCALE, NAME_OUTPUT_ZERO_POINT; it is bit-identical on every
    target and to plexus.quantize.simulate. Both files are written to temporaries first and renamed
    into place only when both are complete, as plexus_save does. options may be NULL.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net, dir or name, a name that is not a C identifier of
-   at most 17 characters (or is a keyword, or starts with _), a struct_size the convention
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, dir or name, a name that breaks the rule (a model
+   name starts with a letter, goes on with letters, digits and _, has at most 17 characters and
+   is not a C keyword), a struct_size the convention
    refuses (the first version is the whole struct), a net over the parameter limit, train_step with a quantized model, or a
    quantized model of a net of another shape; PLEXUS_ERR_IO naming the file and the system's
    reason (missing or read-only folder, full disk).  Since 0.5.0. */

@@ -909,7 +909,7 @@ static void test_code_export_calls(void) {
     EXPECT_STATUS(plexus_export_c(NULL, "/tmp", "model", NULL), PLEXUS_ERR_ARGUMENT, "net is NULL");
     EXPECT_STATUS(plexus_export_c(net, NULL, "model", NULL), PLEXUS_ERR_ARGUMENT, "dir is NULL");
     EXPECT_STATUS(plexus_export_c(net, "/tmp", NULL, NULL), PLEXUS_ERR_ARGUMENT, "name is NULL");
-    EXPECT_STATUS(plexus_export_c(net, "/tmp", "2fast", NULL), PLEXUS_ERR_ARGUMENT, "not a C identifier");
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "2fast", NULL), PLEXUS_ERR_ARGUMENT, "does not start with a letter");
     EXPECT_STATUS(plexus_export_c(net, "/tmp", "while", NULL), PLEXUS_ERR_ARGUMENT, "C keyword");
     EXPECT_STATUS(plexus_export_c(net, "/tmp", "a_name_of_18_chars", NULL), PLEXUS_ERR_ARGUMENT, "at most 17");
     EXPECT_STATUS(plexus_export_c(net, "", "model", NULL), PLEXUS_ERR_ARGUMENT, "folder is empty");

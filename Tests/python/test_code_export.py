@@ -349,15 +349,22 @@ def test_int8_digits_loses_at_most_one_point_and_stores_under_30_percent(tmp_pat
 
 # ----- hostile inputs ----------------------------------------------------------------------------
 
+RULE = ("a model name starts with a letter, goes on with letters, digits and _, has at most 17 characters "
+        "and is not a C keyword")
+
+
 @pytest.mark.parametrize("name,reason", [
-    ("", "empty"), ("1model", "C identifier"), ("my-model", "C identifier"), ("model.x", "C identifier"),
-    ("_model", "reserves"), ("int", "keyword"), ("static", "keyword"), ("a" * 18, "17"), ("café", "C identifier"),
-    ("a/b", "C identifier"), ("../evil", "C identifier"),
+    ("", "empty"), ("1model", "does not start with a letter"), ("my-model", "other than letters"),
+    ("model.x", "other than letters"), ("_model", "does not start with a letter"), ("_x", "does not start with a letter"),
+    ("int", "keyword"), ("static", "keyword"), ("a" * 18, "has 18 characters"), ("café", "other than letters"),
+    ("a/b", "other than letters"), ("../evil", "does not start with a letter"),
 ])
 def test_bad_names_are_refused_and_nothing_is_written(tmp_path, name, reason):
+    """Every refusal names its reason and states the one rule in the same words."""
     net = plexus.Network([2, 2, 1], ["tanh", "identity"], seed=1)
-    with pytest.raises(plexus.ArgumentError, match=reason):
+    with pytest.raises(plexus.ArgumentError, match=reason) as refused:
         net.export_c(tmp_path, name)
+    assert RULE in str(refused.value)
     assert list(tmp_path.iterdir()) == []
 
 

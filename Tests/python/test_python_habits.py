@@ -52,11 +52,67 @@ def test_predict_prints_a_row_per_line_and_names_bad_lines(model, tmp_path):
     assert printed.tobytes() == net.predict(x).tobytes()
     assert run_cli("predict", path, "-", stdin="0.1,-0.2,0.3\n").stdout == result.stdout.splitlines()[0] + "\n"
     for text, message in [("1,2\n", "x.csv:1: 2 values, but the model takes 3 inputs"),
-                          ("1,2,3\n4,five,6\n", "x.csv:2: 'five' is not a number"),
-                          ("1,2,nan\n", "x.csv:1: the inputs must be finite"), ("# nothing\n", "no rows")]:
+                          ("1,2,3\n4,five,6\n", "x.csv:2:2: 'five' is not a number"),
+                          ("1,2,nan\n", "x.csv:1:3: 'nan': the inputs must be finite"), ("# nothing\n", "no rows"),
+                          ("a,b,c\n", "no rows")]:
         csv.write_text(text)
         failed = run_cli("predict", path, csv)
         assert failed.returncode == 1 and message in failed.stderr, (text, failed.stderr)
+
+
+def test_predict_reads_what_people_have(model, tmp_path):
+    """A header row (detected or stated), an index column, .npy (by its bytes), standard input;
+    every problem names the file, the line and the column, never a traceback."""
+    net, path = model
+    x = np.array([[0.1, -0.2, 0.3], [1.0, 2.0, -3.0]], np.float32)
+    expected = "".join(",".join(f"{v:.9g}" for v in row) + "\n" for row in net.predict(x))
+    csv = tmp_path / "x.csv"
+    csv.write_text("p0,p1,p2\n0.1,-0.2,0.3\n1,2,-3\n")
+    assert run_cli("predict", path, csv).stdout == expected
+    assert run_cli("predict", path, csv, "--header").stdout == expected
+    failed = run_cli("predict", path, csv, "--no-header")
+    assert failed.returncode == 1 and "x.csv:1:1: 'p0' is not a number" in failed.stderr
+    csv.write_text("0.1,-0.2,0.3\n1,2,-3\n")
+    assert run_cli("predict", path, csv, "--header").stdout == expected.splitlines(keepends=True)[1]
+    indexed = tmp_path / "indexed.csv"
+    indexed.write_text(",p0,p1,p2\n0,0.1,-0.2,0.3\n1,1,2,-3\n")
+    assert run_cli("predict", path, indexed, "--skip-columns", "1").stdout == expected
+    failed = run_cli("predict", path, indexed)
+    assert failed.returncode == 1 and "indexed.csv:2: 4 values, but the model takes 3 inputs" in failed.stderr
+    array = tmp_path / "x.npy"
+    np.save(array, x.astype(np.float64))
+    assert run_cli("predict", path, array).stdout == expected
+    named_oddly = tmp_path / "rows.data"
+    named_oddly.write_bytes(array.read_bytes())
+    assert run_cli("predict", path, named_oddly).stdout == expected
+    piped = subprocess.run([sys.executable, "-m", "plexus", "predict", str(path), "-"], input=array.read_bytes(),
+                           capture_output=True)
+    assert piped.stdout.decode() == expected
+    assert run_cli("predict", path, "-", stdin="p0,p1,p2\n0.1,-0.2,0.3\n1,2,-3\n").stdout == expected
+    for content, message in [(b"\x00\xff\xfe binary", "byte 2 is not UTF-8 text"),
+                             (b"\x93NUMPY broken", "not a readable .npy array")]:
+        bad = tmp_path / "bad.bin"
+        bad.write_bytes(content)
+        failed = run_cli("predict", path, bad)
+        assert failed.returncode == 1 and message in failed.stderr and "Traceback" not in failed.stderr, failed.stderr
+    np.save(tmp_path / "wide.npy", np.zeros((2, 4)))
+    failed = run_cli("predict", path, tmp_path / "wide.npy")
+    assert failed.returncode == 1 and "rows of 4 values, but the model takes 3 inputs" in failed.stderr
+    nan = np.array([[0.1, np.nan, 0.3]])
+    np.save(tmp_path / "nan.npy", nan)
+    failed = run_cli("predict", path, tmp_path / "nan.npy")
+    assert failed.returncode == 1 and "row 1, column 2: nan is not a finite number" in failed.stderr
+    failed = run_cli("predict", path, tmp_path / "missing.csv")
+    assert failed.returncode == 1 and "missing.csv" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_export_c_int8_reads_calibration_rows_the_same_way(model, tmp_path):
+    _, path = model
+    calibration = tmp_path / "calibration.csv"
+    calibration.write_text("id,a,b,c\n" + "".join(f"{i},{i * 0.1},{-i * 0.2},{i * 0.05}\n" for i in range(20)))
+    result = run_cli("export-c", path, tmp_path, "m8", "--int8", calibration, "--skip-columns", "1")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "m8.c").exists()
 
 
 def test_export_onnx_and_the_errors_of_a_bad_file(model, tmp_path):

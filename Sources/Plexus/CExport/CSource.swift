@@ -29,22 +29,25 @@ private let cKeywords: Set<String> = [
 let cNameLimit = 17
 
 /// Throws `.argument` unless `name` can prefix the generated C symbols and name the files.
+/// The one wording of the name rule, in every refusal (and in the docs and the command line's help).
+let cNameRule = "a model name starts with a letter, goes on with letters, digits and _, has at most \(cNameLimit) characters and is not a C keyword"
+
 func checkCName(_ name: String) throws(PlexusError) {
-    guard !name.isEmpty else { throw .argument("the model name is empty; pass a C identifier such as \"digits\"") }
+    guard !name.isEmpty else { throw .argument("the model name is empty: \(cNameRule), such as \"digits\"") }
     let bytes = Array(name.utf8)
-    func isLetter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 }
+    func isLetter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
     func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-    guard isLetter(bytes[0]), bytes.allSatisfy({ isLetter($0) || isDigit($0) }) else {
-        throw .argument("the model name \"\(name)\" is not a C identifier: use letters, digits and _, starting with a letter or _")
+    guard isLetter(bytes[0]) else {
+        throw .argument("the model name \"\(name)\" does not start with a letter: \(cNameRule)")
     }
-    guard bytes[0] != 95 else {
-        throw .argument("the model name \"\(name)\" starts with _, which C reserves for the implementation; start with a letter")
+    guard bytes.allSatisfy({ isLetter($0) || isDigit($0) || $0 == 95 }) else {
+        throw .argument("the model name \"\(name)\" holds a character other than letters, digits and _: \(cNameRule)")
     }
     guard !cKeywords.contains(name) else {
-        throw .argument("the model name \"\(name)\" is a C keyword; pick another, such as \"\(name)_net\"")
+        throw .argument("the model name \"\(name)\" is a C keyword: \(cNameRule); such as \"\(name)_net\"")
     }
     guard bytes.count <= cNameLimit else {
-        throw .argument("the model name \"\(name)\" has \(bytes.count) characters; use at most \(cNameLimit), so that every generated symbol stays within C99's 31 significant characters")
+        throw .argument("the model name \"\(name)\" has \(bytes.count) characters: \(cNameRule) (every generated symbol then stays within C99's 31 significant characters)")
     }
 }
 

@@ -2,21 +2,24 @@
 
     python -m plexus info MODEL            architecture, parameters, loss, optimizer, settings,
                                            the file's metadata and its CRC-32
-    python -m plexus predict MODEL CSV     one row of inputs per line (comma-separated numbers;
-                                           blank lines and lines starting with # are skipped; CSV
-                                           "-" reads standard input); one row of outputs per line
+    python -m plexus predict MODEL INPUTS  INPUTS: a CSV file (one row of comma-separated numbers per
+                                           line; blank lines and # comments skipped; a header row
+                                           detected, or --header / --no-header), a .npy array, or
+                                           "-" for standard input (either); --skip-columns N drops
+                                           an index column; prints one row of outputs per line
     python -m plexus export-onnx MODEL OUT an ONNX model for ONNX Runtime
     python -m plexus export-c MODEL DIR NAME [--int8 CALIBRATION] [--train-step]
                                            the model as dependency-free C99, DIR/NAME.h and
                                            DIR/NAME.c; --int8 quantises with the rows of a CSV or
                                            .npy file of inputs
 
-Exit status: 0 on success, 1 when the model or the data cannot be used (the message says which
-line of the CSV), 2 for a wrong command line.
+Exit status: 0 on success, 1 when the model or the data cannot be used (the message names the
+file, the line and the column), 2 for a wrong command line.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import struct
 import sys
@@ -72,23 +75,80 @@ def info(model: Path, out: TextIO) -> None:
         print(f"  {key} = {metadata[key]}", file=out)
 
 
-def read_rows(source: TextIO, width: int, name: str) -> np.ndarray:
-    """The CSV's rows as a float32 array; a malformed line raises UsageError naming it."""
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_columns: int = 0) -> np.ndarray:
+    """The rows of inputs in `source` (a path, or "-" for standard input) as float32, from a CSV
+    file or a .npy array (told by its magic bytes, whatever the name). The first `skip_columns`
+    columns (an index) are dropped. A CSV's first row is a header when `header` is True, or, when
+    it is None, when one of its fields is not a number. Every problem is a UsageError that names
+    the file, the line and the column."""
+    name = "<stdin>" if source == "-" else source
+    if skip_columns < 0:
+        raise UsageError(f"--skip-columns is {skip_columns}; pass 0 or more")
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"{name}: {error.strerror or error}") from None
+    if data.startswith(NPY_MAGIC):
+        return _npy_rows(data, width, skip_columns, name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name}: byte {error.start + 1} is not UTF-8 text; pass a CSV file or a .npy array") from None
+    return _csv_rows(text.splitlines(), width, header, skip_columns, name)
+
+
+def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarray:
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise UsageError(f"{name}: not a readable .npy array ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise UsageError(f"{name}: a .npy array of {array.dtype}; pass numbers")
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    if array.ndim != 2:
+        raise UsageError(f"{name}: a .npy array of shape {array.shape}; pass rows of inputs (2-D)")
+    array = array[:, skip_columns:]
+    if array.shape[1] != width:
+        raise UsageError(f"{name}: rows of {array.shape[1]} values" + (f" after skipping {skip_columns} columns" if skip_columns else "")
+                         + f", but the model takes {width} inputs")
+    if array.shape[0] == 0:
+        raise UsageError(f"{name}: no rows of inputs")
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        row, column = bad[0]
+        raise UsageError(f"{name}: row {row + 1}, column {column + 1 + skip_columns}: {array[row, column]} is not a finite number")
+    return np.ascontiguousarray(array, np.float32)
+
+
+def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns: int, name: str) -> np.ndarray:
     rows: list[list[float]] = []
-    for number, line in enumerate(source, start=1):
+    first = True
+    for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
         fields = [f.strip() for f in text.split(",")]
-        try:
-            values = [float(f) for f in fields]
-        except ValueError:
-            bad = next(f for f in fields if not _is_number(f))
-            raise UsageError(f"{name}:{number}: {bad!r} is not a number") from None
+        if first:
+            first = False
+            if header or (header is None and not all(_is_number(f) for f in fields[skip_columns:])):
+                continue
+        if len(fields) <= skip_columns:
+            raise UsageError(f"{name}:{number}: {len(fields)} columns, none left after skipping {skip_columns}")
+        values = []
+        for column, field in enumerate(fields[skip_columns:], start=skip_columns + 1):
+            if not _is_number(field):
+                raise UsageError(f"{name}:{number}:{column}: {field!r} is not a number")
+            value = float(field)
+            if not np.isfinite(value):
+                raise UsageError(f"{name}:{number}:{column}: {field!r}: the inputs must be finite numbers")
+            values.append(value)
         if len(values) != width:
-            raise UsageError(f"{name}:{number}: {len(values)} values, but the model takes {width} inputs")
-        if not all(np.isfinite(values)):
-            raise UsageError(f"{name}:{number}: the inputs must be finite numbers")
+            raise UsageError(f"{name}:{number}: {len(values)} values" + (f" after skipping {skip_columns} columns" if skip_columns else "")
+                             + f", but the model takes {width} inputs")
         rows.append(values)
     if not rows:
         raise UsageError(f"{name}: no rows of inputs")
@@ -103,13 +163,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def predict(model: Path, csv: str, out: TextIO) -> None:
+def predict(model: Path, source: str, header: Optional[bool], skip_columns: int, out: TextIO) -> None:
     net = Network.load(model)
-    if csv == "-":
-        x = read_rows(sys.stdin, net.sizes[0], "<stdin>")
-    else:
-        with open(csv, encoding="utf-8") as source:
-            x = read_rows(source, net.sizes[0], csv)
+    x = read_inputs(source, net.sizes[0], header, skip_columns)
     for row in net.predict(x):
         print(",".join(f"{v:.9g}" for v in row), file=out)
 
@@ -119,15 +175,12 @@ def export_onnx(model: Path, target: Path, out: TextIO) -> None:
     print(f"wrote {target}", file=out)
 
 
-def export_c(model: Path, folder: Path, name: str, calibration: Optional[str], train_step: bool, out: TextIO) -> None:
+def export_c(model: Path, folder: Path, name: str, calibration: Optional[str], train_step: bool, header: Optional[bool],
+             skip_columns: int, out: TextIO) -> None:
     net = Network.load(model)
     rows = None
     if calibration is not None:
-        if calibration.endswith(".npy"):
-            rows = np.load(calibration, allow_pickle=False)
-        else:
-            with open(calibration, encoding="utf-8") as source:
-                rows = read_rows(source, net.sizes[0], calibration)
+        rows = read_inputs(calibration, net.sizes[0], header, skip_columns)
     quantized = net.export_c(folder, name, quantize=None if rows is None else "int8", calibration=rows,
                              train_step=train_step)
     kind = "float32" if quantized is None else f"int8, {quantized.nbytes} bytes of constants"
@@ -143,7 +196,9 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("predict", help="predict the rows of a CSV file", description="Print one line of "
                               "comma-separated outputs per row of inputs in CSV (blank lines and # comments skipped).")
     run.add_argument("model", type=Path, help="a model file written by Plexus")
-    run.add_argument("csv", help="a CSV file of inputs, one row per line, or - for standard input")
+    run.add_argument("csv", help="a CSV file of inputs, one row per line, a .npy array, or - for standard input")
+    for command in (run,):
+        add_input_options(command)
     convert = commands.add_parser("export-onnx", help="convert a model file to ONNX",
                                   description="Write the model as ONNX (opset 17) for ONNX Runtime.")
     convert.add_argument("model", type=Path, help="a model file written by Plexus")
@@ -153,10 +208,22 @@ def parser() -> argparse.ArgumentParser:
                                "NAME_predict (float32, or int8 with --int8).")
     code.add_argument("model", type=Path, help="a model file written by Plexus")
     code.add_argument("dir", type=Path, help="an existing folder for NAME.h and NAME.c")
-    code.add_argument("name", help="a C identifier of at most 17 characters that prefixes every symbol")
+    code.add_argument("name", help="the model name: it starts with a letter, goes on with letters, digits and _, has at most 17 characters and is not a C keyword")
     code.add_argument("--int8", metavar="CALIBRATION", help="quantise to int8 with the rows of this CSV or .npy file")
     code.add_argument("--train-step", action="store_true", help="also write NAME_train_step (float32 only)")
+    add_input_options(code)
     return top
+
+
+def add_input_options(command: argparse.ArgumentParser) -> None:
+    """How the rows of inputs are read, for every command that reads them."""
+    header = command.add_mutually_exclusive_group()
+    header.add_argument("--header", dest="header", action="store_const", const=True, default=None,
+                        help="the CSV's first row is a header (default: detected: a header when a field is not a number)")
+    header.add_argument("--no-header", dest="header", action="store_const", const=False,
+                        help="the CSV's first row is data")
+    command.add_argument("--skip-columns", type=int, default=0, metavar="N",
+                         help="drop the first N columns of every row (an index column)")
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
@@ -165,11 +232,12 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         if arguments.command == "info":
             info(arguments.model, out)
         elif arguments.command == "predict":
-            predict(arguments.model, arguments.csv, out)
+            predict(arguments.model, arguments.csv, arguments.header, arguments.skip_columns, out)
         elif arguments.command == "export-onnx":
             export_onnx(arguments.model, arguments.out, out)
         else:
-            export_c(arguments.model, arguments.dir, arguments.name, arguments.int8, arguments.train_step, out)
+            export_c(arguments.model, arguments.dir, arguments.name, arguments.int8, arguments.train_step, arguments.header,
+                     arguments.skip_columns, out)
     except (UsageError, PlexusError, OSError, ValueError) as error:
         print(f"plexus {arguments.command}: {error}", file=sys.stderr)
         return 1

@@ -13,6 +13,8 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+
 from plexus.sklearn import PlexusClassifier, PlexusRegressor  # noqa: E402
 from test_binding import model_tool  # noqa: E402
 
@@ -117,3 +119,26 @@ def test_parameters_are_checked_at_fit():
                 dict(batch_size=0), dict(max_iter=0), dict(validation_fraction=1.0)]:
         with pytest.raises(ValueError):
             PlexusClassifier(**bad).fit(x[:20], y[:20])
+
+
+def test_tol_has_scikit_learns_meaning_and_is_checked():
+    """An epoch counts as an improvement only when the loss falls by more than tol: with a huge
+    tol, training stops n_iter_no_change epochs after the first; with 0 it runs to max_iter here."""
+    x = np.random.default_rng(0).normal(size=(60, 3))
+    y = (x[:, 0] > 0).astype(int)
+    quick = PlexusClassifier(hidden_layer_sizes=(4,), max_iter=200, tol=1e9, n_iter_no_change=3, random_state=0).fit(x, y)
+    assert quick.n_iter_ == 4
+    patient = PlexusClassifier(hidden_layer_sizes=(4,), max_iter=30, tol=0.0, n_iter_no_change=3, random_state=0).fit(x, y)
+    assert patient.n_iter_ == 30
+    assert PlexusClassifier().get_params()["tol"] == 1e-4 == MLPClassifier().get_params()["tol"]
+    for bad in (-1.0, float("nan"), "x"):
+        with pytest.raises(ValueError, match="tol must be a finite number >= 0"):
+            PlexusClassifier(tol=bad).fit(x, y)
+
+
+@pytest.mark.parametrize("estimator", [PlexusClassifier, PlexusRegressor])
+def test_an_unknown_parameter_fails_as_scikit_learns_own(estimator):
+    with pytest.raises(TypeError, match=rf"^{estimator.__name__}\.__init__\(\) got an unexpected keyword argument 'tolerance'$"):
+        estimator(tolerance=1e-3)
+    with pytest.raises(TypeError, match=r"^MLPClassifier\.__init__\(\) got an unexpected keyword argument 'tolerance'$"):
+        MLPClassifier(tolerance=1e-3)

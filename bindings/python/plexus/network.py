@@ -412,7 +412,7 @@ class Network(OwnedHandle):
     def fit(self, x: ArrayLike, y: ArrayLike, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
             callback: Callable[[int, float], object] | None = None, *, validation_data: Any = None,
             validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
-            sample_weight: ArrayLike | None = None, lr_schedule: Any = None) -> History:
+            sample_weight: ArrayLike | None = None, lr_schedule: Any = None, tol: float = 0.0) -> History:
         """Trains on ``x`` (rows of inputs) and ``y`` (targets; integer class labels become one-hot
         rows for cross-entropy) with the library's own loop: up to ``epochs`` passes of shuffled
         mini-batches of ``batch_size`` rows (forward, backward, step), the order drawn from
@@ -421,7 +421,8 @@ class Network(OwnedHandle):
         ``validation_data=(x_val, y_val)``, or ``validation_split`` (the last fraction of the rows,
         taken before shuffling, as Keras does), is measured after every epoch.
         ``early_stopping=n`` stops once the validation loss (the training loss without validation
-        data) has not improved for n epochs; ``restore_best`` then, and whenever validation data
+        data) has not improved for n epochs, an improvement being a fall of more than ``tol``
+        below the best so far (scikit-learn's ``tol``, Keras's ``min_delta``; 0: any fall); ``restore_best`` then, and whenever validation data
         is given, ends with the parameters of the best epoch. ``sample_weight`` (one weight >= 0
         per row) makes each batch minimise the weighted mean loss. ``lr_schedule`` is None,
         ``("step", step_size, gamma)`` (torch StepLR) or ``("cosine", t_max, eta_min)`` (torch
@@ -469,6 +470,12 @@ class Network(OwnedHandle):
         patience = int(early_stopping)
         if patience < 0:
             raise ArgumentError(f"early_stopping is {early_stopping}; pass 0 (off) or a number of epochs")
+        tolerance = float(tol)
+        if not (np.isfinite(tolerance) and tolerance >= 0):
+            raise ArgumentError(f"tol is {tol}; pass a finite number >= 0")
+        # With a tolerance, this loop decides when to stop (the library counts any fall as an
+        # improvement, so it would stop later, never earlier); it still keeps the best epoch.
+        best = {"loss": np.inf, "epoch": -1, "stopped": False}
         history = History()
         failure: list[BaseException] = []
         bar = make_progress(int(epochs)) if progress else None
@@ -481,7 +488,16 @@ class Network(OwnedHandle):
                 history.lr.append(self.optimizer["lr"])   # the epoch's rate: train_ex sets it per epoch
                 if bar is not None:
                     bar.update(float(loss))
-                return bool(callback is not None and callback(int(epoch), float(loss)))
+                if callback is not None and callback(int(epoch), float(loss)):
+                    return True
+                if tolerance > 0 and patience > 0:
+                    monitored = float(val_loss) if validation is not None else float(loss)
+                    if monitored < best["loss"] - tolerance:
+                        best.update(loss=monitored, epoch=epoch)
+                    elif epoch - best["epoch"] >= patience:
+                        best["stopped"] = True
+                        return True
+                return False
             except BaseException as error:  # noqa: BLE001 - re-raised after the C loop returns
                 failure.append(error)
                 return True
@@ -532,7 +548,7 @@ class Network(OwnedHandle):
             raise outcome["error"]
         report = outcome["report"]
         history.best_epoch = int(report["best_epoch"])
-        history.stopped_early = bool(report["stopped_early"])
+        history.stopped_early = bool(report["stopped_early"]) or bool(best["stopped"])
         if interrupted:
             interrupt = KeyboardInterrupt()
             interrupt.history = history  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ hands the model to C. scikit-learn is needed only by this module (`pip install s
 """
 from __future__ import annotations
 
+import types
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -46,7 +47,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                  learning_rate_init: float = 0.001, max_iter: int = 200, shuffle: bool = True,
                  random_state: Any = None, momentum: float = 0.9, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8, rho: float = 0.99, early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 10, warm_start: bool = False, verbose: bool = False) -> None:
+                 n_iter_no_change: int = 10, tol: float = 1e-4, warm_start: bool = False, verbose: bool = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -64,6 +65,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.warm_start = warm_start
         self.verbose = verbose
 
@@ -92,7 +94,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
     def _check_parameters(self) -> None:
         if self.solver not in _SOLVERS:
             raise ValueError(f"solver {self.solver!r} is not supported; use one of {', '.join(_SOLVERS)}")
-        for name in ("alpha", "learning_rate_init", "epsilon"):
+        for name in ("alpha", "learning_rate_init", "epsilon", "tol"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float, np.number)) and np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
@@ -150,7 +152,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         history: History = net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed,
                                    progress=bool(self.verbose), validation_data=validation,
                                    early_stopping=0 if incremental else int(self.n_iter_no_change),
-                                   restore_best=early)
+                                   restore_best=early, tol=float(self.tol))
         self.loss_curve_ = [*self.loss_curve_, *history]
         self.n_iter_ = self.n_iter_ + len(history)
         self.best_loss_: Optional[float] = None if early else float(min(self.loss_curve_))
@@ -177,7 +179,7 @@ class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
     validation_fraction of the rows, stratified, stop after n_iter_no_change epochs without a lower
     validation loss and keep the best epoch's weights), warm_start, verbose (a progress bar).
     Without early stopping, training stops after n_iter_no_change epochs without a lower training
-    loss.
+    loss; tol (1e-4, as scikit-learn's) is how much lower a loss must be to count.
 
     Attributes: network_ (the plexus.Network), classes_, n_features_in_, loss_curve_,
     best_loss_ (None with early stopping), validation_loss_, n_iter_.
@@ -254,3 +256,22 @@ class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
     def predict(self, X: Any) -> NDArray[np.float64]:
         out = self._outputs(X)
         return np.ravel(out) if self._one_column else out
+
+
+def _own_init(estimator: type) -> None:
+    """Gives an estimator a copy of the shared __init__ under its own name, so that an unknown
+    parameter fails as scikit-learn's own estimators do: "PlexusClassifier.__init__() got an
+    unexpected keyword argument 'tolerance'", not naming a private base class."""
+    shared = _PlexusEstimator.__init__
+    name = f"{estimator.__name__}.__init__"
+    code = shared.__code__.replace(co_qualname=name) if hasattr(shared.__code__, "co_qualname") else shared.__code__
+    init = types.FunctionType(code, shared.__globals__, "__init__", shared.__defaults__, shared.__closure__)
+    init.__kwdefaults__ = dict(shared.__kwdefaults__ or {})
+    init.__qualname__ = name
+    init.__annotations__ = dict(shared.__annotations__)
+    init.__module__ = estimator.__module__
+    estimator.__init__ = init  # type: ignore[misc]
+
+
+for _estimator in (PlexusClassifier, PlexusRegressor):
+    _own_init(_estimator)

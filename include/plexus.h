@@ -118,9 +118,12 @@ typedef enum {
     PLEXUS_MSE = 0,                 /* (1/(B*O)) sum (a-y)^2, as PyTorch's MSELoss(); default  */
     PLEXUS_QUADRATIC = 1,           /* (1/(2B)) sum over samples of |a-y|^2 (Nielsen)          */
     PLEXUS_CROSS_ENTROPY = 2,       /* -(1/B) sum y*log softmax(z); softmax output layer only;
-                                       targets are probability rows (one-hot or soft)          */
+                                       targets are probability rows (one-hot or soft): each
+                                       value >= 0, each row summing to 1 within 1e-3 (others
+                                       refused with PLEXUS_ERR_ARGUMENT since 0.8.0)           */
     PLEXUS_BINARY_CROSS_ENTROPY = 3,/* (1/(B*O)) sum of -[y log a + (1-y) log(1-a)] computed from
-                                       z without overflow; sigmoid output layer only           */
+                                       z without overflow; sigmoid output layer only; targets
+                                       in [0, 1] (refused otherwise since 0.8.0)               */
     /* Since 0.4.0; both fit any output activation: */
     PLEXUS_L1 = 4,                  /* (1/(B*O)) sum |a-y|, as PyTorch's L1Loss(); dL/da =
                                        sign(a-y)/(B*O), 0 where a = y                         */

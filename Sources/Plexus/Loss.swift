@@ -61,6 +61,35 @@ public enum Loss: Int32, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Throws `.argument` for finite targets this loss cannot take: cross-entropy's are rows of
+    /// probabilities (each value >= 0, each row summing to 1 within 1e-3: one-hot or soft labels),
+    /// binary cross-entropy's are probabilities in [0, 1]. Other losses take any finite target.
+    /// `values`: `count` floats in rows of `width`.
+    func checkTargets(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String) throws(PlexusError) {
+        switch self {
+        case .crossEntropy:
+            for row in 0..<(count / width) {
+                var sum: Double = 0
+                for column in 0..<width {
+                    let value = values[row * width + column]
+                    guard value >= 0 else {
+                        throw .argument("\(name)[\(row)][\(column)] is \(value); cross-entropy targets are probabilities, each >= 0 (one-hot rows or soft labels)")
+                    }
+                    sum += Double(value)
+                }
+                guard abs(sum - 1) <= 1e-3 else {
+                    throw .argument("\(name)[\(row)] sums to \(Float(sum)); a cross-entropy target row holds probabilities that sum to 1 (within 1e-3), such as a one-hot row")
+                }
+            }
+        case .binaryCrossEntropy:
+            for i in 0..<count where !(values[i] >= 0 && values[i] <= 1) {
+                throw .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); binary cross-entropy targets are probabilities in [0, 1]")
+            }
+        default:
+            return
+        }
+    }
+
     /// Returns the loss of one batch and writes ∂L/∂z for the output layer into `gradZ`.
     /// a, z, y, gradZ: [rows][cols]. The loss is accumulated in Double.
     ///

@@ -85,7 +85,7 @@ extension Network {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         let targetCount = try checkBatch(batch, width: outputWidth, name: "y")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
-        try checkFinite(y, count: targetCount, width: outputWidth, name: "y", what: "targets")
+        try checkTargets(y, count: targetCount, width: outputWidth, name: "y")
         let cache = try forwardCache(rows: batch)
         if !gradsAreZero { zeroGrads() }
         let lossValue: Float
@@ -228,7 +228,7 @@ extension Network {
         try options.schedule.validate()
         let inputs = sizes[0], outputs = sizes.last!
         try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
-        try checkFinite(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y", what: "targets")
+        try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
         if let weights = options.sampleWeights {
             var total: Double = 0
             for i in 0..<count {
@@ -243,8 +243,8 @@ extension Network {
             guard validation.count >= 1 else { throw .argument("the validation set has 0 rows; pass at least one, or none") }
             try checkFinite(validation.x, count: try checkBatch(validation.count, width: inputs, name: "validation x"),
                             width: inputs, name: "validation x", what: "inputs")
-            try checkFinite(validation.y, count: try checkBatch(validation.count, width: outputs, name: "validation y"),
-                            width: outputs, name: "validation y", what: "targets")
+            try checkTargets(validation.y, count: try checkBatch(validation.count, width: outputs, name: "validation y"),
+                             width: outputs, name: "validation y")
         }
     }
 
@@ -255,7 +255,7 @@ extension Network {
     public func evaluate(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) throws(PlexusError) -> (loss: Float, accuracy: Float) {
         let inputs = sizes[0], outputs = sizes.last!
         try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
-        try checkFinite(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y", what: "targets")
+        try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
         return try measure(x: x, y: y, count: count)
     }
 

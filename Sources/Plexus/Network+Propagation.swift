@@ -97,7 +97,7 @@ extension Network {
         guard batch == cachedBatch else {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
-        try checkFinite(target, count: targetCount, width: outputWidth, name: "target", what: "targets")
+        try checkTargets(target, count: targetCount, width: outputWidth, name: "target")
         return backwardBatch(cache, target: target, batch: batch)
     }
 
@@ -291,6 +291,12 @@ extension Network {
                      what: @autoclosure () -> String) throws(PlexusError) {
         if allFinite(values, count: count) { return }
         throw nonFiniteError(values, count: count, width: width, name: name(), what: what())
+    }
+
+    /// Targets as the loss takes them: finite, and of the loss's own kind (`Loss.checkTargets`).
+    func checkTargets(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String) throws(PlexusError) {
+        try checkFinite(values, count: count, width: width, name: name, what: "targets")
+        try loss.checkTargets(values, count: count, width: width, name: name)
     }
 
     private func nonFiniteError(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) -> PlexusError {

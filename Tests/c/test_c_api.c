@@ -636,6 +636,34 @@ static void test_cancel_flag(void) {
     plexus_free(twin);
 }
 
+/* Cross-entropy takes probability rows and binary cross-entropy probabilities: anything else is
+   refused by every call that takes targets, the net unchanged. */
+static void test_target_checks(void) {
+    const uint32_t sizes[] = {2, 3, 2};
+    const plexus_activation softmax[] = {PLEXUS_TANH, PLEXUS_SOFTMAX}, sigmoid[] = {PLEXUS_TANH, PLEXUS_SIGMOID};
+    plexus_net *net = NULL, *binary = NULL;
+    OK(plexus_create(sizes, softmax, 3, 0, 1, &net));
+    OK(plexus_create(sizes, sigmoid, 3, 0, 1, &binary));
+    OK(plexus_set_loss(net, PLEXUS_CROSS_ENTROPY));
+    OK(plexus_set_loss(binary, PLEXUS_BINARY_CROSS_ENTROPY));
+    float x[4] = {0.1f, 0.2f, 0.3f, 0.4f}, out[4], before[32], after[32];
+    float negative[4] = {2, -1, 0, 1}, half[4] = {0.25f, 0.25f, 0, 1}, soft[4] = {0.3f, 0.7f, 0.0f, 1.0f};
+    OK(plexus_get_params(net, before));
+    EXPECT_STATUS(plexus_train_step(net, x, negative, 2, NULL), PLEXUS_ERR_ARGUMENT, "y[0][1] is -1.0; cross-entropy targets are probabilities");
+    EXPECT_STATUS(plexus_train_step(net, x, half, 2, NULL), PLEXUS_ERR_ARGUMENT, "y[0] sums to 0.5");
+    EXPECT_STATUS(plexus_train(net, x, half, 2, 1, 2, 0, NULL, NULL), PLEXUS_ERR_ARGUMENT, "sums to 0.5");
+    OK(plexus_forward(net, x, 2, out));
+    EXPECT_STATUS(plexus_backward(net, negative, 2, NULL), PLEXUS_ERR_ARGUMENT, "target[0][1] is -1.0");
+    OK(plexus_get_params(net, after));
+    CHECK(memcmp(before, after, plexus_param_count(net) * sizeof(float)) == 0, "a refused target changed the net");
+    OK(plexus_backward(net, soft, 2, NULL));   /* soft labels are fine */
+    float over[4] = {0.5f, 1.5f, 0, 1};
+    EXPECT_STATUS(plexus_train_step(binary, x, over, 2, NULL), PLEXUS_ERR_ARGUMENT, "y[0][1] is 1.5; binary cross-entropy targets are probabilities in [0, 1]");
+    OK(plexus_train_step(binary, x, soft, 2, NULL));
+    plexus_free(net);
+    plexus_free(binary);
+}
+
 static void test_training_for_real_data(void) {
     plexus_net *net = make_net(3), *twin = make_net(3);
     if (!net || !twin) return;
@@ -947,6 +975,7 @@ int main(void) {
     test_training_for_real_data();
     test_structs_that_grow();
     test_cancel_flag();
+    test_target_checks();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -155,8 +155,19 @@ typedef enum {
 #define PLEXUS_NO_BIAS 1u
 
 /* Called by plexus_train after each epoch with its 0-based index and the mean loss over the
-   epoch's samples. Return nonzero to stop training (plexus_train then returns PLEXUS_OK). The
-   callback may call plexus_predict or read parameters of the net; it must not free the net. */
+   epoch's samples. Return nonzero to stop training (plexus_train then returns PLEXUS_OK).
+   What an epoch callback (this one, or plexus_train_ex's on_epoch) may do with the net being
+   trained, between two epochs: read it (plexus_predict, plexus_get_*, plexus_layer_*,
+   plexus_param_count), save or export it (plexus_save, plexus_save_buffer, plexus_export_onnx,
+   plexus_export_c, plexus_quantize: a checkpoint each epoch), and set its optimizer
+   (plexus_set_sgd, _adam, _adamw, _rmsprop: a learning rate per epoch by hand), weight decay,
+   gradient clipping and parameters (plexus_set_weights, plexus_set_params). The calls that run
+   passes of their own or change what the run set up and checked (plexus_train,
+   plexus_train_ex, plexus_train_step, plexus_forward, plexus_backward, plexus_step,
+   plexus_zero_grads, plexus_set_grads, plexus_set_loss, plexus_set_dropout) return
+   PLEXUS_ERR_STATE and change nothing (since 0.8.0; earlier they were not refused): stop
+   training first by returning nonzero. It must not free the net. Other nets are the
+   callback's to use freely. */
 typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 
 /* ---------------------------------------------------------------------------------------------

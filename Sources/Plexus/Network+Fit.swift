@@ -121,7 +121,10 @@ extension Network {
     ///   its last finite parameters, its gradients zeroed, its learning rate put back).
     public func train(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, options: TrainingOptions,
                       onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+        try checkNotTraining()
         try checkTrainingRun(x: x, y: y, count: count, options: options)
+        isTraining = true
+        defer { isTraining = false }
         let inputs = sizes[0], outputs = sizes.last!
         let rowsPerBatch = min(options.batchSize, count)
         let cache = try forwardCache(rows: rowsPerBatch)

@@ -19,6 +19,8 @@ public final class Network: CustomStringConvertible {
     public let hasBias: Bool
     /// The loss `backward` computes. Default: `.mse`.
     public private(set) var loss: Loss = .mse
+    /// Whether `train` is running on this network (so the caller is its epoch callback).
+    public internal(set) var isTraining = false
     /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
     public internal(set) var optimizer: Optimizer = .standard
     /// Number of floats in W1, b1, W2, b2, … together.
@@ -190,6 +192,17 @@ public final class Network: CustomStringConvertible {
     /// layer's number, for the Swift API and the C API alike.
     func checkLayer(_ layer: Int) throws(PlexusError) {
         guard layer >= 1 && layer < sizes.count else { throw missingLayer("\(layer)") }
+    }
+
+    /// Throws `.state` while `train` runs on this network, for the calls its epoch callback may
+    /// not make: those that run passes of their own or change what the run set up and checked
+    /// (training, forward, backward, step, the gradients, the loss, dropout). The callback may
+    /// read the network, save or export it, and set the optimizer, the weight decay, gradient
+    /// clipping and the parameters (a rate per epoch by hand, a constraint on the weights).
+    public func checkNotTraining() throws(PlexusError) {
+        guard !isTraining else {
+            throw .state("the net is being trained (this call comes from its epoch callback), and a callback may read it, save or export it, and set its optimizer, weight decay, gradient clipping or parameters, but not run passes or change its gradients, loss or dropout; return nonzero from the callback to stop training first")
+        }
     }
 
     /// A weight layer's number as C passes it (a `size_t`), checked as `checkLayer` does, the

@@ -39,6 +39,15 @@ func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
     try unmanagedNetwork(handle).takeUnretainedValue()
 }
 
+/// The network behind a handle for a call that changes it: `.state` while the network is being
+/// trained (the call comes from the epoch callback, which may only read the network).
+@inline(__always)
+func changingNetwork(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
+    let net = try network(handle)
+    try net.checkNotTraining()
+    return net
+}
+
 /// Runs `body` on the network behind a handle without retaining it (`.argument` for NULL): the
 /// caller's handle keeps the network alive for the call, and for a tiny network a retain and
 /// release cost as much as its arithmetic. Used by the per-sample calls.

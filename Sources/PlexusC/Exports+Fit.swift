@@ -9,6 +9,7 @@ public func plexus_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?,
                               _ batch: UInt, _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
     if let net, let x, let y, batch <= UInt(Int.max) {
         return direct("plexus_train_step", net) { (network) throws(PlexusError) in
+            try network.checkNotTraining()
             // Not `lossOut?.pointee = try …`: with a NULL loss, optional chaining would skip the call.
             let loss = try network.trainStep(x: x, y: y, batch: Int(batch))
             lossOut?.pointee = loss
@@ -16,6 +17,7 @@ public func plexus_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?,
     }
     return guarded("plexus_train_step") { () throws(PlexusError) in
         try withNetwork(net) { (net) throws(PlexusError) in
+            try net.checkNotTraining()
             let loss = try net.trainStep(x: try required(x, "x"), y: try required(y, "y"), batch: try sizeArgument(batch, "batch"))
             lossOut?.pointee = loss
         }

@@ -36,7 +36,7 @@ public func plexus_free(_ net: OpaquePointer?) {
 @_cdecl("plexus_set_loss")
 public func plexus_set_loss(_ net: OpaquePointer?, _ loss: Int32) -> Int32 {
     guarded("plexus_set_loss") { () throws(PlexusError) in
-        let net = try network(net)
+        let net = try changingNetwork(net)
         guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to \(Loss.allCases.count - 1))") }
         try net.setLoss(kind)
     }
@@ -98,7 +98,7 @@ public func plexus_set_grad_clip(_ net: OpaquePointer?, _ maxNorm: Float) -> Int
 @_cdecl("plexus_set_dropout")
 public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float) -> Int32 {
     guarded("plexus_set_dropout") { () throws(PlexusError) in
-        let net = try network(net)
+        let net = try changingNetwork(net)
         try net.setDropout(layer: try net.checkedLayer(layer), probability: p)
     }
 }
@@ -108,6 +108,7 @@ public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ 
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_forward") { () throws(PlexusError) in
         try withNetwork(net) { (net) throws(PlexusError) in
+            try net.checkNotTraining()
             try net.forward(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
         }
     }
@@ -118,6 +119,7 @@ public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float
                             _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("plexus_backward") { () throws(PlexusError) in
         try withNetwork(net) { (net) throws(PlexusError) in
+            try net.checkNotTraining()
             let loss = try net.backward(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
             lossOut?.pointee = loss
         }
@@ -126,12 +128,15 @@ public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float
 
 @_cdecl("plexus_step")
 public func plexus_step(_ net: OpaquePointer?) -> Int32 {
-    guarded("plexus_step") { () throws(PlexusError) in try withNetwork(net) { (net) throws(PlexusError) in try net.step() } }
+    guarded("plexus_step") { () throws(PlexusError) in try withNetwork(net) { (net) throws(PlexusError) in
+        try net.checkNotTraining()
+        try net.step()
+    } }
 }
 
 @_cdecl("plexus_zero_grads")
 public func plexus_zero_grads(_ net: OpaquePointer?) -> Int32 {
-    guarded("plexus_zero_grads") { () throws(PlexusError) in try network(net).zeroGrads() }
+    guarded("plexus_zero_grads") { () throws(PlexusError) in try changingNetwork(net).zeroGrads() }
 }
 
 @_cdecl("plexus_predict")
@@ -157,7 +162,7 @@ public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y:
                          _ n: UInt, _ epochs: UInt, _ batchSize: UInt, _ shuffleSeed: UInt64,
                          _ onEpoch: EpochCallback?, _ user: UnsafeMutableRawPointer?) -> Int32 {
     guarded("plexus_train") { () throws(PlexusError) in
-        let net = try network(net)
+        let net = try changingNetwork(net)
         try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try sizeArgument(n, "n"),
                       epochs: countClampedToIntMax(Int(bitPattern: epochs)), batchSize: countClampedToIntMax(Int(bitPattern: batchSize)),
                       shuffleSeed: shuffleSeed,

@@ -147,7 +147,7 @@ public func plexus_get_grads(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<
 @_cdecl("plexus_set_grads")
 public func plexus_set_grads(_ net: OpaquePointer?, _ values: UnsafePointer<Float>?) -> Int32 {
     guarded("plexus_set_grads") { () throws(PlexusError) in
-        let net = try network(net)
+        let net = try changingNetwork(net)
         try net.setGradients(try required(values, "in"))
     }
 }

@@ -664,6 +664,50 @@ static void test_target_checks(void) {
     plexus_free(binary);
 }
 
+/* What an epoch callback may do with the net being trained: read it (predict, save); every call
+   that changes it is refused with PLEXUS_ERR_STATE. */
+struct callback_calls { plexus_net *net; plexus_status predict, save, set_sgd, set_params, train, step, set_loss, set_dropout; const char *message; };
+
+static int call_from_callback(size_t epoch, float loss, void *user) {
+    struct callback_calls *c = user;
+    float x[3] = {0.1f, 0.2f, 0.3f}, y[2], params[64];
+    (void)epoch, (void)loss;
+    c->predict = plexus_predict(c->net, x, 1, y);
+    c->save = plexus_save(c->net, "/tmp/plexus-callback-checkpoint.safetensors");
+    c->set_sgd = plexus_set_sgd(c->net, 0.5f, 0);
+    (void)!plexus_get_params(c->net, params);
+    c->set_params = plexus_set_params(c->net, params);
+    c->train = plexus_train(c->net, x, y, 1, 1, 1, 0, NULL, NULL);
+    c->message = plexus_last_error();
+    c->step = plexus_step(c->net);
+    c->set_loss = plexus_set_loss(c->net, PLEXUS_HUBER);
+    c->set_dropout = plexus_set_dropout(c->net, 1, 0.5f);
+    return 1;
+}
+
+static void test_callback_rules(void) {
+    plexus_net *net = make_net(6);
+    if (!net) return;
+    float x[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.1f, 0.9f, 0.3f, 0.7f, -0.4f, 0.2f};
+    float y[8] = {0, 1, 1, 0, 1, 1, 0, 0};
+    struct callback_calls calls = {net, -1, -1, -1, -1, -1, -1, -1, -1, NULL};
+    OK(plexus_train(net, x, y, 4, 3, 2, 0, call_from_callback, &calls));
+    CHECK(calls.predict == PLEXUS_OK && calls.save == PLEXUS_OK && calls.set_sgd == PLEXUS_OK && calls.set_params == PLEXUS_OK,
+          "allowed in the callback: predict %d, save %d, set_sgd %d, set_params %d", calls.predict, calls.save,
+          calls.set_sgd, calls.set_params);
+    CHECK(calls.train == PLEXUS_ERR_STATE && calls.step == PLEXUS_ERR_STATE && calls.set_loss == PLEXUS_ERR_STATE &&
+              calls.set_dropout == PLEXUS_ERR_STATE,
+          "refused in the callback: train %d, step %d, set_loss %d, set_dropout %d", calls.train, calls.step,
+          calls.set_loss, calls.set_dropout);
+    CHECK(calls.message && strstr(calls.message, "being trained"), "the refusal's message: %s", calls.message);
+    plexus_net *checkpoint = NULL;
+    OK(plexus_load("/tmp/plexus-callback-checkpoint.safetensors", &checkpoint));
+    remove("/tmp/plexus-callback-checkpoint.safetensors");
+    plexus_free(checkpoint);
+    OK(plexus_set_loss(net, PLEXUS_HUBER));   /* after the run, every change works again */
+    plexus_free(net);
+}
+
 static void test_training_for_real_data(void) {
     plexus_net *net = make_net(3), *twin = make_net(3);
     if (!net || !twin) return;
@@ -976,6 +1020,7 @@ int main(void) {
     test_structs_that_grow();
     test_cancel_flag();
     test_target_checks();
+    test_callback_rules();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

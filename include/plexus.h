@@ -59,7 +59,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 7
+#define PLEXUS_VERSION_MINOR 8
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one

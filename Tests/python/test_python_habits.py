@@ -138,7 +138,8 @@ def test_history_plot_draws_every_curve(tmp_path):
     history = net.fit(x, y, 15, batch_size=8, progress=False, validation_split=0.25)
     ax = history.plot(tmp_path / "h.png")
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[:2] == ["training loss", "validation loss"] and "best epoch" in labels[2]
+    assert labels[:2] == ["training loss", "validation loss"] and labels[2] == f"best epoch ({history.best_epoch})"
+    assert list(ax.get_lines()[2].get_xdata()) == [history.best_epoch] * 2   # the axis counts epochs as best_epoch does
     assert len(ax.figure.axes) == 2          # the accuracy axis
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), history)
     assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

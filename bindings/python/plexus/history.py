@@ -43,12 +43,12 @@ class History(list[float]):
             raise ImportError("History.plot needs matplotlib: pip install matplotlib") from None
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-        epochs = range(1, len(self) + 1)
+        epochs = range(len(self))   # 0-based, as best_epoch, the callback and the C report count them
         ax.plot(epochs, list(self), label="training loss", color="tab:blue")
         if any(not math.isnan(v) for v in self.val_loss):
             ax.plot(epochs, self.val_loss, label="validation loss", color="tab:orange")
-            ax.axvline(self.best_epoch + 1, color="tab:gray", linestyle=":", label=f"best epoch ({self.best_epoch + 1})")
-        ax.set_xlabel("epoch")
+            ax.axvline(self.best_epoch, color="tab:gray", linestyle=":", label=f"best epoch ({self.best_epoch})")
+        ax.set_xlabel("epoch (from 0)")
         ax.set_ylabel("loss")
         ax.grid(alpha=0.3)
         handles, labels = ax.get_legend_handles_labels()

@@ -530,7 +530,10 @@ class Network(OwnedHandle):
 
         # (An Event, not Thread.join: a join that a KeyboardInterrupt breaks can leave is_alive()
         # False while the thread still runs, in the CPython versions this supports.)
-        interrupted = False
+        # Any exception that reaches this thread while it waits (KeyboardInterrupt, or SystemExit
+        # from a signal handler) stops the run the same way, and is raised once the worker is done:
+        # the network is never left training behind the caller's back.
+        interrupt: BaseException | None = None
         worker = threading.Thread(target=run, name="plexus-fit", daemon=True)
         try:
             worker.start()
@@ -538,21 +541,21 @@ class Network(OwnedHandle):
                 try:
                     while not done.wait(0.05):
                         pass
-                except KeyboardInterrupt:
-                    interrupted = True
+                except BaseException as error:  # noqa: BLE001 - raised below, after the run ends
+                    interrupt = interrupt or error
                     cancel.set()
         finally:
             if bar is not None:
                 bar.close()
-        if "error" in outcome:
-            raise outcome["error"]
-        report = outcome["report"]
-        history.best_epoch = int(report["best_epoch"])
-        history.stopped_early = bool(report["stopped_early"]) or bool(best["stopped"])
-        if interrupted:
-            interrupt = KeyboardInterrupt()
+        report = outcome.get("report")
+        if report is not None:
+            history.best_epoch = int(report["best_epoch"])
+            history.stopped_early = bool(report["stopped_early"]) or bool(best["stopped"])
+        if interrupt is not None:
             interrupt.history = history  # type: ignore[attr-defined]
             raise interrupt
+        if "error" in outcome:
+            raise outcome["error"]
         if failure:
             raise failure[0]
         return history

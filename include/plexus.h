@@ -497,6 +497,21 @@ PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in)
    PLEXUS_ERR_MEMORY.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_save(const plexus_net *net, const char *path);
 
+/* The options of plexus_save_ex. Zero-initialise, set struct_size = sizeof(plexus_save_options),
+   then the fields you need (see "Structs that grow").  Since 0.8.0. */
+typedef struct plexus_save_options {
+    size_t struct_size;
+    int weights_only;              /* nonzero: leave the optimizer's state out (its moments and
+                                      momentum buffers; the file says 0 steps taken). Such a file
+                                      loads, predicts and exports bitwise as the full one, at
+                                      about a third of its size with Adam; training it starts the
+                                      optimizer afresh, with the same kind and hyperparameters */
+} plexus_save_options;
+
+/* plexus_save with options; NULL options save as plexus_save does. Returns what plexus_save
+   returns, and PLEXUS_ERR_ARGUMENT for a struct_size the convention refuses.  Since 0.8.0. */
+PLEXUS_MUST_USE plexus_status plexus_save_ex(const plexus_net *net, const char *path, const plexus_save_options *options);
+
 /* Loads the model file at `path` into a new net for *out (release it with plexus_free).
    Everything in the file is validated before the net is allocated.
    Returns PLEXUS_ERR_ARGUMENT for a NULL path or out; PLEXUS_ERR_IO for a missing, unreadable or

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CPlexusSupport
 import Plexus
 
 // Saving and loading model files, to paths and to memory.
@@ -23,6 +24,21 @@ public func plexus_save(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) ->
     guarded("plexus_save") { () throws(PlexusError) in
         let net = try network(net)
         try net.save(to: try path(file))
+    }
+}
+
+/// The size of plexus_save_options as 0.8.0 declared it.
+let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.size
+
+@_cdecl("plexus_save_ex")
+public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,
+                           _ options: UnsafePointer<plexus_save_options>?) -> Int32 {
+    guarded("plexus_save_ex") { () throws(PlexusError) in
+        let net = try network(net)
+        let given = try options.map { (options) throws(PlexusError) in
+            try readStruct(options, first: firstSaveOptionsSize, name: "options", type: "plexus_save_options")
+        }
+        try net.save(to: try path(file), weightsOnly: (given?.weights_only ?? 0) != 0)
     }
 }
 

@@ -48,6 +48,7 @@ STRUCTS = {
         ("max_parameters", "size_t", "0"),
     ],
     "plexus_quantized_layer": [("struct_size", "size_t", "sizeof(plexus_quantized_layer)")],
+    "plexus_save_options": [("struct_size", "size_t", "sizeof(plexus_save_options)"), ("weights_only", "int", "0")],
 }
 # Extra settings that make a struct's field meaningful when it is the one under test.
 FIELD_CONTEXT = {

@@ -708,6 +708,45 @@ static void test_callback_rules(void) {
     plexus_free(net);
 }
 
+/* plexus_save_ex: a weights-only file predicts bitwise as the full one, smaller, its optimizer
+   fresh; its options grow as every struct does. */
+static void test_weights_only_files(void) {
+    plexus_net *net = make_net(8), *light = NULL, *full = NULL;
+    if (!net) return;
+    float x[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, -0.1f, 0.9f, 0.3f, 0.7f, -0.4f, 0.2f};
+    float y[8] = {0, 1, 1, 0, 1, 1, 0, 0}, a[8], b[8];
+    OK(plexus_set_adam(net, 0.01f, 0.9f, 0.999f, 1e-8f));
+    OK(plexus_train(net, x, y, 4, 3, 2, 0, NULL, NULL));
+    plexus_save_options options;
+    memset(&options, 0, sizeof options);
+    options.struct_size = sizeof options;
+    options.weights_only = 1;
+    OK(plexus_save_ex(net, "/tmp/plexus-light.safetensors", &options));
+    OK(plexus_save_ex(net, "/tmp/plexus-full.safetensors", NULL));
+    OK(plexus_load("/tmp/plexus-light.safetensors", &light));
+    OK(plexus_load("/tmp/plexus-full.safetensors", &full));
+    OK(plexus_predict(light, x, 4, a));
+    OK(plexus_predict(full, x, 4, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "a weights-only file predicts otherwise than the full one");
+    FILE *f = fopen("/tmp/plexus-light.safetensors", "rb"), *g = fopen("/tmp/plexus-full.safetensors", "rb");
+    long light_size = -1, full_size = -1;
+    if (f && g && fseek(f, 0, SEEK_END) == 0 && fseek(g, 0, SEEK_END) == 0) { light_size = ftell(f); full_size = ftell(g); }
+    if (f) fclose(f);
+    if (g) fclose(g);
+    CHECK(light_size > 0 && light_size < full_size, "sizes: weights only %ld, full %ld", light_size, full_size);
+    struct { plexus_save_options o; unsigned char tail[8]; } grown;
+    memset(&grown, 0, sizeof grown);
+    grown.o.struct_size = sizeof grown;
+    grown.tail[3] = 1;
+    EXPECT_STATUS(plexus_save_ex(net, "/tmp/plexus-light.safetensors", &grown.o), PLEXUS_ERR_ARGUMENT, "is not zero");
+    EXPECT_STATUS(plexus_save_ex(NULL, "/tmp/plexus-light.safetensors", &options), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    remove("/tmp/plexus-light.safetensors");
+    remove("/tmp/plexus-full.safetensors");
+    plexus_free(light);
+    plexus_free(full);
+    plexus_free(net);
+}
+
 static void test_training_for_real_data(void) {
     plexus_net *net = make_net(3), *twin = make_net(3);
     if (!net || !twin) return;
@@ -1021,6 +1060,7 @@ int main(void) {
     test_cancel_flag();
     test_target_checks();
     test_callback_rules();
+    test_weights_only_files();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -59,6 +59,7 @@ def test_the_option_and_report_structs_match_the_header():
     assert [name for name, _ in _capi.TrainOptions._fields_] == struct_fields("plexus_train_options")
     assert [name for name, _ in _capi.TrainReport._fields_] == struct_fields("plexus_train_report")
     assert [name for name, _ in _capi.ExportOptions._fields_] == struct_fields("plexus_export_options")
+    assert [name for name, _ in _capi.SaveOptions._fields_] == struct_fields("plexus_save_options")
     assert [name for name, _ in _capi.QuantizedLayer._fields_] == struct_fields("plexus_quantized_layer")
 
 

@@ -8,8 +8,11 @@ import Musl
 
 extension Network {
     /// The model file's bytes in a buffer allocated with `malloc`; the caller releases it with `free`.
+    /// `weightsOnly` leaves out the optimizer's state (its tensors, and a step count of 0): the
+    /// file predicts and exports as the full one does, and training it starts the optimizer
+    /// afresh, with the same kind and hyperparameters.
     /// - Throws: `.memory` when the buffer cannot be allocated.
-    public func modelDataBuffer() throws(PlexusError) -> UnsafeMutableRawBufferPointer {
+    public func modelDataBuffer(weightsOnly: Bool = false) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
         var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors.map { ($0, params.pointer) }
         var metadata: [(String, String)] = [
             (ModelFormat.Key.format, ModelFormat.name),
@@ -23,7 +26,7 @@ extension Network {
         // The optimizer: its kind, its hyperparameters and whichever of its state tensors exist.
         metadata.append((ModelFormat.Key.optimizer, optimizer.kind.description))
         metadata += optimizer.hyperparameters.map { (ModelFormat.Key.hyperparameter($0.name), "\($0.value)") }
-        for (index, state) in type(of: optimizer.rule).stateTensors.enumerated() {
+        for (index, state) in type(of: optimizer.rule).stateTensors.enumerated() where !weightsOnly {
             if let buffer = optimizerState[index] {
                 tensors += layout.stateTensors(state.name).map { ($0, buffer.pointer) }
             }
@@ -32,7 +35,7 @@ extension Network {
                      (ModelFormat.Key.gradClip, "\(gradClip)"),
                      (ModelFormat.Key.dropout, dropoutRates.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
                      (ModelFormat.Key.generator, generator.state.map(hex16).joined())]
-        metadata.append((ModelFormat.Key.steps, "\(optimizerState.steps)"))
+        metadata.append((ModelFormat.Key.steps, weightsOnly ? "0" : "\(optimizerState.steps)"))
 
         // Tensors tile the data section in this order, each right after the previous one.
         var dataBytes = 0
@@ -78,8 +81,8 @@ extension Network {
     }
 
     /// The model file's bytes (docs/model-format.md).
-    public func modelData() throws(PlexusError) -> [UInt8] {
-        let buffer = try modelDataBuffer()
+    public func modelData(weightsOnly: Bool = false) throws(PlexusError) -> [UInt8] {
+        let buffer = try modelDataBuffer(weightsOnly: weightsOnly)
         defer { free(buffer.baseAddress) }
         return [UInt8](buffer)
     }

@@ -9,9 +9,10 @@ import Musl
 
 extension Network {
     /// Saves the network, its loss and its optimizer state to `path` atomically
-    /// (docs/model-format.md). - Throws: `.io` naming the path and the reason; `.memory`.
-    public func save(to path: String) throws(PlexusError) {
-        let bytes = try modelDataBuffer()
+    /// (docs/model-format.md); `weightsOnly` leaves the optimizer's state out (`modelDataBuffer`).
+    /// - Throws: `.io` naming the path and the reason; `.memory`.
+    public func save(to path: String, weightsOnly: Bool = false) throws(PlexusError) {
+        let bytes = try modelDataBuffer(weightsOnly: weightsOnly)
         defer { free(bytes.baseAddress) }
         try writeFileAtomically(UnsafeRawBufferPointer(bytes), to: path)
     }

@@ -71,6 +71,11 @@ class TrainReport(ctypes.Structure):
                 ("best_val_loss", c_float), ("stopped_early", c_int), ("cancelled", c_int)]
 
 
+class SaveOptions(ctypes.Structure):
+    """typedef struct plexus_save_options { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("weights_only", c_int)]
+
+
 class ExportOptions(ctypes.Structure):
     """typedef struct plexus_export_options { ... }"""
     _fields_ = [("struct_size", c_size_t), ("quantized", c_void_p), ("train_step", c_int), ("max_parameters", c_size_t)]
@@ -168,6 +173,8 @@ _DECLARATIONS = {
     "plexus_set_grads": (c_int, [_P, _P]),
     # plexus_status plexus_save(const plexus_net *net, const char *path);
     "plexus_save": (c_int, [_P, c_char_p]),
+    # plexus_status plexus_save_ex(const plexus_net *net, const char *path, const plexus_save_options *options);
+    "plexus_save_ex": (c_int, [_P, c_char_p, c_void_p]),
     # plexus_status plexus_load(const char *path, plexus_net **out);
     "plexus_load": (c_int, [c_char_p, _P]),
     # plexus_status plexus_save_buffer(const plexus_net *net, void **data, size_t *size);
@@ -307,6 +314,12 @@ def save_buffer(handle: int) -> tuple[int, bytes]:
         return 0, ctypes.string_at(data.value, size.value)
     finally:
         lib.plexus_free_buffer(data.value)
+
+
+def save_ex(handle: int, path: bytes, weights_only: bool) -> int:
+    """plexus_save_ex with a plexus_save_options of `weights_only`."""
+    options = SaveOptions(struct_size=ctypes.sizeof(SaveOptions), weights_only=int(weights_only))
+    return int(lib.plexus_save_ex(handle, path, ctypes.addressof(options)))
 
 
 def export_c(handle: int, folder: bytes, name: bytes, quantized: int, train_step: bool,

@@ -130,12 +130,14 @@ func structBytes(_ pointer: UnsafeRawPointer, current: Int, first: Int, name: St
 }
 
 /// A caller's input struct: the bytes `structBytes` accepts, the rest of this version's fields zero.
+/// A struct's C size is its stride (sizeof counts the tail padding, Swift's `size` does not), so a
+/// caller's padding is never taken for a newer field.
 func readStruct<T>(_ pointer: UnsafePointer<T>, first: Int, name: String, type: String) throws(PlexusError) -> T {
-    let bytes = min(MemoryLayout<T>.size,
-                    try structBytes(UnsafeRawPointer(pointer), current: MemoryLayout<T>.size, first: first, name: name, type: type))
-    let copy = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+    let cSize = MemoryLayout<T>.stride
+    let bytes = min(cSize, try structBytes(UnsafeRawPointer(pointer), current: cSize, first: first, name: name, type: type))
+    let copy = UnsafeMutableRawPointer.allocate(byteCount: cSize, alignment: MemoryLayout<T>.alignment)
     defer { copy.deallocate() }
-    copy.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+    copy.initializeMemory(as: UInt8.self, repeating: 0, count: cSize)
     copy.copyMemory(from: UnsafeRawPointer(pointer), byteCount: bytes)
     return copy.load(as: T.self)
 }
@@ -150,17 +152,19 @@ struct ReportDestination<T> {
 
     init(_ pointer: UnsafeMutablePointer<T>, first: Int, name: String, type: String) throws(PlexusError) {
         self.pointer = pointer
-        declared = try structBytes(UnsafeRawPointer(pointer), current: MemoryLayout<T>.size, first: first, name: name,
+        declared = try structBytes(UnsafeRawPointer(pointer), current: MemoryLayout<T>.stride, first: first, name: name,
                                    type: type, checkTail: false)
     }
 
     func write(_ value: T) {
-        let sizeField = MemoryLayout<Int>.size, known = min(declared, MemoryLayout<T>.size)
+        // The value's own bytes end at its size; its tail padding, and whatever lies past this
+        // version's struct, are written as zeros.
+        let sizeField = MemoryLayout<Int>.size, copied = min(declared, MemoryLayout<T>.size)
         let destination = UnsafeMutableRawPointer(pointer)
         withUnsafeBytes(of: value) { source in
-            destination.advanced(by: sizeField).copyMemory(from: source.baseAddress!.advanced(by: sizeField), byteCount: known - sizeField)
+            destination.advanced(by: sizeField).copyMemory(from: source.baseAddress!.advanced(by: sizeField), byteCount: copied - sizeField)
         }
-        if declared > known { destination.advanced(by: known).initializeMemory(as: UInt8.self, repeating: 0, count: declared - known) }
+        if declared > copied { destination.advanced(by: copied).initializeMemory(as: UInt8.self, repeating: 0, count: declared - copied) }
     }
 }
 

@@ -80,8 +80,8 @@ public func plexus_quantized_layer_count(_ q: OpaquePointer?) -> UInt {
 }
 
 /// The sizes of the structs as 0.5.0 declared them.
-let firstQuantizedLayerSize = MemoryLayout<plexus_quantized_layer>.size
-let firstExportOptionsSize = MemoryLayout<plexus_export_options>.size
+let firstQuantizedLayerSize = MemoryLayout<plexus_quantized_layer>.stride
+let firstExportOptionsSize = MemoryLayout<plexus_export_options>.stride
 
 @_cdecl("plexus_quantized_layer_info")
 public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<plexus_quantized_layer>?) -> Int32 {

@@ -28,7 +28,7 @@ public func plexus_save(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) ->
 }
 
 /// The size of plexus_save_options as 0.8.0 declared it.
-let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.size
+let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.stride
 
 @_cdecl("plexus_save_ex")
 public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,

@@ -149,26 +149,11 @@ static void pack_rows_12(size_t kc, const float *src, size_t lda, float *panel) 
    column of op(B), contiguous in b), eight stores of 8 floats (one per step). */
 __attribute__((target("avx2")))
 static inline void transpose_8x8(const float *src, size_t ldb, float *dst, size_t width) {
-    __m256 r0 = _mm256_loadu_ps(src + 0 * ldb), r1 = _mm256_loadu_ps(src + 1 * ldb);
-    __m256 r2 = _mm256_loadu_ps(src + 2 * ldb), r3 = _mm256_loadu_ps(src + 3 * ldb);
-    __m256 r4 = _mm256_loadu_ps(src + 4 * ldb), r5 = _mm256_loadu_ps(src + 5 * ldb);
-    __m256 r6 = _mm256_loadu_ps(src + 6 * ldb), r7 = _mm256_loadu_ps(src + 7 * ldb);
-    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    _mm256_store_ps(dst + 0 * width, _mm256_permute2f128_ps(u0, u4, 0x20));
-    _mm256_store_ps(dst + 1 * width, _mm256_permute2f128_ps(u1, u5, 0x20));
-    _mm256_store_ps(dst + 2 * width, _mm256_permute2f128_ps(u2, u6, 0x20));
-    _mm256_store_ps(dst + 3 * width, _mm256_permute2f128_ps(u3, u7, 0x20));
-    _mm256_store_ps(dst + 4 * width, _mm256_permute2f128_ps(u0, u4, 0x31));
-    _mm256_store_ps(dst + 5 * width, _mm256_permute2f128_ps(u1, u5, 0x31));
-    _mm256_store_ps(dst + 6 * width, _mm256_permute2f128_ps(u2, u6, 0x31));
-    _mm256_store_ps(dst + 7 * width, _mm256_permute2f128_ps(u3, u7, 0x31));
+    __m256 out[8];
+    transpose_registers(_mm256_loadu_ps(src + 0 * ldb), _mm256_loadu_ps(src + 1 * ldb), _mm256_loadu_ps(src + 2 * ldb),
+                        _mm256_loadu_ps(src + 3 * ldb), _mm256_loadu_ps(src + 4 * ldb), _mm256_loadu_ps(src + 5 * ldb),
+                        _mm256_loadu_ps(src + 6 * ldb), _mm256_loadu_ps(src + 7 * ldb), out);
+    for (int q = 0; q < 8; q++) _mm256_store_ps(dst + (size_t)q * width, out[q]);
 }
 
 /* A full panel of `width` columns (a multiple of 8), 8 x 8 blocks, then the last kc % 8 steps. */

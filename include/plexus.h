@@ -59,7 +59,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 8
+#define PLEXUS_VERSION_MINOR 9
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one
@@ -480,9 +480,86 @@ PLEXUS_MUST_USE plexus_status plexus_get_grads(const plexus_net *net, float *out
 PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in);
 
 /* ---------------------------------------------------------------------------------------------
+ * Preprocessing the net carries (docs/training.md): an input transform applied to every row
+ * before the first layer, x' = (x - shift) * scale per input, and an output transform applied
+ * after the last, y = y' * scale + shift per output (a multiply, then an add: two roundings, in
+ * the generated C and ONNX too). plexus_predict and plexus_forward take raw rows and return
+ * outputs in real units; training, plexus_backward and plexus_evaluate map their targets by the
+ * inverse, (t - shift) / scale, so the loss, and every loss reported, is measured in the
+ * transformed space. Both travel in model files (format version 3), ONNX and the generated C.
+ * A raw value the transform maps to an infinity is refused as a non-finite input is.
+ * Setting either from an epoch callback returns PLEXUS_ERR_STATE.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Sets the input transform from shift[I] and scale[I]; NULL and NULL removes it.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net, one of shift and scale NULL, a
+   non-finite shift or scale, or a scale of 0.  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_input_transform(plexus_net *net, const float *shift, const float *scale);
+
+/* Sets the output transform from scale[O] and shift[O]; NULL and NULL removes it.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, as plexus_set_input_transform, and for a net
+   whose output layer is not PLEXUS_IDENTITY (probabilities are not values to rescale).
+   Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_output_transform(plexus_net *net, const float *scale, const float *shift);
+
+/* Copies the input transform to shift[I] and scale[I] (either may be NULL, to skip it) and sets
+   *present (may be NULL) to 1; without a transform writes the identity (0 and 1) and *present 0.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net.  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_input_transform(const plexus_net *net, float *shift, float *scale, int *present);
+
+/* plexus_get_input_transform for the output transform: scale[O], shift[O].  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_output_transform(const plexus_net *net, float *scale, float *shift, int *present);
+
+/* Sets the input transform that standardises the n rows of x[n][I]: shift = each column's mean,
+   scale = 1 / its standard deviation (population, divisor n, as scikit-learn's StandardScaler),
+   a constant column getting scale 1. Sums run in double, in row order.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or x, n of 0 or a non-finite
+   value.  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_fit_input_transform(plexus_net *net, const float *x, size_t n);
+
+/* Sets the output transform that standardises the n target rows of y[n][O]: shift = each
+   column's mean, scale = its standard deviation (1 for a constant column), so the layers fit
+   targets of mean 0 and deviation 1.
+   Returns PLEXUS_ERR_ARGUMENT as plexus_fit_input_transform, and for a non-identity output layer.
+   Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_fit_output_transform(plexus_net *net, const float *y, size_t n);
+
+/* ---------------------------------------------------------------------------------------------
+ * Metadata: the caller's own UTF-8 key-value strings (units, feature names, a dataset's
+ * version), saved in the model file's header and listed in key order (bytewise). Limits: a key
+ * of 1..256 bytes, a value of at most 65536 bytes, at most 256 entries and 1 MiB of keys and
+ * values together. Keys beginning with "plexus." are reserved for the format.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Sets key to value, or removes key when value is NULL (removing an absent key is not an error).
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or key, a key or value that is not
+   UTF-8, an empty or reserved key, or one past the limits.  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_metadata(plexus_net *net, const char *key, const char *value);
+
+/* Copies key's value with its terminating NUL into buffer[size] and sets *needed (may be NULL) to
+   the bytes that takes. buffer NULL and size 0 only asks: *needed is set, nothing is written.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or key, a buffer NULL with size above 0, a key the
+   net does not have, or a size smaller than needed: then nothing is written to buffer but
+   *needed IS set (the one out-parameter a failed call writes), so the caller can retry.
+   Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_metadata(const plexus_net *net, const char *key, char *buffer, size_t size,
+                                                  size_t *needed);
+
+/* Sets *count to the number of metadata entries.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or count.  Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_metadata_count(const plexus_net *net, size_t *count);
+
+/* Copies the key at index (0 .. count - 1, in key order) as plexus_get_metadata copies a value.
+   Returns PLEXUS_ERR_ARGUMENT as plexus_get_metadata, and for an index past the last entry.
+   Since 0.9.0. */
+PLEXUS_MUST_USE plexus_status plexus_metadata_key_at(const plexus_net *net, size_t index, char *buffer, size_t size,
+                                                     size_t *needed);
+
+/* ---------------------------------------------------------------------------------------------
  * Model files (safetensors; the format is specified in docs/model-format.md)
  * A file holds the architecture, the parameters, the loss, the optimizer with its
- * hyperparameters and state (momentum buffers, Adam moments, step count). Gradients and the kept
+ * hyperparameters and state (momentum buffers, Adam moments, step count), the transforms and the
+ * metadata. Gradients and the kept
  * forward pass are not saved: a loaded net starts with zero gradients. After loading, predict
  * gives bitwise the same outputs and training continues bitwise as if never interrupted.
  * ------------------------------------------------------------------------------------------- */

@@ -86,17 +86,37 @@ extension Network {
         let targetCount = try checkBatch(batch, width: outputWidth, name: "y")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         try checkTargets(y, count: targetCount, width: outputWidth, name: "y")
+        if let outputTransform {
+            try checkTransformedTargets(y, rows: batch, name: "y")
+            let mapped = try FloatBuffer(count: targetCount, purpose: "the transformed targets")
+            outputTransform.mapTargets(y, to: mapped.pointer, rows: batch)
+            return try trainStepChecked(x: x, y: mapped.pointer, batch: batch)
+        }
+        return try trainStepChecked(x: x, y: y, batch: batch)
+    }
+
+    /// `trainStep` with checked inputs and targets already in the fitted space.
+    private func trainStepChecked(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        try checkTransformedInputs(x, rows: batch, name: "x")
         let cache = try forwardCache(rows: batch)
         if !gradsAreZero { zeroGrads() }
         let lossValue: Float
-        if !dropping && takesRowPasses(batch) {
+        if inputTransform != nil {
+            loadInputs(x, into: cache.activation(0), rows: batch)
+            if !dropping && takesRowPasses(batch) {
+                forwardRows(cache, batch: batch)
+            } else {
+                forwardBatch(cache, batch: batch)
+            }
+            lossValue = backwardBatch(cache, target: y, batch: batch)
+        } else if !dropping && takesRowPasses(batch) {
             // The row passes read x where it is, with no copy into the cache; the cache's inputs
             // are then stale, so no backward may use it (a step drops it anyway).
             cachedBatch = 0
             forwardRows(cache, input: x, batch: batch)
             lossValue = backwardBatch(cache, target: y, batch: batch, input: x)
         } else {
-            cache.activation(0).update(from: x, count: inputCount)
+            cache.activation(0).update(from: x, count: batch * inputWidth)
             forwardBatch(cache, batch: batch)
             lossValue = backwardBatch(cache, target: y, batch: batch)
         }
@@ -173,6 +193,8 @@ extension Network {
                     (batchX + r * inputs).update(from: x + sample * inputs, count: inputs)
                     (batchY.pointer + r * outputs).update(from: y + sample * outputs, count: outputs)
                 }
+                inputTransform?.mapInputs(batchX, to: batchX, rows: rows)
+                outputTransform?.mapTargets(batchY.pointer, to: batchY.pointer, rows: rows)
                 if let weights = options.sampleWeights, let rowWeights {
                     batchWeight = 0
                     for r in 0..<rows { batchWeight += Double(weights[order[start + r]]) }
@@ -232,6 +254,8 @@ extension Network {
         let inputs = sizes[0], outputs = sizes.last!
         try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
         try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
+        try checkTransformedInputs(x, rows: count, name: "x")
+        try checkTransformedTargets(y, rows: count, name: "y")
         if let weights = options.sampleWeights {
             var total: Double = 0
             for i in 0..<count {
@@ -248,6 +272,8 @@ extension Network {
                             width: inputs, name: "validation x", what: "inputs")
             try checkTargets(validation.y, count: try checkBatch(validation.count, width: outputs, name: "validation y"),
                              width: outputs, name: "validation y")
+            try checkTransformedInputs(validation.x, rows: validation.count, name: "validation x")
+            try checkTransformedTargets(validation.y, rows: validation.count, name: "validation y")
         }
     }
 
@@ -259,6 +285,8 @@ extension Network {
         let inputs = sizes[0], outputs = sizes.last!
         try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
         try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
+        try checkTransformedInputs(x, rows: count, name: "x")
+        try checkTransformedTargets(y, rows: count, name: "y")
         return try measure(x: x, y: y, count: count)
     }
 
@@ -267,18 +295,31 @@ extension Network {
         let inputs = sizes[0], outputs = sizes.last!, last = views.count
         let rows = min(count, forwardBlockRows)
         let half = rows * widestLayer
-        // Two halves for the layers, then the output layer's z and the (unused) gradient.
-        let scratch = try FloatBuffer(count: 2 * half + 2 * rows * outputs, purpose: "measuring a validation set")
+        // Two halves for the layers, then the output layer's z and the (unused) gradient, then
+        // a block's inputs and targets mapped by the transforms (when there are transforms).
+        let mappedRows = inputTransform != nil || outputTransform != nil ? rows : 0
+        let scratch = try FloatBuffer(count: 2 * half + 2 * rows * outputs + mappedRows * (inputs + outputs),
+                                      purpose: "measuring a validation set")
         let z = scratch.pointer + 2 * half, gradient = z + rows * outputs
+        let mappedX = gradient + rows * outputs, mappedY = mappedX + mappedRows * inputs
         var lossSum: Double = 0, correct = 0
         let output = views[last - 1].activation
         var start = 0
         while start < count {
             let n = min(rows, count - start)
-            forwardBlock(x + start * inputs, rows: n, threads: Threads.count, keep: { $0 == last ? z : nil }) {
+            var blockX = x + start * inputs, target = y + start * outputs
+            if let inputTransform {
+                inputTransform.mapInputs(blockX, to: mappedX, rows: n)
+                blockX = UnsafePointer(mappedX)
+            }
+            if let outputTransform {
+                outputTransform.mapTargets(target, to: mappedY, rows: n)
+                target = UnsafePointer(mappedY)
+            }
+            forwardBlock(blockX, rows: n, threads: Threads.count, keep: { $0 == last ? z : nil }) {
                 scratch.pointer + ($0 % 2) * half
             }
-            let a = scratch.pointer + (last % 2) * half, target = y + start * outputs
+            let a = scratch.pointer + (last % 2) * half
             lossSum += Double(n) * loss.evaluate(outputs: a, preActivations: z, targets: target, activation: output,
                                                  rows: n, cols: outputs, gradZ: gradient)
             correct += Network.correct(a, target, rows: n, cols: outputs, output: output)

@@ -9,10 +9,24 @@ extension Network {
     public func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
+        try checkTransformedInputs(x, rows: batch, name: "x")
         let cache = try forwardCache(rows: batch)
-        cache.activation(0).update(from: x, count: inputCount)
+        loadInputs(x, into: cache.activation(0), rows: batch)
         forwardBatch(cache, batch: batch)
-        output?.update(from: cache.activation(views.count), count: batch * outputWidth)
+        guard let output else { return }
+        output.update(from: cache.activation(views.count), count: batch * outputWidth)
+        outputTransform?.mapOutputs(output, rows: batch)
+    }
+
+    /// Copies `rows` input rows where the layers read them, through the input transform when
+    /// there is one.
+    @inline(__always)
+    func loadInputs(_ x: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, rows: Int) {
+        if let inputTransform {
+            inputTransform.mapInputs(x, to: destination, rows: rows)
+        } else {
+            destination.update(from: x, count: rows * inputWidth)
+        }
     }
 
     /// The kept buffers, grown to hold `rows` rows when they are smaller (reused otherwise, so a
@@ -98,7 +112,12 @@ extension Network {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
         try checkTargets(target, count: targetCount, width: outputWidth, name: "target")
-        return backwardBatch(cache, target: target, batch: batch)
+        guard let outputTransform else { return backwardBatch(cache, target: target, batch: batch) }
+        try checkTransformedTargets(target, rows: batch, name: "target")
+        return try withScratch(count: targetCount, purpose: "the transformed targets") { mapped in
+            outputTransform.mapTargets(target, to: mapped, rows: batch)
+            return backwardBatch(cache, target: mapped, batch: batch)
+        }
     }
 
     /// The backward pass for the batch kept in `cache`, with targets checked by the caller;
@@ -176,11 +195,38 @@ extension Network {
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
+        if inputTransform != nil || outputTransform != nil {
+            try predictTransformed(x, batch: batch, output: output)
+            return
+        }
         if takesRowPasses(batch) {
             predictRows(x, batch: batch, output: output)
             return
         }
         try predictInBlocks(x, batch: batch, output: output)
+    }
+
+    /// `predict` through the transforms: the inputs mapped into scratch of this call's own
+    /// (so that many threads may predict at once), the layers, then the outputs mapped in place.
+    @inline(never)
+    private func predictTransformed(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        try checkTransformedInputs(x, rows: batch, name: "x")
+        func layers(_ input: UnsafePointer<Float>) throws(PlexusError) {
+            if takesRowPasses(batch) {
+                predictRows(input, batch: batch, output: output)
+            } else {
+                try predictInBlocks(input, batch: batch, output: output)
+            }
+        }
+        if let inputTransform {
+            // checkBatch showed batch × inputs does not overflow.
+            let mapped = try FloatBuffer(count: batch * inputWidth, purpose: "the transformed inputs")
+            inputTransform.mapInputs(x, to: mapped.pointer, rows: batch)
+            try layers(mapped.pointer)
+        } else {
+            try layers(x)
+        }
+        outputTransform?.mapOutputs(output, rows: batch)
     }
 
     /// `predict` through the layered passes. Out of line: its scratch handling made the frame of

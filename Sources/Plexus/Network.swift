@@ -29,6 +29,12 @@ public final class Network: CustomStringConvertible {
     public internal(set) var gradClip: Float = 0
     /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
     public internal(set) var dropoutRates: [Float]
+    /// Applied to every input row before the first layer (FeatureTransform.swift); nil: none.
+    public internal(set) var inputTransform: FeatureTransform?
+    /// Applied to the outputs of predict and forward, its inverse to training targets; nil: none.
+    public internal(set) var outputTransform: FeatureTransform?
+    /// The caller's own notes, saved in the model file (Metadata.swift).
+    public internal(set) var metadata = Metadata()
     /// Whether some layer drops units: `forward` then takes the dropout passes.
     var dropping = false
     /// Whether every gradient is known to be 0 (set by `zeroGrads` and a step, cleared by

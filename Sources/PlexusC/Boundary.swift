@@ -87,6 +87,13 @@ func required<T>(_ pointer: T?, _ name: String) throws(PlexusError) -> T {
     return pointer
 }
 
+/// A C string argument as a String, or `.argument` for NULL or bytes that are not UTF-8.
+func text(_ pointer: UnsafePointer<CChar>?, _ name: String) throws(PlexusError) -> String {
+    let pointer = try required(pointer, name)
+    guard let value = String(validatingCString: pointer) else { throw argumentError("\(name) is not valid UTF-8") }
+    return value
+}
+
 /// A `size_t` as Int, or `.argument` when it exceeds what any buffer can hold.
 @inline(__always)
 func sizeArgument(_ value: UInt, _ name: String) throws(PlexusError) -> Int {

@@ -49,13 +49,6 @@ private func quantized(_ handle: OpaquePointer?) throws(PlexusError) -> Quantize
     return Unmanaged<QuantizedHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
-/// A C string argument as a String, or `.argument` for NULL or bytes that are not UTF-8.
-private func text(_ pointer: UnsafePointer<CChar>?, _ name: String) throws(PlexusError) -> String {
-    let pointer = try required(pointer, name)
-    guard let value = String(validatingCString: pointer) else { throw argumentError("\(name) is not valid UTF-8") }
-    return value
-}
-
 @_cdecl("plexus_quantize")
 public func plexus_quantize(_ net: OpaquePointer?, _ calibration: UnsafePointer<Float>?, _ rows: UInt,
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {

@@ -25,7 +25,7 @@ INTEGER_DEFAULTS = {
     "size": "ctx->buffer_size", "threads": "1", "status": "0", "activation": "PLEXUS_SIGMOID",
     "loss": "PLEXUS_MSE", "optimizer": "PLEXUS_SGD", "f": "PLEXUS_SIGMOID", "centered": "0",
     "a": "ctx->square", "b": "ctx->square", "prediction": "ctx->square", "target": "ctx->other",
-    "root": "ctx->total", "node": "ctx->square",
+    "root": "ctx->total", "node": "ctx->square", "index": "0",
 }
 FLOAT_DEFAULTS = {
     "learning_rate": "0.1f", "momentum": "0.0f", "beta1": "0.9f", "beta2": "0.999f", "epsilon": "1e-8f",
@@ -100,7 +100,7 @@ def argument(function, kind, name, index):
         return "ctx->activations", None, None
     if k in ("constfloat*", "float*", "void*", "constvoid*", "size_t*", "uint32_t*", "plexus_node*",
              "plexus_activation*", "plexus_loss*", "plexus_optimizer*", "plexus_net**", "plexus_quantized**",
-             "plexus_graph**", "void**"):
+             "plexus_graph**", "void**", "char*", "int*"):
         if function == "plexus_load_buffer" and name == "data":
             return "ctx->buffer", None, None
         if function == "plexus_free_buffer":
@@ -109,7 +109,7 @@ def argument(function, kind, name, index):
         return f"({cast})ctx->region[{index}]", None, None
     if k == "constchar*":
         return {"path": "ctx->path" if function != "plexus_load" else "ctx->saved", "dir": "ctx->dir",
-                "name": '"m"'}[name], None, None
+                "name": '"m"', "key": '"units"', "value": '"m/s"'}[name], None, None
     if k in ("plexus_epoch_fn",):
         return "NULL", None, None
     for struct in STRUCTS:

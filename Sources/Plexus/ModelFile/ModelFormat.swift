@@ -2,9 +2,28 @@
 /// little-endian tensor data) with Plexus's names and metadata. docs/model-format.md is the spec.
 enum ModelFormat {
     static let name = "plexus-dense-network"
-    /// Written: 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1 and 2.
-    static let version = 2
-    static let readableVersions = ["1", "2"]
+    /// Written: the lowest version that holds the network, so that older readers load every
+    /// file they can: 3 (0.9.0: input and output transforms) when the network has a transform,
+    /// else 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1, 2 and 3.
+    static func version(of network: Network) -> Int {
+        network.inputTransform != nil || network.outputTransform != nil ? 3 : 2
+    }
+    static let readableVersions = ["1", "2", "3"]
+
+    /// The transforms' tensors (version 3), each [sizes[0]] or [sizes[L]] floats.
+    enum TransformTensor: CaseIterable {
+        case inputShift, inputScale, outputScale, outputShift
+
+        var name: String {
+            switch self {
+            case .inputShift: "transform.input.shift"
+            case .inputScale: "transform.input.scale"
+            case .outputScale: "transform.output.scale"
+            case .outputShift: "transform.output.shift"
+            }
+        }
+        var isInput: Bool { self == .inputShift || self == .inputScale }
+    }
     /// The largest header accepted (the safetensors reference implementation's limit).
     static let maxHeaderBytes = 100 << 20
     /// Larger step counts cannot come from training and would overflow the step counter.

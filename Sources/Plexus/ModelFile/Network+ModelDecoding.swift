@@ -35,10 +35,29 @@ extension Network {
             switch tensor.role {
             case .parameter: target = net.params.pointer
             case let .state(index): target = stateBuffers[index]!.pointer
+            case .transform: continue
             }
             tensors.read(tensor, into: target + tensor.slot.offset)
         }
         for (index, buffer) in stateBuffers { net.optimizerState[index] = buffer }
+        var transforms: [ModelFormat.TransformTensor: [Float]] = [:]
+        for tensor in tensors.expected {
+            guard case let .transform(kind) = tensor.role else { continue }
+            var values = [Float](repeating: 0, count: tensor.slot.count)
+            values.withUnsafeMutableBufferPointer { tensors.read(tensor, into: $0.baseAddress!) }
+            transforms[kind] = values
+        }
+        do {
+            if let shift = transforms[.inputShift], let scale = transforms[.inputScale] {
+                try net.setInputTransform(FeatureTransform(shift: shift, scale: scale))
+            }
+            if let scale = transforms[.outputScale], let shift = transforms[.outputShift] {
+                try net.setOutputTransform(FeatureTransform(shift: shift, scale: scale))
+            }
+        } catch {
+            throw bad("the file's transforms are invalid: \(error.message)")
+        }
+        net.metadata = description.userMetadata
         net.optimizerState.steps = Int(description.steps)
         try net.setGradClip(description.gradClip)
         for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }
@@ -105,6 +124,9 @@ private struct ModelDescription {
     /// The dropout probabilities of the hidden layers 1…L−1.
     let dropout: [Float]
     let generator: SeededGenerator
+    let version: Int
+    /// The entries whose keys do not start with "plexus.": the writer's own notes.
+    let userMetadata: Metadata
 
     init(_ metadata: [String: String], dataBytes: Int) throws(PlexusError) {
         func required(_ key: String) throws(PlexusError) -> String {
@@ -117,6 +139,12 @@ private struct ModelDescription {
         guard ModelFormat.readableVersions.contains(try required(ModelFormat.Key.formatVersion)) else {
             throw bad("format version \"\(metadata[ModelFormat.Key.formatVersion]!)\" is not supported; this library reads versions \(ModelFormat.readableVersions.joined(separator: " and "))")
         }
+        version = Int(metadata[ModelFormat.Key.formatVersion]!)!
+        var user = Metadata()
+        for (key, value) in metadata where !key.hasPrefix(Metadata.reservedPrefix) {
+            do { try user.set(key, value) } catch { throw bad("metadata \"\(key.prefix(64))\": \(error.message)") }
+        }
+        userMetadata = user
         sizes = try ModelDescription.parseSizes(try required(ModelFormat.Key.sizes))
         activations = try ModelDescription.parseActivations(try required(ModelFormat.Key.activations), layers: sizes.count - 1)
         switch try required(ModelFormat.Key.bias) {
@@ -243,7 +271,7 @@ private struct ModelDescription {
 private struct ModelTensors {
     /// What a tensor holds, and so which buffer it fills: the parameters, or the optimizer's
     /// state tensor of that index (its `OptimizerRule.stateTensors`).
-    enum Role { case parameter, state(Int) }
+    enum Role { case parameter, state(Int), transform(ModelFormat.TransformTensor) }
 
     struct Tensor {
         let slot: TensorSlot
@@ -274,6 +302,19 @@ private struct ModelTensors {
             if present > 0 {
                 expected += slots.map { Tensor(slot: $0, role: .state(index), nonNegative: state.nonNegative) }
                 statePresent.insert(index)
+            }
+        }
+        if description.version >= 3 {
+            let widths = (input: description.sizes[0], output: description.sizes.last!)
+            for pair in [[ModelFormat.TransformTensor.inputShift, .inputScale], [.outputScale, .outputShift]] {
+                let present = pair.filter { header.entries[$0.name] != nil }
+                guard present.count == 0 || present.count == 2 else {
+                    throw bad("the file has \"\(present[0].name)\" without \"\(pair.first { $0 != present[0] }!.name)\"; a transform's shift and scale come together")
+                }
+                for kind in present {
+                    let width = kind.isInput ? widths.input : widths.output
+                    expected.append(Tensor(slot: TensorSlot(name: kind.name, shape: [width], offset: 0), role: .transform(kind)))
+                }
             }
         }
         let known = Set(expected.map(\.slot.name))

@@ -16,7 +16,7 @@ extension Network {
         var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors.map { ($0, params.pointer) }
         var metadata: [(String, String)] = [
             (ModelFormat.Key.format, ModelFormat.name),
-            (ModelFormat.Key.formatVersion, "\(ModelFormat.version)"),
+            (ModelFormat.Key.formatVersion, "\(ModelFormat.version(of: self))"),
             (ModelFormat.Key.libraryVersion, "\(PlexusVersion.string)"),
             (ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
             (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ",")),
@@ -36,6 +36,21 @@ extension Network {
                      (ModelFormat.Key.dropout, dropoutRates.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
                      (ModelFormat.Key.generator, generator.state.map(hex16).joined())]
         metadata.append((ModelFormat.Key.steps, weightsOnly ? "0" : "\(optimizerState.steps)"))
+        metadata += self.metadata.all.map { ($0.key, $0.value) }
+
+        // The transforms' values, in one buffer of their own (they are not parameters).
+        let transformValues: [(ModelFormat.TransformTensor, [Float])] = [
+            inputTransform.map { [(.inputShift, $0.shift), (.inputScale, $0.scale)] } ?? [],
+            outputTransform.map { [(.outputScale, $0.scale), (.outputShift, $0.shift)] } ?? [],
+        ].flatMap { $0 }
+        let transformBuffer = try FloatBuffer(count: transformValues.reduce(0) { $0 + $1.1.count },
+                                              purpose: "the transforms")
+        var transformOffset = 0
+        for (tensor, values) in transformValues {
+            (transformBuffer.pointer + transformOffset).update(from: values, count: values.count)
+            tensors.append((TensorSlot(name: tensor.name, shape: [values.count], offset: transformOffset), transformBuffer.pointer))
+            transformOffset += values.count
+        }
 
         // Tensors tile the data section in this order, each right after the previous one.
         var dataBytes = 0
@@ -68,6 +83,7 @@ extension Network {
                 cursor += 4
             }
         }
+        withExtendedLifetime(transformBuffer) {}
         let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: out[(8 + headerLength)...]))
         out.storeBytes(of: UInt64(headerLength).littleEndian, toByteOffset: 0, as: UInt64.self)
         let text = header(crc: crc)

@@ -1,0 +1,187 @@
+// The preprocessing a network carries: a per-column affine map of its inputs before the first
+// layer and of its outputs after the last, so that a saved model takes raw rows and answers in
+// real units wherever it goes (model file, ONNX, generated C). Each map has one order of
+// arithmetic, which the exports repeat: inputs (x - shift) * scale, outputs y' * scale + shift
+// (a multiply, then an add: two roundings, never fused), targets (t - shift) / scale.
+
+/// One shift and one scale per column. As the input transform it maps x to (x − shift) · scale;
+/// as the output transform it maps the network's y′ to y′ · scale + shift.
+public struct FeatureTransform: Equatable, Sendable {
+    public let shift: [Float]
+    public let scale: [Float]
+
+    /// - Throws: `.argument` unless both have the same positive length and every value is finite,
+    ///   every scale non-zero.
+    public init(shift: [Float], scale: [Float]) throws(PlexusError) {
+        guard !shift.isEmpty, shift.count == scale.count else {
+            throw .argument("shift has \(shift.count) values and scale \(scale.count); a transform needs one of each per column")
+        }
+        if let i = shift.firstIndex(where: { !$0.isFinite }) {
+            throw .argument("shift[\(i)] is \(shift[i]); shifts must be finite")
+        }
+        if let i = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
+            throw .argument("scale[\(i)] is \(scale[i]); scales must be finite and non-zero")
+        }
+        self.shift = shift
+        self.scale = scale
+    }
+
+    public var width: Int { shift.count }
+
+    /// The standardisation of `count` rows of `width` columns: shift = the column's mean; the
+    /// scale = 1 / its standard deviation (`reciprocal`, for inputs) or the deviation itself
+    /// (for outputs). Population deviation (divisor n, as scikit-learn's StandardScaler), summed
+    /// in Double in row order; a column whose deviation is 0, or whose scale would not be a
+    /// finite non-zero float, gets scale 1.
+    static func standardizing(_ values: UnsafePointer<Float>, count: Int, width: Int,
+                              reciprocal: Bool) throws(PlexusError) -> FeatureTransform {
+        var mean = [Double](repeating: 0, count: width)
+        for r in 0..<count {
+            for c in 0..<width { mean[c] += Double(values[r * width + c]) }
+        }
+        for c in 0..<width { mean[c] /= Double(count) }
+        var variance = [Double](repeating: 0, count: width)
+        for r in 0..<count {
+            for c in 0..<width {
+                let d = Double(values[r * width + c]) - mean[c]
+                variance[c] += d * d
+            }
+        }
+        var shift = [Float](repeating: 0, count: width), scale = [Float](repeating: 1, count: width)
+        for c in 0..<width {
+            shift[c] = Float(mean[c])
+            let deviation = (variance[c] / Double(count)).squareRoot()
+            let s = Float(reciprocal ? 1 / deviation : deviation)
+            if deviation > 0 && s.isFinite && s != 0 { scale[c] = s }
+        }
+        return try FeatureTransform(shift: shift, scale: scale)
+    }
+
+    // MARK: The three maps (one order of arithmetic each)
+
+    /// dst = (src − shift) · scale over `rows` rows; `dst` may be `src`.
+    func mapInputs(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, rows: Int) {
+        shift.withUnsafeBufferPointer { shift in
+            scale.withUnsafeBufferPointer { scale in
+                let width = shift.count
+                for r in 0..<rows {
+                    let s = src + r * width, d = dst + r * width
+                    for c in 0..<width { d[c] = (s[c] - shift[c]) * scale[c] }
+                }
+            }
+        }
+    }
+
+    /// y = y′ · scale + shift in place over `rows` rows.
+    func mapOutputs(_ y: UnsafeMutablePointer<Float>, rows: Int) {
+        shift.withUnsafeBufferPointer { shift in
+            scale.withUnsafeBufferPointer { scale in
+                let width = shift.count
+                for r in 0..<rows {
+                    let row = y + r * width
+                    for c in 0..<width {
+                        let scaled = row[c] * scale[c]
+                        row[c] = scaled + shift[c]
+                    }
+                }
+            }
+        }
+    }
+
+    /// dst = (t − shift) / scale over `rows` rows: targets in the space the network fits.
+    func mapTargets(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, rows: Int) {
+        shift.withUnsafeBufferPointer { shift in
+            scale.withUnsafeBufferPointer { scale in
+                let width = shift.count
+                for r in 0..<rows {
+                    let s = src + r * width, d = dst + r * width
+                    for c in 0..<width { d[c] = (s[c] - shift[c]) / scale[c] }
+                }
+            }
+        }
+    }
+
+    /// Throws `.argument` naming the first value whose mapped value is not finite (a huge raw
+    /// value times a large scale), so that no infinity reaches the layers or the loss.
+    func checkMapped(_ values: UnsafePointer<Float>, rows: Int, name: String, targets: Bool) throws(PlexusError) {
+        let width = self.width
+        for r in 0..<rows {
+            for c in 0..<width {
+                let v = values[r * width + c]
+                let mapped = targets ? (v - shift[c]) / scale[c] : (v - shift[c]) * scale[c]
+                guard mapped.isFinite else {
+                    throw .argument("\(name)[\(r)][\(c)] is \(v), which the \(targets ? "output" : "input") transform maps to \(mapped); values must stay finite once transformed")
+                }
+            }
+        }
+    }
+}
+
+extension Network {
+    /// Sets the map applied to every input row before the first layer (nil removes it), for
+    /// predict, forward, training and evaluation alike.
+    /// - Throws: `.argument` when its width is not the network's input count; `.state` from an
+    ///   epoch callback (the run checked its data through the transforms it started with).
+    public func setInputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
+        try checkNotTraining()
+        if let transform, transform.width != inputWidth {
+            throw .argument("the input transform has \(transform.width) columns but the network takes \(inputWidth) inputs")
+        }
+        inputTransform = transform
+    }
+
+    /// Sets the map applied to the outputs (nil removes it): predict and forward return
+    /// y′ · scale + shift, and training maps its targets by the inverse, so the loss (and every
+    /// reported loss) is measured in the transformed space.
+    /// - Throws: `.argument` when its width is not the output count, or the output layer is not
+    ///   identity (a softmax's or sigmoid's outputs are probabilities, not units to rescale).
+    public func setOutputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
+        try checkNotTraining()
+        if let transform {
+            guard activations.last! == .identity else {
+                throw .argument("an output transform needs an identity output layer, and this one is \(activations.last!); its outputs are not values in units to rescale")
+            }
+            guard transform.width == outputWidth else {
+                throw .argument("the output transform has \(transform.width) columns but the network has \(outputWidth) outputs")
+            }
+        }
+        outputTransform = transform
+    }
+
+    /// Sets the input transform that standardises `count` rows of `x`: shift = each column's
+    /// mean, scale = 1 / its standard deviation (1 for a constant column).
+    /// - Throws: `.argument` for no rows or a non-finite value (nothing changes).
+    public func fitInputTransform(x: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+        let total = try checkFitRows(count, width: inputWidth, name: "x")
+        try checkFinite(x, count: total, width: inputWidth, name: "x", what: "inputs")
+        try setInputTransform(FeatureTransform.standardizing(x, count: count, width: inputWidth, reciprocal: true))
+    }
+
+    /// Sets the output transform that standardises `count` target rows of `y`: shift = each
+    /// column's mean, scale = its standard deviation (1 for a constant column), so the network
+    /// fits targets of mean 0 and deviation 1.
+    /// - Throws: `.argument` for no rows, a non-finite value or a non-identity output layer.
+    public func fitOutputTransform(y: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+        let total = try checkFitRows(count, width: outputWidth, name: "y")
+        try checkFinite(y, count: total, width: outputWidth, name: "y", what: "targets")
+        try setOutputTransform(FeatureTransform.standardizing(y, count: count, width: outputWidth, reciprocal: false))
+    }
+
+    private func checkFitRows(_ count: Int, width: Int, name: String) throws(PlexusError) -> Int {
+        guard count >= 1 else { throw .argument("n is \(count); fitting a transform needs at least one row") }
+        guard let total = checkedProduct(count, width) else {
+            throw .argument("\(name) would hold \(count) × \(width) floats, which overflows")
+        }
+        return total
+    }
+
+    /// Checks that `rows` input rows stay finite once transformed (nothing to do without a transform).
+    func checkTransformedInputs(_ x: UnsafePointer<Float>, rows: Int, name: String) throws(PlexusError) {
+        try inputTransform?.checkMapped(x, rows: rows, name: name, targets: false)
+    }
+
+    /// Checks that `rows` target rows stay finite once mapped into the fitted space.
+    func checkTransformedTargets(_ y: UnsafePointer<Float>, rows: Int, name: String) throws(PlexusError) {
+        try outputTransform?.checkMapped(y, rows: rows, name: name, targets: true)
+    }
+}

@@ -1,0 +1,89 @@
+// The caller's own notes in a model: units, feature names, a dataset's version. UTF-8 keys and
+// values, saved in the safetensors header beside Plexus's own "plexus." keys, kept in key order
+// (bytewise) so that `key(at:)` and the saved file do not depend on the order they were set in.
+
+/// Key–value strings that travel with a network. Limits keep a file's header, and what a
+/// hostile file can make a reader allocate, small.
+public struct Metadata: Equatable, Sendable {
+    /// The longest key, in UTF-8 bytes.
+    public static let maxKeyBytes = 256
+    /// The longest value, in UTF-8 bytes.
+    public static let maxValueBytes = 65536
+    /// The most entries.
+    public static let maxEntries = 256
+    /// The most bytes of keys and values together.
+    public static let maxTotalBytes = 1 << 20
+    /// Keys with this prefix belong to Plexus's own format.
+    public static let reservedPrefix = "plexus."
+
+    private var entries: [(key: String, value: String)] = []
+
+    public init() {}
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    /// Every entry, in key order.
+    public var all: [(key: String, value: String)] { entries }
+
+    public subscript(key: String) -> String? { entries.first { Metadata.same($0.key, key) }?.value }
+
+    /// The `index`th key in key order, nil past the end.
+    public func key(at index: Int) -> String? { index >= 0 && index < entries.count ? entries[index].key : nil }
+
+    /// Sets `key` to `value`, or removes it for nil (removing an absent key does nothing).
+    /// - Throws: `.argument` for an empty, reserved or too-long key, a too-long value, or a set
+    ///   that would pass the entry or byte limits; nothing changes then.
+    public mutating func set(_ key: String, _ value: String?) throws(PlexusError) {
+        try Metadata.checkKey(key)
+        let index = entries.firstIndex { Metadata.same($0.key, key) }
+        guard let value else {
+            if let index { entries.remove(at: index) }
+            return
+        }
+        guard value.utf8.count <= Metadata.maxValueBytes else {
+            throw .argument("the value of metadata \"\(key.prefix(64))\" is \(value.utf8.count) bytes; at most \(Metadata.maxValueBytes) are allowed")
+        }
+        if index == nil && entries.count >= Metadata.maxEntries {
+            throw .argument("the network already has \(entries.count) metadata entries, the most allowed; remove one first")
+        }
+        let others = entries.reduce(0) { $0 + (Metadata.same($1.key, key) ? 0 : $1.key.utf8.count + $1.value.utf8.count) }
+        guard others + key.utf8.count + value.utf8.count <= Metadata.maxTotalBytes else {
+            throw .argument("metadata would hold \(others + key.utf8.count + value.utf8.count) bytes of keys and values; at most \(Metadata.maxTotalBytes) are allowed")
+        }
+        if let index {
+            entries[index].value = value
+        } else {
+            let at = entries.firstIndex { Metadata.precedes(key, $0.key) } ?? entries.count
+            entries.insert((key, value), at: at)
+        }
+    }
+
+    static func checkKey(_ key: String) throws(PlexusError) {
+        guard !key.isEmpty else { throw .argument("a metadata key is empty; use a name such as \"units\"") }
+        guard key.utf8.count <= maxKeyBytes else {
+            throw .argument("the metadata key \"\(key.prefix(64))…\" is \(key.utf8.count) bytes; at most \(maxKeyBytes) are allowed")
+        }
+        guard !key.hasPrefix(reservedPrefix) else {
+            throw .argument("the metadata key \"\(key)\" starts with \"\(reservedPrefix)\", which is reserved for Plexus's own entries; choose another name")
+        }
+    }
+
+    /// Bytewise UTF-8 order (Swift's `<` on strings compares by Unicode scalars, which for valid
+    /// UTF-8 is the same order; spelled out so no locale or normalisation enters).
+    /// Keys are equal when their bytes are (Swift's `==` would also equate canonically
+    /// equivalent spellings, which C callers see as different keys).
+    static func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    public static func == (lhs: Metadata, rhs: Metadata) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { same($0.key, $1.key) && same($0.value, $1.value) }
+    }
+}
+
+extension Network {
+    /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`).
+    public func setMetadata(_ key: String, _ value: String?) throws(PlexusError) {
+        try metadata.set(key, value)
+    }
+}

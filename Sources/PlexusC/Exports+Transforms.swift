@@ -1,0 +1,136 @@
+import Plexus
+
+// The preprocessing a net carries (its input and output transforms) and the caller's metadata.
+
+/// A transform from two caller arrays of `width` floats; nil for NULL and NULL (no transform).
+private func transform(shift: UnsafePointer<Float>?, scale: UnsafePointer<Float>?, width: Int) throws(PlexusError) -> FeatureTransform? {
+    if shift == nil && scale == nil { return nil }
+    let shift = try required(shift, "shift"), scale = try required(scale, "scale")
+    return try FeatureTransform(shift: Array(UnsafeBufferPointer(start: shift, count: width)),
+                                scale: Array(UnsafeBufferPointer(start: scale, count: width)))
+}
+
+/// Writes a transform (identity when absent) to whichever of the caller's arrays are not NULL.
+private func copy(_ transform: FeatureTransform?, width: Int, shift: UnsafeMutablePointer<Float>?,
+                  scale: UnsafeMutablePointer<Float>?, present: UnsafeMutablePointer<Int32>?) {
+    for i in 0..<width {
+        shift?[i] = transform?.shift[i] ?? 0
+        scale?[i] = transform?.scale[i] ?? 1
+    }
+    present?.pointee = transform == nil ? 0 : 1
+}
+
+@_cdecl("plexus_set_input_transform")
+public func plexus_set_input_transform(_ net: OpaquePointer?, _ shift: UnsafePointer<Float>?,
+                                       _ scale: UnsafePointer<Float>?) -> Int32 {
+    guarded("plexus_set_input_transform") { () throws(PlexusError) in
+        let net = try changingNetwork(net)
+        try net.setInputTransform(try transform(shift: shift, scale: scale, width: net.sizes[0]))
+    }
+}
+
+@_cdecl("plexus_set_output_transform")
+public func plexus_set_output_transform(_ net: OpaquePointer?, _ scale: UnsafePointer<Float>?,
+                                        _ shift: UnsafePointer<Float>?) -> Int32 {
+    guarded("plexus_set_output_transform") { () throws(PlexusError) in
+        let net = try changingNetwork(net)
+        try net.setOutputTransform(try transform(shift: shift, scale: scale, width: net.sizes.last!))
+    }
+}
+
+@_cdecl("plexus_get_input_transform")
+public func plexus_get_input_transform(_ net: OpaquePointer?, _ shift: UnsafeMutablePointer<Float>?,
+                                       _ scale: UnsafeMutablePointer<Float>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded("plexus_get_input_transform") { () throws(PlexusError) in
+        let net = try network(net)
+        copy(net.inputTransform, width: net.sizes[0], shift: shift, scale: scale, present: present)
+    }
+}
+
+@_cdecl("plexus_get_output_transform")
+public func plexus_get_output_transform(_ net: OpaquePointer?, _ scale: UnsafeMutablePointer<Float>?,
+                                        _ shift: UnsafeMutablePointer<Float>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guarded("plexus_get_output_transform") { () throws(PlexusError) in
+        let net = try network(net)
+        copy(net.outputTransform, width: net.sizes.last!, shift: shift, scale: scale, present: present)
+    }
+}
+
+@_cdecl("plexus_fit_input_transform")
+public func plexus_fit_input_transform(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: UInt) -> Int32 {
+    guarded("plexus_fit_input_transform") { () throws(PlexusError) in
+        let net = try changingNetwork(net)
+        try net.fitInputTransform(x: try required(x, "x"), count: try sizeArgument(n, "n"))
+    }
+}
+
+@_cdecl("plexus_fit_output_transform")
+public func plexus_fit_output_transform(_ net: OpaquePointer?, _ y: UnsafePointer<Float>?, _ n: UInt) -> Int32 {
+    guarded("plexus_fit_output_transform") { () throws(PlexusError) in
+        let net = try changingNetwork(net)
+        try net.fitOutputTransform(y: try required(y, "y"), count: try sizeArgument(n, "n"))
+    }
+}
+
+// MARK: Metadata
+
+@_cdecl("plexus_set_metadata")
+public func plexus_set_metadata(_ net: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> Int32 {
+    guarded("plexus_set_metadata") { () throws(PlexusError) in
+        let net = try network(net)
+        try net.setMetadata(try text(key, "key"), value == nil ? nil : try text(value, "value"))
+    }
+}
+
+/// Copies `value` and its terminating NUL into `buffer` when `size` holds them; `needed` gets
+/// the bytes that takes. A NULL buffer with size 0 only asks the size.
+private func deliver(_ value: String, _ buffer: UnsafeMutablePointer<CChar>?, _ size: UInt,
+                     _ needed: UnsafeMutablePointer<UInt>?, what: String) throws(PlexusError) {
+    let bytes = UInt(value.utf8.count + 1)
+    guard buffer != nil || size == 0 else {
+        throw argumentError("buffer is NULL but size is \(size); pass a buffer of size bytes, or NULL and 0 to ask the size")
+    }
+    needed?.pointee = bytes
+    guard let buffer else { return }
+    guard size >= bytes else {
+        throw argumentError("\(what) needs \(bytes) bytes with its terminating NUL but the buffer holds \(size); *needed says how many to pass")
+    }
+    var i = 0
+    for byte in value.utf8 {
+        buffer[i] = CChar(bitPattern: byte)
+        i += 1
+    }
+    buffer[i] = 0
+}
+
+@_cdecl("plexus_get_metadata")
+public func plexus_get_metadata(_ net: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?,
+                                _ size: UInt, _ needed: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_get_metadata") { () throws(PlexusError) in
+        let net = try network(net), key = try text(key, "key")
+        guard let value = net.metadata[key] else {
+            throw argumentError("the net has no metadata \"\(key.prefix(64))\"; plexus_metadata_count and plexus_metadata_key_at list its keys")
+        }
+        try deliver(value, buffer, size, needed, what: "the value of \"\(key.prefix(64))\"")
+    }
+}
+
+@_cdecl("plexus_metadata_count")
+public func plexus_metadata_count(_ net: OpaquePointer?, _ count: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_metadata_count") { () throws(PlexusError) in
+        let net = try network(net), count = try required(count, "count")
+        count.pointee = UInt(net.metadata.count)
+    }
+}
+
+@_cdecl("plexus_metadata_key_at")
+public func plexus_metadata_key_at(_ net: OpaquePointer?, _ index: UInt, _ buffer: UnsafeMutablePointer<CChar>?,
+                                   _ size: UInt, _ needed: UnsafeMutablePointer<UInt>?) -> Int32 {
+    guarded("plexus_metadata_key_at") { () throws(PlexusError) in
+        let net = try network(net)
+        guard index < UInt(net.metadata.count), let key = net.metadata.key(at: Int(index)) else {
+            throw argumentError("index is \(index) but the net has \(net.metadata.count) metadata entries (numbered from 0)")
+        }
+        try deliver(key, buffer, size, needed, what: "key \(index)")
+    }
+}

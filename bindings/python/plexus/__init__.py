@@ -17,11 +17,12 @@ from .graph import Graph, Node
 from .interop import from_state_dict, from_torch
 from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
 from .history import History
-from .network import Network
+from .metadata import Metadata
+from .network import Network, Transform
 from . import quantize
 
 __all__ = [
-    "Network", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
+    "Network", "Transform", "Metadata", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
     "set_threads", "get_threads", "blas_info", "__version__", "quantize",
 ]

@@ -171,6 +171,28 @@ _DECLARATIONS = {
     "plexus_get_grads": (c_int, [_P, _P]),
     # plexus_status plexus_set_grads(plexus_net *net, const float *in);
     "plexus_set_grads": (c_int, [_P, _P]),
+    # plexus_status plexus_set_input_transform(plexus_net *net, const float *shift, const float *scale);
+    "plexus_set_input_transform": (c_int, [_P, _P, _P]),
+    # plexus_status plexus_set_output_transform(plexus_net *net, const float *scale, const float *shift);
+    "plexus_set_output_transform": (c_int, [_P, _P, _P]),
+    # plexus_status plexus_get_input_transform(const plexus_net *net, float *shift, float *scale, int *present);
+    "plexus_get_input_transform": (c_int, [_P, _P, _P, _P]),
+    # plexus_status plexus_get_output_transform(const plexus_net *net, float *scale, float *shift, int *present);
+    "plexus_get_output_transform": (c_int, [_P, _P, _P, _P]),
+    # plexus_status plexus_fit_input_transform(plexus_net *net, const float *x, size_t n);
+    "plexus_fit_input_transform": (c_int, [_P, _P, c_size_t]),
+    # plexus_status plexus_fit_output_transform(plexus_net *net, const float *y, size_t n);
+    "plexus_fit_output_transform": (c_int, [_P, _P, c_size_t]),
+    # plexus_status plexus_set_metadata(plexus_net *net, const char *key, const char *value);
+    "plexus_set_metadata": (c_int, [_P, c_char_p, c_char_p]),
+    # plexus_status plexus_get_metadata(const plexus_net *net, const char *key, char *buffer, size_t size,
+    #                                   size_t *needed);
+    "plexus_get_metadata": (c_int, [_P, c_char_p, _P, c_size_t, _P]),
+    # plexus_status plexus_metadata_count(const plexus_net *net, size_t *count);
+    "plexus_metadata_count": (c_int, [_P, _P]),
+    # plexus_status plexus_metadata_key_at(const plexus_net *net, size_t index, char *buffer, size_t size,
+    #                                      size_t *needed);
+    "plexus_metadata_key_at": (c_int, [_P, c_size_t, _P, c_size_t, _P]),
     # plexus_status plexus_save(const plexus_net *net, const char *path);
     "plexus_save": (c_int, [_P, c_char_p]),
     # plexus_status plexus_save_ex(const plexus_net *net, const char *path, const plexus_save_options *options);
@@ -314,6 +336,23 @@ def save_buffer(handle: int) -> tuple[int, bytes]:
         return 0, ctypes.string_at(data.value, size.value)
     finally:
         lib.plexus_free_buffer(data.value)
+
+
+def metadata_text(function: CFunction, handle: int, selector: Any) -> tuple[int, str]:
+    """(status, text) from plexus_get_metadata or plexus_metadata_key_at: asks the size, then reads."""
+    needed = c_size_t(0)
+    status = int(function(handle, selector, None, 0, ctypes.byref(needed)))
+    if status != 0:
+        return status, ""
+    buffer = ctypes.create_string_buffer(needed.value)
+    status = int(function(handle, selector, buffer, needed.value, ctypes.byref(needed)))
+    return status, buffer.raw[:needed.value - 1].decode("utf-8") if status == 0 else ""
+
+
+def metadata_count(handle: int) -> tuple[int, int]:
+    count = c_size_t(0)
+    status = int(lib.plexus_metadata_count(handle, ctypes.byref(count)))
+    return status, count.value
 
 
 def save_ex(handle: int, path: bytes, weights_only: bool) -> int:

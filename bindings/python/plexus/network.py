@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Any, Callable, Mapping, Optional, Sequence, Union, cast
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -15,10 +15,11 @@ from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZER_FLAGS
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
+from .metadata import Metadata
 from .progress import make_progress
 from .quantize import QuantizedModel, quantized_handle
 
-__all__ = ["Network", "ACTIVATIONS", "LOSSES"]
+__all__ = ["Network", "Transform", "ACTIVATIONS", "LOSSES"]
 
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
@@ -72,6 +73,13 @@ def _schedule_fields(lr_schedule: Any) -> dict[str, Any]:
 def labels_like(values: np.ndarray) -> bool:
     """Whether a 1-D array reads as class labels rather than one row of target values."""
     return values.dtype.kind in "iubUSO"
+
+
+class Transform(NamedTuple):
+    """A per-column affine map the network carries: as its input transform, x' = (x - shift) * scale;
+    as its output transform, y = y' * scale + shift."""
+    shift: NDArray[np.float32]
+    scale: NDArray[np.float32]
 
 
 class Network(OwnedHandle):
@@ -412,7 +420,8 @@ class Network(OwnedHandle):
     def fit(self, x: ArrayLike, y: ArrayLike, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
             callback: Callable[[int, float], object] | None = None, *, validation_data: Any = None,
             validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
-            sample_weight: ArrayLike | None = None, lr_schedule: Any = None, tol: float = 0.0) -> History:
+            sample_weight: ArrayLike | None = None, lr_schedule: Any = None, tol: float = 0.0,
+            standardize: bool = False) -> History:
         """Trains on ``x`` (rows of inputs) and ``y`` (targets; integer class labels become one-hot
         rows for cross-entropy) with the library's own loop: up to ``epochs`` passes of shuffled
         mini-batches of ``batch_size`` rows (forward, backward, step), the order drawn from
@@ -427,6 +436,13 @@ class Network(OwnedHandle):
         per row) makes each batch minimise the weighted mean loss. ``lr_schedule`` is None,
         ``("step", step_size, gamma)`` (torch StepLR) or ``("cosine", t_max, eta_min)`` (torch
         CosineAnnealingLR), stepped once per epoch.
+
+        ``standardize=True`` first fits the input transform to the training rows (each column's
+        mean and deviation, as StandardScaler) and, for an identity output layer, the output
+        transform to the targets, replacing earlier ones: the network then takes raw rows and
+        answers in the targets' units wherever it is saved or exported, and the losses reported
+        are those of the standardised targets. Pass it on the first fit; a later fit that
+        continues training should keep the transforms (standardize=False).
 
         ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0), on the thread
         that runs the library's loop (not the caller's: the caller's thread waits, so that Ctrl-C
@@ -473,6 +489,10 @@ class Network(OwnedHandle):
         tolerance = float(tol)
         if not (np.isfinite(tolerance) and tolerance >= 0):
             raise ArgumentError(f"tol is {tol}; pass a finite number >= 0")
+        if standardize:   # after every check of the arguments: a refused fit changes nothing
+            self.fit_input_transform(x)
+            if self._activations[-1] == "identity":
+                self.fit_output_transform(y)
         # With a tolerance, this loop decides when to stop (the library counts any fall as an
         # improvement, so it would stop later, never earlier); it still keeps the best epoch.
         best = {"loss": np.inf, "epoch": -1, "stopped": False}
@@ -619,6 +639,80 @@ class Network(OwnedHandle):
     @grads.setter
     def grads(self, values: ArrayLike) -> None:
         self._set_flat(lib.plexus_set_grads, values, "grads")
+
+    # ----- preprocessing and metadata ---------------------------------------------------------
+    def _transform(self, getter: _capi.CFunction, width: int, output: bool) -> Transform | None:
+        first, second, present = np.empty(width, np.float32), np.empty(width, np.float32), np.zeros(1, np.intc)
+        check(getter(self.handle, first.ctypes.data, second.ctypes.data, present.ctypes.data))
+        if not present[0]:
+            return None
+        return Transform(shift=second, scale=first) if output else Transform(shift=first, scale=second)
+
+    def _transform_arrays(self, shift: ArrayLike | None, scale: ArrayLike | None, width: int,
+                          which: str) -> tuple[Any, Any, tuple[Any, ...]]:
+        """(shift address, scale address, arrays kept alive) for a setter; (None, None) removes."""
+        if shift is None and scale is None:
+            return None, None, ()
+        if shift is None or scale is None:
+            raise ArgumentError(f"pass both shift and scale to set the {which} transform, or neither to remove it")
+        arrays = []
+        for name, values in (("shift", shift), ("scale", scale)):
+            array = _floats(values, name).reshape(-1) if np.ndim(values) <= 1 else None
+            if array is None or array.shape[0] != width:
+                raise ShapeError(f"{name} has shape {np.shape(values)}; the {which} transform needs ({width},), one per "
+                                 f"{'input' if which == 'input' else 'output'}")
+            arrays.append(array)
+        return arrays[0].ctypes.data, arrays[1].ctypes.data, tuple(arrays)
+
+    @property
+    def input_transform(self) -> Transform | None:
+        """The map every input row goes through before the first layer, ``x' = (x - shift) * scale``,
+        as a ``Transform(shift, scale)`` of copies; None without one. It is saved with the model
+        and applied by predict, the C library, ONNX and the generated C alike."""
+        return self._transform(lib.plexus_get_input_transform, self._sizes[0], output=False)
+
+    def set_input_transform(self, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
+        """Sets the input transform (one shift and one non-zero scale per input); ``None, None``
+        removes it. Returns the network."""
+        shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[0], "input")
+        check(lib.plexus_set_input_transform(self.handle, shift_address, scale_address))
+        del keep
+        return self
+
+    @property
+    def output_transform(self) -> Transform | None:
+        """The map applied to the outputs, ``y = y' * scale + shift`` (training maps its targets
+        by the inverse, so losses are measured in the transformed space); None without one."""
+        return self._transform(lib.plexus_get_output_transform, self._sizes[-1], output=True)
+
+    def set_output_transform(self, scale: ArrayLike | None, shift: ArrayLike | None) -> "Network":
+        """Sets the output transform (identity output layers only); ``None, None`` removes it.
+        Returns the network."""
+        shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[-1], "output")
+        check(lib.plexus_set_output_transform(self.handle, scale_address, shift_address))
+        del keep
+        return self
+
+    def fit_input_transform(self, x: ArrayLike) -> "Network":
+        """Sets the input transform that standardises ``x``: each column's mean and 1 / its
+        standard deviation (population, as StandardScaler; 1 for a constant column)."""
+        x, _ = self._rows(x, self._sizes[0], "x")
+        check(lib.plexus_fit_input_transform(self.handle, x.ctypes.data, x.shape[0]))
+        return self
+
+    def fit_output_transform(self, y: ArrayLike) -> "Network":
+        """Sets the output transform that standardises the targets ``y`` (identity output layers
+        only): the network then fits targets of mean 0 and deviation 1 and answers in y's units."""
+        raw = np.asarray(y)
+        rows = raw.shape[0] if raw.ndim >= 1 else 1
+        y = self._targets(y, rows)
+        check(lib.plexus_fit_output_transform(self.handle, y.ctypes.data, y.shape[0]))
+        return self
+
+    @property
+    def metadata(self) -> Metadata:
+        """The model's own key-value strings, saved in its file: ``net.metadata["units"] = "kPa"``."""
+        return Metadata(self)
 
     # ----- model files ------------------------------------------------------------------------
     def save(self, path: Union[str, "os.PathLike[str]"], weights_only: bool = False) -> None:

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from typing import TYPE_CHECKING
-
 from . import _capi
 from ._capi import lib
 from .errors import ArgumentError, check
-
-if TYPE_CHECKING:
-    from .network import Network
+from .handle import OwnedHandle
 
 __all__ = ["Metadata"]
 
@@ -32,7 +28,7 @@ class Metadata(MutableMapping[str, str]):
     UTF-8 bytes, a value of at most 65536, at most 256 entries, 1 MiB in all). A missing key
     raises KeyError; a refused one ArgumentError, the metadata unchanged."""
 
-    def __init__(self, network: "Network"):
+    def __init__(self, network: OwnedHandle):
         self._network = network
 
     def __getitem__(self, key: str) -> str:

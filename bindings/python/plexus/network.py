@@ -672,8 +672,8 @@ class Network(OwnedHandle):
         return self._transform(lib.plexus_get_input_transform, self._sizes[0], output=False)
 
     def set_input_transform(self, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
-        """Sets the input transform (one shift and one non-zero scale per input); ``None, None``
-        removes it. Returns the network."""
+        """Sets the input transform from ``shift`` and ``scale`` (one of each per input, every
+        scale finite and non-zero); ``None, None`` removes it. Returns the network."""
         shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[0], "input")
         check(lib.plexus_set_input_transform(self.handle, shift_address, scale_address))
         del keep
@@ -686,8 +686,8 @@ class Network(OwnedHandle):
         return self._transform(lib.plexus_get_output_transform, self._sizes[-1], output=True)
 
     def set_output_transform(self, scale: ArrayLike | None, shift: ArrayLike | None) -> "Network":
-        """Sets the output transform (identity output layers only); ``None, None`` removes it.
-        Returns the network."""
+        """Sets the output transform from ``scale`` and ``shift`` (one of each per output; identity
+        output layers only); ``None, None`` removes it. Returns the network."""
         shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[-1], "output")
         check(lib.plexus_set_output_transform(self.handle, scale_address, shift_address))
         del keep

@@ -87,6 +87,7 @@ struct FloatCode {
                 c.array("\(storage) layer\(l)_bias", Array(UnsafeBufferPointer(start: bias, count: view.outputs)), perLine: 8, cFloat)
             }
         }
+        c.lines(cTransformArrays(network.inputTransform, network.outputTransform))
         c.line()
         let forward = forwardFunction(), training = trainStep ? trainingCode() : ""
         c.lines(helpers(calledBy: forward + training))
@@ -94,7 +95,7 @@ struct FloatCode {
         c.line()
         c.lines(forward)
         c.line()
-        c.lines(cPredictFunctions(name: name, upper: upper, row: "forward"))
+        c.lines(cPredictFunctions(name: name, upper: upper, row: "forward", inputTransform: network.inputTransform != nil))
         c.lines(training)
         return c.text
     }
@@ -119,18 +120,25 @@ struct FloatCode {
         return candidates.filter { used.contains($0.name) }.map(\.text).joined(separator: "\n")
     }
 
-    /// `static void forward(const float *x, float *y)`: the row pass of `predictRows`.
+    /// `static void forward(const float *x, float *y)`: the row pass of `predictRows`, between
+    /// the transforms when the network has them.
     private func forwardFunction() -> String {
         var body: [String] = []
         let hidden = layerCount > 1
+        let mapsInputs = network.inputTransform != nil, mapsOutputs = network.outputTransform != nil
         if hidden { body.append("float h[2][\(widestHidden)];") }
-        if network.activations.contains(where: { $0.isElementwise && $0 != .identity }) { body.append("size_t k;") }
+        if mapsInputs { body.append("float t[\(upper)_INPUTS];") }
+        if mapsInputs || mapsOutputs || network.activations.contains(where: { $0.isElementwise && $0 != .identity }) {
+            body.append("size_t k;")
+        }
+        if mapsInputs { body.append(cMapInputs(into: "t", from: "x", count: "\(upper)_INPUTS")) }
         for l in 1...layerCount {
-            let input = l == 1 ? "x" : "h[\((l - 2) % 2)]"
+            let input = l == 1 ? (mapsInputs ? "t" : "x") : "h[\((l - 2) % 2)]"
             let output = l == layerCount ? "y" : "h[\((l - 1) % 2)]"
             body.append("\(dense(l))(\(input), \(output), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
             body.append(contentsOf: applyActivation(l, to: output))
         }
+        if mapsOutputs { body.append(cMapOutputs("y", count: "\(upper)_OUTPUTS")) }
         return "static void forward(const float *x, float *y)\n{\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
     }
 
@@ -287,6 +295,24 @@ struct FloatCode {
         var body: [String] = ["size_t k;", "float rate;"]
         body.append("if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS) || !all_finite(y, \(upper)_OUTPUTS)) return \(upper)_ERR_ARGUMENT;")
         body.append("if (!(lr > 0.0f) || lr - lr != 0.0f) return \(upper)_ERR_ARGUMENT;")
+        if network.inputTransform != nil {
+            body.append("/* Raw inputs and targets, mapped as Plexus maps them: x' = (x - shift) * scale, y' = (y - shift) / scale. */")
+            body.append("{")
+            body.append("    static float xt[\(upper)_INPUTS];")
+            body.append("    " + cMapInputs(into: "xt", from: "x", count: "\(upper)_INPUTS"))
+            body.append("    if (!all_finite(xt, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;")
+            body.append("    x = xt;")
+            body.append("}")
+        }
+        if network.outputTransform != nil {
+            if network.inputTransform == nil { body.append("/* Raw targets, mapped as Plexus maps them: y' = (y - shift) / scale. */") }
+            body.append("{")
+            body.append("    static float yt[\(upper)_OUTPUTS];")
+            body.append("    for (k = 0; k < \(upper)_OUTPUTS; k++) yt[k] = (y[k] - output_shift[k]) / output_scale[k];")
+            body.append("    if (!all_finite(yt, \(upper)_OUTPUTS)) return \(upper)_ERR_ARGUMENT;")
+            body.append("    y = yt;")
+            body.append("}")
+        }
         body.append("/* Forward, keeping every layer's z and a. */")
         for l in 1...last {
             body.append("\(dense(l))(\(l == 1 ? "x" : "a\(l - 1)"), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")

@@ -119,8 +119,35 @@ func cHeaderClosing(upper: String) -> String {
 
 /// `all_finite` and the float entry points `NAME_predict` and `NAME_predict_batch` around the
 /// code's own `static void ROW(const float *x, float *y)`: checks first, then one row at a time.
-func cPredictFunctions(name: String, upper: String, row: String) -> String {
-    """
+/// The transforms' constant arrays (input_shift, input_scale, output_scale, output_shift), those
+/// the network has, and the two loops that apply them to a row in Plexus's order: inputs
+/// (x - shift) * scale into `t`, outputs y * scale, then + shift, as two statements.
+func cTransformArrays(_ input: FeatureTransform?, _ output: FeatureTransform?) -> String {
+    var c = CSource()
+    if let input {
+        c.line("/* The input transform: x' = (x - input_shift) * input_scale, before the first layer. */")
+        c.array("static const float input_shift", input.shift, perLine: 8, cFloat)
+        c.array("static const float input_scale", input.scale, perLine: 8, cFloat)
+    }
+    if let output {
+        c.line("/* The output transform: y = y' * output_scale + output_shift, a multiply then an add. */")
+        c.array("static const float output_scale", output.scale, perLine: 8, cFloat)
+        c.array("static const float output_shift", output.shift, perLine: 8, cFloat)
+    }
+    return c.text
+}
+
+func cMapInputs(into t: String, from x: String, count: String) -> String {
+    "for (k = 0; k < \(count); k++) \(t)[k] = (\(x)[k] - input_shift[k]) * input_scale[k];"
+}
+
+func cMapOutputs(_ y: String, count: String) -> String {
+    "for (k = 0; k < \(count); k++) { const float scaled = \(y)[k] * output_scale[k]; \(y)[k] = scaled + output_shift[k]; }"
+}
+
+func cPredictFunctions(name: String, upper: String, row: String, inputTransform: Bool = false) -> String {
+    let check = inputTransform ? "input_ok(x)" : "all_finite(x, \(upper)_INPUTS)"
+    return """
     /* v - v is 0 exactly for finite v, NaN for infinities and NaN (no <math.h> macro needed). */
     static int all_finite(const float *x, size_t n)
     {
@@ -128,10 +155,23 @@ func cPredictFunctions(name: String, upper: String, row: String) -> String {
         for (i = 0; i < n; i++) if (x[i] - x[i] != 0.0f) return 0;
         return 1;
     }
+    \(inputTransform ? """
 
+    /* A raw row is taken when it is finite and the input transform keeps it finite (as Plexus checks). */
+    static int input_ok(const float *x)
+    {
+        size_t k;
+        for (k = 0; k < \(upper)_INPUTS; k++) {
+            const float t = (x[k] - input_shift[k]) * input_scale[k];
+            if (x[k] - x[k] != 0.0f || t - t != 0.0f) return 0;
+        }
+        return 1;
+    }
+
+    """ : "")
     int \(name)_predict(const float *x, float *y)
     {
-        if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+        if (x == NULL || y == NULL || !\(check)) return \(upper)_ERR_ARGUMENT;
         \(row)(x, y);
         return \(upper)_OK;
     }
@@ -140,7 +180,7 @@ func cPredictFunctions(name: String, upper: String, row: String) -> String {
     {
         size_t r;
         if (x == NULL || y == NULL) return \(upper)_ERR_ARGUMENT;
-        for (r = 0; r < n; r++) if (!all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)) return \(upper)_ERR_ARGUMENT;
+        for (r = 0; r < n; r++) if (!\(inputTransform ? "input_ok(x + r * \(upper)_INPUTS)" : "all_finite(x + r * \(upper)_INPUTS, \(upper)_INPUTS)")) return \(upper)_ERR_ARGUMENT;
         for (r = 0; r < n; r++) \(row)(x + r * \(upper)_INPUTS, y + r * \(upper)_OUTPUTS);
         return \(upper)_OK;
     }

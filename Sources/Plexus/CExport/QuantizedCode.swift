@@ -123,6 +123,7 @@ struct QuantizedCode {
                 """)
         }
         c.line()
+        c.lines(cTransformArrays(model.inputTransform, model.outputTransform))
         c.lines(forwardFunction())
         c.lines("""
 
@@ -152,14 +153,15 @@ struct QuantizedCode {
             {
                 int8_t qx[\(upper)_INPUTS], qy[\(upper)_OUTPUTS];
                 size_t k;
-                for (k = 0; k < \(upper)_INPUTS; k++) qx[k] = quantize_input(x[k]);
+                for (k = 0; k < \(upper)_INPUTS; k++) qx[k] = quantize_input(\(model.inputTransform == nil ? "x[k]" : "(x[k] - input_shift[k]) * input_scale[k]"));
                 forward(qx, qy);
                 for (k = 0; k < \(upper)_OUTPUTS; k++) y[k] = (float)((int32_t)qy[k] - \(upper)_OUTPUT_ZERO_POINT) * \(upper)_OUTPUT_SCALE;
+            \(model.outputTransform == nil ? "" : "    " + cMapOutputs("y", count: "\(upper)_OUTPUTS"))
             }
 
             """)
         c.line()
-        c.lines(cPredictFunctions(name: name, upper: upper, row: "predict_row"))
+        c.lines(cPredictFunctions(name: name, upper: upper, row: "predict_row", inputTransform: model.inputTransform != nil))
         return c.text
     }
 

@@ -45,6 +45,9 @@ public struct QuantizedNetwork: Sendable {
     public let activations: [Activation]
     public let hasBias: Bool
     public let layers: [Layer]
+    /// The network's transforms, applied in float before the inputs are quantised and after the
+    /// outputs are dequantised (so the int8 layers are those of the transformed space).
+    public let inputTransform: FeatureTransform?, outputTransform: FeatureTransform?
 
     public var inputScale: Float { layers[0].inputScale }
     public var inputZeroPoint: Int32 { layers[0].inputZeroPoint }
@@ -77,7 +80,17 @@ public struct QuantizedNetwork: Sendable {
                 throw .argument("layer \(l + 1) is a softmax of \(layer.outputs) outputs; int8 code takes at most \(QuantizedNetwork.maxSoftmaxOutputs)")
             }
         }
-        let ranges = try CalibrationRanges(network: network, x: x, rows: rows)
+        // Calibration rows are raw rows, as predict takes them: ranges are measured after the
+        // input transform, where the int8 layers work.
+        try network.checkTransformedInputs(x, rows: rows, name: "calibration")
+        var mapped: FloatBuffer?
+        if let transform = network.inputTransform {
+            let buffer = try FloatBuffer(count: inputCount, purpose: "the transformed calibration rows")
+            transform.mapInputs(x, to: buffer.pointer, rows: rows)
+            mapped = buffer
+        }
+        let ranges = try CalibrationRanges(network: network, x: mapped.map { UnsafePointer($0.pointer) } ?? x, rows: rows)
+        withExtendedLifetime(mapped) {}
         var layers: [Layer] = []
         var input = ranges.input.quantization
         for (l, view) in network.views.enumerated() {
@@ -90,6 +103,8 @@ public struct QuantizedNetwork: Sendable {
         self.activations = network.activations
         self.hasBias = network.hasBias
         self.layers = layers
+        self.inputTransform = network.inputTransform
+        self.outputTransform = network.outputTransform
     }
 }
 

@@ -4,7 +4,10 @@
 //
 // The graph: input "input" [batch, sizes[0]] (batch is the symbolic dimension "batch"), per layer
 // i from 0 one Gemm (transB = 1, weights "layers.{i}.weight" [out, in], bias "layers.{i}.bias"
-// when present) and its activation node, output "output" [batch, sizes[L]].
+// when present) and its activation node, output "output" [batch, sizes[L]]. A network with an input
+// transform starts with Sub and Mul nodes (x - shift, then * scale, initializers
+// "transform.input.shift" and "transform.input.scale"); one with an output transform ends with Mul
+// and Add (y' * scale, then + shift): the same two roundings as `predict`.
 
 /// Appends protobuf wire-format fields to a byte array.
 struct ProtobufWriter {
@@ -75,9 +78,32 @@ extension Network {
         model.message(7) { graph in                       // graph
             var current = Network.onnxInputName
             var constants: [(name: String, value: Float)] = []
+            var vectors: [(name: String, values: [Float])] = []
+            func emit(_ spec: ONNXSubgraph.Node, name: String) {
+                graph.message(1) { node in
+                    for input in spec.inputs { node.string(1, input) }
+                    for output in spec.outputs { node.string(2, output) }
+                    node.string(3, name)
+                    node.string(4, spec.op)
+                    for (name, value) in spec.intAttributes {
+                        node.message(5) { $0.string(1, name); $0.int(3, value); $0.int(20, 2) }
+                    }
+                    for (name, value) in spec.floatAttributes {
+                        node.message(5) { $0.string(1, name); $0.float(2, value); $0.int(20, 1) }
+                    }
+                }
+            }
+            if let inputTransform {
+                emit(.init(op: "Sub", inputs: [current, "transform.input.shift"], outputs: ["transform.input.centered"]),
+                     name: "transform.input.sub")
+                emit(.init(op: "Mul", inputs: ["transform.input.centered", "transform.input.scale"], outputs: ["transform.input.output"]),
+                     name: "transform.input.mul")
+                vectors += [("transform.input.shift", inputTransform.shift), ("transform.input.scale", inputTransform.scale)]
+                current = "transform.input.output"
+            }
             for (i, layer) in layers.enumerated() {
                 let isLast = i == layers.count - 1
-                let output = isLast ? Network.onnxOutputName : "layers.\(i).output"
+                let output = isLast && outputTransform == nil ? Network.onnxOutputName : "layers.\(i).output"
                 let activation = layer.activation.onnx(input: "layers.\(i).linear", output: output,
                                                        prefix: "layers.\(i).\(layer.activation)")
                 let linear = activation.nodes.isEmpty ? output : "layers.\(i).linear"
@@ -91,21 +117,17 @@ extension Network {
                     node.message(5) { $0.string(1, "transB"); $0.int(3, 1); $0.int(20, 2) }   // INT attribute
                 }
                 for (k, spec) in activation.nodes.enumerated() {
-                    graph.message(1) { node in
-                        for input in spec.inputs { node.string(1, input) }
-                        for output in spec.outputs { node.string(2, output) }
-                        node.string(3, "layers.\(i).\(layer.activation).\(k)")
-                        node.string(4, spec.op)
-                        for (name, value) in spec.intAttributes {
-                            node.message(5) { $0.string(1, name); $0.int(3, value); $0.int(20, 2) }
-                        }
-                        for (name, value) in spec.floatAttributes {
-                            node.message(5) { $0.string(1, name); $0.float(2, value); $0.int(20, 1) }
-                        }
-                    }
+                    emit(spec, name: "layers.\(i).\(layer.activation).\(k)")
                 }
                 constants += activation.constants
                 current = output
+            }
+            if let outputTransform {
+                emit(.init(op: "Mul", inputs: [current, "transform.output.scale"], outputs: ["transform.output.scaled"]),
+                     name: "transform.output.mul")
+                emit(.init(op: "Add", inputs: ["transform.output.scaled", "transform.output.shift"], outputs: [Network.onnxOutputName]),
+                     name: "transform.output.add")
+                vectors += [("transform.output.scale", outputTransform.scale), ("transform.output.shift", outputTransform.shift)]
             }
             graph.string(2, "plexus_mlp")
             for (i, layer) in layers.enumerated() {       // initializers: TensorProto with raw_data
@@ -122,6 +144,16 @@ extension Network {
                         tensor.string(8, "layers.\(i).bias")
                         tensor.bytes(9, littleEndianBytes(offset: bias, count: layer.outputs))
                     }
+                }
+            }
+            for (name, values) in vectors {               // the transforms' [width] initializers
+                graph.message(5) { tensor in
+                    tensor.int(1, Int64(values.count))
+                    tensor.int(2, 1)
+                    tensor.string(8, name)
+                    var bytes: [UInt8] = []
+                    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+                    tensor.bytes(9, bytes)
                 }
             }
             for (name, value) in constants {              // scalar float initializers

@@ -33,6 +33,10 @@ class _Network(Protocol):
     def sizes(self) -> list[int]: ...
     @property
     def activations(self) -> list[str]: ...
+    @property
+    def input_transform(self) -> Any: ...
+    @property
+    def output_transform(self) -> Any: ...
     def _rows(self, values: ArrayLike, width: int, name: str) -> tuple[NDArray[np.float32], bool]: ...
 
 __all__ = ["QuantizedLayer", "QuantizedModel", "quantize", "quantized_handle", "simulate", "simulate_int8",
@@ -77,6 +81,11 @@ class QuantizedModel:
     sizes: tuple[int, ...]
     activations: tuple[str, ...]
     layers: tuple[QuantizedLayer, ...]
+    #: The network's transforms as (shift, scale) pairs (plexus.Transform), None without one: the
+    #: input transform runs in float32 before quantize_input, the output transform after
+    #: dequantize_output, as in the generated NAME_predict.
+    input_transform: Any = None
+    output_transform: Any = None
 
     @property
     def input_scale(self) -> float:
@@ -132,7 +141,8 @@ def quantized_handle(net: _Network, calibration: ArrayLike) -> Iterator[tuple[in
         status, fields = _capi.quantized_layers(q)
         check(status)
         yield q, QuantizedModel(sizes=tuple(net.sizes), activations=tuple(net.activations),
-                                layers=tuple(_layer(f) for f in fields))
+                                layers=tuple(_layer(f) for f in fields),
+                                input_transform=net.input_transform, output_transform=net.output_transform)
     finally:
         lib.plexus_quantized_free(q)
 
@@ -212,8 +222,18 @@ def simulate_int8(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
 
 def simulate(model: QuantizedModel, x: ArrayLike) -> NDArray[np.float32]:
     """The float outputs of ``model``'s generated int8 NAME_predict for float inputs x, bit for
-    bit: quantize_input, simulate_int8, dequantize_output. Raises ArgumentError for non-finite x."""
+    bit: the input transform, quantize_input, simulate_int8, dequantize_output, the output transform.
+    Raises ArgumentError for non-finite x."""
     array = np.asarray(x, dtype=np.float32)
     if not np.all(np.isfinite(array)):
         raise ArgumentError("x has non-finite values; the generated code refuses them (NAME_ERR_ARGUMENT)")
-    return dequantize_output(model, simulate_int8(model, quantize_input(model, array)))
+    if model.input_transform is not None:
+        shift, scale = model.input_transform
+        array = (array - shift) * scale                  # float32: the C's two roundings
+        if not np.all(np.isfinite(array)):
+            raise ArgumentError("x has values the input transform maps to infinities; the generated code refuses them")
+    y = dequantize_output(model, simulate_int8(model, quantize_input(model, array)))
+    if model.output_transform is not None:
+        shift, scale = model.output_transform
+        y = y * scale + shift                            # a multiply, then an add, each rounded
+    return y

@@ -161,9 +161,10 @@ func cPredictFunctions(name: String, upper: String, row: String, inputTransform:
     static int input_ok(const float *x)
     {
         size_t k;
+        if (!all_finite(x, \(upper)_INPUTS)) return 0;
         for (k = 0; k < \(upper)_INPUTS; k++) {
             const float t = (x[k] - input_shift[k]) * input_scale[k];
-            if (x[k] - x[k] != 0.0f || t - t != 0.0f) return 0;
+            if (t - t != 0.0f) return 0;
         }
         return 1;
     }

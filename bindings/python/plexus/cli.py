@@ -1,12 +1,14 @@
 """`python -m plexus`: look into a model file, predict from a CSV file, export to ONNX or C.
 
-    python -m plexus info MODEL            architecture, parameters, loss, optimizer, settings,
-                                           the file's metadata and its CRC-32
+    python -m plexus info MODEL            architecture, parameters, loss, optimizer, settings, the
+                                           format version, the input and output transforms, the
+                                           file's metadata and its CRC-32
     python -m plexus predict MODEL INPUTS  INPUTS: a CSV file (one row of comma-separated numbers per
                                            line; blank lines and # comments skipped; a header row
                                            detected, or --header / --no-header), a .npy array, or
                                            "-" for standard input (either); --skip-columns N drops
-                                           an index column; prints one row of outputs per line
+                                           an index column; prints one row of outputs per line.
+                                           Rows are raw: the model's transforms apply
     python -m plexus export-onnx MODEL OUT an ONNX model for ONNX Runtime
     python -m plexus export-c MODEL DIR NAME [--int8 CALIBRATION] [--train-step]
                                            the model as dependency-free C99, DIR/NAME.h and
@@ -68,11 +70,27 @@ def info(model: Path, out: TextIO) -> None:
     dropout = net.dropout[:-1]
     if dropout:
         print(f"dropout:    {', '.join(f'layer {i + 1}: {p:g}' for i, p in enumerate(dropout))}", file=out)
+    print(f"format:     version {metadata.get('plexus.format_version', '?')}", file=out)
+    for label, transform, formula in (("input", net.input_transform, "x' = (x - shift) * scale"),
+                                      ("output", net.output_transform, "y = y' * scale + shift")):
+        if transform is None:
+            print(f"{label} transform: none ({'raw rows go straight to the first layer' if label == 'input' else 'outputs as the last layer gives them'})",
+                  file=out)
+        else:
+            print(f"{label} transform: {formula}", file=out)
+            print(f"  shift: {_values(transform.shift)}", file=out)
+            print(f"  scale: {_values(transform.scale)}", file=out)
     crc = metadata.get("plexus.data_crc32")
     print(f"CRC-32:     {crc + ' (matches the data)' if crc else 'not recorded'}", file=out)
     print("metadata:", file=out)
     for key in sorted(metadata):
         print(f"  {key} = {metadata[key]}", file=out)
+
+
+def _values(values: np.ndarray, shown: int = 8) -> str:
+    """A few float32 values as the shortest decimals that read back the same, then how many more."""
+    text = ", ".join(f"{float(v):.9g}" for v in values[:shown])
+    return f"[{text}{f', ... ({len(values) - shown} more)' if len(values) > shown else ''}]"
 
 
 NPY_MAGIC = b"\x93NUMPY"

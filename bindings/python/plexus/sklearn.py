@@ -8,12 +8,16 @@ hands the model to C. scikit-learn is needed only by this module (`pip install s
 """
 from __future__ import annotations
 
+import copy
 import types
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # type: ignore[import-untyped]
+from sklearn.compose import TransformedTargetRegressor  # type: ignore[import-untyped]
+from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler  # type: ignore[import-untyped]
 from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
 from sklearn.utils import check_random_state  # type: ignore[import-untyped]
 from sklearn.utils.multiclass import check_classification_targets, unique_labels  # type: ignore[import-untyped]
@@ -23,7 +27,7 @@ from ._tables import ACTIVATIONS, OPTIMIZERS
 from .history import History
 from .network import Network
 
-__all__ = ["PlexusClassifier", "PlexusRegressor"]
+__all__ = ["PlexusClassifier", "PlexusRegressor", "fold_pipeline"]
 
 # scikit-learn's names that differ from Plexus's.
 _ACTIVATION_ALIASES = {"logistic": "sigmoid"}
@@ -47,7 +51,8 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                  learning_rate_init: float = 0.001, max_iter: int = 200, shuffle: bool = True,
                  random_state: Any = None, momentum: float = 0.9, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8, rho: float = 0.99, early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 10, tol: float = 1e-4, warm_start: bool = False, verbose: bool = False) -> None:
+                 n_iter_no_change: int = 10, tol: float = 1e-4, warm_start: bool = False, verbose: bool = False,
+                 standardize: bool = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -68,6 +73,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         self.tol = tol
         self.warm_start = warm_start
         self.verbose = verbose
+        self.standardize = standardize
 
     # ----- what subclasses provide ----------------------------------------------------------------
     _output_activation = "identity"
@@ -152,7 +158,8 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         history: History = net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed,
                                    progress=bool(self.verbose), validation_data=validation,
                                    early_stopping=0 if incremental else int(self.n_iter_no_change),
-                                   restore_best=early, tol=float(self.tol))
+                                   restore_best=early, tol=float(self.tol),
+                                   standardize=bool(self.standardize) and not continuing)
         self.loss_curve_ = [*self.loss_curve_, *history]
         self.n_iter_ = self.n_iter_ + len(history)
         self.best_loss_: Optional[float] = None if early else float(min(self.loss_curve_))
@@ -179,7 +186,12 @@ class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
     validation_fraction of the rows, stratified, stop after n_iter_no_change epochs without a lower
     validation loss and keep the best epoch's weights), warm_start, verbose (a progress bar).
     Without early stopping, training stops after n_iter_no_change epochs without a lower training
-    loss; tol (1e-4, as scikit-learn's) is how much lower a loss must be to count.
+    loss; tol (1e-4, as scikit-learn's) is how much lower a loss must be to count. standardize
+    (False) fits the network's input transform to the training rows on the first fit (and, for
+    the regressor, its output transform to the targets; losses are then those of the standardised
+    targets), so that network_ takes raw rows wherever it is saved or exported, with no
+    StandardScaler to carry beside it. A fitted Pipeline of scalers and this estimator folds into
+    one estimator with fold_pipeline.
 
     Attributes: network_ (the plexus.Network), classes_, n_features_in_, loss_curve_,
     best_loss_ (None with early stopping), validation_loss_, n_iter_.
@@ -256,6 +268,92 @@ class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
     def predict(self, X: Any) -> NDArray[np.float64]:
         out = self._outputs(X)
         return np.ravel(out) if self._one_column else out
+
+
+# ----- folding a fitted Pipeline's scalers into the network ----------------------------------------
+
+_Affine = tuple[NDArray[np.float64], NDArray[np.float64]]   # (shift, scale): v -> (v - shift) * scale
+
+
+def _scaler_affine(name: str, step: Any, width: int) -> _Affine:
+    """A fitted per-column scaler as (shift, scale) with out = (x - shift) * scale, in float64."""
+    zeros, ones = np.zeros(width), np.ones(width)
+    check_is_fitted(step)
+    if isinstance(step, StandardScaler):
+        mean = zeros if step.mean_ is None else np.asarray(step.mean_, np.float64)
+        deviation = ones if step.scale_ is None else np.asarray(step.scale_, np.float64)
+        return mean, 1.0 / deviation
+    if isinstance(step, RobustScaler):
+        center = zeros if step.center_ is None else np.asarray(step.center_, np.float64)
+        spread = ones if step.scale_ is None else np.asarray(step.scale_, np.float64)
+        return center, 1.0 / spread
+    if isinstance(step, MaxAbsScaler):
+        return zeros, 1.0 / np.asarray(step.scale_, np.float64)
+    if isinstance(step, MinMaxScaler):
+        if step.clip:
+            raise ValueError(f"step {name!r} is a MinMaxScaler with clip=True, which is not a per-column affine map")
+        scale = np.asarray(step.scale_, np.float64)
+        return -np.asarray(step.min_, np.float64) / scale, scale
+    raise ValueError(f"step {name!r} ({type(step).__name__}) cannot be folded into a network: only the per-column "
+                     "affine scalers (StandardScaler, RobustScaler, MaxAbsScaler, MinMaxScaler) can")
+
+
+def _then(first: _Affine, second: _Affine) -> _Affine:
+    """(x - a1) * b1, then (. - a2) * b2, as one map: (x - (a1 + a2 / b1)) * (b1 * b2)."""
+    (a1, b1), (a2, b2) = first, second
+    return a1 + a2 / b1, b1 * b2
+
+
+def fold_pipeline(pipeline: Any) -> "_PlexusEstimator":
+    """One fitted Plexus estimator equivalent to a fitted ``pipeline``: zero or more per-column
+    scalers (StandardScaler, RobustScaler, MaxAbsScaler, MinMaxScaler; "passthrough" steps are
+    skipped) followed by a PlexusClassifier or PlexusRegressor, or by a TransformedTargetRegressor
+    of a PlexusRegressor whose transformer is one of those scalers.
+
+    The scalers are composed (in float64, then stored as float32) with the network's own input
+    transform, and a target scaler with its output transform, in a copy of the estimator: its
+    ``predict`` takes raw rows and gives the pipeline's predictions (to float32 rounding), and its
+    ``network_.save`` writes a model file that does the same from C, ONNX or the generated C.
+    The pipeline itself is left as it was. Raises ValueError for a step that is not a per-column
+    affine scaler, or an unfitted pipeline."""
+    steps = list(pipeline.steps) if isinstance(pipeline, Pipeline) else [("estimator", pipeline)]
+    if not steps:
+        raise ValueError("the pipeline has no steps")
+    final_name, final = steps[-1]
+    target: Optional[tuple[str, Any]] = None
+    if isinstance(final, TransformedTargetRegressor):
+        check_is_fitted(final)
+        if final.func is not None or final.inverse_func is not None:
+            raise ValueError(f"step {final_name!r} transforms targets with functions; only a scaler can be folded")
+        if final.transformer is not None:   # None: the identity
+            target = (f"{final_name}.transformer", final.transformer_)
+        final = final.regressor_
+    if not isinstance(final, _PlexusEstimator):
+        raise ValueError(f"the last step, {final_name!r}, is a {type(final).__name__}, not a PlexusClassifier or PlexusRegressor")
+    check_is_fitted(final, "network_")
+    folded = copy.deepcopy(final)
+    net: Network = folded.network_
+    width = net.sizes[0]
+    inputs: _Affine = (np.zeros(width), np.ones(width))
+    for name, step in steps[:-1]:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        inputs = _then(inputs, _scaler_affine(name, step, width))
+    if net.input_transform is not None:
+        inputs = _then(inputs, (net.input_transform.shift.astype(np.float64), net.input_transform.scale.astype(np.float64)))
+    net.set_input_transform(inputs[0].astype(np.float32), inputs[1].astype(np.float32))
+    if target is not None:
+        outputs = net.sizes[-1]
+        shift, scale = _scaler_affine(target[0], target[1], outputs)   # y' = (y - shift) * scale
+        # The regressor predicts y' (after its own output transform, if any): y = y' / scale + shift.
+        own = net.output_transform
+        k = np.ones(outputs) if own is None else own.scale.astype(np.float64)
+        s = np.zeros(outputs) if own is None else own.shift.astype(np.float64)
+        net.set_output_transform((k / scale).astype(np.float32), (s / scale + shift).astype(np.float32))
+    first = steps[0][1]
+    if hasattr(first, "feature_names_in_"):
+        folded.feature_names_in_ = first.feature_names_in_
+    return folded
 
 
 def _own_init(estimator: type) -> None:

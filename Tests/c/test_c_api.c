@@ -753,6 +753,127 @@ static void test_weights_only_files(void) {
     plexus_free(net);
 }
 
+/* Transforms: set, get, fit, applied by predict, kept by a model file; refusals change nothing. */
+static void test_transforms(void) {
+    const uint32_t sizes[] = {2, 4, 1};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_IDENTITY};
+    plexus_net *net = NULL, *loaded = NULL, *mapped = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 5, &net));
+    OK(plexus_create(sizes, acts, 3, 0, 5, &mapped));
+    if (!net || !mapped) return;
+    const float shift[2] = {10.0f, -3.0f}, scale[2] = {0.5f, 2.0f}, out_scale[1] = {40.0f}, out_shift[1] = {100.0f};
+    float raw[6] = {12.0f, -2.0f, 9.5f, -3.5f, 10.0f, 0.0f}, by_hand[6], a[3], b[3], got[2] = {-1, -1};
+    int present = -1;
+    OK(plexus_get_input_transform(net, got, NULL, &present));
+    CHECK(present == 0 && got[0] == 0.0f && got[1] == 0.0f, "no transform reads as the identity, present %d", present);
+    OK(plexus_set_input_transform(net, shift, scale));
+    OK(plexus_set_output_transform(net, out_scale, out_shift));
+    OK(plexus_get_output_transform(net, got, NULL, &present));
+    CHECK(present == 1 && got[0] == 40.0f, "output scale read back %g, present %d", got[0], present);
+    for (int i = 0; i < 6; i++) by_hand[i] = (raw[i] - shift[i % 2]) * scale[i % 2];
+    OK(plexus_predict(net, raw, 3, a));
+    OK(plexus_predict(mapped, by_hand, 3, b));
+    for (int r = 0; r < 3; r++) {
+        const float scaled = b[r] * out_scale[0];
+        b[r] = scaled + out_shift[0];
+    }
+    CHECK(memcmp(a, b, sizeof a) == 0, "predict with transforms is not the mapped rows' predict, mapped back");
+
+    /* Refusals: nothing changes. */
+    const float nan_shift[2] = {NAN, 0.0f}, zero_scale[2] = {1.0f, 0.0f}, inf_scale[1] = {INFINITY};
+    EXPECT_STATUS(plexus_set_input_transform(net, nan_shift, scale), PLEXUS_ERR_ARGUMENT, "shift[0] is nan");
+    EXPECT_STATUS(plexus_set_input_transform(net, shift, zero_scale), PLEXUS_ERR_ARGUMENT, "scale[1] is 0.0");
+    EXPECT_STATUS(plexus_set_input_transform(net, shift, NULL), PLEXUS_ERR_ARGUMENT, "scale is NULL");
+    EXPECT_STATUS(plexus_set_output_transform(net, inf_scale, out_shift), PLEXUS_ERR_ARGUMENT, "scale[0] is inf");
+    EXPECT_STATUS(plexus_fit_input_transform(net, raw, 0), PLEXUS_ERR_ARGUMENT, "n is 0");
+    EXPECT_STATUS(plexus_fit_input_transform(net, nan_shift, 1), PLEXUS_ERR_ARGUMENT, "must be finite");
+    OK(plexus_predict(net, raw, 3, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "a refused call changed the transforms");
+
+    /* A model file keeps them; the C reader predicts raw rows bitwise. */
+    OK(plexus_save(net, "/tmp/plexus-transforms.safetensors"));
+    OK(plexus_load("/tmp/plexus-transforms.safetensors", &loaded));
+    if (loaded) {
+        OK(plexus_predict(loaded, raw, 3, b));
+        CHECK(memcmp(a, b, sizeof a) == 0, "a loaded file predicts raw rows otherwise");
+    }
+    remove("/tmp/plexus-transforms.safetensors");
+
+    /* Fitted: the mean and 1 / deviation of each column; a constant column keeps scale 1. */
+    float column[8] = {1.0f, 7.0f, 3.0f, 7.0f, 5.0f, 7.0f, 7.0f, 7.0f}, fitted_shift[2], fitted_scale[2];
+    OK(plexus_fit_input_transform(net, column, 4));
+    OK(plexus_get_input_transform(net, fitted_shift, fitted_scale, NULL));
+    CHECK(fitted_shift[0] == 4.0f && fitted_shift[1] == 7.0f, "fitted shift %g %g", fitted_shift[0], fitted_shift[1]);
+    CHECK(fabsf(fitted_scale[0] - 1.0f / sqrtf(5.0f)) < 1e-7f && fitted_scale[1] == 1.0f, "fitted scale %g %g",
+          fitted_scale[0], fitted_scale[1]);
+    OK(plexus_set_input_transform(net, NULL, NULL));
+    OK(plexus_get_input_transform(net, NULL, NULL, &present));
+    CHECK(present == 0, "NULL, NULL did not remove the input transform");
+
+    /* Only identity outputs take an output transform. */
+    const uint32_t class_sizes[] = {2, 3};
+    const plexus_activation softmax[] = {PLEXUS_SOFTMAX};
+    plexus_net *classes = NULL;
+    OK(plexus_create(class_sizes, softmax, 2, 0, 1, &classes));
+    const float three[3] = {1, 1, 1};
+    EXPECT_STATUS(plexus_set_output_transform(classes, three, three), PLEXUS_ERR_ARGUMENT, "identity output layer");
+    EXPECT_STATUS(plexus_fit_output_transform(classes, three, 1), PLEXUS_ERR_ARGUMENT, "identity output layer");
+    plexus_free(classes);
+    plexus_free(loaded);
+    plexus_free(mapped);
+    plexus_free(net);
+}
+
+/* Metadata: set, read with the size asked first, listed in key order, saved, refused past its limits. */
+static void test_metadata(void) {
+    plexus_net *net = make_net(2), *loaded = NULL;
+    if (!net) return;
+    size_t count = 99, needed = 0;
+    char small[4], buffer[64];
+    OK(plexus_metadata_count(net, &count));
+    CHECK(count == 0, "a new net has %zu metadata entries", count);
+    OK(plexus_set_metadata(net, "units", "kPa"));
+    OK(plexus_set_metadata(net, "dataset", "v2 \xc3\xa9t\xc3\xa9"));    /* UTF-8 */
+    OK(plexus_get_metadata(net, "units", NULL, 0, &needed));
+    CHECK(needed == 4, "\"kPa\" needs %zu bytes, expected 4", needed);
+    memset(small, 'x', sizeof small);
+    EXPECT_STATUS(plexus_get_metadata(net, "dataset", small, sizeof small, &needed), PLEXUS_ERR_ARGUMENT, "needs 9 bytes");
+    CHECK(needed == 9 && small[0] == 'x', "a short buffer: needed %zu, buffer written", needed);
+    OK(plexus_get_metadata(net, "dataset", buffer, sizeof buffer, NULL));
+    CHECK(strcmp(buffer, "v2 \xc3\xa9t\xc3\xa9") == 0, "value read back as \"%s\"", buffer);
+    OK(plexus_metadata_key_at(net, 0, buffer, sizeof buffer, &needed));
+    CHECK(strcmp(buffer, "dataset") == 0 && needed == 8, "key 0 is \"%s\"", buffer);
+    OK(plexus_metadata_key_at(net, 1, buffer, sizeof buffer, NULL));
+    CHECK(strcmp(buffer, "units") == 0, "key 1 is \"%s\"", buffer);
+    EXPECT_STATUS(plexus_metadata_key_at(net, 2, buffer, sizeof buffer, NULL), PLEXUS_ERR_ARGUMENT, "has 2 metadata entries");
+    EXPECT_STATUS(plexus_get_metadata(net, "absent", buffer, sizeof buffer, NULL), PLEXUS_ERR_ARGUMENT, "no metadata \"absent\"");
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.sizes", "1"), PLEXUS_ERR_ARGUMENT, "reserved");
+    EXPECT_STATUS(plexus_set_metadata(net, "", "1"), PLEXUS_ERR_ARGUMENT, "empty");
+    EXPECT_STATUS(plexus_set_metadata(net, "bad", "\xff"), PLEXUS_ERR_ARGUMENT, "not valid UTF-8");
+    char *huge = malloc(65538);
+    if (huge) {
+        memset(huge, 'v', 65537);
+        huge[65537] = 0;
+        EXPECT_STATUS(plexus_set_metadata(net, "huge", huge), PLEXUS_ERR_ARGUMENT, "at most 65536");
+        free(huge);
+    }
+    OK(plexus_metadata_count(net, &count));
+    CHECK(count == 2, "refusals changed the metadata: %zu entries", count);
+    OK(plexus_save(net, "/tmp/plexus-metadata.safetensors"));
+    OK(plexus_load("/tmp/plexus-metadata.safetensors", &loaded));
+    if (loaded) {
+        OK(plexus_get_metadata(loaded, "units", buffer, sizeof buffer, NULL));
+        CHECK(strcmp(buffer, "kPa") == 0, "the file's \"units\" is \"%s\"", buffer);
+    }
+    remove("/tmp/plexus-metadata.safetensors");
+    OK(plexus_set_metadata(net, "units", NULL));
+    OK(plexus_set_metadata(net, "never set", NULL));
+    OK(plexus_metadata_count(net, &count));
+    CHECK(count == 1, "after removing one of two entries, %zu remain", count);
+    plexus_free(loaded);
+    plexus_free(net);
+}
+
 static void test_training_for_real_data(void) {
     plexus_net *net = make_net(3), *twin = make_net(3);
     if (!net || !twin) return;
@@ -1067,6 +1188,8 @@ int main(void) {
     test_target_checks();
     test_callback_rules();
     test_weights_only_files();
+    test_transforms();
+    test_metadata();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -181,16 +181,19 @@ def test_generated_train_step_takes_raw_rows_and_targets_as_the_library_does(tmp
     assert params.tobytes() == net.params.tobytes()
 
 
-def test_python_command_line_predicts_raw_rows_and_shows_the_transforms(tmp_path, trained_diabetes, capsys):
+def test_python_command_line_predicts_raw_rows_and_shows_the_transforms(tmp_path, trained_diabetes):
+    import io
     from plexus.cli import main
     net, x, _ = trained_diabetes
     net.save(tmp_path / "d.safetensors")
     np.save(tmp_path / "x.npy", x[:5])
-    assert main(["predict", str(tmp_path / "d.safetensors"), str(tmp_path / "x.npy")]) == 0
-    printed = np.array([[float(v) for v in line.split(",")] for line in capsys.readouterr().out.splitlines()], np.float32)
+    out = io.StringIO()
+    assert main(["predict", str(tmp_path / "d.safetensors"), str(tmp_path / "x.npy")], out=out) == 0
+    printed = np.array([[float(v) for v in line.split(",")] for line in out.getvalue().splitlines()], np.float32)
     assert printed.tobytes() == net.predict(x[:5]).tobytes()
-    assert main(["info", str(tmp_path / "d.safetensors")]) == 0
-    text = capsys.readouterr().out
+    out = io.StringIO()
+    assert main(["info", str(tmp_path / "d.safetensors")], out=out) == 0
+    text = out.getvalue()
     assert "format:     version 3" in text
     assert "input transform: x' = (x - shift) * scale" in text and "output transform: y = y' * scale + shift" in text
     assert "units = disease progression after one year" in text

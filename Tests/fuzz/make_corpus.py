@@ -20,7 +20,9 @@ def valid_models():
              ([3, 6, 5, 2], ["gelu", "silu", "identity"], "huber", True, "adamw"),
              ([2, 4, 2], ["elu", "softplus"], "l1", False, "sgd-decay"),
              # 0.6.0: RMSprop's three state tensors
-             ([3, 5, 2], ["tanh", "identity"], "mse", True, "rmsprop")]
+             ([3, 5, 2], ["tanh", "identity"], "mse", True, "rmsprop"),
+             # 0.9.0, format version 3: input and output transforms, and the caller's metadata
+             ([3, 4, 2], ["relu", "identity"], "mse", True, "transforms")]
     for sizes, acts, loss, bias, optimizer in specs:
         net = plexus.Network(sizes, acts, loss=loss, bias=bias, seed=1)
         if optimizer == "adam":
@@ -33,6 +35,10 @@ def valid_models():
             net.rmsprop(0.01, momentum=0.9, centered=True, weight_decay=1e-3)
         elif optimizer == "sgd-decay":
             net.sgd(0.1, 0.5, weight_decay=0.01).set_dropout(1, 0.5)
+        elif optimizer == "transforms":
+            net.set_input_transform([1, -2, 0.5], [0.25, 4, -1]).set_output_transform([10, 0.5], [100, -3])
+            net.metadata["units"] = "kPa"
+            net.metadata["features"] = "température,pression,débit"
         if optimizer:
             x = rng.normal(size=(4, sizes[0]))
             net.forward(x)

@@ -88,9 +88,12 @@ extension Network {
         try checkTargets(y, count: targetCount, width: outputWidth, name: "y")
         if let outputTransform {
             try checkTransformedTargets(y, rows: batch, name: "y")
-            let mapped = try FloatBuffer(count: targetCount, purpose: "the transformed targets")
-            outputTransform.mapTargets(y, to: mapped.pointer, rows: batch)
-            return try trainStepChecked(x: x, y: mapped.pointer, batch: batch)
+            var result: Result<Float, PlexusError> = .success(0)
+            try withScratch(count: targetCount, purpose: "the transformed targets") { mapped in
+                outputTransform.mapTargets(y, to: mapped, rows: batch)
+                do throws(PlexusError) { result = .success(try trainStepChecked(x: x, y: mapped, batch: batch)) } catch { result = .failure(error) }
+            }
+            return try result.get()
         }
         return try trainStepChecked(x: x, y: y, batch: batch)
     }

@@ -219,10 +219,14 @@ extension Network {
             }
         }
         if let inputTransform {
-            // checkBatch showed batch × inputs does not overflow.
-            let mapped = try FloatBuffer(count: batch * inputWidth, purpose: "the transformed inputs")
-            inputTransform.mapInputs(x, to: mapped.pointer, rows: batch)
-            try layers(mapped.pointer)
+            // checkBatch showed batch × inputs does not overflow; a few rows sit on the stack,
+            // so a one-row call allocates nothing.
+            var failure: PlexusError?
+            try withScratch(count: batch * inputWidth, purpose: "the transformed inputs") { mapped in
+                inputTransform.mapInputs(x, to: mapped, rows: batch)
+                do throws(PlexusError) { try layers(mapped) } catch { failure = error }
+            }
+            if let failure { throw failure }
         } else {
             try layers(x)
         }

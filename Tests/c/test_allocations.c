@@ -99,6 +99,25 @@ static void steady_predict(const uint32_t *sizes, const plexus_activation *acts,
     free(y);
 }
 
+/* A net that carries transforms maps a few rows on the stack: one-row predicts allocate nothing. */
+static void transformed_one_row(void) {
+    const uint32_t sizes[] = {3, 8, 2};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_IDENTITY};
+    const float shift[3] = {1, 2, 3}, scale[3] = {0.5f, 0.25f, 2}, out_scale[2] = {10, 20}, out_shift[2] = {-1, 1};
+    float x[3] = {4, 5, 6}, y[2];
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 1, &net));
+    if (!net) return;
+    OK(plexus_set_input_transform(net, shift, scale));
+    OK(plexus_set_output_transform(net, out_scale, out_shift));
+    for (int warm = 0; warm < 3; warm++) OK(plexus_predict(net, x, 1, y));
+    unsigned long before = allocations();
+    for (int call = 0; call < 10; call++) OK(plexus_predict(net, x, 1, y));
+    unsigned long made = allocations() - before;
+    CHECK(made == 0, "10 one-row predicts through transforms made %lu allocations", made);
+    plexus_free(net);
+}
+
 /* plexus_train's allocations are per call, not per step: 2 and 40 batches cost the same. */
 static void train_is_per_call(void) {
     const uint32_t sizes[] = {64, 32, 10};
@@ -156,6 +175,7 @@ int main(void) {
         steady_predict(mlp, mlp_acts, 4, 10000, name);
     }
     OK(plexus_set_threads(1));   /* one thread: every allocation left is plexus_train's own */
+    transformed_one_row();
     train_is_per_call();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

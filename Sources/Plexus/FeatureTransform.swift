@@ -59,46 +59,42 @@ public struct FeatureTransform: Equatable, Sendable {
 
     // MARK: The three maps (one order of arithmetic each)
 
-    /// dst = (src − shift) · scale over `rows` rows; `dst` may be `src`.
+    /// One input: (x − shift) · scale.
+    @inline(__always) static func input(_ x: Float, shift: Float, scale: Float) -> Float { (x - shift) * scale }
+    /// One output: y′ · scale, then + shift (two roundings; Swift never fuses them).
+    @inline(__always) static func output(_ y: Float, shift: Float, scale: Float) -> Float {
+        let scaled = y * scale
+        return scaled + shift
+    }
+    /// One target, into the space the network fits: (t − shift) / scale.
+    @inline(__always) static func target(_ t: Float, shift: Float, scale: Float) -> Float { (t - shift) / scale }
+
+    /// dst = `map` of src, column by column, over `rows` rows; `dst` may be `src`.
+    @inline(__always)
+    private func apply(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, rows: Int,
+                       _ map: (Float, _ shift: Float, _ scale: Float) -> Float) {
+        shift.withUnsafeBufferPointer { shift in
+            scale.withUnsafeBufferPointer { scale in
+                let width = shift.count
+                for r in 0..<rows {
+                    let s = src + r * width, d = dst + r * width
+                    for c in 0..<width { d[c] = map(s[c], shift[c], scale[c]) }
+                }
+            }
+        }
+    }
+
     func mapInputs(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, rows: Int) {
-        shift.withUnsafeBufferPointer { shift in
-            scale.withUnsafeBufferPointer { scale in
-                let width = shift.count
-                for r in 0..<rows {
-                    let s = src + r * width, d = dst + r * width
-                    for c in 0..<width { d[c] = (s[c] - shift[c]) * scale[c] }
-                }
-            }
-        }
+        apply(src, to: dst, rows: rows, FeatureTransform.input)
     }
 
-    /// y = y′ · scale + shift in place over `rows` rows.
+    /// In place.
     func mapOutputs(_ y: UnsafeMutablePointer<Float>, rows: Int) {
-        shift.withUnsafeBufferPointer { shift in
-            scale.withUnsafeBufferPointer { scale in
-                let width = shift.count
-                for r in 0..<rows {
-                    let row = y + r * width
-                    for c in 0..<width {
-                        let scaled = row[c] * scale[c]
-                        row[c] = scaled + shift[c]
-                    }
-                }
-            }
-        }
+        apply(y, to: y, rows: rows, FeatureTransform.output)
     }
 
-    /// dst = (t − shift) / scale over `rows` rows: targets in the space the network fits.
     func mapTargets(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, rows: Int) {
-        shift.withUnsafeBufferPointer { shift in
-            scale.withUnsafeBufferPointer { scale in
-                let width = shift.count
-                for r in 0..<rows {
-                    let s = src + r * width, d = dst + r * width
-                    for c in 0..<width { d[c] = (s[c] - shift[c]) / scale[c] }
-                }
-            }
-        }
+        apply(src, to: dst, rows: rows, FeatureTransform.target)
     }
 
     /// Throws `.argument` naming the first value whose mapped value is not finite (a huge raw
@@ -108,7 +104,8 @@ public struct FeatureTransform: Equatable, Sendable {
         for r in 0..<rows {
             for c in 0..<width {
                 let v = values[r * width + c]
-                let mapped = targets ? (v - shift[c]) / scale[c] : (v - shift[c]) * scale[c]
+                let mapped = targets ? FeatureTransform.target(v, shift: shift[c], scale: scale[c])
+                                     : FeatureTransform.input(v, shift: shift[c], scale: scale[c])
                 guard mapped.isFinite else {
                     throw .argument("\(name)[\(r)][\(c)] is \(v), which the \(targets ? "output" : "input") transform maps to \(mapped); values must stay finite once transformed")
                 }

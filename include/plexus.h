@@ -484,9 +484,9 @@ PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in)
  * before the first layer, x' = (x - shift) * scale per input, and an output transform applied
  * after the last, y = y' * scale + shift per output (a multiply, then an add: two roundings, in
  * the generated C and ONNX too). plexus_predict and plexus_forward take raw rows and return
- * outputs in real units; training, plexus_backward and plexus_evaluate map their targets by the
- * inverse, (t - shift) / scale, so the loss, and every loss reported, is measured in the
- * transformed space. Both travel in model files (format version 3), ONNX and the generated C.
+ * outputs in real units; training (plexus_train, plexus_train_ex with its validation rows,
+ * plexus_train_step) and plexus_backward map their targets by the inverse, (t - shift) / scale,
+ * so the loss, and every loss reported, is measured in the transformed space. Both travel in model files (format version 3), ONNX and the generated C.
  * A raw value the transform maps to an infinity is refused as a non-finite input is.
  * Setting either from an epoch callback returns PLEXUS_ERR_STATE.
  * ------------------------------------------------------------------------------------------- */

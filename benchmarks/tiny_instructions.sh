@@ -9,9 +9,9 @@ count() {
         awk '/refs:/ { gsub(",", "", $4); print $4 }'
 }
 for who in plexus fann; do
-    for w in w1 w2 w2-step w2-run; do
+    for w in w1 $( [ "$who" = plexus ] && echo w1-scaled ) w2 w2-step w2-run; do
         a=$(count "$who" "$w" 100000)
         b=$(count "$who" "$w" 200000)
-        echo "$who $w $(( (b - a) / 100000 )) instructions per $( [ "$w" = w1 ] && echo call || echo update )"
+        echo "$who $w $(( (b - a) / 100000 )) instructions per $(case $w in w1*) echo call ;; *) echo update ;; esac)"
     done
 done

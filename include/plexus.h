@@ -636,7 +636,10 @@ typedef struct plexus_quantized plexus_quantized; /* opaque: an int8 model of a 
    layer (real = scale * (q - zero_point)), requantisation by an integer multiplier and shift with
    one rounding, ReLU as a clamp, the other elementwise activations as 256-entry tables, softmax
    through an integer exponential table (outputs scale 1/256, zero point -128). Release *out with
-   plexus_quantized_free. The model is a copy: later changes to the net do not reach it.
+   plexus_quantized_free. The model is a copy: later changes to the net do not reach it. A net's
+   transforms stay float32 around the int8 layers (the calibration rows are raw rows, as
+   plexus_predict takes them; the ranges are measured after the input transform), and the
+   generated NAME_predict applies them as plexus_predict does (since 0.9.0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, calibration or out, rows of 0, a non-finite value,
    a layer of more than 32768 inputs, a softmax of more than 65535 outputs, or a layer whose
    outputs span a range 2^30 times narrower than its sums can reach (its requantisation factor

@@ -86,11 +86,11 @@ extension Network {
         let targetCount = try checkBatch(batch, width: outputWidth, name: "y")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         try checkTargets(y, count: targetCount, width: outputWidth, name: "y")
-        if let outputTransform {
+        if let outputMap {
             try checkTransformedTargets(y, rows: batch, name: "y")
             var result: Result<Float, PlexusError> = .success(0)
             try withScratch(count: targetCount, purpose: "the transformed targets") { mapped in
-                outputTransform.mapTargets(y, to: mapped, rows: batch)
+                outputMap.mapTargets(y, to: mapped, rows: batch)
                 do throws(PlexusError) { result = .success(try trainStepChecked(x: x, y: mapped, batch: batch)) } catch { result = .failure(error) }
             }
             return try result.get()
@@ -104,7 +104,7 @@ extension Network {
         let cache = try forwardCache(rows: batch)
         if !gradsAreZero { zeroGrads() }
         let lossValue: Float
-        if inputTransform != nil {
+        if inputMap != nil {
             loadInputs(x, into: cache.activation(0), rows: batch)
             if !dropping && takesRowPasses(batch) {
                 forwardRows(cache, batch: batch)
@@ -196,8 +196,8 @@ extension Network {
                     (batchX + r * inputs).update(from: x + sample * inputs, count: inputs)
                     (batchY.pointer + r * outputs).update(from: y + sample * outputs, count: outputs)
                 }
-                inputTransform?.mapInputs(batchX, to: batchX, rows: rows)
-                outputTransform?.mapTargets(batchY.pointer, to: batchY.pointer, rows: rows)
+                inputMap?.mapInputs(batchX, to: batchX, rows: rows)
+                outputMap?.mapTargets(batchY.pointer, to: batchY.pointer, rows: rows)
                 if let weights = options.sampleWeights, let rowWeights {
                     batchWeight = 0
                     for r in 0..<rows { batchWeight += Double(weights[order[start + r]]) }
@@ -300,7 +300,7 @@ extension Network {
         let half = rows * widestLayer
         // Two halves for the layers, then the output layer's z and the (unused) gradient, then
         // a block's inputs and targets mapped by the transforms (when there are transforms).
-        let mappedRows = inputTransform != nil || outputTransform != nil ? rows : 0
+        let mappedRows = inputMap != nil || outputMap != nil ? rows : 0
         let scratch = try FloatBuffer(count: 2 * half + 2 * rows * outputs + mappedRows * (inputs + outputs),
                                       purpose: "measuring a validation set")
         let z = scratch.pointer + 2 * half, gradient = z + rows * outputs
@@ -311,12 +311,12 @@ extension Network {
         while start < count {
             let n = min(rows, count - start)
             var blockX = x + start * inputs, target = y + start * outputs
-            if let inputTransform {
-                inputTransform.mapInputs(blockX, to: mappedX, rows: n)
+            if let inputMap {
+                inputMap.mapInputs(blockX, to: mappedX, rows: n)
                 blockX = UnsafePointer(mappedX)
             }
-            if let outputTransform {
-                outputTransform.mapTargets(target, to: mappedY, rows: n)
+            if let outputMap {
+                outputMap.mapTargets(target, to: mappedY, rows: n)
                 target = UnsafePointer(mappedY)
             }
             forwardBlock(blockX, rows: n, threads: Threads.count, keep: { $0 == last ? z : nil }) {

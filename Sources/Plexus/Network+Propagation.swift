@@ -15,15 +15,15 @@ extension Network {
         forwardBatch(cache, batch: batch)
         guard let output else { return }
         output.update(from: cache.activation(views.count), count: batch * outputWidth)
-        outputTransform?.mapOutputs(output, rows: batch)
+        outputMap?.mapOutputs(output, rows: batch)
     }
 
     /// Copies `rows` input rows where the layers read them, through the input transform when
     /// there is one.
     @inline(__always)
     func loadInputs(_ x: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, rows: Int) {
-        if let inputTransform {
-            inputTransform.mapInputs(x, to: destination, rows: rows)
+        if let inputMap {
+            inputMap.mapInputs(x, to: destination, rows: rows)
         } else {
             destination.update(from: x, count: rows * inputWidth)
         }
@@ -112,10 +112,10 @@ extension Network {
             throw .state("backward got a batch of \(batch) rows but the last forward had \(cachedBatch); pass the targets of the batch that was run forward")
         }
         try checkTargets(target, count: targetCount, width: outputWidth, name: "target")
-        guard let outputTransform else { return backwardBatch(cache, target: target, batch: batch) }
+        guard let outputMap else { return backwardBatch(cache, target: target, batch: batch) }
         try checkTransformedTargets(target, rows: batch, name: "target")
         return try withScratch(count: targetCount, purpose: "the transformed targets") { mapped in
-            outputTransform.mapTargets(target, to: mapped, rows: batch)
+            outputMap.mapTargets(target, to: mapped, rows: batch)
             return backwardBatch(cache, target: mapped, batch: batch)
         }
     }
@@ -195,7 +195,7 @@ extension Network {
     public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
-        if inputTransform != nil || outputTransform != nil {
+        if inputMap != nil || outputMap != nil {
             try predictTransformed(x, batch: batch, output: output)
             return
         }
@@ -210,27 +210,45 @@ extension Network {
     /// (so that many threads may predict at once), the layers, then the outputs mapped in place.
     @inline(never)
     private func predictTransformed(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
-        try checkTransformedInputs(x, rows: batch, name: "x")
-        func layers(_ input: UnsafePointer<Float>) throws(PlexusError) {
-            if takesRowPasses(batch) {
-                predictRows(input, batch: batch, output: output)
+        if let inputMap {
+            // checkBatch showed batch × inputs does not overflow. A few rows go to a constant-size
+            // stack slot (a one-row call allocates nothing), more to scratch memory. The mapped
+            // rows are checked once made; the message, rarely needed, comes from the raw rows.
+            let count = batch * inputWidth
+            let failure: PlexusError?
+            if count <= stackScratchLimit {
+                failure = withStackScratch(count: stackScratchLimit) { mapped in
+                    predictMapped(x, into: mapped, map: inputMap, batch: batch, output: output)
+                }
             } else {
-                try predictInBlocks(input, batch: batch, output: output)
-            }
-        }
-        if let inputTransform {
-            // checkBatch showed batch × inputs does not overflow; a few rows sit on the stack,
-            // so a one-row call allocates nothing.
-            var failure: PlexusError?
-            try withScratch(count: batch * inputWidth, purpose: "the transformed inputs") { mapped in
-                inputTransform.mapInputs(x, to: mapped, rows: batch)
-                do throws(PlexusError) { try layers(mapped) } catch { failure = error }
+                failure = try withScratch(count: count, purpose: "the transformed inputs") { mapped in
+                    predictMapped(x, into: mapped, map: inputMap, batch: batch, output: output)
+                }
             }
             if let failure { throw failure }
+        } else if takesRowPasses(batch) {
+            predictRows(x, batch: batch, output: output)
         } else {
-            try layers(x)
+            try predictInBlocks(x, batch: batch, output: output)
         }
-        outputTransform?.mapOutputs(output, rows: batch)
+        outputMap?.mapOutputs(output, rows: batch)
+    }
+
+    /// The layers over the rows of `x` once `map` has put them in `mapped`; the error, if any.
+    private func predictMapped(_ x: UnsafePointer<Float>, into mapped: UnsafeMutablePointer<Float>, map: PackedTransform,
+                               batch: Int, output: UnsafeMutablePointer<Float>) -> PlexusError? {
+        map.mapInputs(x, to: mapped, rows: batch)
+        do throws(PlexusError) {
+            if !allFinite(mapped, count: batch * inputWidth) { try checkTransformedInputs(x, rows: batch, name: "x") }
+            if takesRowPasses(batch) {
+                predictRows(mapped, batch: batch, output: output)
+            } else {
+                try predictInBlocks(mapped, batch: batch, output: output)
+            }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// `predict` through the layered passes. Out of line: its scratch handling made the frame of

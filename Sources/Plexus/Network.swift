@@ -29,10 +29,9 @@ public final class Network: CustomStringConvertible {
     public internal(set) var gradClip: Float = 0
     /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
     public internal(set) var dropoutRates: [Float]
-    /// Applied to every input row before the first layer (FeatureTransform.swift); nil: none.
-    public internal(set) var inputTransform: FeatureTransform?
-    /// Applied to the outputs of predict and forward, its inverse to training targets; nil: none.
-    public internal(set) var outputTransform: FeatureTransform?
+    /// The input and output transforms as the passes read them (FeatureTransform.swift; set by
+    /// `setInputTransform` / `setOutputTransform`, read as `inputTransform` / `outputTransform`).
+    var inputMap: PackedTransform?, outputMap: PackedTransform?
     /// The caller's own notes, saved in the model file (Metadata.swift).
     public internal(set) var metadata = Metadata()
     /// Whether some layer drops units: `forward` then takes the dropout passes.
@@ -147,7 +146,11 @@ public final class Network: CustomStringConvertible {
         initializeParameters()
     }
 
-    deinit { views.deallocate() }
+    deinit {
+        views.deallocate()
+        inputMap?.release()
+        outputMap?.release()
+    }
 
     /// Draws every layer's weights in parameter order (WeightInitialization.swift); biases stay 0.
     private func initializeParameters() {

@@ -33,8 +33,10 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
         let x = try required(x, "x"), y = try required(y, "y")
         let raw = try readStruct(try required(options, "options"), first: firstTrainOptionsSize, name: "options",
                                  type: "plexus_train_options")
-        let destination = try report.map { (report) throws(PlexusError) in
-            try ReportDestination(report, first: firstTrainReportSize, name: "report", type: "plexus_train_report")
+        // An explicit `if`, not Optional.map (see plexus_save_ex).
+        var destination: ReportDestination<plexus_train_report>?
+        if let report {
+            destination = try ReportDestination(report, first: firstTrainReportSize, name: "report", type: "plexus_train_report")
         }
         var options = TrainingOptions(epochs: countClampedToIntMax(raw.epochs),
                                       batchSize: countClampedToIntMax(raw.batch_size),

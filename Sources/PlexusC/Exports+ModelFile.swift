@@ -35,8 +35,11 @@ public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,
                            _ options: UnsafePointer<plexus_save_options>?) -> Int32 {
     guarded("plexus_save_ex") { () throws(PlexusError) in
         let net = try network(net)
-        let given = try options.map { (options) throws(PlexusError) in
-            try readStruct(options, first: firstSaveOptionsSize, name: "options", type: "plexus_save_options")
+        // An explicit `if`, not Optional.map: typed throws through the standard library's
+        // rethrowing closures has miscompiled (a transform setter trapped that way in 0.9.0).
+        var given: plexus_save_options?
+        if let options {
+            given = try readStruct(options, first: firstSaveOptionsSize, name: "options", type: "plexus_save_options")
         }
         try net.save(to: try path(file), weightsOnly: (given?.weights_only ?? 0) != 0)
     }

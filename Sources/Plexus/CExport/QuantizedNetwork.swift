@@ -84,7 +84,7 @@ public struct QuantizedNetwork: Sendable {
         // input transform, where the int8 layers work.
         try network.checkTransformedInputs(x, rows: rows, name: "calibration")
         var mapped: FloatBuffer?
-        if let transform = network.inputTransform {
+        if let transform = network.inputMap {
             let buffer = try FloatBuffer(count: inputCount, purpose: "the transformed calibration rows")
             transform.mapInputs(x, to: buffer.pointer, rows: rows)
             mapped = buffer

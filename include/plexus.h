@@ -614,7 +614,10 @@ void plexus_free_buffer(void *data);
 /* Writes the net as an ONNX model (IR version 8, opset 17) to `path`, atomically as plexus_save
    does: input "input" and output "output", both float [batch, width] with the symbolic batch
    dimension "batch"; per layer a Gemm (transB = 1) with initializers "layers.{i}.weight" [out, in]
-   and "layers.{i}.bias", then Sigmoid, Tanh, Relu, LeakyRelu (alpha 0.01) or Softmax (axis -1).
+   and "layers.{i}.bias", then Sigmoid, Tanh, Relu, LeakyRelu (alpha 0.01) or Softmax (axis -1);
+   an input transform is a Sub and a Mul before the first Gemm, an output transform a Mul and an
+   Add after the last layer (initializers "transform.input.shift" and so on), so the model takes
+   raw rows as plexus_predict does (since 0.9.0).
    ONNX Runtime gives plexus_predict's outputs within float32 rounding. Only the inference graph
    is written (no loss, no optimizer state).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or path; PLEXUS_ERR_IO as plexus_save.  Since 0.2.0. */
@@ -714,7 +717,9 @@ typedef struct plexus_export_options {
    had inputs x outputs < 512.) Int8 code (options->quantized)
    adds int NAME_predict_int8(const int8_t *x, int8_t *y) and NAME_INPUT_SCALE,
    NAME_INPUT_ZERO_POINT, NAME_OUTPUT_SCALE, NAME_OUTPUT_ZERO_POINT; it is bit-identical on every
-   target and to plexus.quantize.simulate. Both files are written to temporaries first and renamed
+   target and to plexus.quantize.simulate. A net's transforms are written too (float32 arrays
+   input_shift, input_scale, output_scale, output_shift, in Plexus's order of arithmetic): both
+   forms take raw rows and NAME_train_step raw targets (since 0.9.0). Both files are written to temporaries first and renamed
    into place only when both are complete, as plexus_save does. options may be NULL.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, dir or name, a name that breaks the rule (a model
    name starts with a letter, goes on with letters, digits and _, has at most 17 characters and

@@ -266,8 +266,11 @@ class Network(OwnedHandle):
             return f"<plexus.Network {'-'.join(map(str, self._sizes))} (closed)>"
         opt = self.optimizer
         settings = ", ".join(f"{k}={v}" if isinstance(v, bool) else f"{k}={v:.6g}" for k, v in opt.items() if k != "name")
+        carried = [name for name, transform in (("input", self.input_transform), ("output", self.output_transform))
+                   if transform is not None]
+        transforms = f", {' and '.join(carried)} transform{'s' if len(carried) > 1 else ''}" if carried else ""
         return (f"plexus.Network(sizes={self._sizes}, activations={self._activations}, loss={self.loss!r}, "
-                f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings})")
+                f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings}){transforms}")
 
     # ----- arrays in, arrays out ---------------------------------------------------------------
     def _rows(self, values: ArrayLike, width: int, name: str) -> tuple[NDArray[np.float32], bool]:

@@ -430,3 +430,18 @@ def test_estimators_standardize_raw_rows_themselves():
     plain = PlexusRegressor((32,), max_iter=80, random_state=0).fit(x_train, y_train)
     assert standardized.score(x_test, y_test) > 0.3 > plain.score(x_test, y_test)
     assert standardized.network_.input_transform is not None and standardized.network_.output_transform is not None
+
+
+def test_weights_from_pytorch_come_without_transforms_and_take_one_like_any_network():
+    """from_torch / from_state_dict are unaffected: the weights arrive as they were trained (on
+    whatever rows PyTorch saw), with no transform, until the caller adds the scaler it used."""
+    rng = np.random.default_rng(5)
+    state = {"0.weight": rng.normal(size=(4, 3)).astype(np.float32), "0.bias": np.zeros(4, np.float32),
+             "2.weight": rng.normal(size=(1, 4)).astype(np.float32), "2.bias": np.zeros(1, np.float32)}
+    net = plexus.from_state_dict([3, 4, 1], ["tanh", "identity"], state)
+    assert net.input_transform is None and net.output_transform is None
+    x = f32(rng.normal(10, 3, (6, 3)))
+    mean, deviation = x.mean(axis=0), x.std(axis=0)
+    scaled = net.predict((x - mean) * (1 / deviation))
+    net.set_input_transform(mean, 1 / deviation)
+    assert net.predict(x).tobytes() == scaled.tobytes()

@@ -1,11 +1,10 @@
 """The model carries its preprocessing (issue 29): input and output transforms, fitted or set,
 applied by predict and training, saved in format version 3, and kept by C, ONNX, the generated
 float C and the int8 C; the user's metadata; scikit-learn's scalers folded into network_."""
+import ctypes
 import json
 import struct
 import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -171,7 +170,7 @@ def test_generated_train_step_takes_raw_rows_and_targets_as_the_library_does(tmp
     net.export_c(tmp_path, "step", train_step=True)
     library = compile_model(tmp_path, "step")
     pointer = np.ctypeslib.ndpointer(np.float32, flags="C_CONTIGUOUS")
-    library.step_train_step.argtypes = [pointer, pointer, __import__("ctypes").c_float]
+    library.step_train_step.argtypes = [pointer, pointer, ctypes.c_float]
     for r in range(12):
         assert library.step_train_step(x[r], y[r], 0.01) == 0
         net.train_step(x[r:r + 1], y[r:r + 1])

@@ -68,12 +68,12 @@ public struct Metadata: Equatable, Sendable {
         }
     }
 
-    /// Bytewise UTF-8 order (Swift's `<` on strings compares by Unicode scalars, which for valid
-    /// UTF-8 is the same order; spelled out so no locale or normalisation enters).
     /// Keys are equal when their bytes are (Swift's `==` would also equate canonically
     /// equivalent spellings, which C callers see as different keys).
     static func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
+    /// Bytewise UTF-8 order (Swift's `<` on strings would compare canonically equivalent
+    /// spellings as equal; bytes leave no locale or normalisation to enter).
     static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     public static func == (lhs: Metadata, rhs: Metadata) -> Bool {

@@ -199,11 +199,18 @@ extension Network {
             try predictTransformed(x, batch: batch, output: output)
             return
         }
+        try predictLayers(x, batch: batch, output: output)
+    }
+
+    /// The layers over checked rows: the row passes for a small batch of a small network, the
+    /// layered passes otherwise (the one place predict decides it).
+    @inline(__always)
+    private func predictLayers(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         if takesRowPasses(batch) {
             predictRows(x, batch: batch, output: output)
-            return
+        } else {
+            try predictInBlocks(x, batch: batch, output: output)
         }
-        try predictInBlocks(x, batch: batch, output: output)
     }
 
     /// `predict` through the transforms: the inputs mapped into scratch of this call's own
@@ -226,10 +233,8 @@ extension Network {
                 }
             }
             if let failure { throw failure }
-        } else if takesRowPasses(batch) {
-            predictRows(x, batch: batch, output: output)
         } else {
-            try predictInBlocks(x, batch: batch, output: output)
+            try predictLayers(x, batch: batch, output: output)
         }
         outputMap?.mapOutputs(output, rows: batch)
     }
@@ -240,11 +245,7 @@ extension Network {
         map.mapInputs(x, to: mapped, rows: batch)
         do throws(PlexusError) {
             if !allFinite(mapped, count: batch * inputWidth) { try checkTransformedInputs(x, rows: batch, name: "x") }
-            if takesRowPasses(batch) {
-                predictRows(mapped, batch: batch, output: output)
-            } else {
-                try predictInBlocks(mapped, batch: batch, output: output)
-            }
+            try predictLayers(mapped, batch: batch, output: output)
             return nil
         } catch {
             return error

@@ -219,6 +219,7 @@ def test_predict_applies_the_maps_in_their_documented_order():
     x = f32(rng.normal(size=(9, 3)) * 10)
     shift, scale = f32([1.5, -2.0, 0.25]), f32([0.5, 3.0, -1.25])
     out_scale, out_shift = f32([10.0, -0.5]), f32([100.0, 7.0])
+    untransformed = net.predict(x)
     plain = net.predict((x - shift) * scale)          # float32: (x - shift) * scale, two roundings
     net.set_input_transform(shift, scale)
     assert net.predict(x).tobytes() == plain.tobytes()
@@ -227,7 +228,7 @@ def test_predict_applies_the_maps_in_their_documented_order():
     assert net.forward(x).tobytes() == net.predict(x).tobytes()
     net.set_input_transform(None, None).set_output_transform(None, None)
     assert net.input_transform is None and net.output_transform is None
-    assert net.predict(x).tobytes() == net.predict(x).tobytes()
+    assert net.predict(x).tobytes() == untransformed.tobytes(), "removing the transforms restores raw predict"
 
 
 def test_training_with_transforms_is_bitwise_training_on_mapped_data():

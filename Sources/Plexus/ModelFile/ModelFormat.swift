@@ -6,7 +6,7 @@ enum ModelFormat {
     /// file they can: 3 (0.9.0: input and output transforms) when the network has a transform,
     /// else 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1, 2 and 3.
     static func version(of network: Network) -> Int {
-        network.inputTransform != nil || network.outputTransform != nil ? 3 : 2
+        network.inputMap != nil || network.outputMap != nil ? 3 : 2
     }
     static let readableVersions = ["1", "2", "3"]
 

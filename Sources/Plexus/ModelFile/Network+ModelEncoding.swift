@@ -38,18 +38,16 @@ extension Network {
         metadata.append((ModelFormat.Key.steps, weightsOnly ? "0" : "\(optimizerState.steps)"))
         metadata += self.metadata.all.map { ($0.key, $0.value) }
 
-        // The transforms' values, in one buffer of their own (they are not parameters).
-        let transformValues: [(ModelFormat.TransformTensor, [Float])] = [
-            inputTransform.map { [(.inputShift, $0.shift), (.inputScale, $0.scale)] } ?? [],
-            outputTransform.map { [(.outputScale, $0.scale), (.outputShift, $0.shift)] } ?? [],
-        ].flatMap { $0 }
-        let transformBuffer = try FloatBuffer(count: transformValues.reduce(0) { $0 + $1.1.count },
-                                              purpose: "the transforms")
-        var transformOffset = 0
-        for (tensor, values) in transformValues {
-            (transformBuffer.pointer + transformOffset).update(from: values, count: values.count)
-            tensors.append((TensorSlot(name: tensor.name, shape: [values.count], offset: transformOffset), transformBuffer.pointer))
-            transformOffset += values.count
+        // The transforms, read where the network keeps them: each block is [shift | scale].
+        if let inputMap {
+            let w = inputMap.width
+            tensors += [(TensorSlot(name: ModelFormat.TransformTensor.inputShift.name, shape: [w], offset: 0), inputMap.values),
+                        (TensorSlot(name: ModelFormat.TransformTensor.inputScale.name, shape: [w], offset: w), inputMap.values)]
+        }
+        if let outputMap {
+            let w = outputMap.width
+            tensors += [(TensorSlot(name: ModelFormat.TransformTensor.outputScale.name, shape: [w], offset: w), outputMap.values),
+                        (TensorSlot(name: ModelFormat.TransformTensor.outputShift.name, shape: [w], offset: 0), outputMap.values)]
         }
 
         // Tensors tile the data section in this order, each right after the previous one.
@@ -83,7 +81,6 @@ extension Network {
                 cursor += 4
             }
         }
-        withExtendedLifetime(transformBuffer) {}
         let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: out[(8 + headerLength)...]))
         out.storeBytes(of: UInt64(headerLength).littleEndian, toByteOffset: 0, as: UInt64.self)
         let text = header(crc: crc)

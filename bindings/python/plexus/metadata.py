@@ -31,9 +31,14 @@ class Metadata(MutableMapping[str, str]):
     def __init__(self, network: OwnedHandle):
         self._network = network
 
+    def _has(self, encoded: bytes) -> bool:
+        """Whether the key is set: asking its value's size fails only for a key the net lacks
+        (the key is valid UTF-8 without NUL and the handle open, both checked before)."""
+        return int(lib.plexus_get_metadata(self._network.handle, encoded, None, 0, None)) == 0
+
     def __getitem__(self, key: str) -> str:
         encoded = _utf8(key, "key")
-        if key not in self._keys():
+        if not self._has(encoded):
             raise KeyError(key)
         status, value = _capi.metadata_text(lib.plexus_get_metadata, self._network.handle, encoded)
         check(status)
@@ -44,7 +49,7 @@ class Metadata(MutableMapping[str, str]):
 
     def __delitem__(self, key: str) -> None:
         encoded = _utf8(key, "key")
-        if key not in self._keys():
+        if not self._has(encoded):
             raise KeyError(key)
         check(lib.plexus_set_metadata(self._network.handle, encoded, None))
 

@@ -93,7 +93,12 @@ typedef enum {
     PLEXUS_ERR_IO = 4,       /* a file could not be read or written */
     PLEXUS_ERR_FORMAT = 5,   /* a file or buffer is not a valid model */
     PLEXUS_ERR_MEMORY = 6,   /* an allocation failed or a size cannot be allocated */
-    PLEXUS_ERR_NUMERIC = 7   /* a gradient or an update is not finite */
+    PLEXUS_ERR_NUMERIC = 7,  /* a gradient or an update is not finite */
+    /* Since 0.10.0: */
+    PLEXUS_ERR_BUSY = 8,     /* a conflicting call holds the object on another thread (one writer
+                                or many readers); nothing was done: retry when it has returned */
+    PLEXUS_ERR_MISUSE = 9    /* a handle that is not a live handle of its type: freed, never
+                                returned by Plexus, or of another type */
 } plexus_status;
 
 /* Layer activations; f and f' on each line (a = f(z)). */

@@ -12,16 +12,35 @@ public struct EpochOrder: Sendable {
     public let seed: UInt64
     private var generator: SeededGenerator
 
-    /// Positioned at epoch 0. `count` must be at least 1.
-    public init(seed: UInt64, count: Int) {
-        precondition(count >= 1, "an epoch needs at least one sample")
+    /// Positioned at epoch 0.
+    /// - Throws: `.argument` for a count below 1.
+    public init(seed: UInt64, count: Int) throws(PlexusError) {
+        guard count >= 1 else { throw .argument("count is \(count); an epoch needs at least one sample") }
         self.count = count
         self.seed = seed
         generator = SeededGenerator(seed: seed)
     }
 
-    /// Writes epoch `epoch`'s order (`count` indices) to `order` and moves to the next epoch.
-    public mutating func next(into order: UnsafeMutablePointer<Int>) {
+    /// Epoch `epoch`'s order (`count` indices); moves to the next epoch.
+    public mutating func next() -> [Int] {
+        [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            next(into: buffer.baseAddress!)
+            initialized = count
+        }
+    }
+
+    /// Writes epoch `epoch`'s order into `order`, which holds exactly `count` indices, and moves
+    /// to the next epoch.
+    /// - Throws: `.shape` for a buffer of another length (nothing is written, the epoch stays).
+    public mutating func next(into order: UnsafeMutableBufferPointer<Int>) throws(PlexusError) {
+        guard order.count == count else {
+            throw .shape("order holds \(order.count) indices, but an epoch of this order has \(count)")
+        }
+        next(into: order.baseAddress!)
+    }
+
+    /// `next(into:)` for `count` indices at `order`, which the caller provides.
+    package mutating func next(into order: UnsafeMutablePointer<Int>) {
         for i in 0..<count { order[i] = i }
         var i = count - 1
         while i >= 1 {

@@ -165,6 +165,13 @@ extension Network {
     /// - Throws: `.argument` when its width is not the network's input count; `.state` from an
     ///   epoch callback (the run checked its data through the transforms it started with).
     public func setInputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try replaceInputTransform(transform)
+    }
+
+    /// `setInputTransform` for a caller that holds the network.
+    private func replaceInputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
         try checkNotTraining()
         if let transform, transform.width != inputWidth {
             throw .argument("the input transform has \(transform.width) columns but the network takes \(inputWidth) inputs")
@@ -177,11 +184,25 @@ extension Network {
         inputMap = packed
     }
 
-    /// Applied to every input row before the first layer; nil: none.
-    public var inputTransform: FeatureTransform? { inputMap?.transform }
+    /// Applied to every input row before the first layer; nil: none. Throws `.busy` while
+    /// another thread writes.
+    public var inputTransform: FeatureTransform? {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return inputMap?.transform
+        }
+    }
 
     /// Applied to the outputs of predict and forward, its inverse to training targets; nil: none.
-    public var outputTransform: FeatureTransform? { outputMap?.transform }
+    /// Throws `.busy` while another thread writes.
+    public var outputTransform: FeatureTransform? {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return outputMap?.transform
+        }
+    }
 
     /// Sets the map applied to the outputs (nil removes it): predict and forward return
     /// y′ · scale + shift, and training maps its targets by the inverse, so the loss (and every
@@ -189,6 +210,13 @@ extension Network {
     /// - Throws: `.argument` when its width is not the output count, or the output layer is not
     ///   identity (a softmax's or sigmoid's outputs are probabilities, not units to rescale).
     public func setOutputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try replaceOutputTransform(transform)
+    }
+
+    /// `setOutputTransform` for a caller that holds the network.
+    private func replaceOutputTransform(_ transform: FeatureTransform?) throws(PlexusError) {
         try checkNotTraining()
         if let transform {
             guard activations.last! == .identity else {
@@ -209,20 +237,48 @@ extension Network {
     /// Sets the input transform that standardises `count` rows of `x`: shift = each column's
     /// mean, scale = 1 / its standard deviation (1 for a constant column).
     /// - Throws: `.argument` for no rows or a non-finite value (nothing changes).
-    public func fitInputTransform(x: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+    package func fitInputTransform(x: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+        let token = try access.beginWriting(.fitting)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
         let total = try checkFitRows(count, width: inputWidth, name: "x")
         try checkFinite(x, count: total, width: inputWidth, name: "x", what: "inputs")
-        try setInputTransform(FeatureTransform.standardizing(x, count: count, width: inputWidth, reciprocal: true))
+        try replaceInputTransform(FeatureTransform.standardizing(x, count: count, width: inputWidth, reciprocal: true))
+    }
+
+    /// `fitInputTransform` over whole rows of `x` (`.shape` otherwise).
+    public func fitInputTransform(x: [Float]) throws(PlexusError) {
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in try fitInputTransform(x: xs) }
+    }
+
+    /// `fitInputTransform` over a buffer of whole rows (`.shape` otherwise).
+    public func fitInputTransform(x: UnsafeBufferPointer<Float>) throws(PlexusError) {
+        let count = try rows(of: x.count, width: inputWidth, name: "x")
+        try fitInputTransform(x: x.baseAddress!, count: count)
     }
 
     /// Sets the output transform that standardises `count` target rows of `y`: shift = each
     /// column's mean, scale = its standard deviation (1 for a constant column), so the network
     /// fits targets of mean 0 and deviation 1.
     /// - Throws: `.argument` for no rows, a non-finite value or a non-identity output layer.
-    public func fitOutputTransform(y: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+    package func fitOutputTransform(y: UnsafePointer<Float>, count: Int) throws(PlexusError) {
+        let token = try access.beginWriting(.fitting)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
         let total = try checkFitRows(count, width: outputWidth, name: "y")
         try checkFinite(y, count: total, width: outputWidth, name: "y", what: "targets")
-        try setOutputTransform(FeatureTransform.standardizing(y, count: count, width: outputWidth, reciprocal: false))
+        try replaceOutputTransform(FeatureTransform.standardizing(y, count: count, width: outputWidth, reciprocal: false))
+    }
+
+    /// `fitOutputTransform` over whole target rows of `y` (`.shape` otherwise).
+    public func fitOutputTransform(y: [Float]) throws(PlexusError) {
+        try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in try fitOutputTransform(y: ys) }
+    }
+
+    /// `fitOutputTransform` over a buffer of whole target rows (`.shape` otherwise).
+    public func fitOutputTransform(y: UnsafeBufferPointer<Float>) throws(PlexusError) {
+        let count = try rows(of: y.count, width: outputWidth, name: "y")
+        try fitOutputTransform(y: y.baseAddress!, count: count)
     }
 
     private func checkFitRows(_ count: Int, width: Int, name: String) throws(PlexusError) -> Int {

@@ -61,7 +61,7 @@ final class ForwardCache {
         }
         var dropoutOffsets: [(Int, Int)?] = []
         for l in 0..<sizes.count {
-            dropoutOffsets.append(network.dropoutRates[l] > 0 ? (try reserve(sizes[l]), try reserve(sizes[l])) : nil)
+            dropoutOffsets.append(network.layerDropout[l] > 0 ? (try reserve(sizes[l]), try reserve(sizes[l])) : nil)
         }
         let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
         capacity = rows

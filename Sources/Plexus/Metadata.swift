@@ -82,8 +82,20 @@ public struct Metadata: Equatable, Sendable {
 }
 
 extension Network {
-    /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`).
+    /// The caller's own notes, saved in the model file. Throws `.busy` while another thread writes.
+    public var metadata: Metadata {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return userMetadata
+        }
+    }
+
+    /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`). Throws `.busy` while
+    /// another thread uses the network.
     public func setMetadata(_ key: String, _ value: String?) throws(PlexusError) {
-        try metadata.set(key, value)
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try userMetadata.set(key, value)
     }
 }

@@ -10,13 +10,14 @@ import Musl
 // schedule (`train(x:y:count:options:)`).
 
 /// What a training run does beside the epochs of shuffled mini-batches.
-public struct TrainingOptions {
+public struct TrainingOptions: Sendable {
     public var epochs: Int
     public var batchSize: Int
     public var shuffleSeed: UInt64
-    /// Rows measured after every epoch (no dropout): their loss, and their accuracy where the
-    /// output layer says what a class is (argmax for softmax, a 0.5 threshold for sigmoid).
-    public var validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)?
+    /// Rows measured after every epoch (no dropout), flat and row-major as `x` and `y` are: their
+    /// loss, and their accuracy where the output layer says what a class is (argmax for softmax,
+    /// a 0.5 threshold for sigmoid).
+    public var validation: (x: [Float], y: [Float])?
     /// Stop once the monitored loss has not improved for this many epochs; 0: never stop early.
     /// The monitored loss is the validation loss, or the training loss without validation rows.
     public var patience: Int
@@ -24,18 +25,13 @@ public struct TrainingOptions {
     public var restoreBest: Bool
     /// One weight ≥ 0 per training row (nil: all 1): each batch minimises the weighted mean loss
     /// Σ wᵢ·lossᵢ / Σ wᵢ; a batch whose weights are all 0 makes no step.
-    public var sampleWeights: UnsafePointer<Float>?
+    public var sampleWeights: [Float]?
     public var schedule: LearningRateSchedule
-    /// A flag another thread or a signal handler may set: once it is nonzero, training stops
-    /// after the batch that is running (it is read before each batch), as a callback's stop does
-    /// at an epoch's end; the best parameters are restored if asked. The epoch it interrupts is
-    /// not reported; its finished batches' steps stay applied.
-    public var cancel: UnsafePointer<Int32>?
 
     public init(epochs: Int, batchSize: Int = 32, shuffleSeed: UInt64 = 0,
-                validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)? = nil,
-                patience: Int = 0, restoreBest: Bool = false, sampleWeights: UnsafePointer<Float>? = nil,
-                schedule: LearningRateSchedule = .constant, cancel: UnsafePointer<Int32>? = nil) {
+                validation: (x: [Float], y: [Float])? = nil,
+                patience: Int = 0, restoreBest: Bool = false, sampleWeights: [Float]? = nil,
+                schedule: LearningRateSchedule = .constant) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffleSeed = shuffleSeed
@@ -44,7 +40,41 @@ public struct TrainingOptions {
         self.restoreBest = restoreBest
         self.sampleWeights = sampleWeights
         self.schedule = schedule
+    }
+}
+
+/// The memory a run reads, as pointers the caller keeps valid for the call: how the C layer and
+/// the array and buffer forms (which count and check the rows first) reach `train`. `options`'
+/// own arrays are not read; these are.
+package struct TrainingData {
+    package var x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int
+    package var validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)?
+    package var sampleWeights: UnsafePointer<Float>?
+    /// A flag another thread or a signal handler may set: once it is nonzero, training stops
+    /// after the batch that is running (it is read before each batch), as a callback's stop does
+    /// at an epoch's end; the best parameters are restored if asked. The epoch it interrupts is
+    /// not reported; its finished batches' steps stay applied.
+    package var cancel: UnsafePointer<Int32>?
+    /// Asked before each batch as `cancel` is read (an async call's Task cancellation).
+    package var isCancelled: (() -> Bool)?
+
+    package init(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,
+                 validation: (x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int)? = nil,
+                 sampleWeights: UnsafePointer<Float>? = nil, cancel: UnsafePointer<Int32>? = nil,
+                 isCancelled: (() -> Bool)? = nil) {
+        self.x = x
+        self.y = y
+        self.count = count
+        self.validation = validation
+        self.sampleWeights = sampleWeights
         self.cancel = cancel
+        self.isCancelled = isCancelled
+    }
+
+    /// Whether the run is asked to stop before its next batch.
+    func stopRequested() -> Bool {
+        if let cancel, plxs_flag_is_set(cancel) != 0 { return true }
+        return isCancelled?() ?? false
     }
 }
 
@@ -72,7 +102,8 @@ public struct TrainingReport: Sendable {
     public let bestValidationLoss: Float
     /// Whether the run ended because the monitored loss stopped improving.
     public let stoppedEarly: Bool
-    /// Whether the run ended because `TrainingOptions.cancel` was set.
+    /// Whether the run ended because it was cancelled (the C API's cancel flag, or the Task of an
+    /// async call).
     public var cancelled: Bool = false
 }
 
@@ -81,7 +112,16 @@ extension Network {
     /// accumulated before the call are discarded. Returns the batch's loss before the update.
     /// - Throws: as `forward`, `backward` and `step`; when the step is refused the parameters
     ///   are unchanged and the gradients are zeroed.
-    public func trainStep(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+    package func trainStep(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        let token = try access.beginWriting(.trainingStep)
+        defer { access.endWriting(token) }
+        return try trainStepHeld(x: x, y: y, batch: batch)
+    }
+
+    /// `trainStep` for a caller that holds the network for writing (the C layer).
+    @inline(__always)
+    package func trainStepHeld(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        try checkNotTraining()
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         let targetCount = try checkBatch(batch, width: outputWidth, name: "y")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
@@ -102,7 +142,7 @@ extension Network {
     private func trainStepChecked(x: UnsafePointer<Float>, y: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
         try checkTransformedInputs(x, rows: batch, name: "x")
         let cache = try forwardCache(rows: batch)
-        if !gradsAreZero { zeroGrads() }
+        if !gradsAreZero { clearGradients() }
         let lossValue: Float
         if inputMap != nil {
             loadInputs(x, into: cache.activation(0), rows: batch)
@@ -124,9 +164,9 @@ extension Network {
             lossValue = backwardBatch(cache, target: y, batch: batch)
         }
         do {
-            try step()
+            try applyStep()
         } catch {
-            zeroGrads()
+            clearGradients()
             throw error
         }
         return lossValue
@@ -142,12 +182,15 @@ extension Network {
     ///   weight (nothing changes); `.shape` is not thrown (the caller gives the counts); `.numeric`
     ///   when a step meets a non-finite gradient, naming the epoch and batch (the network keeps
     ///   its last finite parameters, its gradients zeroed, its learning rate put back).
-    public func train(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, options: TrainingOptions,
-                      onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+    package func train(_ data: TrainingData, options: TrainingOptions,
+                       onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+        let token = try access.beginWriting(.training)
+        defer { access.endWriting(token) }
         try checkNotTraining()
-        try checkTrainingRun(x: x, y: y, count: count, options: options)
-        isTraining = true
-        defer { isTraining = false }
+        let x = data.x, y = data.y, count = data.count
+        try checkTrainingRun(data, options: options)
+        trainingNow = true
+        defer { trainingNow = false }
         let inputs = sizes[0], outputs = sizes.last!
         let rowsPerBatch = min(options.batchSize, count)
         let cache = try forwardCache(rows: rowsPerBatch)
@@ -156,8 +199,9 @@ extension Network {
         let cacheOwner = self.cache
         defer { withExtendedLifetime(cacheOwner) {} }
         let batchY = try FloatBuffer(count: rowsPerBatch * outputs, purpose: "a batch of targets")
-        let rowWeights = options.sampleWeights == nil ? nil : try FloatBuffer(count: rowsPerBatch, purpose: "a batch of weights")
+        let rowWeights = data.sampleWeights == nil ? nil : try FloatBuffer(count: rowsPerBatch, purpose: "a batch of weights")
         let best = options.restoreBest ? try FloatBuffer(count: parameterCount, purpose: "the best parameters") : nil
+        let sampleWeights = data.sampleWeights
         guard let rawOrder = malloc(count * MemoryLayout<Int>.stride) else {
             throw .memory("cannot allocate the shuffle order of \(count) samples")
         }
@@ -167,24 +211,24 @@ extension Network {
         // A schedule sets the rate of each epoch and puts the base rate back at the end; without
         // one, the rate is left alone (an epoch callback may set its own).
         let scheduled = options.schedule != .constant
-        let baseRate = optimizer.learningRate
-        defer { if scheduled { optimizer = optimizer.with(learningRate: baseRate) } }
+        let baseRate = activeOptimizer.learningRate
+        defer { if scheduled { activeOptimizer = activeOptimizer.with(learningRate: baseRate) } }
         var scheduledRate = Double(baseRate)
-        var shuffle = EpochOrder(seed: options.shuffleSeed, count: count)
+        var shuffle = try EpochOrder(seed: options.shuffleSeed, count: count)
         var bestEpoch = 0, bestMonitored = Double.infinity, bestValidation = Float.nan
         var epochsRun = 0, stoppedEarly = false, cancelled = false
-        zeroGrads()
+        clearGradients()
         epochs: for epoch in 0..<options.epochs {
             if scheduled {
                 if epoch > 0 { scheduledRate = options.schedule.next(after: scheduledRate, epoch: epoch, base: Double(baseRate)) }
-                optimizer = optimizer.with(learningRate: Float(scheduledRate))
+                activeOptimizer = activeOptimizer.with(learningRate: Float(scheduledRate))
             }
-            let rate = optimizer.learningRate
+            let rate = activeOptimizer.learningRate
             shuffle.next(into: order)
             var lossSum: Double = 0, weightSum: Double = 0
             var start = 0, batchIndex = 0
             while start < count {
-                if let flag = options.cancel, plxs_flag_is_set(flag) != 0 {
+                if data.stopRequested() {
                     cancelled = true
                     break epochs
                 }
@@ -198,7 +242,7 @@ extension Network {
                 }
                 inputMap?.mapInputs(batchX, to: batchX, rows: rows)
                 outputMap?.mapTargets(batchY.pointer, to: batchY.pointer, rows: rows)
-                if let weights = options.sampleWeights, let rowWeights {
+                if let weights = sampleWeights, let rowWeights {
                     batchWeight = 0
                     for r in 0..<rows { batchWeight += Double(weights[order[start + r]]) }
                     // Weights rescaled to mean 1 over the batch: the loss is then the weighted mean.
@@ -212,9 +256,9 @@ extension Network {
                 forwardBatch(cache, batch: rows)
                 let batchLoss = backwardBatch(cache, target: batchY.pointer, batch: rows, rowWeights: rowWeights?.pointer)
                 do {
-                    try step()
+                    try applyStep()
                 } catch {
-                    zeroGrads()
+                    clearGradients()
                     throw PlexusError(error.code, "training stopped at epoch \(epoch), batch \(batchIndex) (0-based): \(error.message)")
                 }
                 lossSum += Double(batchLoss) * batchWeight
@@ -223,10 +267,10 @@ extension Network {
             epochsRun = epoch + 1
             let trainLoss = weightSum > 0 ? Float(lossSum / weightSum) : .nan
             var validationLoss = Float.nan, validationAccuracy = Float.nan
-            if let validation = options.validation {
+            if let validation = data.validation {
                 (validationLoss, validationAccuracy) = try measure(x: validation.x, y: validation.y, count: validation.count)
             }
-            let monitored = Double(options.validation == nil ? trainLoss : validationLoss)
+            let monitored = Double(data.validation == nil ? trainLoss : validationLoss)
             if monitored < bestMonitored {
                 (bestEpoch, bestMonitored, bestValidation) = (epoch, monitored, validationLoss)
                 best?.pointer.update(from: params.pointer, count: parameterCount)
@@ -247,8 +291,8 @@ extension Network {
                               stoppedEarly: stoppedEarly, cancelled: cancelled)
     }
 
-    private func checkTrainingRun(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,
-                                  options: TrainingOptions) throws(PlexusError) {
+    private func checkTrainingRun(_ data: TrainingData, options: TrainingOptions) throws(PlexusError) {
+        let x = data.x, y = data.y, count = data.count
         guard count >= 1 else { throw .argument("n is \(count); pass at least one training sample") }
         guard options.epochs >= 1 else { throw .argument("epochs is \(options.epochs); pass at least 1") }
         guard options.batchSize >= 1 else { throw .argument("batch_size is \(options.batchSize); pass at least 1, such as 32") }
@@ -259,7 +303,7 @@ extension Network {
         try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
         try checkTransformedInputs(x, rows: count, name: "x")
         try checkTransformedTargets(y, rows: count, name: "y")
-        if let weights = options.sampleWeights {
+        if let weights = data.sampleWeights {
             var total: Double = 0
             for i in 0..<count {
                 guard weights[i].isFinite && weights[i] >= 0 else {
@@ -269,7 +313,7 @@ extension Network {
             }
             guard total > 0 else { throw .argument("every sample weight is 0; at least one row must count") }
         }
-        if let validation = options.validation {
+        if let validation = data.validation {
             guard validation.count >= 1 else { throw .argument("the validation set has 0 rows; pass at least one, or none") }
             try checkFinite(validation.x, count: try checkBatch(validation.count, width: inputs, name: "validation x"),
                             width: inputs, name: "validation x", what: "inputs")
@@ -283,8 +327,11 @@ extension Network {
     /// The mean loss of `count` rows (no dropout, nothing changed) and their accuracy: the share of
     /// rows whose output argmax is the target's (softmax), or of outputs on the target's side of
     /// 0.5 (sigmoid); NaN for other output layers. What `train` reports for a validation set.
-    /// - Throws: `.argument` for no rows or non-finite data; `.memory`.
-    public func evaluate(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+    /// - Throws: `.argument` for no rows or non-finite data; `.memory`; `.busy` while another
+    ///   thread writes.
+    package func evaluate(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let inputs = sizes[0], outputs = sizes.last!
         try checkFinite(x, count: try checkBatch(count, width: inputs, name: "x"), width: inputs, name: "x", what: "inputs")
         try checkTargets(y, count: try checkBatch(count, width: outputs, name: "y"), width: outputs, name: "y")
@@ -323,7 +370,7 @@ extension Network {
                 scratch.pointer + ($0 % 2) * half
             }
             let a = scratch.pointer + (last % 2) * half
-            lossSum += Double(n) * loss.evaluate(outputs: a, preActivations: z, targets: target, activation: output,
+            lossSum += Double(n) * activeLoss.evaluate(outputs: a, preActivations: z, targets: target, activation: output,
                                                  rows: n, cols: outputs, gradZ: gradient)
             correct += Network.correct(a, target, rows: n, cols: outputs, output: output)
             start += n
@@ -347,5 +394,96 @@ extension Network {
             for i in 0..<(rows * cols) where (a[i] > 0.5) == (y[i] > 0.5) { correct += 1 }
         }
         return correct
+    }
+}
+
+// MARK: Arrays and buffers: the rows are counted from the lengths
+
+extension Network {
+    /// One update from whole rows of inputs and targets (`trainStep` above); returns the loss.
+    /// - Throws: `.shape` when `x` or `y` is not whole rows, or they hold different numbers of rows.
+    public func trainStep(x: [Float], y: [Float]) throws(PlexusError) -> Float {
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in try trainStep(x: xs, y: ys) }
+        }
+    }
+
+    /// `trainStep(x:y:)` over buffers of whole rows.
+    public func trainStep(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>) throws(PlexusError) -> Float {
+        let batch = try matchedRows(x: x.count, y: y.count)
+        return try trainStep(x: x.baseAddress!, y: y.baseAddress!, batch: batch)
+    }
+
+    /// A run over whole rows of `x` and `y` as `options` say (`train(_:options:onEpoch:)` above):
+    /// the validation rows and sample weights come from `options`.
+    /// - Throws: `.shape` when `x`, `y` or the validation arrays are not whole rows, when they
+    ///   hold different numbers of rows, or when there is not one sample weight per row; as the
+    ///   run does otherwise.
+    @discardableResult
+    public func train(x: [Float], y: [Float], options: TrainingOptions,
+                      onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in try train(x: xs, y: ys, options: options, onEpoch: onEpoch) }
+        }
+    }
+
+    /// `train(x:y:options:onEpoch:)` over buffers of whole rows.
+    @discardableResult
+    public func train(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, options: TrainingOptions,
+                      onEpoch: ((EpochReport) -> TrainingControl)? = nil) throws(PlexusError) -> TrainingReport {
+        try train(x: x, y: y, options: options, isCancelled: nil, onEpoch: onEpoch)
+    }
+
+    /// `train(x:y:options:onEpoch:)` for async code: the run stops before the next batch once the
+    /// calling Task is cancelled, and then throws `CancellationError` (the network keeps the
+    /// steps made, and the best parameters when `restoreBest` asked for them). The run itself
+    /// is synchronous, on the calling task's thread. Other failures throw `PlexusError`.
+    @discardableResult
+    public func train(x: [Float], y: [Float], options: TrainingOptions,
+                      onEpoch: ((EpochReport) -> TrainingControl)? = nil) async throws -> TrainingReport {
+        try Task.checkCancellation()
+        let report = try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in
+                try train(x: xs, y: ys, options: options, isCancelled: { Task.isCancelled }, onEpoch: onEpoch)
+            }
+        }
+        if report.cancelled { throw CancellationError() }
+        return report
+    }
+
+    private func train(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, options: TrainingOptions,
+                       isCancelled: (() -> Bool)?,
+                       onEpoch: ((EpochReport) -> TrainingControl)?) throws(PlexusError) -> TrainingReport {
+        let count = try matchedRows(x: x.count, y: y.count)
+        if let weights = options.sampleWeights, weights.count != count {
+            throw .shape("sampleWeights has \(weights.count) values for \(count) rows; pass one weight per row")
+        }
+        let validation = options.validation ?? (x: [], y: [])
+        let validationRows = options.validation == nil ? 0
+            : try matchedRows(x: validation.x.count, y: validation.y.count, xName: "validation x", yName: "validation y")
+        return try validation.x.withUnsafeBufferPointer { (vx) throws(PlexusError) in
+            try validation.y.withUnsafeBufferPointer { (vy) throws(PlexusError) in
+                try (options.sampleWeights ?? []).withUnsafeBufferPointer { (weights) throws(PlexusError) in
+                    var data = TrainingData(x: x.baseAddress!, y: y.baseAddress!, count: count, isCancelled: isCancelled)
+                    if validationRows > 0 { data.validation = (vx.baseAddress!, vy.baseAddress!, validationRows) }
+                    if options.sampleWeights != nil { data.sampleWeights = weights.baseAddress }
+                    return try train(data, options: options, onEpoch: onEpoch)
+                }
+            }
+        }
+    }
+
+    /// The mean loss and accuracy of whole rows (`evaluate` above).
+    /// - Throws: `.shape` when `x` or `y` is not whole rows, or they hold different numbers of rows.
+    public func evaluate(x: [Float], y: [Float]) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+        try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
+            try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in try evaluate(x: xs, y: ys) }
+        }
+    }
+
+    /// `evaluate(x:y:)` over buffers of whole rows.
+    public func evaluate(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>) throws(PlexusError) -> (loss: Float, accuracy: Float) {
+        let count = try matchedRows(x: x.count, y: y.count)
+        return try evaluate(x: x.baseAddress!, y: y.baseAddress!, count: count)
     }
 }

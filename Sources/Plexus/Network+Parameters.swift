@@ -3,26 +3,38 @@
 
 extension Network {
     /// Copies every parameter, in the order W1, b1, W2, b2, …, into `out` (`parameterCount` floats).
-    public func copyParameters(to out: UnsafeMutablePointer<Float>) {
+    /// Throws `.busy` while another thread writes.
+    package func copyParameters(to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         out.update(from: params.pointer, count: parameterCount)
     }
 
     /// Replaces every parameter from `values` (`parameterCount` floats, same order).
-    /// Drops the kept forward pass. Throws `.argument`, changing nothing, for a non-finite value.
-    public func setParameters(_ values: UnsafePointer<Float>) throws(PlexusError) {
+    /// Drops the kept forward pass. Throws `.argument`, changing nothing, for a non-finite value;
+    /// `.busy` while another thread uses the network. An epoch callback may call it.
+    package func setParameters(_ values: UnsafePointer<Float>) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         try checkAllFinite(values, count: parameterCount, name: "params")
         params.pointer.update(from: values, count: parameterCount)
         cachedBatch = 0
     }
 
     /// Copies every accumulated gradient (same order as the parameters) into `out`.
-    public func copyGradients(to out: UnsafeMutablePointer<Float>) {
+    package func copyGradients(to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         out.update(from: grads.pointer, count: parameterCount)
     }
 
     /// Replaces every gradient, for instance with one reduced across processes.
-    /// Throws `.argument`, changing nothing, for a non-finite value.
-    public func setGradients(_ values: UnsafePointer<Float>) throws(PlexusError) {
+    /// Throws `.argument`, changing nothing, for a non-finite value; `.state` from an epoch
+    /// callback; `.busy`.
+    package func setGradients(_ values: UnsafePointer<Float>) throws(PlexusError) {
+        let token = try access.beginWriting(.passes)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
         try checkAllFinite(values, count: parameterCount, name: "grads")
         grads.pointer.update(from: values, count: parameterCount)
         gradsAreZero = false
@@ -31,7 +43,9 @@ extension Network {
     /// Copies layer `layer`'s weights into `weights` ([sizes[l]][sizes[l-1]]) and, when `bias` is
     /// not nil, its biases into `bias` ([sizes[l]]; zeros for a network without biases).
     /// Throws `.argument` for a layer outside 1…L, writing nothing.
-    public func copyWeights(layer: Int, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+    package func copyWeights(layer: Int, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         try checkLayer(layer)
         let slot = layers[layer - 1]
         weights.update(from: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs)
@@ -48,7 +62,9 @@ extension Network {
     /// Drops the kept forward pass.
     /// - Throws: `.argument`, changing nothing, for a layer outside 1…L, a non-finite value, or
     ///   biases given to a network created without them.
-    public func setWeights(layer: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws(PlexusError) {
+    package func setWeights(layer: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         try checkLayer(layer)
         let slot = layers[layer - 1]
         try checkAllFinite(weights, count: slot.inputs * slot.outputs, name: "w")
@@ -65,32 +81,66 @@ extension Network {
         cachedBatch = 0
     }
 
-    // MARK: Array conveniences
+    // MARK: Arrays and buffers, their lengths checked
 
-    /// Every parameter, W1, b1, W2, b2, … (get), or all of them replaced (set, which throws).
+    /// Every parameter, W1, b1, W2, b2, …. Throws `.busy` while another thread writes.
     public var parameters: [Float] {
-        [Float](UnsafeBufferPointer(start: params.pointer, count: parameterCount))
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return [Float](UnsafeBufferPointer(start: params.pointer, count: parameterCount))
+        }
     }
 
-    /// Every accumulated gradient, in parameter order.
+    /// Every accumulated gradient, in parameter order. Throws `.busy` while another thread writes.
     public var gradients: [Float] {
-        [Float](UnsafeBufferPointer(start: grads.pointer, count: parameterCount))
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return [Float](UnsafeBufferPointer(start: grads.pointer, count: parameterCount))
+        }
+    }
+
+    /// Copies every parameter into `out`, which holds exactly `parameterCount` floats (`.shape`
+    /// otherwise).
+    public func copyParameters(into out: UnsafeMutableBufferPointer<Float>) throws(PlexusError) {
+        try checkCount(out.count, parameterCount, name: "out")
+        try copyParameters(to: out.baseAddress!)
+    }
+
+    /// Copies every gradient into `out`, which holds exactly `parameterCount` floats (`.shape`
+    /// otherwise).
+    public func copyGradients(into out: UnsafeMutableBufferPointer<Float>) throws(PlexusError) {
+        try checkCount(out.count, parameterCount, name: "out")
+        try copyGradients(to: out.baseAddress!)
     }
 
     /// Replaces every parameter. Throws `.shape` for a wrong count, `.argument` for a non-finite value.
     public func setParameters(_ values: [Float]) throws(PlexusError) {
+        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setParameters(v) }
+    }
+
+    /// `setParameters` from a buffer of exactly `parameterCount` floats.
+    public func setParameters(_ values: UnsafeBufferPointer<Float>) throws(PlexusError) {
         try checkCount(values.count, parameterCount, name: "params")
-        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setParameters(v.baseAddress!) }
+        try setParameters(values.baseAddress!)
     }
 
     /// Replaces every gradient. Throws `.shape` for a wrong count, `.argument` for a non-finite value.
     public func setGradients(_ values: [Float]) throws(PlexusError) {
+        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setGradients(v) }
+    }
+
+    /// `setGradients` from a buffer of exactly `parameterCount` floats.
+    public func setGradients(_ values: UnsafeBufferPointer<Float>) throws(PlexusError) {
         try checkCount(values.count, parameterCount, name: "grads")
-        try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setGradients(v.baseAddress!) }
+        try setGradients(values.baseAddress!)
     }
 
     /// Layer `layer`'s weights, row-major [sizes[l]][sizes[l-1]], and biases (nil without biases).
     public func weights(layer: Int) throws(PlexusError) -> (weights: [Float], bias: [Float]?) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         try checkLayer(layer)
         let slot = layers[layer - 1]
         let w = [Float](UnsafeBufferPointer(start: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs))

@@ -5,8 +5,17 @@ extension Network {
     /// outputs to `output` when it is not nil. `output` is written only on success.
     ///
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
-    ///   the batch's activations cannot be allocated. A failed call keeps the previous forward.
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+    ///   the batch's activations cannot be allocated; `.state` from an epoch callback; `.busy`.
+    ///   A failed call keeps the previous forward.
+    package func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+        let token = try access.beginWriting(.passes)
+        defer { access.endWriting(token) }
+        try forwardHeld(x, batch: batch, output: output)
+    }
+
+    /// `forward` for a caller that holds the network for writing (the C layer).
+    package func forwardHeld(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>?) throws(PlexusError) {
+        try checkNotTraining()
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         try checkTransformedInputs(x, rows: batch, name: "x")
@@ -101,9 +110,19 @@ extension Network {
     /// gradient to the gradient buffers (call `step` or `zeroGrads` to clear them). Returns the loss.
     ///
     /// - Throws: `.argument` for a zero batch or a non-finite target; `.state` when there is no
-    ///   forward to use, it had a different batch size, or the parameters changed since.
+    ///   forward to use, it had a different batch size, or the parameters changed since, or from
+    ///   an epoch callback; `.busy`.
     @discardableResult
-    public func backward(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+    package func backward(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        let token = try access.beginWriting(.passes)
+        defer { access.endWriting(token) }
+        return try backwardHeld(target, batch: batch)
+    }
+
+    /// `backward` for a caller that holds the network for writing (the C layer).
+    @discardableResult
+    package func backwardHeld(_ target: UnsafePointer<Float>, batch: Int) throws(PlexusError) -> Float {
+        try checkNotTraining()
         let targetCount = try checkBatch(batch, width: outputWidth, name: "target")
         guard cachedBatch != 0, let cache = cache?.view else {
             throw .state("backward needs the activations of a forward pass: call forward with this batch first (parameters changed or no forward ran since the last step)")
@@ -128,7 +147,7 @@ extension Network {
         var (delta, spare) = cache.deltas
         let last = views.count
         gradsAreZero = false
-        let lossValue = loss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
+        let lossValue = activeLoss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
                                       targets: target, activation: views[last - 1].activation,
                                       rows: batch, cols: outputWidth, gradZ: delta, rowWeights: rowWeights)
         if !dropping && takesRowPasses(batch) {
@@ -191,8 +210,18 @@ extension Network {
     /// predicting at the same moment uses scratch of its own).
     ///
     /// - Throws: `.argument` for a zero or too-large batch or a non-finite input; `.memory` when
-    ///   scratch memory cannot be allocated. `output` is written only on success.
-    public func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
+    ///   scratch memory cannot be allocated; `.busy` while another thread writes. `output` is
+    ///   written only on success.
+    package func predict(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
+        try predictHeld(x, batch: batch, output: output)
+    }
+
+    /// `predict` for a caller that holds the network for reading (the C layer, whose one
+    /// compare-and-swap checks the handle and takes the network).
+    @inline(__always)
+    package func predictHeld(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) throws(PlexusError) {
         let inputCount = try checkBatch(batch, width: inputWidth, name: "x")
         try checkFinite(x, count: inputCount, width: inputWidth, name: "x", what: "inputs")
         if inputMap != nil || outputMap != nil {
@@ -302,14 +331,14 @@ extension Network {
         return (blocks, forward, backward)
     }
 
-    // MARK: Array conveniences
+    // MARK: Arrays and buffers: the rows are counted from the length
 
-    /// `forward` for a flat row-major array; the batch is `x.count / sizes[0]`. Returns the outputs.
+    /// `forward` for flat row-major rows; the batch is `x.count / sizes[0]`. Returns the outputs.
     /// - Throws: `.shape` when `x.count` is not a positive multiple of the input width.
     @discardableResult
     public func forward(_ x: [Float]) throws(PlexusError) -> [Float] {
-        let batch = try rows(of: x, width: sizes[0], name: "x")
-        var output = [Float](repeating: 0, count: batch * sizes.last!)
+        let batch = try rows(of: x.count, width: inputWidth, name: "x")
+        var output = [Float](repeating: 0, count: batch * outputWidth)
         try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
             try output.withUnsafeMutableBufferPointer { (ys) throws(PlexusError) in
                 try forward(xs.baseAddress!, batch: batch, output: ys.baseAddress!)
@@ -318,23 +347,47 @@ extension Network {
         return output
     }
 
-    /// `backward` for a flat row-major target array of the last forward's batch.
-    @discardableResult
-    public func backward(_ target: [Float]) throws(PlexusError) -> Float {
-        let batch = try rows(of: target, width: sizes.last!, name: "target")
-        return try target.withUnsafeBufferPointer { (ys) throws(PlexusError) in try backward(ys.baseAddress!, batch: batch) }
+    /// `forward` from a buffer of whole rows into `output` (nil: keep the activations only).
+    /// - Throws: `.shape` when `x` is not whole rows or `output` does not hold one output row per row.
+    public func forward(_ x: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>?) throws(PlexusError) {
+        let batch = try rows(of: x.count, width: inputWidth, name: "x")
+        if let output { try checkLength(output.count, rows: batch, width: outputWidth, name: "output") }
+        try forward(x.baseAddress!, batch: batch, output: output?.baseAddress)
     }
 
-    /// `predict` for a flat row-major array; the batch is `x.count / sizes[0]`.
+    /// `backward` for flat row-major targets of the last forward's batch.
+    @discardableResult
+    public func backward(_ target: [Float]) throws(PlexusError) -> Float {
+        try target.withUnsafeBufferPointer { (ys) throws(PlexusError) in try backward(ys) }
+    }
+
+    /// `backward` for a buffer of whole target rows.
+    /// - Throws: `.shape` when `target` is not whole rows.
+    @discardableResult
+    public func backward(_ target: UnsafeBufferPointer<Float>) throws(PlexusError) -> Float {
+        let batch = try rows(of: target.count, width: outputWidth, name: "target")
+        return try backward(target.baseAddress!, batch: batch)
+    }
+
+    /// `predict` for flat row-major rows; the batch is `x.count / sizes[0]`.
+    /// - Throws: `.shape` when `x.count` is not a positive multiple of the input width.
     public func predict(_ x: [Float]) throws(PlexusError) -> [Float] {
-        let batch = try rows(of: x, width: sizes[0], name: "x")
-        var output = [Float](repeating: 0, count: batch * sizes.last!)
+        let batch = try rows(of: x.count, width: inputWidth, name: "x")
+        var output = [Float](repeating: 0, count: batch * outputWidth)
         try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
             try output.withUnsafeMutableBufferPointer { (ys) throws(PlexusError) in
                 try predict(xs.baseAddress!, batch: batch, output: ys.baseAddress!)
             }
         }
         return output
+    }
+
+    /// `predict` from a buffer of whole rows into `output`, which holds one output row per row.
+    /// - Throws: `.shape` when `x` is not whole rows or `output` has another length.
+    public func predict(_ x: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PlexusError) {
+        let batch = try rows(of: x.count, width: inputWidth, name: "x")
+        try checkLength(output.count, rows: batch, width: outputWidth, name: "output")
+        try predict(x.baseAddress!, batch: batch, output: output.baseAddress!)
     }
 
     // MARK: Checks shared by the passes
@@ -365,7 +418,7 @@ extension Network {
     /// Targets as the loss takes them: finite, and of the loss's own kind (`Loss.checkTargets`).
     func checkTargets(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String) throws(PlexusError) {
         try checkFinite(values, count: count, width: width, name: name, what: "targets")
-        try loss.checkTargets(values, count: count, width: width, name: name)
+        try activeLoss.checkTargets(values, count: count, width: width, name: name)
     }
 
     private func nonFiniteError(_ values: UnsafePointer<Float>, count: Int, width: Int, name: String, what: String) -> PlexusError {
@@ -373,11 +426,20 @@ extension Network {
         return .argument("\(name)[\(i / width)][\(i % width)] is \(values[i]); \(what) must be finite")
     }
 
-    func rows(of array: [Float], width: Int, name: String) throws(PlexusError) -> Int {
-        guard !array.isEmpty, array.count % width == 0 else {
-            throw .shape("\(name) has \(array.count) floats, which is not a positive multiple of the \(width) per row")
+    /// The rows in `count` floats of `width` each: the one check of every array and buffer form.
+    /// - Throws: `.shape` unless `count` is a positive multiple of `width`.
+    func rows(of count: Int, width: Int, name: String) throws(PlexusError) -> Int {
+        guard count > 0, count % width == 0 else {
+            throw .shape("\(name) has \(count) floats, which is not a positive multiple of the \(width) per row")
         }
-        return array.count / width
+        return count / width
+    }
+
+    /// Throws `.shape` unless a buffer of `count` floats holds exactly `rows` rows of `width`.
+    func checkLength(_ count: Int, rows: Int, width: Int, name: String) throws(PlexusError) {
+        guard count == rows * width else {
+            throw .shape("\(name) has \(count) floats, but \(rows) rows of \(width) need \(rows * width)")
+        }
     }
 }
 

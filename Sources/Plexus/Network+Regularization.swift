@@ -10,7 +10,9 @@ extension Network {
         guard decay.isFinite && decay >= 0 else {
             throw .argument("weight decay is \(decay); pass a finite value >= 0, such as 1e-4, or 0 for none")
         }
-        optimizer = optimizer.with(weightDecay: decay)
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        activeOptimizer = activeOptimizer.with(weightDecay: decay)
     }
 
     /// From now on `step` first scales the gradients by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the
@@ -20,7 +22,29 @@ extension Network {
         guard maxNorm.isFinite && maxNorm >= 0 else {
             throw .argument("max_norm is \(maxNorm); pass a finite value > 0, such as 1.0, or 0 to turn clipping off")
         }
-        gradClip = maxNorm
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        clipNorm = maxNorm
+    }
+
+    /// The gradient clipping bound `setGradClip` set (0: off). Throws `.busy` while another
+    /// thread writes.
+    public var gradClip: Float {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return clipNorm
+        }
+    }
+
+    /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
+    /// Throws `.busy` while another thread writes.
+    public var dropoutRates: [Float] {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return layerDropout
+        }
     }
 
     /// Inverted dropout on the output of hidden layer `layer` (1…L−1) during `forward` and
@@ -29,6 +53,9 @@ extension Network {
     /// - Throws: `.argument` for the output layer, a layer that does not exist, or p outside
     ///   [0, 1) (nothing changes).
     public func setDropout(layer: Int, probability p: Float) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
         try checkLayer(layer)
         guard layer < sizes.count - 1 else {
             throw .argument("layer \(layer) is the output layer; dropout applies to the hidden layers 1…\(sizes.count - 2)")
@@ -36,9 +63,9 @@ extension Network {
         guard p >= 0 && p < 1 else {
             throw .argument("dropout probability is \(p); pass a value in [0, 1), such as 0.2, or 0 for none")
         }
-        if dropoutRates[layer] == p { return }
-        dropoutRates[layer] = p
-        dropping = dropoutRates.contains { $0 > 0 }
+        if layerDropout[layer] == p { return }
+        layerDropout[layer] = p
+        dropping = layerDropout.contains { $0 > 0 }
         // The kept buffers depend on which layers drop; a kept forward no longer matches.
         cache = nil
         cachedBatch = 0
@@ -47,16 +74,18 @@ extension Network {
     /// The dropout probability of layer `layer` (1…L; the output layer's is always 0).
     /// - Throws: `.argument` unless `layer` names a non-input layer.
     public func dropout(ofLayer layer: Int) throws(PlexusError) -> Float {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         try checkLayer(layer)
-        return dropoutRates[layer]
+        return layerDropout[layer]
     }
 
     /// The factor clipping applies to the accumulated gradients (1 without clipping, or when the
     /// norm is within the bound or not finite: then the step's own check refuses).
     func clipFactor() -> Float {
-        if gradClip == 0 { return 1 }
+        if clipNorm == 0 { return 1 }
         let norm = Float(globalGradientNorm())
-        let factor = gradClip / (norm + 1e-6)
+        let factor = clipNorm / (norm + 1e-6)
         return factor < 1 ? factor : 1
     }
 
@@ -85,7 +114,7 @@ extension Network {
     /// or 0.
     func drop(_ a: UnsafeMutablePointer<Float>, layer: Int, count: Int, mask: UnsafeMutablePointer<Float>,
               undropped: UnsafeMutablePointer<Float>) {
-        let p = dropoutRates[layer]
+        let p = layerDropout[layer]
         let scale = Float(1 / (1 - Double(p)))
         var generator = self.generator
         defer { self.generator = generator }

@@ -18,15 +18,37 @@ extension Network {
     ///   and no optimizer state has changed, and the gradients are left for inspection.
     /// With clipping on (`setGradClip`), the update uses the gradients scaled by the clipping
     /// factor; the accumulated gradients themselves are not rewritten before the step succeeds.
+    /// `.state` from an epoch callback; `.busy` while another thread uses the network.
     public func step() throws(PlexusError) {
-        try optimizerState.apply(optimizer, params: params.pointer, grads: grads.pointer, count: parameterCount,
+        let token = try access.beginWriting(.passes)
+        defer { access.endWriting(token) }
+        try stepHeld()
+    }
+
+    /// `step` for a caller that holds the network for writing (the C layer).
+    package func stepHeld() throws(PlexusError) {
+        try checkNotTraining()
+        try applyStep()
+    }
+
+    /// `step` for a caller that holds the network.
+    func applyStep() throws(PlexusError) {
+        try optimizerState.apply(activeOptimizer, params: params.pointer, grads: grads.pointer, count: parameterCount,
                                  gradScale: clipFactor(), clearingGrads: true)
         gradsAreZero = true
         cachedBatch = 0
     }
 
-    /// Sets every accumulated gradient to zero.
-    public func zeroGrads() {
+    /// Sets every accumulated gradient to zero. `.state` from an epoch callback; `.busy`.
+    public func zeroGrads() throws(PlexusError) {
+        let token = try access.beginWriting(.passes)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
+        clearGradients()
+    }
+
+    /// `zeroGrads` for a caller that holds the network.
+    func clearGradients() {
         grads.zero()
         gradsAreZero = true
     }
@@ -46,10 +68,10 @@ extension Network {
     /// - Throws: `.argument` for zero sizes or non-finite data; `.numeric` when a step meets a
     ///   non-finite gradient, naming the epoch and batch: the network keeps its last finite
     ///   parameters and its gradients are zeroed.
-    public func train(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,
+    package func train(x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int,
                       epochs: Int, batchSize: Int, shuffleSeed: UInt64,
                       onEpoch: ((_ epoch: Int, _ meanLoss: Float) -> TrainingControl)? = nil) throws(PlexusError) {
-        _ = try train(x: x, y: y, count: count,
+        _ = try train(TrainingData(x: x, y: y, count: count),
                       options: TrainingOptions(epochs: epochs, batchSize: batchSize, shuffleSeed: shuffleSeed)) { report in
             onEpoch?(report.epoch, report.trainLoss) ?? .proceed
         }
@@ -60,11 +82,7 @@ extension Network {
     @discardableResult
     public func train(x: [Float], y: [Float], epochs: Int, batchSize: Int = 32, shuffleSeed: UInt64 = 0,
                       onEpoch: ((_ epoch: Int, _ meanLoss: Float) -> TrainingControl)? = nil) throws(PlexusError) -> [Float] {
-        let count = try rows(of: x, width: sizes[0], name: "x")
-        let targetRows = try rows(of: y, width: sizes.last!, name: "y")
-        guard count == targetRows else {
-            throw .shape("x has \(count) rows but y has \(targetRows); pass one target row per input row")
-        }
+        let count = try matchedRows(x: x.count, y: y.count)
         var history: [Float] = []
         try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in
             try y.withUnsafeBufferPointer { (ys) throws(PlexusError) in
@@ -76,5 +94,19 @@ extension Network {
             }
         }
         return history
+    }
+}
+
+extension Network {
+    /// The rows of inputs and targets given as `x` and `y` floats: whole rows of each, as many of
+    /// one as of the other. The one check of the array and buffer forms of training.
+    /// - Throws: `.shape` otherwise.
+    func matchedRows(x: Int, y: Int, xName: String = "x", yName: String = "y") throws(PlexusError) -> Int {
+        let count = try rows(of: x, width: inputWidth, name: xName)
+        let targetRows = try rows(of: y, width: outputWidth, name: yName)
+        guard count == targetRows else {
+            throw .shape("\(xName) has \(count) rows but \(yName) has \(targetRows); pass one target row per input row")
+        }
+        return count
     }
 }

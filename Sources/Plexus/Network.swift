@@ -1,3 +1,5 @@
+import CPlexusSupport
+
 /// A dense (fully-connected) feed-forward network trained by backpropagation.
 ///
 /// `sizes[0]` is the number of inputs and `sizes[L]` the number of outputs. Layer l (1…L) computes
@@ -7,33 +9,37 @@
 /// Parameters, gradients and optimizer state are each one flat buffer in the order
 /// W1, b1, W2, b2, …; that order serves `parameters`, `gradients`, the optimizers and model files.
 ///
-/// Thread rule: `predict` only reads and may run on many threads at once while no other method
-/// runs on the same network; every other method needs exclusive access. Distinct networks are
+/// Thread rule, enforced (Access.swift): any number of concurrent readers (predict, evaluate,
+/// save, the exports and every getter) or exactly one writer (training, the passes, every setter),
+/// never both. A call that would break it throws `.busy` at once and changes nothing, so a
+/// network may be shared between threads and tasks (`Sendable`). Distinct networks are
 /// independent.
-public final class Network: CustomStringConvertible {
+public final class Network: CustomStringConvertible, @unchecked Sendable {
     /// Layer widths, input layer first.
     public let sizes: [Int]
     /// The activation of each non-input layer: `activations[l-1]` belongs to layer l.
     public let activations: [Activation]
     /// Whether the layers have biases (seed 004's network has none).
     public let hasBias: Bool
-    /// The loss `backward` computes. Default: `.mse`.
-    public private(set) var loss: Loss = .mse
-    /// Whether `train` is running on this network (so the caller is its epoch callback).
-    public internal(set) var isTraining = false
-    /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
-    public internal(set) var optimizer: Optimizer = .standard
+    /// The loss `backward` computes (`loss`). Default: `.mse`.
+    var activeLoss: Loss = .mse
+    /// Whether `train` is running on this network (so a nested call is its epoch callback's).
+    var trainingNow = false
+    /// The update `step` applies (`optimizer`). Default: SGD, learning rate 0.01, no momentum.
+    var activeOptimizer: Optimizer = .standard
     /// Number of floats in W1, b1, W2, b2, … together.
     public let parameterCount: Int
     /// `step` first scales the gradients so that their global L2 norm is at most this; 0: off.
-    public internal(set) var gradClip: Float = 0
+    var clipNorm: Float = 0
     /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
-    public internal(set) var dropoutRates: [Float]
+    var layerDropout: [Float]
     /// The input and output transforms as the passes read them (FeatureTransform.swift; set by
     /// `setInputTransform` / `setOutputTransform`, read as `inputTransform` / `outputTransform`).
     var inputMap: PackedTransform?, outputMap: PackedTransform?
-    /// The caller's own notes, saved in the model file (Metadata.swift).
-    public internal(set) var metadata = Metadata()
+    /// The caller's own notes, saved in the model file (Metadata.swift; read as `metadata`).
+    var userMetadata = Metadata()
+    /// One writer or many readers (Access.swift): every public method holds it for its call.
+    package let access: AccessGate
     /// Whether some layer drops units: `forward` then takes the dropout passes.
     var dropping = false
     /// Whether every gradient is known to be 0 (set by `zeroGrads` and a step, cleared by
@@ -128,8 +134,9 @@ public final class Network: CustomStringConvertible {
         self.widest = sizes.max()!
         self.widestLayer = sizes.dropFirst().max()!
         self.rowPassLimit = Network.rowPassLimit(layers)
-        self.dropoutRates = Array(repeating: 0, count: sizes.count)
+        self.layerDropout = Array(repeating: 0, count: sizes.count)
         self.generator = SeededGenerator(seed: seed)
+        access = try AccessGate(type: PLXS_HANDLE_NET)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
         let grads = try FloatBuffer(count: offset, purpose: "\(offset) gradients")
         self.params = params
@@ -165,10 +172,32 @@ public final class Network: CustomStringConvertible {
     /// Number of layers including the input layer (L + 1).
     public var layerCount: Int { sizes.count }
 
-    /// Chooses the loss. Throws `.argument` when the output activation does not fit it.
+    /// The loss `backward` computes. Default: `.mse`. Throws `.busy` while another thread writes.
+    public var loss: Loss {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return activeLoss
+        }
+    }
+
+    /// Chooses the loss. Throws `.argument` when the output activation does not fit it, `.state`
+    /// from an epoch callback, `.busy` while another thread uses the network.
     public func setLoss(_ loss: Loss) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
         try loss.checkCompatible(withOutput: layers.last!.activation)
-        self.loss = loss
+        activeLoss = loss
+    }
+
+    /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
+    public var optimizer: Optimizer {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return activeOptimizer
+        }
     }
 
     /// Chooses the optimizer. Changing hyperparameters of the same kind keeps its state (momentum
@@ -176,18 +205,55 @@ public final class Network: CustomStringConvertible {
     /// switching to another kind starts the new one from scratch.
     /// - Throws: `.argument` for a hyperparameter outside its range.
     public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try replaceOptimizer(optimizer)
+    }
+
+    /// `setOptimizer` as the C API's per-kind setters do it: the weight decay kept when the kind
+    /// stays (editing a param group), 0 when it changes (a new torch optimizer's default), both
+    /// decided under the same hold as the change.
+    package func setOptimizer(keepingWeightDecay optimizer: Optimizer) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        let decay = activeOptimizer.kind == optimizer.kind ? activeOptimizer.weightDecay : 0
+        try replaceOptimizer(optimizer.with(weightDecay: decay))
+    }
+
+    private func replaceOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
         try optimizer.validate()
-        if !Optimizer.keepsState(from: self.optimizer, to: optimizer) { optimizerState.reset() }
-        self.optimizer = optimizer
+        if !Optimizer.keepsState(from: activeOptimizer, to: optimizer) { optimizerState.reset() }
+        activeOptimizer = optimizer
     }
 
     /// How many optimizer steps have been applied since the optimizer kind was last chosen.
-    public var optimizerSteps: Int { optimizerState.steps }
+    public var optimizerSteps: Int {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return optimizerState.steps
+        }
+    }
 
+    /// Whether `train` is running on this network; only its own thread (the epoch callback) sees
+    /// true, since every other thread's read is refused with `.busy` meanwhile.
+    public var isTraining: Bool {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return trainingNow
+        }
+    }
+
+    /// The shape, the activations and, unless another thread is writing, the loss and optimizer.
     public var description: String {
         let shape = sizes.map(String.init).joined(separator: "-")
         let functions = activations.map(\.description).joined(separator: ", ")
-        return "Network(\(shape), [\(functions)], bias: \(hasBias), loss: \(loss), \(optimizer))"
+        guard let token = try? access.beginReading() else {
+            return "Network(\(shape), [\(functions)], bias: \(hasBias), busy)"
+        }
+        defer { access.endReading(token) }
+        return "Network(\(shape), [\(functions)], bias: \(hasBias), loss: \(activeLoss), \(activeOptimizer))"
     }
 
     /// The activation of weight layer `layer` (1…L).
@@ -208,10 +274,18 @@ public final class Network: CustomStringConvertible {
     /// (training, forward, backward, step, the gradients, the loss, dropout). The callback may
     /// read the network, save or export it, and set the optimizer, the weight decay, gradient
     /// clipping and the parameters (a rate per epoch by hand, a constraint on the weights).
-    public func checkNotTraining() throws(PlexusError) {
-        guard !isTraining else {
-            throw .state("the net is being trained (this call comes from its epoch callback), and a callback may read it, save or export it, and set its optimizer, weight decay, gradient clipping or parameters, but not run passes or change its gradients, loss or dropout; return nonzero from the callback to stop training first")
-        }
+    ///
+    /// Called only by a caller that holds the network (as a reader or the writer, counted or
+    /// nested): `trainingNow` is then true only when this thread is the training one, so the
+    /// plain read races with nothing.
+    @inline(__always)
+    func checkNotTraining() throws(PlexusError) {
+        if trainingNow { throw refusedInCallback() }
+    }
+
+    @inline(never)
+    private func refusedInCallback() -> PlexusError {
+        .state("the net is being trained (this call comes from its epoch callback), and a callback may read it, save or export it, and set its optimizer, weight decay, gradient clipping or parameters, but not run passes or change its gradients, loss or dropout; return nonzero from the callback to stop training first")
     }
 
     /// A weight layer's number as C passes it (a `size_t`), checked as `checkLayer` does, the

@@ -23,6 +23,12 @@ public struct PlexusError: Error, Equatable, Sendable, CustomStringConvertible {
         public static let memory = Code(rawValue: 6)
         /// A gradient or an update is not finite.
         public static let numeric = Code(rawValue: 7)
+        /// The object is in use by a conflicting call on another thread (a network takes many
+        /// readers or one writer): nothing was done; retry once that call has returned.
+        public static let busy = Code(rawValue: 8)
+        /// A handle that is not a live object of its type (freed, never made by Plexus, of
+        /// another type): only the C API returns it.
+        public static let misuse = Code(rawValue: 9)
 
         /// The C enumerator's name, such as `PLEXUS_ERR_SHAPE` ("PLEXUS_ERR_UNKNOWN" for a value
         /// that is no status): static text, the one table of the names (`plexus_status_name`
@@ -37,6 +43,8 @@ public struct PlexusError: Error, Equatable, Sendable, CustomStringConvertible {
             case 5: return "PLEXUS_ERR_FORMAT"
             case 6: return "PLEXUS_ERR_MEMORY"
             case 7: return "PLEXUS_ERR_NUMERIC"
+            case 8: return "PLEXUS_ERR_BUSY"
+            case 9: return "PLEXUS_ERR_MISUSE"
             default: return "PLEXUS_ERR_UNKNOWN"
             }
         }
@@ -63,4 +71,5 @@ public struct PlexusError: Error, Equatable, Sendable, CustomStringConvertible {
     static func state(_ message: String) -> PlexusError { PlexusError(.state, message) }
     static func memory(_ message: String) -> PlexusError { PlexusError(.memory, message) }
     static func numeric(_ message: String) -> PlexusError { PlexusError(.numeric, message) }
+    static func busy(_ message: String) -> PlexusError { PlexusError(.busy, message) }
 }

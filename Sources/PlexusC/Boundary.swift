@@ -26,41 +26,123 @@ func record(_ function: StaticString, _ error: PlexusError) {
 
 func argumentError(_ message: String) -> PlexusError { PlexusError(.argument, message) }
 
-/// The reference behind a handle, or `.argument` for NULL.
-@inline(__always)
-private func unmanagedNetwork(_ handle: OpaquePointer?) throws(PlexusError) -> Unmanaged<Network> {
-    guard let handle else { throw argumentError("net is NULL; pass a net created by plexus_create") }
-    return Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle))
+// MARK: Handles
+// A handle names the slot of its object's gate (CPlexusSupport/handles.c) and is never
+// dereferenced: one compare-and-swap checks that it is live and takes the object for the call,
+// as a reader or as the writer (Plexus's Access.swift). A pointer that is not a live handle of
+// the expected type is refused with PLEXUS_ERR_MISUSE, a conflicting call with PLEXUS_ERR_BUSY,
+// and the object outlives every call in flight, even one racing plexus_free.
+
+/// The three kinds of handle: the registry's type number, the parameter's usual name, the C
+/// type, and where a live one comes from.
+struct HandleKind {
+    let type: UInt32, parameter: StaticString, cType: StaticString, source: StaticString
+
+    static let net = HandleKind(type: UInt32(PLXS_HANDLE_NET), parameter: "net", cType: "plexus_net",
+                                source: "plexus_create, plexus_load or plexus_load_buffer")
+    static let graph = HandleKind(type: UInt32(PLXS_HANDLE_GRAPH), parameter: "graph", cType: "plexus_graph",
+                                  source: "plexus_graph_create")
+    static let quantized = HandleKind(type: UInt32(PLXS_HANDLE_QUANTIZED), parameter: "q", cType: "plexus_quantized",
+                                      source: "plexus_quantize")
+    static let all = [net, graph, quantized]
 }
 
-/// The network behind a handle, or `.argument` for NULL.
-@inline(__always)
-func network(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
-    try unmanagedNetwork(handle).takeUnretainedValue()
+/// How a call uses the object: as one of its readers (activity 0), or as its one writer doing
+/// `activity`. The numbers come from the C header, so they fold into each call site.
+struct HandleUse {
+    let activity: UInt32
+
+    static let reading = HandleUse(activity: 0)
+    static func writing(_ activity: WriteActivity) -> HandleUse { HandleUse(activity: activity.rawValue) }
+    var isReading: Bool { activity == 0 }
 }
 
-/// The network behind a handle for a call that changes it: `.state` while the network is being
-/// trained (the call comes from the epoch callback, which may only read the network).
-@inline(__always)
-func changingNetwork(_ handle: OpaquePointer?) throws(PlexusError) -> Network {
-    let net = try network(handle)
-    try net.checkNotTraining()
-    return net
+/// Hands `object`, whose gate is `slot`, out as a new handle: the registry keeps the object
+/// alive until the handle is freed.
+func makeHandle(_ object: AnyObject, slot: UnsafeMutablePointer<plxs_slot>) -> OpaquePointer {
+    OpaquePointer(plxs_handle_publish(slot, Unmanaged.passRetained(object).toOpaque())!)
 }
 
-/// Runs `body` on the network behind a handle without retaining it (`.argument` for NULL): the
-/// caller's handle keeps the network alive for the call, and for a tiny network a retain and
-/// release cost as much as its arithmetic. Used by the per-sample calls.
+/// Frees a handle of `kind`: NULL does nothing; a pointer that is not a live handle of that kind
+/// does nothing and sets the message. The object goes when the last call that holds it returns.
+func freeHandle(_ function: StaticString, _ handle: OpaquePointer?, _ kind: HandleKind) {
+    guard let handle else { return }
+    var object: UnsafeMutableRawPointer?
+    guard plxs_handle_retire(UnsafeRawPointer(handle), kind.type, &object) != 0 else {
+        record(function, misuse(handle, kind))
+        return
+    }
+    if let object { Unmanaged<AnyObject>.fromOpaque(object).release() }
+}
+
+/// Why `handle` is not a live handle of `kind`, found without touching the memory it may point to.
+@inline(never)
+func misuse(_ handle: OpaquePointer, _ kind: HandleKind) -> PlexusError {
+    let live = plxs_handle_live_type(UnsafeRawPointer(handle))
+    let reason: String
+    if let other = HandleKind.all.first(where: { $0.type == live }) {
+        reason = "it is a live \(other.cType) handle, not a \(kind.cType)"
+    } else if UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))) >> 56 == UInt(PLXS_HANDLE_TAG) {
+        reason = "it was freed"
+    } else {
+        reason = "it is not a handle Plexus returned"
+    }
+    return PlexusError(.misuse, "\(kind.parameter) is not a live \(kind.cType): \(reason); pass a handle from \(kind.source) that has not been freed")
+}
+
+/// Takes the object behind `handle` for one call: its slot and whether the take must be ended.
+/// - Throws: `.argument` for NULL, `.misuse` for a pointer that is not a live handle of `kind`,
+///   `.busy` while a conflicting call holds the object.
 @inline(__always)
-func withNetwork(_ handle: OpaquePointer?, _ body: (Network) throws(PlexusError) -> Void) throws(PlexusError) {
-    let unmanaged = try unmanagedNetwork(handle)
+func take(_ handle: OpaquePointer?, _ kind: HandleKind, _ use: HandleUse) throws(PlexusError) -> (slot: UnsafeMutablePointer<plxs_slot>, counted: Bool) {
+    guard let handle else {
+        throw argumentError("\(kind.parameter) is NULL; pass a \(kind.cType) from \(kind.source)")
+    }
+    let taken = plxs_handle_take(UnsafeRawPointer(handle), kind.type, use.activity)
+    if let slot = taken.slot {
+        if taken.outcome == UInt64(PLXS_TAKEN) { return (slot, true) }
+        if taken.outcome == UInt64(PLXS_NESTED) { return (slot, false) }
+        throw AccessGate.busy(state: plxs_slot_state(slot))
+    }
+    throw misuse(handle, kind)
+}
+
+/// Ends a take of a handle of `kind`; the last call on a freed handle releases its object.
+@inline(__always)
+func end(_ slot: UnsafeMutablePointer<plxs_slot>, _ kind: HandleKind, counted: Bool, _ use: HandleUse) {
+    guard counted else { return }
+    let last: UnsafeMutableRawPointer?
+    if use.isReading { last = plxs_handle_end_read(slot, kind.type) } else { last = plxs_gate_end_write(slot) }
+    if let last { Unmanaged<AnyObject>.fromOpaque(last).release() }
+}
+
+/// Runs `body` on the object behind a live handle of `kind`, taken for the call as `use` says
+/// (not retained: for a tiny network a retain and release cost as much as its arithmetic).
+@inline(__always)
+func withHandle<Object: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: Object.Type, _ use: HandleUse,
+                                   _ body: (Object) throws(PlexusError) -> Void) throws(PlexusError) {
+    let (slot, counted) = try take(handle, kind, use)
+    defer { end(slot, kind, counted: counted, use) }
     var failure: PlexusError?
     // A non-throwing closure: typed throws through the standard library's `rethrows` closures
     // miscompiled in release builds (a trap once seen in this project).
-    unmanaged._withUnsafeGuaranteedRef { net in
-        do throws(PlexusError) { try body(net) } catch { failure = error }
+    Unmanaged<Object>.fromOpaque(plxs_handle_object(slot).unsafelyUnwrapped)._withUnsafeGuaranteedRef { object in
+        do throws(PlexusError) { try body(object) } catch { failure = error }
     }
     if let failure { throw failure }
+}
+
+/// `withHandle` for a plexus_net.
+@inline(__always)
+func withNetwork(_ handle: OpaquePointer?, _ use: HandleUse, _ body: (Network) throws(PlexusError) -> Void) throws(PlexusError) {
+    try withHandle(handle, .net, as: Network.self, use, body)
+}
+
+/// The body of most exported functions that take a net: `guarded` around `withNetwork`.
+@inline(__always)
+func onNetwork(_ function: StaticString, _ handle: OpaquePointer?, _ use: HandleUse,
+               _ body: (Network) throws(PlexusError) -> Void) -> Status {
+    guarded(function) { () throws(PlexusError) in try withNetwork(handle, use, body) }
 }
 
 /// Runs `body` on the network behind a non-NULL handle straight away: no closure through
@@ -68,8 +150,15 @@ func withNetwork(_ handle: OpaquePointer?, _ body: (Network) throws(PlexusError)
 /// A failure is recorded as `guarded` records it. Callers take this path when every pointer is
 /// set and use `guarded` otherwise, for the argument messages.
 @inline(__always)
-func direct(_ function: StaticString, _ handle: OpaquePointer, _ body: (Network) throws(PlexusError) -> Void) -> Status {
-    Unmanaged<Network>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef { network in
+func direct(_ function: StaticString, _ handle: OpaquePointer, _ use: HandleUse,
+            _ body: (Network) throws(PlexusError) -> Void) -> Status {
+    let taken = plxs_handle_take(UnsafeRawPointer(handle), HandleKind.net.type, use.activity)
+    // Anything but a counted take (a nested call, a refusal) goes the general way, which takes
+    // again and says why.
+    guard taken.outcome == UInt64(PLXS_TAKEN) else { return onNetwork(function, handle, use, body) }
+    let slot = taken.slot.unsafelyUnwrapped
+    defer { end(slot, .net, counted: true, use) }
+    return Unmanaged<Network>.fromOpaque(plxs_handle_object(slot).unsafelyUnwrapped)._withUnsafeGuaranteedRef { network in
         do throws(PlexusError) {
             try body(network)
             return 0

@@ -9,10 +9,13 @@ import Plexus
 private final class QuantizedHandle {
     let model: QuantizedNetwork
     let layers: [PinnedLayer]
+    /// Its slot: the handle's liveness (the model never changes, so every call reads).
+    let access: AccessGate
 
-    init(_ model: QuantizedNetwork) {
+    init(_ model: QuantizedNetwork) throws(PlexusError) {
         self.model = model
         layers = model.layers.map(PinnedLayer.init)
+        access = try AccessGate(type: PLXS_HANDLE_QUANTIZED)
     }
 }
 
@@ -44,32 +47,34 @@ private final class PinnedLayer {
     }
 }
 
-private func quantized(_ handle: OpaquePointer?) throws(PlexusError) -> QuantizedHandle {
-    guard let handle else { throw argumentError("q is NULL; pass a model made by plexus_quantize") }
-    return Unmanaged<QuantizedHandle>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+/// `withHandle` for a plexus_quantized.
+private func withQuantized(_ handle: OpaquePointer?, _ body: (QuantizedHandle) throws(PlexusError) -> Void) throws(PlexusError) {
+    try withHandle(handle, .quantized, as: QuantizedHandle.self, .reading, body)
 }
 
 @_cdecl("plexus_quantize")
 public func plexus_quantize(_ net: OpaquePointer?, _ calibration: UnsafePointer<Float>?, _ rows: UInt,
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("plexus_quantize") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_quantize", net, .reading) { (net) throws(PlexusError) in
         let calibration = try required(calibration, "calibration"), out = try required(out, "out")
         let model = try QuantizedNetwork(network: net, calibration: calibration, rows: try sizeArgument(rows, "rows"))
-        out.pointee = OpaquePointer(Unmanaged.passRetained(QuantizedHandle(model)).toOpaque())
+        let handle = try QuantizedHandle(model)
+        out.pointee = makeHandle(handle, slot: handle.access.slot)
     }
 }
 
 @_cdecl("plexus_quantized_free")
 public func plexus_quantized_free(_ q: OpaquePointer?) {
-    guard let q else { return }
-    Unmanaged<QuantizedHandle>.fromOpaque(UnsafeRawPointer(q)).release()
+    freeHandle("plexus_quantized_free", q, .quantized)
 }
 
 @_cdecl("plexus_quantized_layer_count")
 public func plexus_quantized_layer_count(_ q: OpaquePointer?) -> UInt {
-    guard let handle = try? quantized(q) else { return 0 }
-    return UInt(handle.model.layers.count)
+    var count: UInt = 0
+    _ = guarded("plexus_quantized_layer_count") { () throws(PlexusError) in
+        try withQuantized(q) { (handle) throws(PlexusError) in count = UInt(handle.model.layers.count) }
+    }
+    return count
 }
 
 /// The sizes of the structs as 0.5.0 declared them.
@@ -78,8 +83,8 @@ let firstExportOptionsSize = MemoryLayout<plexus_export_options>.stride
 
 @_cdecl("plexus_quantized_layer_info")
 public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<plexus_quantized_layer>?) -> Int32 {
-    guarded("plexus_quantized_layer_info") { () throws(PlexusError) in
-        let handle = try quantized(q), out = try required(out, "out")
+    guarded("plexus_quantized_layer_info") { () throws(PlexusError) in try withQuantized(q) { (handle) throws(PlexusError) in
+        let out = try required(out, "out")
         let destination = try ReportDestination(out, first: firstQuantizedLayerSize, name: "out", type: "plexus_quantized_layer")
         let count = handle.model.layers.count
         guard layer >= 1 && layer <= UInt(count) else {
@@ -108,19 +113,18 @@ public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ ou
         info.softmax_exp = pinned.exps.map { UnsafePointer($0.baseAddress!) }
         info.softmax_exp_count = model.softmaxExp?.count ?? 0
         destination.write(info)
-    }
+    } }
 }
 
 @_cdecl("plexus_export_c")
 public func plexus_export_c(_ net: OpaquePointer?, _ dir: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?,
                             _ options: UnsafePointer<plexus_export_options>?) -> Int32 {
-    guarded("plexus_export_c") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_export_c", net, .reading) { (net) throws(PlexusError) in
         let folder = try text(dir, "dir"), name = try text(name, "name")
         var settings = CExportOptions()
         if let options {
             let given = try readStruct(options, first: firstExportOptionsSize, name: "options", type: "plexus_export_options")
-            if let q = given.quantized { settings.quantized = try quantized(q).model }
+            if let q = given.quantized { try withQuantized(q) { (handle) throws(PlexusError) in settings.quantized = handle.model } }
             settings.trainStep = given.train_step != 0
             settings.maxParameters = countClampedToIntMax(given.max_parameters)
         }

@@ -8,19 +8,15 @@ import Plexus
 public func plexus_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?,
                               _ batch: UInt, _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
     if let net, let x, let y, batch <= UInt(Int.max) {
-        return direct("plexus_train_step", net) { (network) throws(PlexusError) in
-            try network.checkNotTraining()
+        return direct("plexus_train_step", net, .writing(.trainingStep)) { (network) throws(PlexusError) in
             // Not `lossOut?.pointee = try …`: with a NULL loss, optional chaining would skip the call.
-            let loss = try network.trainStep(x: x, y: y, batch: Int(batch))
+            let loss = try network.trainStepHeld(x: x, y: y, batch: Int(batch))
             lossOut?.pointee = loss
         }
     }
-    return guarded("plexus_train_step") { () throws(PlexusError) in
-        try withNetwork(net) { (net) throws(PlexusError) in
-            try net.checkNotTraining()
-            let loss = try net.trainStep(x: try required(x, "x"), y: try required(y, "y"), batch: try sizeArgument(batch, "batch"))
-            lossOut?.pointee = loss
-        }
+    return onNetwork("plexus_train_step", net, .writing(.trainingStep)) { (net) throws(PlexusError) in
+        let loss = try net.trainStepHeld(x: try required(x, "x"), y: try required(y, "y"), batch: try sizeArgument(batch, "batch"))
+        lossOut?.pointee = loss
     }
 }
 
@@ -28,8 +24,7 @@ public func plexus_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?,
 public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?, _ n: UInt,
                             _ options: UnsafePointer<plexus_train_options>?,
                             _ report: UnsafeMutablePointer<plexus_train_report>?) -> Int32 {
-    guarded("plexus_train_ex") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_train_ex", net, .writing(.training)) { (net) throws(PlexusError) in
         let x = try required(x, "x"), y = try required(y, "y")
         let raw = try readStruct(try required(options, "options"), first: firstTrainOptionsSize, name: "options",
                                  type: "plexus_train_options")
@@ -38,21 +33,22 @@ public func plexus_train_ex(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _
         if let report {
             destination = try ReportDestination(report, first: firstTrainReportSize, name: "report", type: "plexus_train_report")
         }
-        var options = TrainingOptions(epochs: countClampedToIntMax(raw.epochs),
+        let options = TrainingOptions(epochs: countClampedToIntMax(raw.epochs),
                                       batchSize: countClampedToIntMax(raw.batch_size),
                                       shuffleSeed: raw.shuffle_seed,
                                       patience: countClampedToIntMax(raw.patience),
-                                      restoreBest: raw.restore_best != 0, sampleWeights: raw.sample_weight,
-                                      schedule: try schedule(raw),
-                                      cancel: raw.cancel.map { UnsafeRawPointer($0).assumingMemoryBound(to: Int32.self) })
+                                      restoreBest: raw.restore_best != 0,
+                                      schedule: try schedule(raw))
+        var data = TrainingData(x: x, y: y, count: try sizeArgument(n, "n"), sampleWeights: raw.sample_weight,
+                                cancel: raw.cancel.map { UnsafeRawPointer($0).assumingMemoryBound(to: Int32.self) })
         if let valX = raw.val_x {
             guard let valY = raw.val_y else { throw argumentError("val_x is set but val_y is NULL; pass both or neither") }
-            options.validation = (valX, valY, try sizeArgument(unsignedSize(raw.val_n), "val_n"))
+            data.validation = (valX, valY, try sizeArgument(unsignedSize(raw.val_n), "val_n"))
         } else if raw.val_y != nil {
             throw argumentError("val_y is set but val_x is NULL; pass both or neither")
         }
         let callback = raw.on_epoch, user = raw.user
-        let result = try net.train(x: x, y: y, count: try sizeArgument(n, "n"), options: options) { epoch in
+        let result = try net.train(data, options: options) { epoch in
             guard let callback else { return .proceed }
             return callback(epoch.epoch, epoch.trainLoss, epoch.validationLoss, epoch.validationAccuracy, user) == 0 ? .proceed : .stop
         }

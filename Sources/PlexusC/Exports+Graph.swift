@@ -2,10 +2,10 @@ import Plexus
 
 // The computational graph: handles, node builders, passes, values and training.
 
-/// The graph behind a handle, or `.argument` for NULL.
-private func graph(_ handle: OpaquePointer?) throws(PlexusError) -> Graph {
-    guard let handle else { throw argumentError("graph is NULL; pass a graph created by plexus_graph_create") }
-    return Unmanaged<Graph>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+/// `guarded` around `withHandle` for a plexus_graph.
+private func onGraph(_ function: StaticString, _ handle: OpaquePointer?, _ use: HandleUse = .writing(.changing),
+                     _ body: (Graph) throws(PlexusError) -> Void) -> Int32 {
+    guarded(function) { () throws(PlexusError) in try withHandle(handle, .graph, as: Graph.self, use, body) }
 }
 
 private func dimension(_ value: UInt32, _ name: String) throws(PlexusError) -> Int {
@@ -16,8 +16,8 @@ private func dimension(_ value: UInt32, _ name: String) throws(PlexusError) -> I
 /// Builds a node and stores its id in *out, which is written only on success.
 private func build(_ function: StaticString, _ handle: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?,
                    _ make: (Graph) throws(PlexusError) -> Graph.Node) -> Int32 {
-    guarded(function) { () throws(PlexusError) in
-        let g = try graph(handle), out = try required(out, "out")
+    onGraph(function, handle) { (g) throws(PlexusError) in
+        let out = try required(out, "out")
         out.pointee = Int32(try make(g).index)
     }
 }
@@ -28,14 +28,14 @@ private func node(_ id: Int32) -> Graph.Node { Graph.Node(index: Int(id)) }
 public func plexus_graph_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded("plexus_graph_create") { () throws(PlexusError) in
         let out = try required(out, "out")
-        out.pointee = OpaquePointer(Unmanaged.passRetained(Graph()).toOpaque())
+        let graph = try Graph()
+        out.pointee = makeHandle(graph, slot: graph.access.slot)
     }
 }
 
 @_cdecl("plexus_graph_free")
 public func plexus_graph_free(_ handle: OpaquePointer?) {
-    guard let handle else { return }
-    Unmanaged<Graph>.fromOpaque(UnsafeRawPointer(handle)).release()
+    freeHandle("plexus_graph_free", handle, .graph)
 }
 
 @_cdecl("plexus_graph_input")
@@ -135,19 +135,19 @@ public func plexus_graph_loss(_ g: OpaquePointer?, _ loss: Int32, _ prediction: 
 
 @_cdecl("plexus_graph_forward")
 public func plexus_graph_forward(_ g: OpaquePointer?) -> Int32 {
-    guarded("plexus_graph_forward") { () throws(PlexusError) in try graph(g).forward() }
+    onGraph("plexus_graph_forward", g) { (g) throws(PlexusError) in try g.forward() }
 }
 
 @_cdecl("plexus_graph_backward")
 public func plexus_graph_backward(_ g: OpaquePointer?, _ root: Int32) -> Int32 {
-    guarded("plexus_graph_backward") { () throws(PlexusError) in try graph(g).backward(from: node(root)) }
+    onGraph("plexus_graph_backward", g) { (g) throws(PlexusError) in try g.backward(from: node(root)) }
 }
 
 @_cdecl("plexus_graph_shape")
 public func plexus_graph_shape(_ g: OpaquePointer?, _ n: Int32, _ rows: UnsafeMutablePointer<UInt32>?,
                                _ cols: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    guarded("plexus_graph_shape") { () throws(PlexusError) in
-        let g = try graph(g), rows = try required(rows, "rows"), cols = try required(cols, "cols")
+    onGraph("plexus_graph_shape", g, .reading) { (g) throws(PlexusError) in
+        let rows = try required(rows, "rows"), cols = try required(cols, "cols")
         let shape = try g.shape(node(n))
         rows.pointee = UInt32(shape.rows)
         cols.pointee = UInt32(shape.cols)
@@ -156,44 +156,41 @@ public func plexus_graph_shape(_ g: OpaquePointer?, _ n: Int32, _ rows: UnsafeMu
 
 @_cdecl("plexus_graph_value")
 public func plexus_graph_value(_ g: OpaquePointer?, _ n: Int32, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
-    guarded("plexus_graph_value") { () throws(PlexusError) in
-        let g = try graph(g)
+    onGraph("plexus_graph_value", g, .reading) { (g) throws(PlexusError) in
         try g.copyValue(node(n), to: try required(out, "out"))
     }
 }
 
 @_cdecl("plexus_graph_grad")
 public func plexus_graph_grad(_ g: OpaquePointer?, _ n: Int32, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
-    guarded("plexus_graph_grad") { () throws(PlexusError) in
-        let g = try graph(g)
+    onGraph("plexus_graph_grad", g, .reading) { (g) throws(PlexusError) in
         try g.copyGrad(node(n), to: try required(out, "out"))
     }
 }
 
 @_cdecl("plexus_graph_set_value")
 public func plexus_graph_set_value(_ g: OpaquePointer?, _ n: Int32, _ values: UnsafePointer<Float>?) -> Int32 {
-    guarded("plexus_graph_set_value") { () throws(PlexusError) in
-        let g = try graph(g)
+    onGraph("plexus_graph_set_value", g) { (g) throws(PlexusError) in
         try g.setValue(node(n), try required(values, "values"))
     }
 }
 
 @_cdecl("plexus_graph_set_sgd")
 public func plexus_graph_set_sgd(_ g: OpaquePointer?, _ learningRate: Float, _ momentum: Float) -> Int32 {
-    guarded("plexus_graph_set_sgd") { () throws(PlexusError) in
-        try graph(g).setOptimizer(.sgd(learningRate: learningRate, momentum: momentum))
+    onGraph("plexus_graph_set_sgd", g) { (g) throws(PlexusError) in
+        try g.setOptimizer(.sgd(learningRate: learningRate, momentum: momentum))
     }
 }
 
 @_cdecl("plexus_graph_set_adam")
 public func plexus_graph_set_adam(_ g: OpaquePointer?, _ learningRate: Float, _ beta1: Float, _ beta2: Float,
                                   _ epsilon: Float) -> Int32 {
-    guarded("plexus_graph_set_adam") { () throws(PlexusError) in
-        try graph(g).setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+    onGraph("plexus_graph_set_adam", g) { (g) throws(PlexusError) in
+        try g.setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
     }
 }
 
 @_cdecl("plexus_graph_step")
 public func plexus_graph_step(_ g: OpaquePointer?) -> Int32 {
-    guarded("plexus_graph_step") { () throws(PlexusError) in try graph(g).step() }
+    onGraph("plexus_graph_step", g) { (g) throws(PlexusError) in try g.step() }
 }

@@ -17,12 +17,9 @@ private func path(_ text: UnsafePointer<CChar>?) throws(PlexusError) -> String {
     return path
 }
 
-private func handle(_ net: Network) -> OpaquePointer { OpaquePointer(Unmanaged.passRetained(net).toOpaque()) }
-
 @_cdecl("plexus_save")
 public func plexus_save(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> Int32 {
-    guarded("plexus_save") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_save", net, .reading) { (net) throws(PlexusError) in
         try net.save(to: try path(file))
     }
 }
@@ -33,8 +30,7 @@ let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.stride
 @_cdecl("plexus_save_ex")
 public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,
                            _ options: UnsafePointer<plexus_save_options>?) -> Int32 {
-    guarded("plexus_save_ex") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_save_ex", net, .reading) { (net) throws(PlexusError) in
         // An explicit `if`, not Optional.map: typed throws through the standard library's
         // rethrowing closures has miscompiled (a transform setter trapped that way in 0.9.0).
         var given: plexus_save_options?
@@ -49,15 +45,15 @@ public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,
 public func plexus_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guarded("plexus_load") { () throws(PlexusError) in
         let out = try required(out, "out")
-        out.pointee = handle(try Network.load(from: try path(file)))
+        let net = try Network.load(from: try path(file))
+        out.pointee = makeHandle(net, slot: net.access.slot)
     }
 }
 
 @_cdecl("plexus_save_buffer")
 public func plexus_save_buffer(_ net: OpaquePointer?, _ data: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                                _ size: UnsafeMutablePointer<UInt>?) -> Int32 {
-    guarded("plexus_save_buffer") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_save_buffer", net, .reading) { (net) throws(PlexusError) in
         let data = try required(data, "data"), size = try required(size, "size")
         let bytes = try net.modelDataBuffer()
         data.pointee = bytes.baseAddress
@@ -71,7 +67,8 @@ public func plexus_load_buffer(_ data: UnsafeRawPointer?, _ size: UInt,
     guarded("plexus_load_buffer") { () throws(PlexusError) in
         let out = try required(out, "out"), data = try required(data, "data")
         let bytes = UnsafeRawBufferPointer(start: data, count: try sizeArgument(size, "size"))
-        out.pointee = handle(try Network.load(modelData: bytes))
+        let net = try Network.load(modelData: bytes)
+        out.pointee = makeHandle(net, slot: net.access.slot)
     }
 }
 
@@ -82,8 +79,7 @@ public func plexus_free_buffer(_ data: UnsafeMutableRawPointer?) {
 
 @_cdecl("plexus_export_onnx")
 public func plexus_export_onnx(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> Int32 {
-    guarded("plexus_export_onnx") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_export_onnx", net, .reading) { (net) throws(PlexusError) in
         try net.exportONNX(to: try path(file))
     }
 }

@@ -23,54 +23,43 @@ public func plexus_create(_ sizes: UnsafePointer<UInt32>?, _ activations: Unsafe
         }
         let net = try Network(sizes: (0..<n).map { Int(sizes[$0]) }, activations: kinds,
                               bias: flags & 1 == 0, seed: seed)
-        out.pointee = OpaquePointer(Unmanaged.passRetained(net).toOpaque())
+        out.pointee = makeHandle(net, slot: net.access.slot)
     }
 }
 
 @_cdecl("plexus_free")
 public func plexus_free(_ net: OpaquePointer?) {
-    guard let net else { return }
-    Unmanaged<Network>.fromOpaque(UnsafeRawPointer(net)).release()
+    freeHandle("plexus_free", net, .net)
 }
 
 @_cdecl("plexus_set_loss")
 public func plexus_set_loss(_ net: OpaquePointer?, _ loss: Int32) -> Int32 {
-    guarded("plexus_set_loss") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_set_loss", net, .writing(.changing)) { (net) throws(PlexusError) in
         guard let kind = Loss(rawValue: loss) else { throw argumentError("loss is \(loss), not a plexus_loss (0 to \(Loss.allCases.count - 1))") }
         try net.setLoss(kind)
     }
 }
 
-/// The weight decay a new choice of `kind` keeps: the current one when the kind stays (editing a
-/// param group), 0 when it changes (a new torch optimizer's default).
-private func keptWeightDecay(_ net: Network, _ kind: Optimizer.Kind) -> Float {
-    net.optimizer.kind == kind ? net.optimizer.weightDecay : 0
-}
-
 @_cdecl("plexus_set_sgd")
 public func plexus_set_sgd(_ net: OpaquePointer?, _ learningRate: Float, _ momentum: Float) -> Int32 {
-    guarded("plexus_set_sgd") { () throws(PlexusError) in
-        let net = try network(net)
-        try net.setOptimizer(.sgd(learningRate: learningRate, momentum: momentum, weightDecay: keptWeightDecay(net, .sgd)))
+    onNetwork("plexus_set_sgd", net, .writing(.changing)) { (net) throws(PlexusError) in
+        try net.setOptimizer(keepingWeightDecay: .sgd(learningRate: learningRate, momentum: momentum))
     }
 }
 
 @_cdecl("plexus_set_adam")
 public func plexus_set_adam(_ net: OpaquePointer?, _ learningRate: Float, _ beta1: Float,
                             _ beta2: Float, _ epsilon: Float) -> Int32 {
-    guarded("plexus_set_adam") { () throws(PlexusError) in
-        let net = try network(net)
-        try net.setOptimizer(.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                   weightDecay: keptWeightDecay(net, .adam)))
+    onNetwork("plexus_set_adam", net, .writing(.changing)) { (net) throws(PlexusError) in
+        try net.setOptimizer(keepingWeightDecay: .adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
     }
 }
 
 @_cdecl("plexus_set_adamw")
 public func plexus_set_adamw(_ net: OpaquePointer?, _ learningRate: Float, _ beta1: Float,
                              _ beta2: Float, _ epsilon: Float, _ weightDecay: Float) -> Int32 {
-    guarded("plexus_set_adamw") { () throws(PlexusError) in
-        try network(net).setOptimizer(.adamw(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+    onNetwork("plexus_set_adamw", net, .writing(.changing)) { (net) throws(PlexusError) in
+        try net.setOptimizer(.adamw(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                              weightDecay: weightDecay))
     }
 }
@@ -78,27 +67,25 @@ public func plexus_set_adamw(_ net: OpaquePointer?, _ learningRate: Float, _ bet
 @_cdecl("plexus_set_rmsprop")
 public func plexus_set_rmsprop(_ net: OpaquePointer?, _ learningRate: Float, _ alpha: Float, _ epsilon: Float,
                                _ momentum: Float, _ centered: Int32) -> Int32 {
-    guarded("plexus_set_rmsprop") { () throws(PlexusError) in
-        let net = try network(net)
-        try net.setOptimizer(.rmsprop(learningRate: learningRate, alpha: alpha, epsilon: epsilon, momentum: momentum,
-                                      centered: centered != 0, weightDecay: keptWeightDecay(net, .rmsprop)))
+    onNetwork("plexus_set_rmsprop", net, .writing(.changing)) { (net) throws(PlexusError) in
+        try net.setOptimizer(keepingWeightDecay: .rmsprop(learningRate: learningRate, alpha: alpha, epsilon: epsilon,
+                                                          momentum: momentum, centered: centered != 0))
     }
 }
 
 @_cdecl("plexus_set_weight_decay")
 public func plexus_set_weight_decay(_ net: OpaquePointer?, _ weightDecay: Float) -> Int32 {
-    guarded("plexus_set_weight_decay") { () throws(PlexusError) in try network(net).setWeightDecay(weightDecay) }
+    onNetwork("plexus_set_weight_decay", net, .writing(.changing)) { (net) throws(PlexusError) in try net.setWeightDecay(weightDecay) }
 }
 
 @_cdecl("plexus_set_grad_clip")
 public func plexus_set_grad_clip(_ net: OpaquePointer?, _ maxNorm: Float) -> Int32 {
-    guarded("plexus_set_grad_clip") { () throws(PlexusError) in try network(net).setGradClip(maxNorm) }
+    onNetwork("plexus_set_grad_clip", net, .writing(.changing)) { (net) throws(PlexusError) in try net.setGradClip(maxNorm) }
 }
 
 @_cdecl("plexus_set_dropout")
 public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float) -> Int32 {
-    guarded("plexus_set_dropout") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_set_dropout", net, .writing(.changing)) { (net) throws(PlexusError) in
         try net.setDropout(layer: try net.checkedLayer(layer), probability: p)
     }
 }
@@ -106,51 +93,52 @@ public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float)
 @_cdecl("plexus_forward")
 public func plexus_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-    guarded("plexus_forward") { () throws(PlexusError) in
-        try withNetwork(net) { (net) throws(PlexusError) in
-            try net.checkNotTraining()
-            try net.forward(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
+    if let net, let x, batch <= UInt(Int.max) {
+        return direct("plexus_forward", net, .writing(.passes)) { (network) throws(PlexusError) in
+            try network.forwardHeld(x, batch: Int(batch), output: y)
         }
+    }
+    return onNetwork("plexus_forward", net, .writing(.passes)) { (net) throws(PlexusError) in
+        try net.forwardHeld(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: y)
     }
 }
 
 @_cdecl("plexus_backward")
 public func plexus_backward(_ net: OpaquePointer?, _ target: UnsafePointer<Float>?, _ batch: UInt,
                             _ lossOut: UnsafeMutablePointer<Float>?) -> Int32 {
-    guarded("plexus_backward") { () throws(PlexusError) in
-        try withNetwork(net) { (net) throws(PlexusError) in
-            try net.checkNotTraining()
-            let loss = try net.backward(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
+    if let net, let target, batch <= UInt(Int.max) {
+        return direct("plexus_backward", net, .writing(.passes)) { (network) throws(PlexusError) in
+            let loss = try network.backwardHeld(target, batch: Int(batch))
             lossOut?.pointee = loss
         }
+    }
+    return onNetwork("plexus_backward", net, .writing(.passes)) { (net) throws(PlexusError) in
+        let loss = try net.backwardHeld(try required(target, "target"), batch: try sizeArgument(batch, "batch"))
+        lossOut?.pointee = loss
     }
 }
 
 @_cdecl("plexus_step")
 public func plexus_step(_ net: OpaquePointer?) -> Int32 {
-    guarded("plexus_step") { () throws(PlexusError) in try withNetwork(net) { (net) throws(PlexusError) in
-        try net.checkNotTraining()
-        try net.step()
-    } }
+    if let net { return direct("plexus_step", net, .writing(.passes)) { (network) throws(PlexusError) in try network.stepHeld() } }
+    return onNetwork("plexus_step", net, .writing(.passes)) { (net) throws(PlexusError) in try net.stepHeld() }
 }
 
 @_cdecl("plexus_zero_grads")
 public func plexus_zero_grads(_ net: OpaquePointer?) -> Int32 {
-    guarded("plexus_zero_grads") { () throws(PlexusError) in try changingNetwork(net).zeroGrads() }
+    onNetwork("plexus_zero_grads", net, .writing(.passes)) { (net) throws(PlexusError) in try net.zeroGrads() }
 }
 
 @_cdecl("plexus_predict")
 public func plexus_predict(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ batch: UInt,
                            _ y: UnsafeMutablePointer<Float>?) -> Int32 {
     if let net, let x, let y, batch <= UInt(Int.max) {
-        return direct("plexus_predict", net) { (network) throws(PlexusError) in
-            try network.predict(x, batch: Int(batch), output: y)
+        return direct("plexus_predict", net, .reading) { (network) throws(PlexusError) in
+            try network.predictHeld(x, batch: Int(batch), output: y)
         }
     }
-    return guarded("plexus_predict") { () throws(PlexusError) in
-        try withNetwork(net) { (net) throws(PlexusError) in
-            try net.predict(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: try required(y, "y"))
-        }
+    return onNetwork("plexus_predict", net, .reading) { (net) throws(PlexusError) in
+        try net.predictHeld(try required(x, "x"), batch: try sizeArgument(batch, "batch"), output: try required(y, "y"))
     }
 }
 
@@ -161,8 +149,7 @@ public typealias EpochCallback = @convention(c) (UInt, Float, UnsafeMutableRawPo
 public func plexus_train(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?,
                          _ n: UInt, _ epochs: UInt, _ batchSize: UInt, _ shuffleSeed: UInt64,
                          _ onEpoch: EpochCallback?, _ user: UnsafeMutableRawPointer?) -> Int32 {
-    guarded("plexus_train") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_train", net, .writing(.training)) { (net) throws(PlexusError) in
         try net.train(x: try required(x, "x"), y: try required(y, "y"), count: try sizeArgument(n, "n"),
                       epochs: countClampedToIntMax(Int(bitPattern: epochs)), batchSize: countClampedToIntMax(Int(bitPattern: batchSize)),
                       shuffleSeed: shuffleSeed,
@@ -184,10 +171,12 @@ public func plexus_epoch_order(_ seed: UInt64, _ epoch: UInt, _ n: UInt, _ order
         let order = try required(order, "order")
         let count = try sizeArgument(n, "n"), target = try sizeArgument(epoch, "epoch")
         guard count >= 1 else { throw argumentError("n is 0; pass the number of samples, at least 1") }
-        var shuffle = lastEpochOrder.withLock { last in
+        let kept = lastEpochOrder.withLock { (last) -> EpochOrder? in
             if let last, last.seed == seed, last.count == count, last.epoch <= target { return last }
-            return EpochOrder(seed: seed, count: count)
+            return nil
         }
+        var shuffle: EpochOrder
+        if let kept { shuffle = kept } else { shuffle = try EpochOrder(seed: seed, count: count) }
         let (draws, overflow) = UInt(target - shuffle.epoch).multipliedReportingOverflow(by: n)
         guard !overflow, draws <= maxReplayDraws else {
             let needed = overflow ? "more than 18446744073709551615" : String(draws)

@@ -23,8 +23,7 @@ private func copy(_ transform: FeatureTransform?, width: Int, shift: UnsafeMutab
 @_cdecl("plexus_set_input_transform")
 public func plexus_set_input_transform(_ net: OpaquePointer?, _ shift: UnsafePointer<Float>?,
                                        _ scale: UnsafePointer<Float>?) -> Int32 {
-    guarded("plexus_set_input_transform") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_set_input_transform", net, .writing(.changing)) { (net) throws(PlexusError) in
         try net.setInputTransform(try transform(shift: shift, scale: scale, width: net.sizes[0]))
     }
 }
@@ -32,8 +31,7 @@ public func plexus_set_input_transform(_ net: OpaquePointer?, _ shift: UnsafePoi
 @_cdecl("plexus_set_output_transform")
 public func plexus_set_output_transform(_ net: OpaquePointer?, _ scale: UnsafePointer<Float>?,
                                         _ shift: UnsafePointer<Float>?) -> Int32 {
-    guarded("plexus_set_output_transform") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_set_output_transform", net, .writing(.changing)) { (net) throws(PlexusError) in
         try net.setOutputTransform(try transform(shift: shift, scale: scale, width: net.sizes.last!))
     }
 }
@@ -41,33 +39,29 @@ public func plexus_set_output_transform(_ net: OpaquePointer?, _ scale: UnsafePo
 @_cdecl("plexus_get_input_transform")
 public func plexus_get_input_transform(_ net: OpaquePointer?, _ shift: UnsafeMutablePointer<Float>?,
                                        _ scale: UnsafeMutablePointer<Float>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guarded("plexus_get_input_transform") { () throws(PlexusError) in
-        let net = try network(net)
-        copy(net.inputTransform, width: net.sizes[0], shift: shift, scale: scale, present: present)
+    onNetwork("plexus_get_input_transform", net, .reading) { (net) throws(PlexusError) in
+        copy(try net.inputTransform, width: net.sizes[0], shift: shift, scale: scale, present: present)
     }
 }
 
 @_cdecl("plexus_get_output_transform")
 public func plexus_get_output_transform(_ net: OpaquePointer?, _ scale: UnsafeMutablePointer<Float>?,
                                         _ shift: UnsafeMutablePointer<Float>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
-    guarded("plexus_get_output_transform") { () throws(PlexusError) in
-        let net = try network(net)
-        copy(net.outputTransform, width: net.sizes.last!, shift: shift, scale: scale, present: present)
+    onNetwork("plexus_get_output_transform", net, .reading) { (net) throws(PlexusError) in
+        copy(try net.outputTransform, width: net.sizes.last!, shift: shift, scale: scale, present: present)
     }
 }
 
 @_cdecl("plexus_fit_input_transform")
 public func plexus_fit_input_transform(_ net: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: UInt) -> Int32 {
-    guarded("plexus_fit_input_transform") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_fit_input_transform", net, .writing(.fitting)) { (net) throws(PlexusError) in
         try net.fitInputTransform(x: try required(x, "x"), count: try sizeArgument(n, "n"))
     }
 }
 
 @_cdecl("plexus_fit_output_transform")
 public func plexus_fit_output_transform(_ net: OpaquePointer?, _ y: UnsafePointer<Float>?, _ n: UInt) -> Int32 {
-    guarded("plexus_fit_output_transform") { () throws(PlexusError) in
-        let net = try changingNetwork(net)
+    onNetwork("plexus_fit_output_transform", net, .writing(.fitting)) { (net) throws(PlexusError) in
         try net.fitOutputTransform(y: try required(y, "y"), count: try sizeArgument(n, "n"))
     }
 }
@@ -76,8 +70,7 @@ public func plexus_fit_output_transform(_ net: OpaquePointer?, _ y: UnsafePointe
 
 @_cdecl("plexus_set_metadata")
 public func plexus_set_metadata(_ net: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> Int32 {
-    guarded("plexus_set_metadata") { () throws(PlexusError) in
-        let net = try network(net)
+    onNetwork("plexus_set_metadata", net, .writing(.changing)) { (net) throws(PlexusError) in
         try net.setMetadata(try text(key, "key"), value == nil ? nil : try text(value, "value"))
     }
 }
@@ -106,9 +99,9 @@ private func deliver(_ value: String, _ buffer: UnsafeMutablePointer<CChar>?, _ 
 @_cdecl("plexus_get_metadata")
 public func plexus_get_metadata(_ net: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?,
                                 _ size: UInt, _ needed: UnsafeMutablePointer<UInt>?) -> Int32 {
-    guarded("plexus_get_metadata") { () throws(PlexusError) in
-        let net = try network(net), key = try text(key, "key")
-        guard let value = net.metadata[key] else {
+    onNetwork("plexus_get_metadata", net, .reading) { (net) throws(PlexusError) in
+        let key = try text(key, "key")
+        guard let value = try net.metadata[key] else {
             throw argumentError("the net has no metadata \"\(key.prefix(64))\"; plexus_metadata_count and plexus_metadata_key_at list its keys")
         }
         try deliver(value, buffer, size, needed, what: "the value of \"\(key.prefix(64))\"")
@@ -117,19 +110,19 @@ public func plexus_get_metadata(_ net: OpaquePointer?, _ key: UnsafePointer<CCha
 
 @_cdecl("plexus_metadata_count")
 public func plexus_metadata_count(_ net: OpaquePointer?, _ count: UnsafeMutablePointer<UInt>?) -> Int32 {
-    guarded("plexus_metadata_count") { () throws(PlexusError) in
-        let net = try network(net), count = try required(count, "count")
-        count.pointee = UInt(net.metadata.count)
+    onNetwork("plexus_metadata_count", net, .reading) { (net) throws(PlexusError) in
+        let count = try required(count, "count")
+        count.pointee = UInt(try net.metadata.count)
     }
 }
 
 @_cdecl("plexus_metadata_key_at")
 public func plexus_metadata_key_at(_ net: OpaquePointer?, _ index: UInt, _ buffer: UnsafeMutablePointer<CChar>?,
                                    _ size: UInt, _ needed: UnsafeMutablePointer<UInt>?) -> Int32 {
-    guarded("plexus_metadata_key_at") { () throws(PlexusError) in
-        let net = try network(net)
-        guard index < UInt(net.metadata.count), let key = net.metadata.key(at: Int(index)) else {
-            throw argumentError("index is \(index) but the net has \(net.metadata.count) metadata entries (numbered from 0)")
+    onNetwork("plexus_metadata_key_at", net, .reading) { (net) throws(PlexusError) in
+        let metadata = try net.metadata
+        guard index < UInt(metadata.count), let key = metadata.key(at: Int(index)) else {
+            throw argumentError("index is \(index) but the net has \(metadata.count) metadata entries (numbered from 0)")
         }
         try deliver(key, buffer, size, needed, what: "key \(index)")
     }

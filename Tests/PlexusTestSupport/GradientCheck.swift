@@ -4,7 +4,7 @@ import Plexus
 /// ∂L/∂θ_i ≈ (L(θ_i + h) − L(θ_i − h)) / (θ_i⁺ − θ_i⁻), dividing by the difference of the float32
 /// values actually stored so that rounding of θ ± h does not bias the estimate.
 public func numericalGradient(of net: Network, x: [Float], y: [Float], step h: Float = 1e-3) throws -> [Float] {
-    let original = net.parameters
+    let original = try net.parameters
     defer { try? net.setParameters(original) }
     var result = [Float](repeating: 0, count: original.count)
     for i in original.indices {
@@ -15,7 +15,7 @@ public func numericalGradient(of net: Network, x: [Float], y: [Float], step h: F
         let lossMinus = try loss(of: net, parameters: minus, x: x, y: y)
         result[i] = Float((lossPlus - lossMinus) / Double(plus[i] - minus[i]))
     }
-    net.zeroGrads()
+    try net.zeroGrads()
     return result
 }
 
@@ -24,17 +24,17 @@ public func loss(of net: Network, parameters: [Float], x: [Float], y: [Float]) t
     try net.setParameters(parameters)
     try net.forward(x)
     let value = try net.backward(y)
-    net.zeroGrads()
+    try net.zeroGrads()
     return Double(value)
 }
 
 /// The analytic gradient of one batch: forward, backward, read, zero.
 public func analyticGradient(of net: Network, x: [Float], y: [Float]) throws -> [Float] {
-    net.zeroGrads()
+    try net.zeroGrads()
     try net.forward(x)
     try net.backward(y)
-    let g = net.gradients
-    net.zeroGrads()
+    let g = try net.gradients
+    try net.zeroGrads()
     return g
 }
 

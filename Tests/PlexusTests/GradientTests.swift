@@ -64,13 +64,13 @@ struct Pairing: CustomStringConvertible, Sendable {
         let x: [Float] = [1, 2, 3, 5], y: [Float] = [0, 0, 1, 1]
         try net.forward(x)
         #expect(abs(try net.backward(y) - (1 + 4 + 4 + 16) / 4.0) < 1e-6)        // MSE: mean over B·O
-        net.zeroGrads()
+        try net.zeroGrads()
         try net.setLoss(.quadratic)
         #expect(abs(try net.backward(y) - (1 + 4 + 4 + 16) / 4.0) < 1e-6)        // (1/2B)Σ‖a−y‖², B = 2
-        net.zeroGrads()
+        try net.zeroGrads()
         try net.setLoss(.l1)
         #expect(abs(try net.backward(y) - (1 + 2 + 2 + 4) / 4.0) < 1e-6)         // mean |a−y|
-        net.zeroGrads()
+        try net.zeroGrads()
         try net.setLoss(.huber)
         #expect(abs(try net.backward(y) - (0.5 + 1.5 + 1.5 + 3.5) / 4.0) < 1e-6) // ½d² within 1, |d|−½ beyond
 

@@ -7,13 +7,13 @@ import Testing
 @Suite struct GraphTests {
     /// Seed 002, case 1: 2 apples at 10 each, 1.1 tax → 22; ∂/∂price 2.2, ∂/∂count 11, ∂/∂tax 20.
     @Test func applesWithTax() throws {
-        let g = Graph()
+        let g = try Graph()
         let price = try g.parameter(rows: 1, cols: 1, values: [10])
         let count = try g.parameter(rows: 1, cols: 1, values: [2])
         let tax = try g.parameter(rows: 1, cols: 1, values: [1.1])
         let apples = try g.binary(.multiply, price, count)
         let total = try g.binary(.multiply, apples, tax)
-        g.forward()
+        try g.forward()
         #expect(abs(try g.value(total)[0] - 22) < 1e-5)
         try g.backward(from: total)
         #expect(abs(try g.grad(price)[0] - 2.2) < 1e-6)
@@ -24,7 +24,7 @@ import Testing
 
     /// Seed 002, case 2: and 3 oranges at 15 → 71.5; gradients 2.2, 11, 3.3, 16.5 and 65.
     @Test func applesAndOrangesWithTax() throws {
-        let g = Graph()
+        let g = try Graph()
         let applePrice = try g.parameter(rows: 1, cols: 1, values: [10])
         let appleCount = try g.parameter(rows: 1, cols: 1, values: [2])
         let orangePrice = try g.parameter(rows: 1, cols: 1, values: [15])
@@ -34,7 +34,7 @@ import Testing
         let oranges = try g.binary(.multiply, orangePrice, orangeCount)   // 45
         let subtotal = try g.binary(.add, apples, oranges)                // 65
         let total = try g.binary(.multiply, subtotal, tax)                // 71.5
-        g.forward()
+        try g.forward()
         let parts = (try g.value(apples), try g.value(oranges), try g.value(subtotal))
         #expect(parts.0 == [20] && parts.1 == [45] && parts.2 == [65])
         #expect(abs(try g.value(total)[0] - 71.5) < 1e-5)
@@ -48,7 +48,7 @@ import Testing
 
     /// Builds f(x) for one operation on random inputs and compares backward with central differences.
     private func check(_ name: String, positive: Bool = false, _ build: (Graph, Graph.Node, Graph.Node) throws -> Graph.Node) throws {
-        let g = Graph()
+        let g = try Graph()
         let low: Float = positive ? 0.5 : -1.5, high: Float = positive ? 2 : 1.5
         let a = try g.parameter(rows: 3, cols: 4, values: uniformData(count: 12, seed: 1, low: low, high: high))
         let b = try g.parameter(rows: 3, cols: 4, values: uniformData(count: 12, seed: 2, low: 0.5, high: 2))
@@ -59,7 +59,7 @@ import Testing
         let w = shape.rows * shape.cols == 12 ? weights : try g.constant(rows: shape.rows, cols: shape.cols,
                                                                           values: uniformData(count: shape.rows * shape.cols, seed: 4, low: 0.5, high: 1.5))
         let root = try g.unary(.sum, try g.binary(.multiply, out, w))
-        g.forward()
+        try g.forward()
         try g.backward(from: root)
         let analytics = [try g.grad(a), try g.grad(b)]
         for (node, analytic) in zip([a, b], analytics) {
@@ -68,8 +68,8 @@ import Testing
             for i in base.indices {
                 var plus = base, minus = base
                 plus[i] += 1e-2; minus[i] -= 1e-2
-                try g.setValue(node, plus); g.forward(); let up = Double(try g.value(root)[0])
-                try g.setValue(node, minus); g.forward(); let down = Double(try g.value(root)[0])
+                try g.setValue(node, plus); try g.forward(); let up = Double(try g.value(root)[0])
+                try g.setValue(node, minus); try g.forward(); let down = Double(try g.value(root)[0])
                 numeric.append(Float((up - down) / Double(plus[i] - minus[i])))
             }
             try g.setValue(node, base)
@@ -116,7 +116,7 @@ import Testing
         let denseLoss = try net.backward(y)
         let (w1, b1) = try net.weights(layer: 1), (w2, b2) = try net.weights(layer: 2)
 
-        let g = Graph()
+        let g = try Graph()
         let input = try g.input(rows: 4, cols: 3), target = try g.input(rows: 4, cols: 2)
         let W1 = try g.parameter(rows: 3, cols: 5, values: transpose(w1, rows: 5, cols: 3))   // stored as Wᵀ
         let B1 = try g.parameter(rows: 1, cols: 5, values: b1!)
@@ -128,10 +128,10 @@ import Testing
         let loss = try g.loss(.crossEntropy, prediction: logits, target: target)
         try g.setValue(input, x)
         try g.setValue(target, y)
-        g.forward()
+        try g.forward()
         try g.backward(from: loss)
         #expect(abs(try g.value(loss)[0] - denseLoss) < 1e-5)
-        let grads = net.gradients
+        let grads = try net.gradients
         let dW1 = transpose(try g.grad(W1), rows: 3, cols: 5), dW2 = transpose(try g.grad(W2), rows: 5, cols: 2)
         let graphGrads = dW1 + (try g.grad(B1)) + dW2 + (try g.grad(B2))
         #expect(worstMismatch(graphGrads, grads, absolute: 1e-6, relative: 1e-4) <= 1)
@@ -143,19 +143,19 @@ import Testing
 
     @Test func trainingParametersWithTheOptimizers() throws {
         // Fit y = 3x − 1 with a 1×1 weight and bias: SGD finds it.
-        let g = Graph()
+        let g = try Graph()
         let x = try g.constant(rows: 8, cols: 1, values: (0..<8).map { Float($0) / 4 })
         let y = try g.constant(rows: 8, cols: 1, values: (0..<8).map { 3 * Float($0) / 4 - 1 })
         let w = try g.parameter(rows: 1, cols: 1, values: [0]), b = try g.parameter(rows: 1, cols: 1, values: [0])
         let loss = try g.loss(.mse, prediction: try g.binary(.add, try g.binary(.multiply, x, w), b), target: y)
         try g.setOptimizer(.sgd(learningRate: 0.1, momentum: 0.5))
-        for _ in 0..<500 { g.forward(); try g.backward(from: loss); try g.step() }
+        for _ in 0..<500 { try g.forward(); try g.backward(from: loss); try g.step() }
         let (fitted, offset) = (try g.value(w)[0], try g.value(b)[0])
         #expect(abs(fitted - 3) < 1e-3 && abs(offset + 1) < 1e-3)
     }
 
     @Test func errors() throws {
-        let g = Graph()
+        let g = try Graph()
         let a = try g.input(rows: 2, cols: 3), b = try g.input(rows: 3, cols: 2)
         #expect(throws: PlexusError.self) { _ = try g.binary(.add, a, b) }
         #expect(throws: PlexusError.self) { _ = try g.matmul(a, a) }
@@ -165,7 +165,7 @@ import Testing
         #expect(throws: PlexusError.self) { _ = try g.value(product) }        // no forward yet
         #expect(throws: PlexusError.self) { try g.setValue(product, [1, 2, 3, 4]) }
         #expect(throws: PlexusError.self) { try g.setValue(a, [1, .nan, 3, 4, 5, 6]) }
-        g.forward()
+        try g.forward()
         #expect(throws: PlexusError.self) { try g.backward(from: product) }   // not 1×1
         #expect(throws: PlexusError.self) { try g.step() }                    // no backward
     }

@@ -39,7 +39,7 @@ import Testing
         for r in 0..<count { y[r * outputs + (r * 7) % outputs] = 1 }
         var result = Run()
         result.losses = bits(try net.train(x: x, y: y, epochs: 2, batchSize: 64, shuffleSeed: 5))
-        result.parameters = bits(net.parameters)
+        result.parameters = bits(try net.parameters)
         result.forward = bits(try net.forward(x))
         result.predictLong = bits(try net.predict(x))
         result.predictShort = bits(try net.predict(Array(x[0..<(100 * inputs)])))

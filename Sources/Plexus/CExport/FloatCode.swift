@@ -44,7 +44,7 @@ struct FloatCode {
         if trainStep {
             h.line()
             h.lines("""
-                /* One update from one sample (x, y): forward, backward with the network's loss (\(network.loss)), then plain SGD,
+                /* One update from one sample (x, y): forward, backward with the network's loss (\(network.activeLoss)), then plain SGD,
                    theta -= lr * gradient (no momentum, weight decay, clipping or dropout), on static buffers:
                    bitwise plexus_train_step at batch 1 with SGD.
                    Returns \(upper)_OK; \(upper)_ERR_ARGUMENT for a NULL pointer, a non-finite x or y, or lr not finite and > 0;
@@ -87,7 +87,7 @@ struct FloatCode {
                 c.array("\(storage) layer\(l)_bias", Array(UnsafeBufferPointer(start: bias, count: view.outputs)), perLine: 8, cFloat)
             }
         }
-        c.lines(cTransformArrays(network.inputTransform, network.outputTransform))
+        c.lines(cTransformArrays(network.inputMap?.transform, network.outputMap?.transform))
         c.line()
         let forward = forwardFunction(), training = trainStep ? trainingCode() : ""
         c.lines(helpers(calledBy: forward + training))
@@ -95,7 +95,7 @@ struct FloatCode {
         c.line()
         c.lines(forward)
         c.line()
-        c.lines(cPredictFunctions(name: name, upper: upper, row: "forward", inputTransform: network.inputTransform != nil))
+        c.lines(cPredictFunctions(name: name, upper: upper, row: "forward", inputTransform: network.inputMap?.transform != nil))
         c.lines(training)
         return c.text
     }
@@ -125,7 +125,7 @@ struct FloatCode {
     private func forwardFunction() -> String {
         var body: [String] = []
         let hidden = layerCount > 1
-        let mapsInputs = network.inputTransform != nil, mapsOutputs = network.outputTransform != nil
+        let mapsInputs = network.inputMap?.transform != nil, mapsOutputs = network.outputMap?.transform != nil
         if hidden { body.append("float h[2][\(widestHidden)];") }
         if mapsInputs { body.append("float t[\(upper)_INPUTS];") }
         if mapsInputs || mapsOutputs || network.activations.contains(where: { $0.isElementwise && $0 != .identity }) {
@@ -295,7 +295,7 @@ struct FloatCode {
         var body: [String] = ["size_t k;", "float rate;"]
         body.append("if (x == NULL || y == NULL || !all_finite(x, \(upper)_INPUTS) || !all_finite(y, \(upper)_OUTPUTS)) return \(upper)_ERR_ARGUMENT;")
         body.append("if (!(lr > 0.0f) || lr - lr != 0.0f) return \(upper)_ERR_ARGUMENT;")
-        if network.inputTransform != nil {
+        if network.inputMap?.transform != nil {
             body.append("/* Raw inputs and targets, mapped as Plexus maps them: x' = (x - shift) * scale, y' = (y - shift) / scale. */")
             body.append("{")
             body.append("    static float xt[\(upper)_INPUTS];")
@@ -304,8 +304,8 @@ struct FloatCode {
             body.append("    x = xt;")
             body.append("}")
         }
-        if network.outputTransform != nil {
-            if network.inputTransform == nil { body.append("/* Raw targets, mapped as Plexus maps them: y' = (y - shift) / scale. */") }
+        if network.outputMap?.transform != nil {
+            if network.inputMap?.transform == nil { body.append("/* Raw targets, mapped as Plexus maps them: y' = (y - shift) / scale. */") }
             body.append("{")
             body.append("    static float yt[\(upper)_OUTPUTS];")
             body.append("    for (k = 0; k < \(upper)_OUTPUTS; k++) yt[k] = (y[k] - output_shift[k]) / output_scale[k];")
@@ -319,12 +319,12 @@ struct FloatCode {
             body.append("for (k = 0; k < \(outputs(l)); k++) a\(l)[k] = z\(l)[k];")
             body.append(contentsOf: applyActivation(l, to: "a\(l)"))
         }
-        body.append("/* The output layer's delta, from the loss (\(network.loss)). */")
+        body.append("/* The output layer's delta, from the loss (\(network.activeLoss)). */")
         body.append("{")
         body.append("    const float *a = a\(last), *z = z\(last);")
         body.append("    float *g = output_delta;")
         body.append("    (void)a; (void)z;")
-        for line in network.loss.cOutputGradient(activation: activation(last), count: out).split(separator: "\n") {
+        for line in network.activeLoss.cOutputGradient(activation: activation(last), count: out).split(separator: "\n") {
             body.append("    " + line)
         }
         body.append("}")

@@ -35,8 +35,10 @@ extension Network {
     ///
     /// - Throws: `.argument` for a name that is not a C identifier of at most 17 characters, a
     ///   network over `options.maxParameters`, a training step asked of int8 code, or a quantized
-    ///   model made from a network of another shape.
+    ///   model made from a network of another shape; `.busy` while another thread writes.
     public func cExport(name: String, options: CExportOptions = CExportOptions()) throws(PlexusError) -> CExportFiles {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         /// "340 bytes", "12 kB", "15 MB": a size as a reader would say it.
         func sourceSize(bytes: Int) -> String {
             bytes < 1_000 ? "\(bytes) bytes" : bytes < 1_000_000 ? "\(bytes / 1_000) kB" : "\(bytes / 1_000_000) MB"

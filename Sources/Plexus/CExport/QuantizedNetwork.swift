@@ -66,7 +66,10 @@ public struct QuantizedNetwork: Sendable {
     /// - Throws: `.argument` for no rows, a non-finite value, a layer wider than `maxInputs` inputs
     ///   or a softmax wider than `maxSoftmaxOutputs`, or a requantisation factor of 2^30 or more (a
     ///   layer whose outputs span a range 2^30 times narrower than its inputs'); `.memory`.
-    public init(network: Network, calibration x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
+    ///   Throws `.busy` while another thread writes the network.
+    package init(network: Network, calibration x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
+        let token = try network.access.beginReading()
+        defer { network.access.endReading(token) }
         guard rows >= 1 else {
             throw .argument("rows is \(rows); pass at least one calibration row (a few hundred training rows are typical)")
         }
@@ -103,8 +106,20 @@ public struct QuantizedNetwork: Sendable {
         self.activations = network.activations
         self.hasBias = network.hasBias
         self.layers = layers
-        self.inputTransform = network.inputTransform
-        self.outputTransform = network.outputTransform
+        self.inputTransform = network.inputMap?.transform
+        self.outputTransform = network.outputMap?.transform
+    }
+
+    /// Quantises `network` with ranges measured on whole calibration rows (`.shape` otherwise).
+    public init(network: Network, calibration x: [Float]) throws(PlexusError) {
+        self = try x.withUnsafeBufferPointer { (xs) throws(PlexusError) in try QuantizedNetwork(network: network, calibration: xs) }
+    }
+
+    /// Quantises `network` with ranges measured on a buffer of whole calibration rows (`.shape`
+    /// otherwise).
+    public init(network: Network, calibration x: UnsafeBufferPointer<Float>) throws(PlexusError) {
+        let rows = try network.rows(of: x.count, width: network.inputWidth, name: "calibration")
+        try self.init(network: network, calibration: x.baseAddress!, rows: rows)
     }
 }
 

@@ -9,7 +9,10 @@ import Musl
 
 extension Graph {
     /// Computes every node's value in creation order.
-    public func forward() {
+    /// Throws `.busy` while another thread uses the graph.
+    public func forward() throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         for n in nodes {
             let out = n.value.pointer
             switch n.kind {
@@ -74,6 +77,8 @@ extension Graph {
     /// Computes the gradient of the 1×1 node `root` with respect to every node (nodes that `root`
     /// does not depend on get 0). Needs a `forward` since the last change.
     public func backward(from root: Node) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let r = try node(root)
         guard r.count == 1 else { throw .shape("backward starts from a 1×1 node; node \(root.index) is \(r.rows)×\(r.cols) (use sum or mean)") }
         guard forwardDone else { throw .state("backward needs current values: call forward first") }

@@ -1,3 +1,4 @@
+import CPlexusSupport
 
 /// A static computational graph with reverse-mode differentiation, as seed 002 teaches it: each
 /// node computes its value from its inputs going forward, and going backward passes the upstream
@@ -8,8 +9,10 @@
 /// then run as often as needed without allocating. A node can only use nodes created before it,
 /// so creation order is a topological order.
 ///
-/// Thread rule: a graph is used by one thread at a time; distinct graphs are independent.
-public final class Graph {
+/// Thread rule, enforced as for `Network` (Access.swift): many readers (shape, values,
+/// gradients) or one writer (building, forward, backward, setting values, step); a conflicting
+/// call throws `.busy` and changes nothing. Distinct graphs are independent.
+public final class Graph: @unchecked Sendable {
     /// A node of this graph: an index in creation order.
     public struct Node: Hashable, Sendable {
         public let index: Int
@@ -60,12 +63,33 @@ public final class Graph {
     /// Whether values are current (no input changed since the last forward), and gradients too.
     var forwardDone = false
     var backwardDone = false
-    /// The optimizer `step` applies to every parameter node.
-    public private(set) var optimizer: Optimizer = .standard
+    /// The optimizer `step` applies to every parameter node (`optimizer`).
+    var activeOptimizer: Optimizer = .standard
+    /// One writer or many readers (Access.swift).
+    package let access: AccessGate
 
-    public init() {}
+    /// An empty graph. Throws `.memory` when its slot cannot be allocated.
+    public init() throws(PlexusError) {
+        access = try AccessGate(type: PLXS_HANDLE_GRAPH)
+    }
 
-    public var nodeCount: Int { nodes.count }
+    /// The number of nodes built so far. Throws `.busy` while another thread writes.
+    public var nodeCount: Int {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return nodes.count
+        }
+    }
+
+    /// The optimizer `step` applies to every parameter node. Throws `.busy` while another thread writes.
+    public var optimizer: Optimizer {
+        get throws(PlexusError) {
+            let token = try access.beginReading()
+            defer { access.endReading(token) }
+            return activeOptimizer
+        }
+    }
 
     // MARK: Building
 
@@ -86,22 +110,30 @@ public final class Graph {
 
     /// A value set from outside before each `forward` (no gradient flows into it from an optimizer).
     public func input(rows: Int, cols: Int) throws(PlexusError) -> Node {
-        try add(.input, rows: rows, cols: cols)
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        return try add(.input, rows: rows, cols: cols)
     }
 
     /// A fixed value (`rows·cols` floats, row-major).
     public func constant(rows: Int, cols: Int, values: [Float]) throws(PlexusError) -> Node {
-        try valued(.constant, rows: rows, cols: cols, values)
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        return try valued(.constant, rows: rows, cols: cols, values)
     }
 
     /// A trainable value that `step` updates (zeros when `values` is nil).
     public func parameter(rows: Int, cols: Int, values: [Float]? = nil) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         guard let values else { return try add(.parameter, rows: rows, cols: cols) }
         return try valued(.parameter, rows: rows, cols: cols, values)
     }
 
     /// A constant or parameter from `rows·cols` floats at `values`; the graph changes only on success.
-    public func valued(constant: Bool, rows: Int, cols: Int, values: UnsafePointer<Float>) throws(PlexusError) -> Node {
+    package func valued(constant: Bool, rows: Int, cols: Int, values: UnsafePointer<Float>) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let data = try NodeData(kind: constant ? .constant : .parameter, rows: rows, cols: cols)
         for i in 0..<data.count where !values[i].isFinite {
             throw .argument("values[\(i)] is \(values[i]); node values must be finite")
@@ -126,6 +158,8 @@ public final class Graph {
 
     /// a ∘ b elementwise; shapes must match, or one side is 1×1 and broadcasts.
     public func binary(_ op: Binary, _ a: Node, _ b: Node) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let x = try node(a), y = try node(b)
         let (rows, cols): (Int, Int)
         if x.rows == y.rows && x.cols == y.cols { (rows, cols) = (x.rows, x.cols) }
@@ -139,6 +173,8 @@ public final class Graph {
 
     /// The matrix product a·b of an m×k and a k×n node.
     public func matmul(_ a: Node, _ b: Node) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let x = try node(a), y = try node(b)
         guard x.cols == y.rows else {
             throw .shape("cannot multiply a \(x.rows)×\(x.cols) node by a \(y.rows)×\(y.cols) node; inner dimensions \(x.cols) and \(y.rows) differ")
@@ -148,6 +184,8 @@ public final class Graph {
 
     /// sum and mean give 1×1; square, exp and log work elementwise.
     public func unary(_ op: Unary, _ a: Node) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let x = try node(a)
         switch op {
         case .sum, .mean: return try add(.unary(op, a.index), rows: 1, cols: 1)
@@ -157,6 +195,8 @@ public final class Graph {
 
     /// f(a) with a dense layer's activation; softmax works row by row.
     public func activation(_ f: Activation, _ a: Node) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let x = try node(a)
         return try add(.activation(f, a.index), rows: x.rows, cols: x.cols, scratchCount: x.count)
     }
@@ -165,6 +205,8 @@ public final class Graph {
     /// except that cross-entropy and binary cross-entropy take logits: softmax and sigmoid are applied
     /// inside, stably (PyTorch's `CrossEntropyLoss` and `BCEWithLogitsLoss`).
     public func loss(_ kind: Loss, prediction: Node, target: Node) throws(PlexusError) -> Node {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let p = try node(prediction), t = try node(target)
         guard p.rows == t.rows && p.cols == t.cols else {
             throw .shape("the prediction is \(p.rows)×\(p.cols) but the target is \(t.rows)×\(t.cols); they must match")
@@ -176,12 +218,16 @@ public final class Graph {
     // MARK: Values
 
     public func shape(_ node: Node) throws(PlexusError) -> (rows: Int, cols: Int) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let n = try self.node(node)
         return (n.rows, n.cols)
     }
 
     /// Sets an input, constant or parameter node; values are row-major and must be finite.
-    public func setValue(_ node: Node, _ values: UnsafePointer<Float>) throws(PlexusError) {
+    package func setValue(_ node: Node, _ values: UnsafePointer<Float>) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let n = try self.node(node)
         switch n.kind {
         case .input, .constant, .parameter: break
@@ -196,13 +242,17 @@ public final class Graph {
     }
 
     public func setValue(_ node: Node, _ values: [Float]) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         let n = try self.node(node)
         guard values.count == n.count else { throw .shape("node \(node.index) is \(n.rows)×\(n.cols) and needs \(n.count) values, got \(values.count)") }
         try values.withUnsafeBufferPointer { (v) throws(PlexusError) in try setValue(node, v.baseAddress!) }
     }
 
     /// Copies a node's value (`rows·cols` floats). Computed nodes need a `forward` since the last change.
-    public func copyValue(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+    package func copyValue(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let n = try self.node(node)
         switch n.kind {
         case .input, .constant, .parameter: break
@@ -213,13 +263,17 @@ public final class Graph {
     }
 
     /// Copies a node's gradient from the last `backward`.
-    public func copyGrad(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+    package func copyGrad(_ node: Node, to out: UnsafeMutablePointer<Float>) throws(PlexusError) {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let n = try self.node(node)
         guard backwardDone else { throw .state("there is no gradient yet: call forward, then backward, first") }
         out.update(from: n.grad.pointer, count: n.count)
     }
 
     public func value(_ node: Node) throws(PlexusError) -> [Float] {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let n = try self.node(node)
         var out = [Float](repeating: 0, count: n.count)
         try out.withUnsafeMutableBufferPointer { (o) throws(PlexusError) in try copyValue(node, to: o.baseAddress!) }
@@ -227,6 +281,8 @@ public final class Graph {
     }
 
     public func grad(_ node: Node) throws(PlexusError) -> [Float] {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         let n = try self.node(node)
         var out = [Float](repeating: 0, count: n.count)
         try out.withUnsafeMutableBufferPointer { (o) throws(PlexusError) in try copyGrad(node, to: o.baseAddress!) }
@@ -237,23 +293,27 @@ public final class Graph {
 
     /// Chooses the optimizer for `step` (same rules as `Network.setOptimizer`).
     public func setOptimizer(_ optimizer: Optimizer) throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         try optimizer.validate()
-        if !Optimizer.keepsState(from: self.optimizer, to: optimizer) {
+        if !Optimizer.keepsState(from: activeOptimizer, to: optimizer) {
             for n in nodes { n.optimizerState.reset() }
         }
-        self.optimizer = optimizer
+        activeOptimizer = optimizer
     }
 
     /// Applies the optimizer to every parameter node with the gradients of the last `backward`.
     /// - Throws: `.state` without a backward; `.numeric` when any update would not be finite, in
     ///   which case no parameter and no optimizer state changes (all are checked before any is written).
     public func step() throws(PlexusError) {
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
         guard backwardDone else { throw .state("step needs gradients: call forward and backward first") }
         for n in nodes where isParameter(n) {
-            try n.optimizerState.apply(optimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count, commit: false)
+            try n.optimizerState.apply(activeOptimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count, commit: false)
         }
         for n in nodes where isParameter(n) {
-            try n.optimizerState.apply(optimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count)
+            try n.optimizerState.apply(activeOptimizer, params: n.value.pointer, grads: n.grad.pointer, count: n.count)
         }
         forwardDone = false
         backwardDone = false

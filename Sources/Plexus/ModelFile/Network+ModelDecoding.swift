@@ -25,7 +25,7 @@ extension Network {
         let net = try Network(sizes: description.sizes, activations: description.activations,
                               bias: description.hasBias, seed: 0)
         try net.setLoss(description.loss)
-        net.optimizer = description.optimizer      // checked by the description (a rate of 0 included)
+        net.activeOptimizer = description.optimizer      // checked by the description (a rate of 0 included)
         var stateBuffers: [Int: FloatBuffer] = [:]
         for index in tensors.statePresent.sorted() {
             stateBuffers[index] = try FloatBuffer(count: net.parameterCount, purpose: "optimizer state")
@@ -57,7 +57,7 @@ extension Network {
         } catch {
             throw bad("the file's transforms are invalid: \(error.message)")
         }
-        net.metadata = description.userMetadata
+        net.userMetadata = description.userMetadata
         net.optimizerState.steps = Int(description.steps)
         try net.setGradClip(description.gradClip)
         for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }

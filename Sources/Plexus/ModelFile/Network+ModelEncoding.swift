@@ -11,8 +11,10 @@ extension Network {
     /// `weightsOnly` leaves out the optimizer's state (its tensors, and a step count of 0): the
     /// file predicts and exports as the full one does, and training it starts the optimizer
     /// afresh, with the same kind and hyperparameters.
-    /// - Throws: `.memory` when the buffer cannot be allocated.
+    /// - Throws: `.memory` when the buffer cannot be allocated; `.busy` while another thread writes.
     public func modelDataBuffer(weightsOnly: Bool = false) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
         var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors.map { ($0, params.pointer) }
         var metadata: [(String, String)] = [
             (ModelFormat.Key.format, ModelFormat.name),
@@ -21,22 +23,22 @@ extension Network {
             (ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
             (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ",")),
             (ModelFormat.Key.bias, hasBias ? "true" : "false"),
-            (ModelFormat.Key.loss, loss.description),
+            (ModelFormat.Key.loss, activeLoss.description),
         ]
         // The optimizer: its kind, its hyperparameters and whichever of its state tensors exist.
-        metadata.append((ModelFormat.Key.optimizer, optimizer.kind.description))
-        metadata += optimizer.hyperparameters.map { (ModelFormat.Key.hyperparameter($0.name), "\($0.value)") }
-        for (index, state) in type(of: optimizer.rule).stateTensors.enumerated() where !weightsOnly {
+        metadata.append((ModelFormat.Key.optimizer, activeOptimizer.kind.description))
+        metadata += activeOptimizer.hyperparameters.map { (ModelFormat.Key.hyperparameter($0.name), "\($0.value)") }
+        for (index, state) in type(of: activeOptimizer.rule).stateTensors.enumerated() where !weightsOnly {
             if let buffer = optimizerState[index] {
                 tensors += layout.stateTensors(state.name).map { ($0, buffer.pointer) }
             }
         }
-        metadata += [(ModelFormat.Key.weightDecay, "\(optimizer.weightDecay)"),
-                     (ModelFormat.Key.gradClip, "\(gradClip)"),
-                     (ModelFormat.Key.dropout, dropoutRates.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
+        metadata += [(ModelFormat.Key.weightDecay, "\(activeOptimizer.weightDecay)"),
+                     (ModelFormat.Key.gradClip, "\(clipNorm)"),
+                     (ModelFormat.Key.dropout, layerDropout.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
                      (ModelFormat.Key.generator, generator.state.map(hex16).joined())]
         metadata.append((ModelFormat.Key.steps, weightsOnly ? "0" : "\(optimizerState.steps)"))
-        metadata += self.metadata.all.map { ($0.key, $0.value) }
+        metadata += userMetadata.all.map { ($0.key, $0.value) }
 
         // The transforms, read where the network keeps them: each block is [shift | scale].
         if let inputMap {

@@ -68,8 +68,11 @@ extension Network {
     public static let onnxOutputName = "output"
 
     /// The network as an ONNX model (opset 17, IR version 8) that ONNX Runtime runs with outputs
-    /// equal to `predict`'s within float32 rounding.
-    public func onnxModel() -> [UInt8] {
+    /// equal to `predict`'s within float32 rounding. Throws `.busy` while another thread writes.
+    public func onnxModel() throws(PlexusError) -> [UInt8] {
+        let token = try access.beginReading()
+        defer { access.endReading(token) }
+        let inputTransform = inputMap?.transform, outputTransform = outputMap?.transform
         var model = ProtobufWriter()
         model.int(1, 8)                                   // ModelProto.ir_version
         model.string(2, "plexus")                         // producer_name
@@ -194,7 +197,7 @@ extension Network {
 
     /// Writes `onnxModel()` to `path` atomically. - Throws: `.io` naming the path and the reason.
     public func exportONNX(to path: String) throws(PlexusError) {
-        let bytes = onnxModel()
+        let bytes = try onnxModel()
         try bytes.withUnsafeBufferPointer { (buffer) throws(PlexusError) in
             try writeFileAtomically(UnsafeRawBufferPointer(buffer), to: path)
         }

@@ -202,13 +202,23 @@ $(BUILD)/test_hostile.c: Tests/c/gen_hostile.py include/plexus.h | $(BUILD)
 $(BUILD)/test_hostile: $(BUILD)/test_hostile.c Tests/c/test_hostile_main.h include/plexus.h $(LIB) | $(BUILD)
 	$(CC) $(CWARN) -O1 -o $@ $< -ITests/c $(CLINK)
 
-C_TESTS := $(BUILD)/test_hostile $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies $(BUILD)/test_concurrency \
-	$(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations $(BUILD)/test_threads
+# Every function that takes a handle, given each kind of pointer that is not a live handle of its
+# type (Tests/c/gen_misuse.py writes the calls from the header itself).
+$(BUILD)/test_misuse.c: Tests/c/gen_misuse.py Tests/c/gen_hostile.py include/plexus.h | $(BUILD)
+	$(PYTHON) Tests/c/gen_misuse.py include/plexus.h $@
+
+$(BUILD)/test_misuse: $(BUILD)/test_misuse.c Tests/c/test_misuse_main.h include/plexus.h $(LIB) | $(BUILD)
+	$(CC) $(CWARN) -O1 -o $@ $< -ITests/c $(CLINK)
+
+C_TESTS := $(BUILD)/test_hostile $(BUILD)/test_misuse $(BUILD)/test_c_api $(BUILD)/test_model_files $(BUILD)/test_two_copies \
+	$(BUILD)/test_concurrency $(BUILD)/test_busy $(BUILD)/test_kill_save $(BUILD)/test_resources $(BUILD)/test_allocations \
+	$(BUILD)/test_threads $(BUILD)/test_files
 
 test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, plain and under valgrind; examples, install, README and docs
 	./Tests/c/check_exports.sh $(LIB) include/plexus.h
 	./Tests/c/test_gemm.sh $(BUILD)
 	./$(BUILD)/test_hostile
+	./$(BUILD)/test_misuse
 	./Tests/c/test_must_use.sh
 	./$(BUILD)/test_c_api
 	$(VALGRIND) ./$(BUILD)/test_c_api
@@ -217,8 +227,10 @@ test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, p
 	cp $(LIB) $(BUILD)/libplexus-copy.so
 	./$(BUILD)/test_two_copies $(CURDIR)/$(BUILD)/libplexus-copy.so
 	./$(BUILD)/test_concurrency 3
+	./$(BUILD)/test_busy
 	./$(BUILD)/test_threads
 	rm -rf $(BUILD)/kill-save && mkdir -p $(BUILD)/kill-save && ./$(BUILD)/test_kill_save $(BUILD)/kill-save 40
+	rm -rf $(BUILD)/files && mkdir -p $(BUILD)/files && ./$(BUILD)/test_files $(BUILD)/files
 	./$(BUILD)/test_resources 100000 2000
 	LD_PRELOAD=$(CURDIR)/$(BUILD)/alloc_counter.so ./$(BUILD)/test_allocations
 	$(VALGRIND) ./$(BUILD)/test_resources 100000 20
@@ -274,12 +286,14 @@ test-fuzz: $(BUILD)/fuzz_load $(BUILD)/fuzz-corpus/.made ## replay the saved cra
 	else echo "fuzz: no saved crash inputs to replay"; fi
 	@$(MAKE) --no-print-directory fuzz SECONDS=$(SECONDS)
 
-test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_resources $(BUILD)/tsan_concurrency $(BUILD)/tsan_c_api ## the C tests under AddressSanitizer and ThreadSanitizer
+test-sanitizers: $(BUILD)/asan_c_api $(BUILD)/asan_model_files $(BUILD)/asan_resources $(BUILD)/tsan_concurrency $(BUILD)/tsan_c_api \
+		$(BUILD)/tsan_busy ## the C tests under AddressSanitizer and ThreadSanitizer
 	$(ASAN_ENV) ./$(BUILD)/asan_c_api
 	$(ASAN_ENV) ./$(BUILD)/asan_model_files
 	$(ASAN_ENV) ./$(BUILD)/asan_resources 100000 200
 	$(TSAN_ENV) ./$(BUILD)/tsan_concurrency 3
 	$(TSAN_ENV) ./$(BUILD)/tsan_c_api
+	$(TSAN_ENV) ./$(BUILD)/tsan_busy
 
 # Data-parallel training with 2 ranks on this machine, from C and Python, and rank failures.
 test-mpi: deps python-install data $(BUILD)/mpi_train ## data-parallel training on 2 MPI ranks, from C and Python

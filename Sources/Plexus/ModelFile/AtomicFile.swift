@@ -53,24 +53,27 @@ private struct StagedFile {
         PlexusError(.io, "cannot save \"\(path)\": \(what): \(systemReason(code))")
     }
 
-    init(_ bytes: UnsafeRawBufferPointer, _ path: String) throws(PlexusError) {
-        guard !path.isEmpty else { throw PlexusError(.argument, "path is empty; pass a file name") }
+    init(_ bytes: UnsafeRawBufferPointer, _ requested: String) throws(PlexusError) {
+        guard !requested.isEmpty else { throw PlexusError(.argument, "path is empty; pass a file name") }
+        // A symbolic link is followed to the file it names, which is replaced; the link stays.
+        let path = try finalTarget(of: requested)
 
         // Replacing a device, folder or socket would be destructive (as root, a rename replaces even
-        // /dev/null): only regular files, or links to them, are replaced.
+        // /dev/null): only regular files are replaced. An existing file's mode and owner carry over
+        // to its replacement (the owner where the system permits), so a private model stays private.
         var status = stat()
-        if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
-            var target = stat()
-            let followsToRegular = (status.st_mode & S_IFMT) == S_IFLNK && stat(path, &target) == 0 && (target.st_mode & S_IFMT) == S_IFREG
-            if !followsToRegular {
-                throw PlexusError(.io, "cannot save \"\(path)\": it exists and is not a regular file; refusing to replace it")
+        var existing: stat?
+        if lstat(path, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFREG else {
+                throw PlexusError(.io, "cannot save \"\(requested)\": \(path == requested ? "it" : "\"\(path)\", where the link leads,") exists and is \(fileKind(status.st_mode)), not a regular file; refusing to replace it")
             }
+            existing = status
         }
 
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard !base.isEmpty else { throw PlexusError(.argument, "path \"\(path)\" names a folder; add a file name") }
+        guard !base.isEmpty else { throw PlexusError(.argument, "path \"\(requested)\" names a folder; add a file name") }
 
         var generator = SystemRandomNumberGenerator()
         var temporary = ""
@@ -81,6 +84,15 @@ private struct StagedFile {
             if fd >= 0 || errno != EEXIST { break }
         }
         guard fd >= 0 else { throw StagedFile.failure(path, "cannot create a temporary file in \"\(folder)\"", errno) }
+        if let existing {
+            // The owner first: chown may clear set-id bits that the mode then puts back.
+            _ = fchown(fd, existing.st_uid, existing.st_gid)
+            if fchmod(fd, existing.st_mode & 0o7777) != 0 {
+                let code = errno
+                close(fd); unlink(temporary)
+                throw StagedFile.failure(path, "cannot give the new file the old one's mode \(String(existing.st_mode & 0o7777, radix: 8))", code)
+            }
+        }
 
         var written = 0
         while written < bytes.count {
@@ -127,34 +139,106 @@ private struct StagedFile {
     func discard() { unlink(temporary) }
 }
 
-/// Reads the whole regular file at `path` into a `malloc`ed buffer the caller frees.
-func readWholeFile(_ path: String) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
+/// What a file's mode says it is, in words for a message.
+func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFSOCK: return "a socket"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFLNK: return "a symbolic link"
+    default: return "not a regular file"
+    }
+}
+
+/// The path a save writes: `path` itself, or, through symbolic links (40 at most, as the kernel
+/// allows), the file the last link names, which need not exist yet.
+private func finalTarget(of path: String) throws(PlexusError) -> String {
+    var current = path
+    for _ in 0..<40 {
+        var status = stat()
+        guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK else { return current }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(current, &buffer, buffer.count - 1)
+        guard n > 0 else { throw PlexusError(.io, "cannot save \"\(path)\": cannot read the link \"\(current)\": \(systemReason(errno))") }
+        let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if target.hasPrefix("/") {
+            current = target
+        } else if let slash = current.lastIndex(of: "/") {
+            current = String(current[...slash]) + target
+        } else {
+            current = target
+        }
+    }
+    throw PlexusError(.io, "cannot save \"\(path)\": more than 40 symbolic links lead from it (a loop?)")
+}
+
+/// A model file read as its header declares it, into a `malloc`ed buffer the caller frees: the
+/// path must name a regular file (anything else is refused before it is opened, and it is opened
+/// without blocking in case it changes meanwhile); its 8-byte header length and its header are
+/// read and checked first, and the rest only when the file's size is exactly what the header
+/// declares, so junk is refused after a few bytes and no allocation exceeds the declared file.
+///
+/// - Throws: `.io` naming the path and the reason (or the kind of file it is), `.format` for
+///   framing that is not a model file's, `.memory`.
+func readModelFile(_ path: String) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
     func failure(_ what: String, _ code: Int32) -> PlexusError {
         PlexusError(.io, "cannot load \"\(path)\": \(what): \(systemReason(code))")
     }
+    func notRegular(_ mode: mode_t) -> PlexusError {
+        PlexusError(.io, "cannot load \"\(path)\": it is \(fileKind(mode)), not a regular file")
+    }
+    func malformed(_ what: String) -> PlexusError { PlexusError(.format, what) }
     guard !path.isEmpty else { throw PlexusError(.argument, "path is empty; pass a file name") }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    var status = stat()
+    guard stat(path, &status) == 0 else { throw failure("cannot open it", errno) }
+    guard (status.st_mode & S_IFMT) == S_IFREG else { throw notRegular(status.st_mode) }
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { throw failure("cannot open it", errno) }
     defer { close(fd) }
-    var status = stat()
     guard fstat(fd, &status) == 0 else { throw failure("cannot inspect it", errno) }
-    guard (status.st_mode & S_IFMT) == S_IFREG else {
-        throw PlexusError(.io, "cannot load \"\(path)\": it is not a regular file")
-    }
+    guard (status.st_mode & S_IFMT) == S_IFREG else { throw notRegular(status.st_mode) }
     let size = Int(status.st_size)
-    guard let raw = malloc(max(size, 1)) else {
-        throw PlexusError(.memory, "cannot allocate \(size) bytes to read \"\(path)\"")
-    }
-    var done = 0
-    while done < size {
-        let n = read(fd, raw + done, size - done)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-            let code = n < 0 ? errno : EIO
-            free(raw)
-            throw failure(n == 0 ? "the file shrank while being read" : "reading failed", code)
+
+    /// Reads `count` bytes at `offset` into `destination`.
+    func readExactly(_ destination: UnsafeMutableRawPointer, _ count: Int, at offset: Int) throws(PlexusError) {
+        var done = 0
+        while done < count {
+            let n = pread(fd, destination + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                throw failure(n == 0 ? "the file shrank while being read" : "reading failed", n < 0 ? errno : EIO)
+            }
+            done += n
         }
-        done += n
     }
-    return UnsafeMutableRawBufferPointer(start: raw, count: size)
+
+    guard size >= 8 else { throw malformed("the file is \(size) bytes; a model file starts with an 8-byte header length") }
+    var lengthField: UInt64 = 0
+    try readExactly(&lengthField, 8, at: 0)
+    let declared = UInt64(littleEndian: lengthField)
+    guard declared <= UInt64(size - 8) else {
+        throw malformed("the header length is \(declared) bytes but only \(size - 8) bytes follow it (truncated or not a model file)")
+    }
+    guard declared <= UInt64(ModelFormat.maxHeaderBytes) else {
+        throw malformed("the header length is \(declared) bytes, more than the \(ModelFormat.maxHeaderBytes) allowed")
+    }
+    let headerEnd = 8 + Int(declared)
+    guard let raw = malloc(headerEnd) else { throw PlexusError(.memory, "cannot allocate \(headerEnd) bytes to read \"\(path)\"'s header") }
+    var buffer = raw
+    var keep = false
+    defer { if !keep { free(buffer) } }
+    buffer.storeBytes(of: lengthField, as: UInt64.self)
+    try readExactly(buffer + 8, headerEnd - 8, at: 8)
+    let dataBytes = try ModelFormat.declaredDataBytes(header: UnsafeRawBufferPointer(start: buffer + 8, count: headerEnd - 8))
+    guard size == headerEnd + dataBytes else {
+        throw malformed("the file is \(size) bytes, but its header declares \(headerEnd + dataBytes) (8 + a \(declared)-byte header + \(dataBytes) bytes of tensors)")
+    }
+    guard let grown = realloc(buffer, max(size, 1)) else { throw PlexusError(.memory, "cannot allocate \(size) bytes to read \"\(path)\"") }
+    buffer = grown
+    try readExactly(buffer + headerEnd, dataBytes, at: headerEnd)
+    keep = true
+    return UnsafeMutableRawBufferPointer(start: buffer, count: size)
 }

@@ -57,3 +57,28 @@ struct TensorSlot {
     let offset: Int
     var count: Int { shape.reduce(1, *) }
 }
+
+extension ModelFormat {
+    /// The bytes of tensor data a header declares: the largest end of any tensor's data_offsets
+    /// (the tensors tile the data section, as the decoder checks). A file reader uses it to read
+    /// no more than the header declares.
+    /// - Throws: `.format` for a header that is not a JSON object, or whose declared data could
+    ///   not fit in memory.
+    static func declaredDataBytes(header: UnsafeRawBufferPointer) throws(PlexusError) -> Int {
+        guard case let .object(members) = try JSONParser.parse(header) else {
+            throw PlexusError(.format, "the header is not a JSON object")
+        }
+        var end: UInt64 = 0
+        for (key, value) in members where key != "__metadata__" {
+            guard case let .object(fields) = value else { continue }
+            for (field, offsets) in fields where field == "data_offsets" {
+                guard case let .array(items) = offsets, items.count == 2, let last = items[1].unsignedInteger else { continue }
+                end = max(end, last)
+            }
+        }
+        guard end <= UInt64(Int.max / 2) else {
+            throw PlexusError(.format, "the header declares \(end) bytes of tensor data, more than any file can hold")
+        }
+        return Int(end)
+    }
+}

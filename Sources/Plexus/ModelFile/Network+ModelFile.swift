@@ -18,11 +18,14 @@ extension Network {
     }
 
     /// Loads a network saved by `save(to:)` (or written by any tool in the documented format).
-    /// - Throws: `.io` for a missing or unreadable file, `.format` for an invalid one, `.memory`.
+    /// Only a regular file is opened (a FIFO, socket, device or directory is refused without
+    /// blocking), and nothing past what its header declares is read (`readModelFile`).
+    /// - Throws: `.io` for a missing or unreadable file or one that is not a regular file,
+    ///   `.format` for an invalid one, `.memory`.
     public static func load(from path: String) throws(PlexusError) -> Network {
-        let bytes = try readWholeFile(path)
-        defer { free(bytes.baseAddress) }
         do {
+            let bytes = try readModelFile(path)
+            defer { free(bytes.baseAddress) }
             return try load(modelData: UnsafeRawBufferPointer(bytes))
         } catch where error.code == .format {
             throw PlexusError(.format, "\"\(path)\" is not a valid model file: \(error.message)")

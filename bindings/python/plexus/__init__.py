@@ -11,8 +11,8 @@ The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a reposi
 """
 from ._capi import lib as _lib, library_path
 from .errors import check as _check
-from .errors import (ArgumentError, FileError, FormatError, NumericError, OutOfMemoryError, PlexusError,
-                     ShapeError, StateError)
+from .errors import (ArgumentError, BusyError, FileError, FormatError, MisuseError, NumericError, OutOfMemoryError,
+                     PlexusError, ShapeError, StateError)
 from .graph import Graph, Node
 from .interop import from_state_dict, from_torch
 from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -23,7 +23,7 @@ from . import quantize
 
 __all__ = [
     "Network", "Transform", "Metadata", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
-    "FileError", "FormatError", "OutOfMemoryError", "NumericError", "library_path", "version",
+    "FileError", "FormatError", "OutOfMemoryError", "NumericError", "BusyError", "MisuseError", "library_path", "version",
     "set_threads", "get_threads", "blas_info", "__version__", "quantize",
 ]
 

@@ -29,6 +29,6 @@ OPTIMIZER_FLAGS = frozenset({"centered"})
 LR_SCHEDULES = ("constant", "step", "cosine")
 # plexus_status: PLEXUS_OK = 0, ...
 STATUS_NAMES = ("PLEXUS_OK", "PLEXUS_ERR_ARGUMENT", "PLEXUS_ERR_SHAPE", "PLEXUS_ERR_STATE", "PLEXUS_ERR_IO",
-                "PLEXUS_ERR_FORMAT", "PLEXUS_ERR_MEMORY", "PLEXUS_ERR_NUMERIC")
+                "PLEXUS_ERR_FORMAT", "PLEXUS_ERR_MEMORY", "PLEXUS_ERR_NUMERIC", "PLEXUS_ERR_BUSY", "PLEXUS_ERR_MISUSE")
 # The flag of plexus_create for a network without biases.
 NO_BIAS = 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "PlexusError", "ArgumentError", "ShapeError", "StateError", "FileError", "FormatError",
-    "OutOfMemoryError", "NumericError", "check", "raise_for",
+    "OutOfMemoryError", "NumericError", "BusyError", "MisuseError", "check", "raise_for",
 ]
 
 from ._tables import STATUS_NAMES
@@ -67,8 +67,21 @@ class NumericError(PlexusError, ArithmeticError):
     status = STATUS_NAMES.index("PLEXUS_ERR_NUMERIC")
 
 
+class BusyError(PlexusError, RuntimeError):
+    """The object is in use by a conflicting call on another thread: a network takes many readers
+    (predict, evaluate, save, getters) or one writer (fit, setters, params =), never both.
+    Nothing was done; retry once that call has returned (PLEXUS_ERR_BUSY)."""
+    status = STATUS_NAMES.index("PLEXUS_ERR_BUSY")
+
+
+class MisuseError(PlexusError, RuntimeError):
+    """A handle that is not live: the object was closed, or a foreign pointer (PLEXUS_ERR_MISUSE)."""
+    status = STATUS_NAMES.index("PLEXUS_ERR_MISUSE")
+
+
 _BY_STATUS = {cls.status: cls for cls in
-              (ArgumentError, ShapeError, StateError, FileError, FormatError, OutOfMemoryError, NumericError)}
+              (ArgumentError, ShapeError, StateError, FileError, FormatError, OutOfMemoryError, NumericError,
+               BusyError, MisuseError)}
 
 
 def raise_for(status: int, message: str) -> None:

@@ -58,19 +58,30 @@ static const plxs_kernel *const candidates[] = {
 
 static const plxs_kernel *chosen;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+/* Why PLEXUS_KERNEL was not followed, for plxs_gemm_info; empty when it was, or is unset. */
+static char kernel_note[160];
 
-/* The best kernel this CPU runs, or the one PLEXUS_KERNEL names if this CPU runs it. */
+/* The best kernel this CPU runs, or the one PLEXUS_KERNEL names if this CPU runs it. A value that
+   names no kernel, or one this CPU cannot run, is ignored and said in kernel_note. */
 static void choose_kernel(void) {
     const char *wanted = getenv("PLEXUS_KERNEL");
+    int followed = 0;
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         const plxs_kernel *k = candidates[i];
         if (!k->available()) continue;
         if (chosen == NULL) chosen = k;
         if (wanted != NULL && strcmp(wanted, k->id) == 0) {
             chosen = k;
-            return;
+            followed = 1;
+            break;
         }
     }
+    if (wanted == NULL || followed) return;
+    static const char *const known[] = {"avx512", "avx2", "neon", "portable"};
+    int is_known = 0;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) is_known |= strcmp(wanted, known[i]) == 0;
+    snprintf(kernel_note, sizeof kernel_note, "PLEXUS_KERNEL=%.40s ignored: %s", wanted,
+             is_known ? "this CPU cannot run it" : "not a kernel (avx512, avx2, neon, portable)");
 }
 
 static const plxs_kernel *kernel(void) {
@@ -88,14 +99,15 @@ static pthread_once_t fallback_once = PTHREAD_ONCE_INIT;
 
 static void make_fallback(void) { snprintf(info_fallback, sizeof info_fallback, "Plexus GEMM %s", kernel()->name); }
 
-const char *plxs_gemm_info(size_t threads) {
+const char *plxs_gemm_info(size_t threads, const char *threads_note) {
     pthread_once(&fallback_once, make_fallback);
     if (threads >= PLXS_INFO_COUNTS) return info_fallback;
     char *known = atomic_load(&info_texts[threads]);
     if (known != NULL) return known;
-    char *made = malloc(96);
+    char *made = malloc(512);
     if (made == NULL) return info_fallback;
-    snprintf(made, 96, "%s, %zu thread%s", info_fallback, threads, threads == 1 ? "" : "s");
+    snprintf(made, 512, "%s, %zu thread%s%s%s%s%s", info_fallback, threads, threads == 1 ? "" : "s",
+             kernel_note[0] ? "; " : "", kernel_note, threads_note[0] ? "; " : "", threads_note);
     char *expected = NULL;
     if (!atomic_compare_exchange_strong(&info_texts[threads], &expected, made)) {
         free(made); /* another thread made it first */

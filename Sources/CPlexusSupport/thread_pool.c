@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "plexus_support.h"
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -72,14 +73,21 @@ static void plxs_relax(unsigned spins) {
 /* The count a new process starts with: $PLEXUS_NUM_THREADS when it is a positive number, else
    $OPENBLAS_NUM_THREADS (the variable that already limits numpy's BLAS limits Plexus too), else
    the CPUs this process may run on, at most PLXS_DEFAULT_MAX_THREADS. */
+static char plxs_threads_note[160];
+
 static size_t plxs_default_threads(void) {
     static const char *const variables[] = {"PLEXUS_NUM_THREADS", "OPENBLAS_NUM_THREADS"};
     for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
         const char *text = getenv(variables[i]);
         if (text == NULL || *text == '\0') continue;
         char *end;
+        errno = 0;
         long value = strtol(text, &end, 10);
-        if (*end == '\0' && value >= 1) return value > PLXS_MAX_THREADS ? PLXS_MAX_THREADS : (size_t)value;
+        if (*end == '\0' && errno == 0 && value >= 1 && value <= PLXS_MAX_THREADS) return (size_t)value;
+        /* Ignored, and said: a value that is not a count from 1 to the pool's limit. */
+        if (plxs_threads_note[0] == '\0')
+            snprintf(plxs_threads_note, sizeof plxs_threads_note, "%s=%.40s ignored: not a number from 1 to %d",
+                     variables[i], text, PLXS_MAX_THREADS);
     }
     cpu_set_t set;
     size_t count = 1;
@@ -211,6 +219,11 @@ int plxs_pool_set_threads(size_t threads) {
     if (error == 0) atomic_store(&plxs_threads, threads);
     pthread_mutex_unlock(&plxs_run_lock);
     return error;
+}
+
+const char *plxs_pool_note(void) {
+    pthread_once(&plxs_once, plxs_initialize);
+    return plxs_threads_note;
 }
 
 size_t plxs_pool_threads(void) {

@@ -40,7 +40,7 @@ public enum Threads {
     public static var gemm: String { "Plexus GEMM " + String(cString: plxs_gemm_kernel_name()) }
 
     /// `gemm` and the thread count: "Plexus GEMM avx2-fma 6x16, 2 threads" (`plexus_blas_info()`).
-    public static var gemmDescription: String { String(cString: plxs_gemm_info(count)) }
+    public static var gemmDescription: String { String(cString: plxs_gemm_info(count, plxs_pool_note())) }
 
     @available(*, deprecated, renamed: "gemm", message: "Plexus has its own GEMM since 0.7.0")
     public static var blas: String { gemm }

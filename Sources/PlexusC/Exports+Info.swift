@@ -52,7 +52,7 @@ public func plexus_get_threads() -> Int32 {
 
 @_cdecl("plexus_blas_info")
 public func plexus_blas_info() -> UnsafePointer<CChar> {
-    plxs_gemm_info(Threads.count)
+    plxs_gemm_info(Threads.count, plxs_pool_note())
 }
 
 @_cdecl("plexus_version")

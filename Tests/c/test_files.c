@@ -172,12 +172,33 @@ static void save_keeps_the_mode(void) {
     plexus_free(net);
 }
 
+/* A message is never cut: the reason the system gave survives a path of 3,000 bytes. */
+static void long_path_keeps_its_reason(void) {
+    char path[3100];
+    size_t n = (size_t)snprintf(path, sizeof path, "%s/", dir);
+    while (n < 3000) n += (size_t)snprintf(path + n, sizeof path - n, "no-such-folder-%zu/", n);
+    snprintf(path + n, sizeof path - n, "model.safetensors");
+    plexus_net *net = NULL;
+    plexus_status s = plexus_load(path, &net);
+    const char *message = plexus_last_error();
+    CHECK(s == PLEXUS_ERR_IO, "plexus_load of a long path returned %s", plexus_status_name(s));
+    CHECK(strlen(message) > 3000 && strstr(message, "No such file or directory") != NULL,
+          "the message of %zu bytes lost the reason: ...%s", strlen(message), message + (strlen(message) > 80 ? strlen(message) - 80 : 0));
+    net = small_net();
+    s = plexus_save(net, path);
+    message = plexus_last_error();
+    CHECK(s == PLEXUS_ERR_IO && strstr(message, "No such file or directory") != NULL,
+          "plexus_save of a long path: %s, ...%s", plexus_status_name(s), message + (strlen(message) > 80 ? strlen(message) - 80 : 0));
+    plexus_free(net);
+}
+
 int main(int argc, char **argv) {
     snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "/tmp");
     not_regular_files();
     huge_junk();
     save_through_a_link();
     save_keeps_the_mode();
+    long_path_keeps_its_reason();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -22,12 +22,13 @@ void plxs_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const flo
 
 /* The kernel plxs_gemm runs, as "avx2-fma 6x16": chosen once, at the first call, from the CPU
    (AVX-512F, else AVX2 with FMA, else NEON on aarch64, else portable fmaf loops), unless the
-   environment variable PLEXUS_KERNEL names another this CPU has (avx512, avx2, neon, portable).
-   Static text. */
+   environment variable PLEXUS_KERNEL names another this CPU has (avx512, avx2, neon, portable);
+   any other value is ignored, and plxs_gemm_info says so. Static text. */
 const char *plxs_gemm_kernel_name(void);
 
 /* "Plexus GEMM avx2-fma 6x16, 2 threads": one string per count, made on first use and kept for the
-   life of the process. Never NULL. */
-const char *plxs_gemm_info(size_t threads);
+   life of the process, with what was ignored said after it ("; PLEXUS_KERNEL=x ignored: ..." and
+   `threads_note` when not empty, which must not change between calls). Never NULL. */
+const char *plxs_gemm_info(size_t threads, const char *threads_note);
 
 #endif

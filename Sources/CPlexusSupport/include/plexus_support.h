@@ -251,6 +251,10 @@ int plxs_pool_set_threads(size_t threads);
 /* The configured thread count (see thread_pool.c for the default). */
 size_t plxs_pool_threads(void);
 
+/* What the default ignored, as "PLEXUS_NUM_THREADS=100000 ignored: not a number from 1 to 1024",
+   or "" (static text, fixed once the pool has read the environment). */
+const char *plxs_pool_note(void);
+
 /* Runs fn(context, task, slot) for every task in [0, tasks) on the caller and up to slots-1
    workers, and returns when all have finished. Tasks must be independent of one another. */
 void plxs_pool_run(size_t tasks, size_t slots, plxs_task_fn fn, void *context);

@@ -146,6 +146,35 @@ def test_float_code_of_any_size_is_bitwise_plexus_predict(tmp_path, sizes, activ
     np.testing.assert_allclose(want, exact_outputs(net, x), rtol=1e-5, atol=3e-5)   # and right: float32 sums of 200 terms
 
 
+def test_float_code_keeps_its_bits_under_every_compilers_defaults(tmp_path):
+    """No compiler may contract a multiply and an add into one fma where Plexus rounds twice: gcc's
+    default dialect (gnu, -ffp-contract=fast) and clang, at -O2 and -O3, with -std=c99 or none,
+    for x86-64-v3 (FMA) and this CPU, all give plexus_predict's bits for a net with a 784-wide
+    layer (fmaf sums), small layers (multiply then add) and an output transform (y*scale + shift)."""
+    net = plexus.Network([784, 24, 16, 10], ["relu", "tanh", "identity"], seed=8)
+    net.set_output_transform(np.linspace(0.5, 7, 10), np.linspace(-3, 3, 10))
+    net.export_c(tmp_path, "mnist")
+    x = f32(np.random.default_rng(2).uniform(0, 1, (200, 784)))
+    want = bits(net.predict(x))
+    compilers = ["gcc"] + (["clang"] if shutil.which("clang") else [])
+    checked = 0
+    for compiler in compilers:
+        for optimization in ["-O2", "-O3"]:
+            for dialect in [[], ["-std=c99"]]:
+                for arch in ["-march=x86-64-v3", "-march=native"]:
+                    flags = [*dialect, optimization, arch, "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared"]
+                    out = tmp_path / f"lib{compiler}{optimization}{len(dialect)}{arch[7:]}.so"
+                    result = subprocess.run([compiler, *flags, "-o", str(out), str(tmp_path / "mnist.c"), "-lm"],
+                                            capture_output=True, text=True)
+                    assert result.returncode == 0, (compiler, flags, result.stderr)
+                    lib = ctypes.CDLL(str(out))
+                    got = bits(c_predict_batch(lib, "mnist", x, 10))
+                    differing = int((got != want).sum())
+                    assert differing == 0, f"{compiler} {' '.join(flags)}: {differing} of {want.size} floats differ"
+                    checked += 1
+    assert checked == 8 * len(compilers)
+
+
 def test_predict_refuses_null_and_non_finite_inputs_and_writes_nothing(tmp_path):
     net = plexus.Network([3, 4, 2], ["relu", "identity"], seed=1)
     net.export_c(tmp_path, "guard")

@@ -70,11 +70,7 @@ struct FloatCode {
         c.line()
         c.line("#include <math.h>")
         c.line()
-        c.line("/* Plexus's order keeps a multiply and an add apart where it does not fuse them: clang would contract")
-        c.line("   them by default (gcc does not under -std=c99; with -std=gnu99 pass -ffp-contract=off). */")
-        c.line("#if defined(__clang__)")
-        c.line("#pragma STDC FP_CONTRACT OFF")
-        c.line("#endif")
+        c.lines(cContractionOff)
         c.line()
         let storage = trainStep ? "static float" : "static const float"
         c.line("/* Layer l's weights are stored transposed, [inputs][outputs] (W^T; Plexus keeps W as [outputs][inputs]),")

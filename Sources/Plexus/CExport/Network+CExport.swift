@@ -76,6 +76,23 @@ extension Network {
 }
 
 /// What both generated files say first.
+/// The lines that keep a generated file's multiplies and adds apart wherever the source does not
+/// call fmaf, under each compiler's defaults: gcc contracts a*b + c into one rounding unless told
+/// (its default dialect is gnu, with -ffp-contract=fast) and ignores the standard pragma, so it
+/// gets its own; clang and any other C99 compiler honour `#pragma STDC FP_CONTRACT OFF`; MSVC
+/// spells it `fp_contract`.
+let cContractionOff = """
+    /* Plexus's order keeps a multiply and an add apart where it does not call fmaf: no compiler may
+       fuse them (contract) into one rounding, whatever its defaults or flags such as -march=native. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC optimize ("fp-contract=off")
+    #elif defined(_MSC_VER)
+    #pragma fp_contract (off)
+    #else
+    #pragma STDC FP_CONTRACT OFF
+    #endif
+    """
+
 func cBanner(_ file: String, sizes: [Int], activations: [Activation], kind: String) -> String {
     let shape = sizes.map(String.init).joined(separator: "-")
     let functions = activations.map(\.description).joined(separator: ", ")

@@ -44,6 +44,8 @@ struct QuantizedCode {
         c.lines(cBanner("\(name).c", sizes: model.sizes, activations: model.activations, kind: "int8"))
         c.line("#include \"\(name).h\"")
         c.line()
+        c.lines(cContractionOff)
+        c.line()
         for (index, layer) in model.layers.enumerated() {
             let l = index + 1
             c.line("/* Layer \(l), \(layer.activation): inputs scale \(cFloat(layer.inputScale)) zero point \(layer.inputZeroPoint), "

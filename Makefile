@@ -20,7 +20,9 @@ MAJOR := $(firstword $(subst ., ,$(VERSION)))
 # exported, a SONAME, and nodelete so a host's dlclose cannot unmap code that a thread-local
 # destructor still needs at thread exit. No debug info: valgrind 3.19 cannot read the toolchain's DWARF 5
 # (and the installed library is stripped anyway).
-RELEASE_FLAGS := -c release --product plexus -Xswiftc -static-stdlib -Xswiftc -gnone -Xcc -g0 \
+# PLEXUS_C_LIBRARY leaves FoundationEssentials out of libplexus.so (only Swift programs see a
+# Swift error's localizedDescription: Sources/Plexus/PlexusError+LocalizedError.swift).
+RELEASE_FLAGS := -c release --product plexus -Xswiftc -DPLEXUS_C_LIBRARY -Xswiftc -static-stdlib -Xswiftc -gnone -Xcc -g0 \
 	-Xswiftc -enforce-exclusivity=unchecked \
 	-Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map \
 	-Xlinker -z -Xlinker nodelete -Xlinker -soname=libplexus.so.$(MAJOR)
@@ -244,7 +246,7 @@ test-c: deps $(C_TESTS) examples data $(BUILD)/deployed_digits ## the C tests, p
 # libFuzzer (coverage) + AddressSanitizer.
 CLANG := $(dir $(shell command -v $(SWIFT)))clang
 SWIFT_LIBS := $(dir $(shell command -v $(SWIFT)))../lib/swift/linux
-EXPORTS := -Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map
+EXPORTS := -Xswiftc -DPLEXUS_C_LIBRARY -Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map
 SAN_CFLAGS := -std=c99 -g -O1 -Iinclude -Wl,--no-warn-mismatch
 ASAN_ENV := ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1

@@ -25,6 +25,8 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "PlexusTestSupport", dependencies: ["Plexus"], path: "Tests/PlexusTestSupport"),
-        .testTarget(name: "PlexusTests", dependencies: ["Plexus", "PlexusTestSupport"]),
+        // Swift 6 language mode, stated: ConcurrencyTests compile only if Network and Graph are Sendable.
+        .testTarget(name: "PlexusTests", dependencies: ["Plexus", "PlexusTestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

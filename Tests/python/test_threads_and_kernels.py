@@ -212,3 +212,85 @@ def test_digest_helper_is_not_vacuous():
     b = json.loads(run_python(WORKLOAD.replace("seed=3", "seed=4") + "import json; print(json.dumps(workload(1)))"))
     assert a[0] != b[0]
     assert hashlib.sha256(b"").hexdigest() not in (a[0], b[0])
+
+
+def test_settings_the_library_ignores_are_said():
+    """PLEXUS_NUM_THREADS outside 1..1024 or not a number, and a PLEXUS_KERNEL that names no kernel
+    or one this CPU cannot run, are ignored (the defaults run) and said in blas_info."""
+    default = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.blas_info()]))"))
+    for threads, kernel, said in [("100000", "bogus", "not a kernel"), ("abc", "neon" if "avx2" in cpu_flags() else "avx512",
+                                                                           "this CPU cannot run it"), ("0", None, None)]:
+        variables = {"PLEXUS_NUM_THREADS": threads} | ({"PLEXUS_KERNEL": kernel} if kernel else {})
+        count, info = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.blas_info()]))",
+                                            **variables))
+        assert count == default[0], (variables, count)
+        assert f"PLEXUS_NUM_THREADS={threads} ignored: not a number from 1 to 1024" in info, info
+        if kernel:
+            assert f"PLEXUS_KERNEL={kernel} ignored: {said}" in info, info
+            assert info.startswith(default[1]), (info, default[1])
+
+
+def test_a_reader_beside_a_writer_gets_a_whole_result_or_busy():
+    """One writer or many readers: predict racing `net.params = ...` and `fit` returns the outputs
+    of the old or the new parameters, bit for bit, or raises BusyError; never a torn mixture."""
+    import threading
+    net = plexus.Network([8, 64, 64, 4], ["tanh", "tanh", "identity"], seed=4)
+    a = net.params.copy()
+    b = (-0.5 * a).astype(np.float32)
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8)).astype(np.float32)
+    net.params = b
+    out_b = net.predict(x)
+    net.params = a
+    out_a = net.predict(x)
+    stop = threading.Event()
+    refusals = {"setter": 0}
+
+    def swap() -> None:
+        for i in range(300):
+            try:
+                net.params = b if i % 2 == 0 else a
+            except plexus.BusyError:
+                refusals["setter"] += 1
+        stop.set()
+
+    writer = threading.Thread(target=swap)
+    writer.start()
+    whole = busy = torn = 0
+    while not stop.is_set():
+        try:
+            y = net.predict(x)
+        except plexus.BusyError:
+            busy += 1
+            continue
+        if np.array_equal(y.view(np.uint32), out_a.view(np.uint32)) or np.array_equal(y.view(np.uint32), out_b.view(np.uint32)):
+            whole += 1
+        else:
+            torn += 1
+    writer.join()
+    assert torn == 0 and whole > 0, (whole, busy, torn, refusals)
+
+    # fit holds the network for its whole run: a predict from another thread meanwhile is refused.
+    net.params = a
+    started, seen = threading.Event(), []
+
+    def watch(epoch: int, loss: float) -> None:
+        if epoch == 0:
+            started.set()
+            probe = threading.Thread(target=lambda: seen.append(_outcome(net, x)))
+            probe.start()
+            probe.join()
+
+    xs, ys = x, np.tanh(x[:, :4])
+    net.fit(xs, ys, epochs=3, batch_size=8, progress=False, callback=watch)
+    assert started.is_set() and seen == ["busy"], seen
+    with pytest.raises(plexus.BusyError, match="BUSY"):
+        raise plexus.BusyError("x", 8)
+
+
+def _outcome(net: plexus.Network, x: np.ndarray) -> str:
+    try:
+        net.predict(x)
+        return "whole"
+    except plexus.BusyError as error:
+        assert "training it" in str(error) and error.status_name == "PLEXUS_ERR_BUSY", error
+        return "busy"

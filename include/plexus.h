@@ -30,9 +30,27 @@
  *     larger one accepted whatever its tail held).
  *   - Ownership.  A plexus_net is created by plexus_create and released by plexus_free. Plexus
  *     copies what it needs from caller buffers and never keeps a caller pointer after a call.
- *   - Threads.  A net is not locked. plexus_predict only reads the net and may run on many
- *     threads at once on one net while no other call runs on that net. Every other call on a net
- *     needs exclusive access to it. Distinct nets are fully independent.
+ *   - Handles.  A plexus_net, plexus_graph or plexus_quantized is an opaque value, not an
+ *     address: Plexus never dereferences what a caller passes as one. Every function that takes a
+ *     handle returns PLEXUS_ERR_MISUSE (9), changing nothing, for a pointer that is not a live
+ *     handle of that type: freed, never returned by Plexus, or a handle of another type; NULL is
+ *     PLEXUS_ERR_ARGUMENT. The free functions return nothing: given a non-live pointer they do
+ *     nothing and set the message. A handle freed while other threads' calls use it stays valid
+ *     for those calls: its memory goes when the last of them returns.  Since 0.10.0.
+ *   - Threads.  A net takes any number of concurrent readers or exactly one writer, never both,
+ *     and the library enforces it. Readers: plexus_predict, plexus_save / plexus_save_ex /
+ *     plexus_save_buffer, plexus_export_onnx, plexus_export_c, plexus_quantize and every getter
+ *     (plexus_get_*, plexus_layer_*, plexus_param_count, plexus_metadata_*). Writers: the
+ *     training calls (plexus_train, plexus_train_ex, plexus_train_step), plexus_forward,
+ *     plexus_backward, plexus_step, plexus_zero_grads, and every setter (plexus_set_*, the
+ *     transforms and their fits, plexus_set_metadata). A call that would break the rule returns
+ *     PLEXUS_ERR_BUSY (8) at once, without waiting and changing nothing, with a message naming
+ *     what holds the net ("another thread is training it"); no call ever runs beside a
+ *     conflicting one, so no result is torn. The epoch callback of a training call runs on the
+ *     training thread and may call the net again under its own rules (plexus_train). A graph
+ *     follows the same rule (readers: plexus_graph_shape, _value, _grad; everything else
+ *     writes); a plexus_quantized model only reads. Distinct objects are fully independent.
+ *     Since 0.10.0 (before, the caller had to keep the rule).
  *   - One order of arithmetic.  Every sum Plexus computes (a layer's outputs, the gradients of its
  *     weights and inputs, a graph's products) starts from its first value (the bias, or 0, or the
  *     gradient accumulated so far) and adds its terms in ascending order: inputs for an output,
@@ -59,7 +77,7 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 9
+#define PLEXUS_VERSION_MINOR 10
 #define PLEXUS_VERSION_PATCH 0
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one
@@ -171,8 +189,11 @@ typedef enum {
    plexus_train_ex, plexus_train_step, plexus_forward, plexus_backward, plexus_step,
    plexus_zero_grads, plexus_set_grads, plexus_set_loss, plexus_set_dropout) return
    PLEXUS_ERR_STATE and change nothing (since 0.8.0; earlier they were not refused): stop
-   training first by returning nonzero. It must not free the net. Other nets are the
-   callback's to use freely. */
+   training first by returning nonzero. Calls on the net from other threads meanwhile return
+   PLEXUS_ERR_BUSY (see Threads). If the callback frees the net, the run goes on (return nonzero
+   to stop it) and the net's memory goes when the training call returns; the handle is then
+   stale (since 0.10.0; before, freeing it here was undefined). Other nets are the callback's to
+   use freely. */
 typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 
 /* ---------------------------------------------------------------------------------------------
@@ -192,7 +213,10 @@ typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 PLEXUS_MUST_USE plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
                                             size_t n_sizes, uint32_t flags, uint64_t seed, plexus_net **out);
 
-/* Releases a net and everything it owns. NULL is a no-op.  Since 0.1.0. */
+/* Releases a net and everything it owns. NULL is a no-op; a pointer that is not a live net does
+   nothing and sets the message (see Handles). Calls that other threads are making on the net
+   finish first: its memory goes when the last of them returns, and calls made after the free
+   return PLEXUS_ERR_MISUSE.  Since 0.1.0. */
 void plexus_free(plexus_net *net);
 
 /* Chooses the loss that plexus_backward and plexus_train minimise.
@@ -572,8 +596,13 @@ PLEXUS_MUST_USE plexus_status plexus_metadata_key_at(const plexus_net *net, size
 /* Saves the net to the file `path` (UTF-8) atomically: a temporary file in the same folder is
    written, flushed and fsynced, then renamed over `path`. On failure no temporary file is left
    and any earlier file at `path` is unchanged. An existing `path` that is not a regular file
-   (a device, a folder) is never replaced. A process that does not ignore SIGXFSZ is killed by the
-   kernel if the file exceeds its RLIMIT_FSIZE; with SIGXFSZ ignored the save returns PLEXUS_ERR_IO.
+   (a device, a folder) is never replaced. A symbolic link is followed: the file it names (at the
+   end of a chain of links, created if missing) is replaced and the link stays a link. A file that
+   is replaced keeps its mode and, where the system permits, its owner and group; a new file gets
+   0666 less the umask. The rename gives `path` a new inode: its other hard links keep the old
+   contents, and extended attributes and ACLs are not carried over (since 0.10.0). A process that
+   does not ignore SIGXFSZ is killed by the kernel if the file exceeds its RLIMIT_FSIZE; with
+   SIGXFSZ ignored the save returns PLEXUS_ERR_IO.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or path, an empty path or one that is not UTF-8;
    PLEXUS_ERR_IO naming the path and the system's reason (missing or read-only folder, full disk);
    PLEXUS_ERR_MEMORY.  Since 0.2.0. */
@@ -595,9 +624,13 @@ typedef struct plexus_save_options {
 PLEXUS_MUST_USE plexus_status plexus_save_ex(const plexus_net *net, const char *path, const plexus_save_options *options);
 
 /* Loads the model file at `path` into a new net for *out (release it with plexus_free).
-   Everything in the file is validated before the net is allocated.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL path or out; PLEXUS_ERR_IO for a missing, unreadable or
-   non-regular file; PLEXUS_ERR_FORMAT, with what is wrong, for a file that is not a valid model
+   Everything in the file is validated before the net is allocated. Only a regular file is read:
+   a FIFO, socket, device or directory is refused without being opened or waited on. The 8-byte
+   header length and the header are read and checked first, and the tensors only when the file's
+   size is exactly what the header declares, so a file of junk is refused after a few bytes and no
+   allocation exceeds the declared model (since 0.10.0).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL path or out; PLEXUS_ERR_IO for a missing or unreadable
+   file, or one that is not a regular file (naming what it is); PLEXUS_ERR_FORMAT, with what is wrong, for a file that is not a valid model
    (truncated, damaged, wrong CRC-32, unknown version, inconsistent shapes or offsets, non-finite
    values); PLEXUS_ERR_MEMORY.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_load(const char *path, plexus_net **out);
@@ -655,10 +688,12 @@ typedef struct plexus_quantized plexus_quantized; /* opaque: an int8 model of a 
 PLEXUS_MUST_USE plexus_status plexus_quantize(const plexus_net *net, const float *calibration, size_t rows,
                                               plexus_quantized **out);
 
-/* Releases an int8 model. NULL is a no-op.  Since 0.5.0. */
+/* Releases an int8 model. NULL is a no-op; a pointer that is not a live model does nothing and
+   sets the message (see Handles).  Since 0.5.0. */
 void plexus_quantized_free(plexus_quantized *q);
 
-/* The number of layers with weights (the net's layer count minus 1); 0 for NULL.  Since 0.5.0. */
+/* The number of layers with weights (the net's layer count minus 1); 0 for NULL or a pointer that
+   is not a live model (with the message set).  Since 0.5.0. */
 size_t plexus_quantized_layer_count(const plexus_quantized *q);
 
 /* One layer of an int8 model, as plexus_quantized_layer_info fills it (set struct_size first).
@@ -743,7 +778,8 @@ PLEXUS_MUST_USE plexus_status plexus_export_c(const plexus_net *net, const char 
  * gradient on unchanged, a multiplication passes it times the other input (the chain rule).
  * Node ids count from 0 in creation order. The same status and message rules as above hold;
  * builders write *out only on success and leave the graph unchanged on failure.
- * Thread rule: a graph is used by one thread at a time; distinct graphs are independent.
+ * Thread rule: as for a net (see Threads above): many readers or one writer, PLEXUS_ERR_BUSY for
+ * a call that would break it (since 0.10.0); distinct graphs are independent.
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct plexus_graph plexus_graph; /* opaque */
@@ -753,7 +789,8 @@ typedef int32_t plexus_node;              /* a node id, from 0 */
    plexus_graph_free. Returns PLEXUS_ERR_ARGUMENT for a NULL out.  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_graph_create(plexus_graph **out);
 
-/* Releases a graph. NULL is a no-op.  Since 0.2.0. */
+/* Releases a graph. NULL is a no-op; a pointer that is not a live graph does nothing and sets
+   the message (see Handles).  Since 0.2.0. */
 void plexus_graph_free(plexus_graph *graph);
 
 /* Leaf nodes. An input is set with plexus_graph_set_value before forward (zeros until then); a
@@ -844,8 +881,10 @@ PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
    parameters in the optimizer step), and every matrix product inside a task is single-threaded,
    so results are bitwise the same for every thread count. Tiny nets never pay for threads: their
    passes stay on the calling thread. Idle threads sleep: between calls Plexus uses no CPU.
-   Default: $PLEXUS_NUM_THREADS when it is a positive number, else $OPENBLAS_NUM_THREADS (the
-   variable that limits numpy's BLAS), else one per CPU this process may run on, at most 64. Safe to call at any time (a call running on the pool finishes first).
+   Default: $PLEXUS_NUM_THREADS when it is a number from 1 to 1024 (any other value is ignored and
+   said in plexus_blas_info), else $OPENBLAS_NUM_THREADS (the variable that limits numpy's BLAS),
+   else one per CPU this process may run on, at most 64. Safe to call at any time (a call running
+   on the pool finishes first).
    Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024, PLEXUS_ERR_MEMORY when the system
    refuses to start a thread.  Since 0.3.0 (the pool and the bitwise rule since 0.4.0). */
 PLEXUS_MUST_USE plexus_status plexus_set_threads(int threads);
@@ -856,9 +895,12 @@ int plexus_get_threads(void);
 /* What runs the matrix products: Plexus's own GEMM, the kernel it chose for this CPU, and the
    thread count, such as "Plexus GEMM avx2-fma 6x16, 2 threads". The kernel is chosen at the first
    product, from the CPU, unless the environment variable PLEXUS_KERNEL names another that this
-   CPU has (avx512, avx2, neon, portable). Never NULL; static text, valid for the life of the
-   process (a later plexus_set_threads makes later calls return other text, it does not change
-   this one).  Since 0.4.0 (Plexus's GEMM since 0.7.0; OpenBLAS before). */
+   CPU has (avx512, avx2, neon, portable). A setting the library ignored is said after it: a
+   PLEXUS_KERNEL that names no kernel or one this CPU cannot run, a PLEXUS_NUM_THREADS outside
+   1..1024 or not a number ("...; PLEXUS_KERNEL=x ignored: not a kernel (avx512, avx2, neon,
+   portable)"; since 0.10.0). Never NULL; static text, valid for the life of the process (a later
+   plexus_set_threads makes later calls return other text, it does not change this one).
+   Since 0.4.0 (Plexus's GEMM since 0.7.0; OpenBLAS before). */
 const char *plexus_blas_info(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -867,7 +909,10 @@ const char *plexus_blas_info(void);
 
 /* The message of this thread's most recent failed call ("" if none failed yet), such as
    "batch is 0; pass at least one row". Successful calls leave it unchanged. The text belongs to
-   Plexus and stays valid until the next failing Plexus call on the same thread.  Since 0.1.0. */
+   Plexus and stays valid until the next failing Plexus call on the same thread. It is never cut,
+   however long (a path of any length keeps the system's reason after it; since 0.10.0), unless
+   memory for it runs out, and then it ends with "[message cut: no memory for the rest]".
+   Since 0.1.0. */
 const char *plexus_last_error(void);
 
 /* The names of enum values. Every one of these returns static text for any value, never NULL: a

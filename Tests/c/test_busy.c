@@ -191,12 +191,31 @@ static void callback_rules(void) {
     plexus_free(probe.net);
 }
 
+static int free_in_callback(size_t epoch, float loss, void *user) {
+    (void)loss;
+    if (epoch == 1) plexus_free((plexus_net *)user);
+    return 0;
+}
+
+/* The callback may free the net: the run ends normally, the memory goes when it returns, and the
+   handle is stale afterwards. */
+static void freed_by_its_callback(void) {
+    const uint32_t sizes[] = {INPUTS, 8, OUTPUTS};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_IDENTITY};
+    plexus_net *net = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 6, &net));
+    OK(plexus_train(net, train_x, train_y, ROWS, 4, 16, 0, free_in_callback, net));
+    float y[OUTPUTS];
+    EXPECT_STATUS(plexus_predict(net, train_x, 1, y), PLEXUS_ERR_MISUSE, "was freed");
+}
+
 int main(int argc, char **argv) {
     int pairs = argc > 1 ? atoi(argv[1]) : 300;
     make_data();
     racing_trainings(pairs);
     predict_against_set_params();
     callback_rules();
+    freed_by_its_callback();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -202,10 +202,11 @@ plxs_taken plxs_handle_take_slow(const void *handle, uint32_t type, uint32_t act
 static inline plxs_taken plxs_handle_take(const void *handle, uint32_t type, uint32_t activity) {
     if (plxs_handle_names_slot(handle, type)) {
         plxs_slot *slot = plxs_handle_slot_unchecked(handle, type);
-        uint64_t identity = plxs_handle_identity(handle, type);
         uint64_t state = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
-        uint64_t checked = PLXS_IDENTITY | PLXS_HANDED | PLXS_DEAD | PLXS_WRITER | (activity ? PLXS_READERS : 0);
-        if ((state & checked) == identity) {
+        /* The generation, type, HANDED, DEAD and WRITER bits (27 and up) as a live handle's with no
+           writer; for a writer, also no readers (and so no activity). */
+        uint64_t differences = state ^ plxs_handle_identity(handle, type);
+        if ((activity ? differences : differences >> 27) == 0) {
             uint64_t desired = activity ? state | PLXS_WRITER | (uint64_t)activity << PLXS_ACTIVITY_SHIFT : state + 1;
             if (__atomic_compare_exchange_n(&slot->state, &state, desired, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
                 if (activity) __atomic_store_n(&slot->writer, plxs_thread_id(), __ATOMIC_RELAXED);

@@ -58,7 +58,7 @@ plxs_slot *plxs_gate_open(uint32_t type) {
     plxs_slot *slot = take_slot();
     if (slot != NULL) {
         uint64_t generation = __atomic_load_n(&slot->state, __ATOMIC_RELAXED) & ~(uint64_t)0xFFFFFFFFu;
-        __atomic_store_n(&slot->object, (void *)0, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->object, (uintptr_t)0, __ATOMIC_RELAXED);
         __atomic_store_n(&slot->writer, (uintptr_t)0, __ATOMIC_RELAXED);
         __atomic_store_n(&slot->state, generation | (uint64_t)type << PLXS_TYPE_SHIFT, __ATOMIC_RELEASE);
     }
@@ -82,7 +82,7 @@ void plxs_gate_close(plxs_slot *slot) {
 }
 
 void *plxs_handle_publish(plxs_slot *slot, void *object) {
-    __atomic_store_n(&slot->object, object, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->object, (uintptr_t)object ^ PLXS_HIDDEN, __ATOMIC_RELAXED);
     uint64_t state = __atomic_fetch_or(&slot->state, PLXS_HANDED, __ATOMIC_RELEASE);
     uint64_t type = state >> PLXS_TYPE_SHIFT & 3;
     return (void *)(uintptr_t)(PLXS_HANDLE_TAG << 56 | type << 54 | (uint64_t)slot->index << 32 | state >> 32);
@@ -91,8 +91,8 @@ void *plxs_handle_publish(plxs_slot *slot, void *object) {
 void *plxs_handle_reap(plxs_slot *slot) {
     /* Every call's release happened before: each end of a call is a release operation. */
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    void *object = __atomic_load_n(&slot->object, __ATOMIC_RELAXED);
-    __atomic_store_n(&slot->object, (void *)0, __ATOMIC_RELAXED);
+    void *object = plxs_handle_object(slot);
+    __atomic_store_n(&slot->object, (uintptr_t)0, __ATOMIC_RELAXED);
     /* The object's own deinit gives the slot back (plxs_gate_close) once this release is its last. */
     return object;
 }

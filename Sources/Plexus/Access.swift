@@ -8,7 +8,7 @@ import CPlexusSupport
 // word that makes the object's C handle live, so that one compare-and-swap both checks a handle
 // and takes the object for a C call. A reader's take is that compare-and-swap and its release
 // one atomic subtract: with the handle's check, a tiny network's one-row plexus_predict pays
-// about 25 instructions for both (benchmarks/RESULTS.md). A seqlock would cost less but lets
+// 29 instructions for both (benchmarks/RESULTS.md). A seqlock would cost less but lets
 // readers race with the writer, which ThreadSanitizer rightly reports.
 //
 // The thread that holds the writer may call again (the epoch callback runs on the training
@@ -91,6 +91,14 @@ package struct AccessGate: ~Copyable {
     @inline(__always)
     package func endWriting(_ token: AccessToken) {
         if token.counted { _ = plxs_gate_end_write(slot) }
+    }
+
+    /// `body`'s value, read under a reader's hold (the getters' one line).
+    @inline(__always)
+    package func reading<T>(_ body: () -> T) throws(PlexusError) -> T {
+        let token = try beginReading()
+        defer { endReading(token) }
+        return body()
     }
 
     /// Whether this thread holds the writer (so a call now is a nested one, such as the epoch

@@ -187,21 +187,13 @@ extension Network {
     /// Applied to every input row before the first layer; nil: none. Throws `.busy` while
     /// another thread writes.
     public var inputTransform: FeatureTransform? {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return inputMap?.transform
-        }
+        get throws(PlexusError) { try access.reading { inputMap?.transform } }
     }
 
     /// Applied to the outputs of predict and forward, its inverse to training targets; nil: none.
     /// Throws `.busy` while another thread writes.
     public var outputTransform: FeatureTransform? {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return outputMap?.transform
-        }
+        get throws(PlexusError) { try access.reading { outputMap?.transform } }
     }
 
     /// Sets the map applied to the outputs (nil removes it): predict and forward return

@@ -84,11 +84,7 @@ public struct Metadata: Equatable, Sendable {
 extension Network {
     /// The caller's own notes, saved in the model file. Throws `.busy` while another thread writes.
     public var metadata: Metadata {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return userMetadata
-        }
+        get throws(PlexusError) { try access.reading { userMetadata } }
     }
 
     /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`). Throws `.busy` while

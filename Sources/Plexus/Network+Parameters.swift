@@ -85,20 +85,12 @@ extension Network {
 
     /// Every parameter, W1, b1, W2, b2, …. Throws `.busy` while another thread writes.
     public var parameters: [Float] {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return [Float](UnsafeBufferPointer(start: params.pointer, count: parameterCount))
-        }
+        get throws(PlexusError) { try access.reading { [Float](UnsafeBufferPointer(start: params.pointer, count: parameterCount)) } }
     }
 
     /// Every accumulated gradient, in parameter order. Throws `.busy` while another thread writes.
     public var gradients: [Float] {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return [Float](UnsafeBufferPointer(start: grads.pointer, count: parameterCount))
-        }
+        get throws(PlexusError) { try access.reading { [Float](UnsafeBufferPointer(start: grads.pointer, count: parameterCount)) } }
     }
 
     /// Copies every parameter into `out`, which holds exactly `parameterCount` floats (`.shape`

@@ -30,21 +30,13 @@ extension Network {
     /// The gradient clipping bound `setGradClip` set (0: off). Throws `.busy` while another
     /// thread writes.
     public var gradClip: Float {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return clipNorm
-        }
+        get throws(PlexusError) { try access.reading { clipNorm } }
     }
 
     /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
     /// Throws `.busy` while another thread writes.
     public var dropoutRates: [Float] {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return layerDropout
-        }
+        get throws(PlexusError) { try access.reading { layerDropout } }
     }
 
     /// Inverted dropout on the output of hidden layer `layer` (1…L−1) during `forward` and

@@ -174,11 +174,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
 
     /// The loss `backward` computes. Default: `.mse`. Throws `.busy` while another thread writes.
     public var loss: Loss {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return activeLoss
-        }
+        get throws(PlexusError) { try access.reading { activeLoss } }
     }
 
     /// Chooses the loss. Throws `.argument` when the output activation does not fit it, `.state`
@@ -193,11 +189,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
 
     /// The update `step` applies. Default: SGD, learning rate 0.01, no momentum.
     public var optimizer: Optimizer {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return activeOptimizer
-        }
+        get throws(PlexusError) { try access.reading { activeOptimizer } }
     }
 
     /// Chooses the optimizer. Changing hyperparameters of the same kind keeps its state (momentum
@@ -228,21 +220,13 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
 
     /// How many optimizer steps have been applied since the optimizer kind was last chosen.
     public var optimizerSteps: Int {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return optimizerState.steps
-        }
+        get throws(PlexusError) { try access.reading { optimizerState.steps } }
     }
 
     /// Whether `train` is running on this network; only its own thread (the epoch callback) sees
     /// true, since every other thread's read is refused with `.busy` meanwhile.
     public var isTraining: Bool {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return trainingNow
-        }
+        get throws(PlexusError) { try access.reading { trainingNow } }
     }
 
     /// The shape, the activations and, unless another thread is writing, the loss and optimizer.

@@ -56,7 +56,8 @@ enum { PLXS_HANDLE_NET = 1, PLXS_HANDLE_GRAPH = 2, PLXS_HANDLE_QUANTIZED = 3 };
 
 typedef struct {
     uint64_t state;         /* atomic: the word above */
-    void *object;           /* atomic: the retained object while a handle is out */
+    uintptr_t object;       /* atomic: the retained object while a handle is out, hidden
+                               (PLXS_HIDDEN) */
     uintptr_t writer;       /* atomic: the thread that holds WRITER (pthread_self), else 0 */
     uint32_t index;         /* the slot's own index, fixed */
     uint32_t next_free;     /* the free queue's link (under the registry's lock) */
@@ -220,9 +221,14 @@ static inline plxs_taken plxs_handle_take(const void *handle, uint32_t type, uin
 /* The state of a slot now, for the message of a refused call. */
 static inline uint64_t plxs_slot_state(plxs_slot *slot) { return __atomic_load_n(&slot->state, __ATOMIC_RELAXED); }
 
+/* A slot keeps its object's address xor'ed with this (a non-canonical value), so that leak
+   checkers (valgrind, LeakSanitizer) do not count the registry as a reference: a handle the
+   program never frees is still reported as a leak, "definitely lost", as a plain pointer would be. */
+#define PLXS_HIDDEN ((uintptr_t)0xFFFF000000000000ull)
+
 /* The object behind a taken slot. */
 static inline void *plxs_handle_object(plxs_slot *slot) {
-    return __atomic_load_n(&slot->object, __ATOMIC_RELAXED);
+    return (void *)(__atomic_load_n(&slot->object, __ATOMIC_RELAXED) ^ PLXS_HIDDEN);
 }
 
 /* Hands `slot`'s object out: the handle (of the slot's type), with `object` (retained by the

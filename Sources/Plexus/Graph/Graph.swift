@@ -75,20 +75,12 @@ public final class Graph: @unchecked Sendable {
 
     /// The number of nodes built so far. Throws `.busy` while another thread writes.
     public var nodeCount: Int {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return nodes.count
-        }
+        get throws(PlexusError) { try access.reading { nodes.count } }
     }
 
     /// The optimizer `step` applies to every parameter node. Throws `.busy` while another thread writes.
     public var optimizer: Optimizer {
-        get throws(PlexusError) {
-            let token = try access.beginReading()
-            defer { access.endReading(token) }
-            return activeOptimizer
-        }
+        get throws(PlexusError) { try access.reading { activeOptimizer } }
     }
 
     // MARK: Building

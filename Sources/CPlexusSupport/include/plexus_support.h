@@ -221,10 +221,12 @@ static inline plxs_taken plxs_handle_take(const void *handle, uint32_t type, uin
 /* The state of a slot now, for the message of a refused call. */
 static inline uint64_t plxs_slot_state(plxs_slot *slot) { return __atomic_load_n(&slot->state, __ATOMIC_RELAXED); }
 
-/* A slot keeps its object's address xor'ed with this (a non-canonical value), so that leak
-   checkers (valgrind, LeakSanitizer) do not count the registry as a reference: a handle the
-   program never frees is still reported as a leak, "definitely lost", as a plain pointer would be. */
-#define PLXS_HIDDEN ((uintptr_t)0xFFFF000000000000ull)
+/* A slot keeps its object's address xor'ed with this, which turns any user-space address into a
+   kernel-half one that no heap block has, so that leak checkers (valgrind, LeakSanitizer) do not
+   count the registry as a reference: a handle the program never frees is still reported as a
+   leak, "definitely lost", as a plain pointer would be. (A sign-extended 32-bit immediate: one
+   instruction on x86-64.) */
+#define PLXS_HIDDEN ((uintptr_t)0xFFFFFFFF80000000ull)
 
 /* The object behind a taken slot. */
 static inline void *plxs_handle_object(plxs_slot *slot) {

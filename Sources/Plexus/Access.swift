@@ -8,7 +8,7 @@ import CPlexusSupport
 // word that makes the object's C handle live, so that one compare-and-swap both checks a handle
 // and takes the object for a C call. A reader's take is that compare-and-swap and its release
 // one atomic subtract: with the handle's check, a tiny network's one-row plexus_predict pays
-// 29 instructions for both (benchmarks/RESULTS.md). A seqlock would cost less but lets
+// 30 instructions for both (benchmarks/RESULTS.md). A seqlock would cost less but lets
 // readers race with the writer, which ThreadSanitizer rightly reports.
 //
 // The thread that holds the writer may call again (the epoch callback runs on the training

@@ -107,7 +107,7 @@ int plxs_handle_retire(const void *handle, uint32_t type, void **release_now) {
     } while (!__atomic_compare_exchange_n(&slot->state, &state, state | PLXS_DEAD, 1, __ATOMIC_ACQ_REL,
                                           __ATOMIC_RELAXED));
     /* No call holds it: none can take a DEAD slot, so it is ours to reap. Otherwise the last call
-       to end does (plxs_gate_end_read / plxs_gate_end_write). */
+       to end does (plxs_handle_end_read / plxs_gate_end_write). */
     *release_now = (state & (PLXS_WRITER | PLXS_READERS)) == 0 ? plxs_handle_reap(slot) : (void *)0;
     return 1;
 }
@@ -125,18 +125,5 @@ uint32_t plxs_handle_live_type(const void *handle) {
 plxs_taken plxs_handle_take_slow(const void *handle, uint32_t type, uint32_t activity) {
     plxs_slot *slot = plxs_handle_slot(handle, type);
     if (slot == NULL) return (plxs_taken){NULL, PLXS_MISUSE};
-    uint64_t identity = plxs_handle_identity(handle, type);
-    uint64_t state = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
-    for (;;) {
-        if ((state & (PLXS_IDENTITY | PLXS_HANDED | PLXS_DEAD)) != identity) return (plxs_taken){NULL, PLXS_MISUSE};
-        if (state & (PLXS_WRITER | (activity ? PLXS_READERS : 0))) break;
-        uint64_t desired = activity ? state | PLXS_WRITER | (uint64_t)activity << PLXS_ACTIVITY_SHIFT : state + 1;
-        if (__atomic_compare_exchange_n(&slot->state, &state, desired, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            if (activity) __atomic_store_n(&slot->writer, plxs_thread_id(), __ATOMIC_RELAXED);
-            return (plxs_taken){slot, PLXS_TAKEN};
-        }
-    }
-    if ((state & PLXS_WRITER) && __atomic_load_n(&slot->writer, __ATOMIC_RELAXED) == plxs_thread_id())
-        return (plxs_taken){slot, PLXS_NESTED};
-    return (plxs_taken){slot, PLXS_BUSY};
+    return plxs_slot_take(slot, activity, PLXS_IDENTITY | PLXS_HANDED | PLXS_DEAD, plxs_handle_identity(handle, type));
 }

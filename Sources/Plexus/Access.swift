@@ -59,34 +59,30 @@ package struct AccessGate: ~Copyable {
 
     deinit { plxs_gate_close(slot) }
 
-    /// A reader's hold: refused with `.busy` while another thread writes.
+    /// Takes the gate as `activity` (0: a reader): the one take, `plxs_slot_take`, that the C
+    /// layer's handles use too.
     @inline(__always)
-    package func beginReading() throws(PlexusError) -> AccessToken {
-        var seen: UInt64 = 0
-        switch plxs_gate_read(slot, &seen) {
-        case Int32(PLXS_TAKEN): return AccessToken(counted: true)
-        case Int32(PLXS_NESTED): return AccessToken(counted: false)
-        default: throw AccessGate.busy(state: seen)
-        }
+    private func take(_ activity: UInt32) throws(PlexusError) -> AccessToken {
+        let taken = plxs_slot_take(slot, activity, 0, 0)
+        if taken.outcome == UInt64(PLXS_TAKEN) { return AccessToken(counted: true) }
+        if taken.outcome == UInt64(PLXS_NESTED) { return AccessToken(counted: false) }
+        throw AccessGate.busy(state: plxs_slot_state(slot))
     }
 
+    /// A reader's hold: refused with `.busy` while another thread writes.
+    @inline(__always)
+    package func beginReading() throws(PlexusError) -> AccessToken { try take(0) }
+
     /// Ends a hold of `beginReading`. A core call on an object the C API handed out always runs
-    /// inside the C layer's own hold, so its end is never the last of a freed handle.
+    /// inside the C layer's own take, so its end is never the last of a freed handle.
     @inline(__always)
     package func endReading(_ token: AccessToken) {
-        if token.counted { _ = plxs_gate_end_read(slot) }
+        if token.counted { plxs_gate_end_read(slot) }
     }
 
     /// The writer's hold: refused with `.busy` while any other call holds the object.
     @inline(__always)
-    package func beginWriting(_ activity: WriteActivity) throws(PlexusError) -> AccessToken {
-        var seen: UInt64 = 0
-        switch plxs_gate_write(slot, activity.rawValue, &seen) {
-        case Int32(PLXS_TAKEN): return AccessToken(counted: true)
-        case Int32(PLXS_NESTED): return AccessToken(counted: false)
-        default: throw AccessGate.busy(state: seen)
-        }
-    }
+    package func beginWriting(_ activity: WriteActivity) throws(PlexusError) -> AccessToken { try take(activity.rawValue) }
 
     @inline(__always)
     package func endWriting(_ token: AccessToken) {
@@ -100,10 +96,6 @@ package struct AccessGate: ~Copyable {
         defer { endReading(token) }
         return body()
     }
-
-    /// Whether this thread holds the writer (so a call now is a nested one, such as the epoch
-    /// callback's).
-    var heldByThisThread: Bool { plxs_gate_held_here(slot) != 0 }
 
     /// The refusal for a call that met `state`: what holds the object, and what to do.
     @inline(never)

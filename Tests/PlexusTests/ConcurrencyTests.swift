@@ -39,7 +39,7 @@ private final class Codes: Sendable {
         #expect(results.allSatisfy { $0.map(\.bitPattern) == expected.map(\.bitPattern) })
     }
 
-    @Test func aWriterIsRefusedWhileTrainingRunsAndReadersWait() throws {
+    @Test func readersAndWritersAreRefusedWhileTrainingRuns() throws {
         let net = try ConcurrencyTests.xor()
         let x: [Float] = [0, 0, 0, 1, 1, 0, 1, 1], y: [Float] = [0, 1, 1, 0]
         var seen: [PlexusError.Code?] = []

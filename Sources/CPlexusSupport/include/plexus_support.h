@@ -96,46 +96,46 @@ plxs_slot *plxs_gate_open(uint32_t type);
 /* Gives the slot back when its object goes: its generation moves on, so its handle is stale. */
 void plxs_gate_close(plxs_slot *slot);
 
-/* Takes `slot` for reading: PLXS_TAKEN, PLXS_NESTED, or PLXS_BUSY with the state in *seen. */
-static inline int plxs_gate_read(plxs_slot *slot, uint64_t *seen) {
-    uint64_t state = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
-    while (!(state & PLXS_WRITER)) {
-        if (__atomic_compare_exchange_n(&slot->state, &state, state + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            return PLXS_TAKEN;
-    }
-    if (__atomic_load_n(&slot->writer, __ATOMIC_RELAXED) == plxs_thread_id()) return PLXS_NESTED;
-    *seen = state;
-    return PLXS_BUSY;
-}
+/* What taking a slot gave: the slot (NULL only for PLXS_MISUSE) and the outcome. Returned in
+   two registers, so a caller keeps no local in memory. */
+typedef struct {
+    plxs_slot *slot;
+    uint64_t outcome;
+} plxs_taken;
 
-/* Takes `slot` for writing, as `activity` (1-7, named in messages). */
-static inline int plxs_gate_write(plxs_slot *slot, uint32_t activity, uint64_t *seen) {
+/* The one way a slot is taken, for reading (activity 0) or writing as `activity` (1-7, named in
+   messages): PLXS_MISUSE unless the state's bits under `checked` equal `identity` (a handle's
+   check; 0 and 0 for the object's own gate), else PLXS_TAKEN, PLXS_NESTED when this thread holds
+   the writer already, or PLXS_BUSY (plxs_slot_state then says what holds it). */
+static inline plxs_taken plxs_slot_take(plxs_slot *slot, uint32_t activity, uint64_t checked, uint64_t identity) {
     uint64_t state = __atomic_load_n(&slot->state, __ATOMIC_RELAXED);
-    while (!(state & (PLXS_WRITER | PLXS_READERS))) {
-        uint64_t desired = state | PLXS_WRITER | (uint64_t)activity << PLXS_ACTIVITY_SHIFT;
+    for (;;) {
+        if ((state & checked) != identity) return (plxs_taken){(plxs_slot *)0, PLXS_MISUSE};
+        if (state & (PLXS_WRITER | (activity ? PLXS_READERS : 0))) break;
+        uint64_t desired = activity ? state | PLXS_WRITER | (uint64_t)activity << PLXS_ACTIVITY_SHIFT : state + 1;
         if (__atomic_compare_exchange_n(&slot->state, &state, desired, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            __atomic_store_n(&slot->writer, plxs_thread_id(), __ATOMIC_RELAXED);
-            return PLXS_TAKEN;
+            if (activity) __atomic_store_n(&slot->writer, plxs_thread_id(), __ATOMIC_RELAXED);
+            return (plxs_taken){slot, PLXS_TAKEN};
         }
     }
-    if ((state & PLXS_WRITER) && __atomic_load_n(&slot->writer, __ATOMIC_RELAXED) == plxs_thread_id()) return PLXS_NESTED;
-    *seen = state;
-    return PLXS_BUSY;
+    if ((state & PLXS_WRITER) && __atomic_load_n(&slot->writer, __ATOMIC_RELAXED) == plxs_thread_id())
+        return (plxs_taken){slot, PLXS_NESTED};
+    return (plxs_taken){slot, PLXS_BUSY};
 }
+
+/* The state of a slot now, for the message of a refused call. */
+static inline uint64_t plxs_slot_state(plxs_slot *slot) { return __atomic_load_n(&slot->state, __ATOMIC_RELAXED); }
 
 void *plxs_handle_reap(plxs_slot *slot);
 
-/* Ends a counted read: NULL, or the object to release when this was the last call on a freed
-   handle (the caller releases it after its own last use of the object). */
-static inline void *plxs_gate_end_read(plxs_slot *slot) {
-    uint64_t state = __atomic_fetch_sub(&slot->state, 1, __ATOMIC_RELEASE);
-    if ((state & (PLXS_DEAD | PLXS_READERS)) == (PLXS_DEAD | 1)) return plxs_handle_reap(slot);
-    return (void *)0;
-}
+/* Ends a counted read of the object's own gate: the Swift core's, which, for an object that has
+   a handle, always runs inside the C layer's take and so is never the last call on a freed one. */
+static inline void plxs_gate_end_read(plxs_slot *slot) { __atomic_fetch_sub(&slot->state, 1, __ATOMIC_RELEASE); }
 
-/* plxs_gate_end_read for a slot taken through its handle of `type`: the low half of its state
-   is then known but for DEAD and the readers, so one comparison finds the last call on a freed
-   handle. */
+/* Ends a counted read of a slot taken through its handle of `type`: NULL, or the object to
+   release when this was the last call on a freed handle (the caller releases it after its own
+   last use of the object). The low half of the state is then known but for DEAD and the
+   readers, so one comparison finds that case. */
 static inline void *plxs_handle_end_read(plxs_slot *slot, uint32_t type) {
     uint64_t state = __atomic_fetch_sub(&slot->state, 1, __ATOMIC_RELEASE);
     if ((uint32_t)state == ((uint32_t)type << PLXS_TYPE_SHIFT | (uint32_t)(PLXS_HANDED | PLXS_DEAD) | 1u))
@@ -143,18 +143,12 @@ static inline void *plxs_handle_end_read(plxs_slot *slot, uint32_t type) {
     return (void *)0;
 }
 
-/* Ends a counted write, as plxs_gate_end_read. */
+/* Ends a counted write: NULL, or the object to release when its handle was freed meanwhile. */
 static inline void *plxs_gate_end_write(plxs_slot *slot) {
     __atomic_store_n(&slot->writer, (uintptr_t)0, __ATOMIC_RELAXED);
     uint64_t state = __atomic_fetch_and(&slot->state, ~(PLXS_WRITER | PLXS_ACTIVITY_MASK), __ATOMIC_RELEASE);
     if (state & PLXS_DEAD) return plxs_handle_reap(slot);
     return (void *)0;
-}
-
-/* Whether the calling thread holds the writer (a nested call, such as an epoch callback's). */
-static inline int plxs_gate_held_here(plxs_slot *slot) {
-    return (__atomic_load_n(&slot->state, __ATOMIC_RELAXED) & PLXS_WRITER) &&
-           __atomic_load_n(&slot->writer, __ATOMIC_RELAXED) == plxs_thread_id();
 }
 
 /* The slot a handle of `type` names, or NULL when no slot could be (wrong tag or type, a chunk
@@ -187,13 +181,6 @@ static inline uint64_t plxs_handle_identity(const void *handle, uint32_t type) {
     return (uint64_t)(uintptr_t)handle << 32 | (uint64_t)type << PLXS_TYPE_SHIFT | PLXS_HANDED;
 }
 
-/* What taking a handle gave: the slot (NULL only for PLXS_MISUSE) and the outcome. Returned in
-   two registers, so a caller keeps no local in memory. */
-typedef struct {
-    plxs_slot *slot;
-    uint64_t outcome;
-} plxs_taken;
-
 plxs_taken plxs_handle_take_slow(const void *handle, uint32_t type, uint32_t activity);
 
 /* Takes the object behind a handle for a call, reading (activity 0) or writing as `activity`:
@@ -217,9 +204,6 @@ static inline plxs_taken plxs_handle_take(const void *handle, uint32_t type, uin
     }
     return plxs_handle_take_slow(handle, type, activity);
 }
-
-/* The state of a slot now, for the message of a refused call. */
-static inline uint64_t plxs_slot_state(plxs_slot *slot) { return __atomic_load_n(&slot->state, __ATOMIC_RELAXED); }
 
 /* A slot keeps its object's address xor'ed with this, which turns any user-space address into a
    kernel-half one that no heap block has, so that leak checkers (valgrind, LeakSanitizer) do not

@@ -278,6 +278,15 @@ PLEXUS_MUST_USE plexus_status plexus_set_weight_decay(plexus_net *net, float wei
    changes).  Since 0.4.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_grad_clip(plexus_net *net, float max_norm);
 
+/* Adds the L2 penalty (lambda/2) * sum of every squared weight to what training minimises; the
+   biases are spared (scikit-learn's and Keras's L2 regularisation; scikit-learn's alpha is
+   lambda * batch size). Each step adds lambda * W to the weights' gradients, after clipping and
+   beside any coupled weight decay, whatever the optimizer. The losses training reports are the
+   data's alone. 0 removes it (the default). A net with a penalty is saved as format version 4.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or lambda negative or not finite, PLEXUS_ERR_STATE
+   from an epoch callback (nothing changes).  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_l2_penalty(plexus_net *net, float lambda);
+
 /* Inverted dropout on the outputs of hidden layer `layer` (1..L-1) in plexus_forward,
    plexus_train, plexus_train_step and plexus_train_ex, never in plexus_predict: each output is
    kept with probability 1-p and then scaled by 1/(1-p), else set to 0 (torch.nn.Dropout).
@@ -474,6 +483,10 @@ PLEXUS_MUST_USE plexus_status plexus_get_weight_decay(const plexus_net *net, flo
 PLEXUS_MUST_USE plexus_status plexus_get_grad_clip(const plexus_net *net, float *out);
 PLEXUS_MUST_USE plexus_status plexus_get_dropout(const plexus_net *net, size_t layer, float *out);
 
+/* Stores the L2 penalty on weights (plexus_set_l2_penalty; 0: none) in *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_l2_penalty(const plexus_net *net, float *out);
+
 /* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
@@ -557,12 +570,17 @@ PLEXUS_MUST_USE plexus_status plexus_fit_output_transform(plexus_net *net, const
  * Metadata: the caller's own UTF-8 key-value strings (units, feature names, a dataset's
  * version), saved in the model file's header and listed in key order (bytewise). Limits: a key
  * of 1..256 bytes, a value of at most 65536 bytes, at most 256 entries and 1 MiB of keys and
- * values together. Keys beginning with "plexus." are reserved for the format.
+ * values together. Keys beginning with "plexus." are reserved for the format, but for one:
+ * "plexus.classes", the class name of each output as a JSON array of distinct strings (one per
+ * output, or two for a single sigmoid output: the class of 0, then of 1), such as
+ * ["setosa","versicolor","virginica"]. Python's fit sets it from string labels; a caller may
+ * set it; plexus_set_metadata and plexus_load check it against the net (Since 0.11.0).
  * ------------------------------------------------------------------------------------------- */
 
 /* Sets key to value, or removes key when value is NULL (removing an absent key is not an error).
    Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or key, a key or value that is not
-   UTF-8, an empty or reserved key, or one past the limits.  Since 0.9.0. */
+   UTF-8, an empty or reserved key, a "plexus.classes" value that does not fit the net, or one
+   past the limits.  Since 0.9.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_metadata(plexus_net *net, const char *key, const char *value);
 
 /* Copies key's value with its terminating NUL into buffer[size] and sets *needed (may be NULL) to

@@ -15,6 +15,10 @@ public struct Metadata: Equatable, Sendable {
     public static let maxTotalBytes = 1 << 20
     /// Keys with this prefix belong to Plexus's own format.
     public static let reservedPrefix = "plexus."
+    /// The one reserved key a caller may set: the class names of the outputs, a JSON array of
+    /// strings, one per output (two for a single sigmoid output: the class of 0, then of 1).
+    /// Checked against the network when set and when a file is read.
+    public static let classesKey = "plexus.classes"
 
     private var entries: [(key: String, value: String)] = []
 
@@ -63,7 +67,7 @@ public struct Metadata: Equatable, Sendable {
         guard key.utf8.count <= maxKeyBytes else {
             throw .argument("the metadata key \"\(key.prefix(64))…\" is \(key.utf8.count) bytes; at most \(maxKeyBytes) are allowed")
         }
-        guard !key.hasPrefix(reservedPrefix) else {
+        guard !key.hasPrefix(reservedPrefix) || same(key, classesKey) else {
             throw .argument("the metadata key \"\(key)\" starts with \"\(reservedPrefix)\", which is reserved for Plexus's own entries; choose another name")
         }
     }
@@ -87,11 +91,71 @@ extension Network {
         get throws(PlexusError) { try access.reading { userMetadata } }
     }
 
-    /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`). Throws `.busy` while
-    /// another thread uses the network.
+    /// Sets (or, for nil, removes) one metadata entry (`Metadata.set`); a value for
+    /// `Metadata.classesKey` must name this network's classes (`checkClasses`). Throws `.busy`
+    /// while another thread uses the network.
     public func setMetadata(_ key: String, _ value: String?) throws(PlexusError) {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
+        if let value, Metadata.same(key, Metadata.classesKey) {
+            _ = try checkClasses(value)
+        }
         try userMetadata.set(key, value)
+    }
+
+    /// The class name of each output (`Metadata.classesKey`), nil when none were set. Throws
+    /// `.busy` while another thread writes.
+    public var classes: [String]? {
+        get throws(PlexusError) {
+            guard let text = try access.reading({ userMetadata[Metadata.classesKey] }) else { return nil }
+            return try checkClasses(text)
+        }
+    }
+
+    /// Names the classes of the outputs (nil removes the names): one per output, or two for a
+    /// single sigmoid output (the class of 0, then the class of 1), distinct. They are saved in
+    /// the model file as `Metadata.classesKey`. Throws `.argument` for another count or a repeated
+    /// name (nothing changes), `.busy`.
+    public func setClasses(_ names: [String]?) throws(PlexusError) {
+        try setMetadata(Metadata.classesKey, names.map { "[" + $0.map(\.jsonQuoted).joined(separator: ",") + "]" })
+    }
+
+    /// The names in a `Metadata.classesKey` value, checked against this network: a JSON array of
+    /// distinct strings, one per output (two for a single sigmoid output).
+    /// - Throws: `.argument` naming what is wrong.
+    func checkClasses(_ text: String) throws(PlexusError) -> [String] {
+        let key = Metadata.classesKey
+        var outcome: Result<JSONValue, PlexusError> = .success(.null)
+        Array(text.utf8).withUnsafeBytes { (raw) -> Void in
+            do throws(PlexusError) { outcome = .success(try JSONParser.parse(raw)) } catch { outcome = .failure(error) }
+        }
+        let parsed: JSONValue
+        switch outcome {
+        case let .success(value): parsed = value
+        case let .failure(error):
+            let prefix = "the header is not valid JSON: "
+            let reason = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+            throw .argument("\(key) is not valid JSON (\(reason)); pass an array of class names such as [\"cat\",\"dog\"]")
+        }
+        guard case let .array(items) = parsed else {
+            throw .argument("\(key) is not a JSON array; pass an array of class names such as [\"cat\",\"dog\"]")
+        }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case let .string(name) = item else {
+                throw .argument("\(key)[\(index)] is not a string; every class name is a JSON string")
+            }
+            if names.contains(where: { Metadata.same($0, name) }) {
+                throw .argument("\(key) names the class \(String(name.prefix(64)).jsonQuoted) twice; each output has its own class")
+            }
+            names.append(name)
+        }
+        let outputs = sizes[sizes.count - 1]
+        let binary = outputs == 1 && activations[activations.count - 1] == .sigmoid
+        guard names.count == outputs || (binary && names.count == 2) else {
+            let expected = binary ? "1 or 2 (the class of 0, then the class of 1)" : "\(outputs), one per output"
+            throw .argument("\(key) names \(names.count) classes but the network has \(outputs) output\(outputs == 1 ? "" : "s"); pass \(expected)")
+        }
+        return names
     }
 }

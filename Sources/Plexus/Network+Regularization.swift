@@ -1,6 +1,7 @@
-// Regularisation: weight decay (a setting of the optimizer, applied in Optimizer.swift), gradient
-// clipping by the global norm, and inverted dropout on hidden layers. Each follows PyTorch:
-// `weight_decay`, `clip_grad_norm_` and `nn.Dropout`.
+// Regularisation: weight decay (a setting of the optimizer, applied in Optimizer.swift), an L2
+// penalty on weights only, gradient clipping by the global norm, and inverted dropout on hidden
+// layers. They follow PyTorch (`weight_decay`, `clip_grad_norm_`, `nn.Dropout`) and, for the
+// penalty, scikit-learn's and Keras's L2 regularisation, which spare the biases.
 
 extension Network {
     /// Sets the current optimizer's weight decay λ (torch's `weight_decay`): coupled for SGD and
@@ -13,6 +14,42 @@ extension Network {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
         activeOptimizer = activeOptimizer.with(weightDecay: decay)
+    }
+
+    /// Adds the L2 penalty (λ/2)·Σ‖W_l‖² on the weights, never the biases, to what training
+    /// minimises: each step adds λ·W to the weights' gradients, after clipping and beside any
+    /// coupled weight decay, whatever the optimizer (scikit-learn's `alpha`/batch size, Keras's
+    /// `kernel_regularizer=l2(λ/2)`). The losses training reports stay the data's alone. 0 removes it.
+    /// - Throws: `.argument` for a λ that is negative or not finite, `.memory` (nothing changes).
+    public func setL2Penalty(_ lambda: Float) throws(PlexusError) {
+        guard lambda.isFinite && lambda >= 0 else {
+            throw .argument("the L2 penalty is \(lambda); pass a finite value >= 0, such as 1e-4, or 0 for none")
+        }
+        let token = try access.beginWriting(.changing)
+        defer { access.endWriting(token) }
+        try checkNotTraining()
+        guard lambda > 0 else {
+            weightPenalty = 0
+            penaltyCoefficients = nil
+            return
+        }
+        let coefficients: FloatBuffer
+        if let kept = penaltyCoefficients {
+            coefficients = kept
+        } else {
+            coefficients = try FloatBuffer(count: parameterCount, purpose: "the L2 penalty's coefficients")
+        }
+        for layer in layout.layers {
+            (coefficients.pointer + layer.weightOffset).update(repeating: lambda, count: layer.inputs * layer.outputs)
+        }
+        weightPenalty = lambda
+        penaltyCoefficients = coefficients
+    }
+
+    /// The L2 penalty on weights `setL2Penalty` set (0: none). Throws `.busy` while another
+    /// thread writes.
+    public var l2Penalty: Float {
+        get throws(PlexusError) { try access.reading { weightPenalty } }
     }
 
     /// From now on `step` first scales the gradients by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the

@@ -34,7 +34,8 @@ extension Network {
     /// `step` for a caller that holds the network.
     func applyStep() throws(PlexusError) {
         try optimizerState.apply(activeOptimizer, params: params.pointer, grads: grads.pointer, count: parameterCount,
-                                 gradScale: clipFactor(), clearingGrads: true)
+                                 gradScale: clipFactor(), penalty: penaltyCoefficients.map { UnsafePointer($0.pointer) },
+                                 clearingGrads: true)
         gradsAreZero = true
         cachedBatch = 0
     }

@@ -31,6 +31,10 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     public let parameterCount: Int
     /// `step` first scales the gradients so that their global L2 norm is at most this; 0: off.
     var clipNorm: Float = 0
+    /// The L2 penalty on weights, λ (Network+Regularization.swift); 0: none.
+    var weightPenalty: Float = 0
+    /// λ for each weight and 0 for each bias, in parameter order; nil without a penalty.
+    var penaltyCoefficients: FloatBuffer?
     /// The dropout probability of each layer's output, 0…L (only hidden layers may be above 0).
     var layerDropout: [Float]
     /// The input and output transforms as the passes read them (FeatureTransform.swift; set by

@@ -60,10 +60,11 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
     /// `OptimizerRule.apply` of this optimizer's rule (`OptimizerState.apply`, every step).
     @inline(__always)
     func apply(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float,
-               commit: Bool, clearingGrads: Bool, state: inout OptimizerState) throws(PlexusError) {
+               penalty: UnsafePointer<Float>?, commit: Bool, clearingGrads: Bool,
+               state: inout OptimizerState) throws(PlexusError) {
         let failure = withUnsafeMutablePointer(to: &state) { state in
-            stored.accept(Apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                                clearingGrads: clearingGrads, state: state))
+            stored.accept(Apply(params: params, grads: grads, count: count, gradScale: gradScale, penalty: penalty,
+                                commit: commit, clearingGrads: clearingGrads, state: state))
         }
         if let failure { throw failure }
     }
@@ -187,12 +188,17 @@ extension OptimizerRule {
     /// `update` on a run of parameters, gradients read through clipping's factor and the coupled decay.
     @inline(__always)
     func apply(params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float,
-               commit: Bool, clearingGrads: Bool, state: inout OptimizerState) throws(PlexusError) {
+               penalty: UnsafePointer<Float>?, commit: Bool, clearingGrads: Bool,
+               state: inout OptimizerState) throws(PlexusError) {
         // The coupled decay λ·θ joins the gradient; a decoupled one is the rule's own business.
         // The plain gradient gets its own specialisation, so that an update without clipping or
         // coupled decay costs nothing for them.
         let coupledDecay = Self.couplesWeightDecay ? weightDecay : 0
-        if gradScale == 1 && coupledDecay == 0 {
+        if let penalty {
+            try update(ParameterUpdate(params: params, grads: grads, count: count,
+                                       gradient: PenalizedGradient(scale: gradScale, decay: coupledDecay, penalty: penalty),
+                                       commit: commit, clearingGrads: clearingGrads), state: &state)
+        } else if gradScale == 1 && coupledDecay == 0 {
             try update(ParameterUpdate(params: params, grads: grads, count: count, gradient: RawGradient(),
                                        commit: commit, clearingGrads: clearingGrads), state: &state)
         } else {
@@ -256,14 +262,15 @@ private struct Changed: OptimizerVisitor {
 /// One step of the rule; the result is the error that refused it, nil when it went through.
 private struct Apply: OptimizerVisitor {
     let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>, count: Int, gradScale: Float
+    let penalty: UnsafePointer<Float>?
     let commit: Bool, clearingGrads: Bool
     let state: UnsafeMutablePointer<OptimizerState>
 
     @inline(__always)
     func visit<Rule: OptimizerRule>(_ rule: Rule) -> PlexusError? {
         do {
-            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, commit: commit,
-                           clearingGrads: clearingGrads, state: &state.pointee)
+            try rule.apply(params: params, grads: grads, count: count, gradScale: gradScale, penalty: penalty,
+                           commit: commit, clearingGrads: clearingGrads, state: &state.pointee)
             return nil
         } catch {
             return error
@@ -309,11 +316,14 @@ struct OptimizerState {
     /// (and zeroes the gradients when `clearingGrads`, saving a pass over memory).
     /// With `commit: false` only the checks run and nothing changes: a caller updating several
     /// buffers (a graph's parameters) checks them all before committing any.
+    /// `penalty` (nil: none) holds one coefficient per parameter, μ_i, whose μ_i·θ_i joins the
+    /// gradient after clipping, as the coupled decay does (the L2 penalty on weights).
     mutating func apply(_ optimizer: borrowing Optimizer, params: UnsafeMutablePointer<Float>,
-                        grads: UnsafeMutablePointer<Float>, count n: Int, gradScale: Float = 1, commit: Bool = true,
+                        grads: UnsafeMutablePointer<Float>, count n: Int, gradScale: Float = 1,
+                        penalty: UnsafePointer<Float>? = nil, commit: Bool = true,
                         clearingGrads: Bool = false) throws(PlexusError) {
-        try optimizer.apply(params: params, grads: grads, count: n, gradScale: gradScale, commit: commit,
-                            clearingGrads: clearingGrads, state: &self)
+        try optimizer.apply(params: params, grads: grads, count: n, gradScale: gradScale, penalty: penalty,
+                            commit: commit, clearingGrads: clearingGrads, state: &self)
         if commit { steps += 1 }
     }
 }
@@ -377,6 +387,18 @@ struct AdjustedGradient: GradientSource {
     @inline(__always)
     func lanes(_ grads: UnsafeMutablePointer<Float>, _ params: UnsafeMutablePointer<Float>, _ i: Int, _ c: Int) -> Lanes {
         scale * grads.lanes(i, c) + decay * params.lanes(i, c)
+    }
+}
+
+/// s·g + (λ + μ_i)·θ: `AdjustedGradient` with a per-parameter L2 penalty μ (the network's
+/// penalty on weights, 0 on biases), added in that order.
+struct PenalizedGradient: GradientSource {
+    let scale: Float, decay: Float
+    let penalty: UnsafePointer<Float>
+    @inline(__always)
+    func lanes(_ grads: UnsafeMutablePointer<Float>, _ params: UnsafeMutablePointer<Float>, _ i: Int, _ c: Int) -> Lanes {
+        let theta = params.lanes(i, c)
+        return scale * grads.lanes(i, c) + decay * theta + penalty.lanes(i, c) * theta
     }
 }
 

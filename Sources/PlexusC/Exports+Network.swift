@@ -83,6 +83,11 @@ public func plexus_set_grad_clip(_ net: OpaquePointer?, _ maxNorm: Float) -> Int
     onNetwork("plexus_set_grad_clip", net, .writing(.changing)) { (net) throws(PlexusError) in try net.setGradClip(maxNorm) }
 }
 
+@_cdecl("plexus_set_l2_penalty")
+public func plexus_set_l2_penalty(_ net: OpaquePointer?, _ lambda: Float) -> Int32 {
+    onNetwork("plexus_set_l2_penalty", net, .writing(.changing)) { (net) throws(PlexusError) in try net.setL2Penalty(lambda) }
+}
+
 @_cdecl("plexus_set_dropout")
 public func plexus_set_dropout(_ net: OpaquePointer?, _ layer: UInt, _ p: Float) -> Int32 {
     onNetwork("plexus_set_dropout", net, .writing(.changing)) { (net) throws(PlexusError) in

@@ -86,6 +86,14 @@ public func plexus_get_grad_clip(_ net: OpaquePointer?, _ out: UnsafeMutablePoin
     }
 }
 
+@_cdecl("plexus_get_l2_penalty")
+public func plexus_get_l2_penalty(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    onNetwork("plexus_get_l2_penalty", net, .reading) { (net) throws(PlexusError) in
+        let out = try required(out, "out")
+        out.pointee = try net.l2Penalty
+    }
+}
+
 @_cdecl("plexus_get_dropout")
 public func plexus_get_dropout(_ net: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<Float>?) -> Int32 {
     onNetwork("plexus_get_dropout", net, .reading) { (net) throws(PlexusError) in

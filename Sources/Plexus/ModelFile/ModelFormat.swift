@@ -3,12 +3,14 @@
 enum ModelFormat {
     static let name = "plexus-dense-network"
     /// Written: the lowest version that holds the network, so that older readers load every
-    /// file they can: 3 (0.9.0: input and output transforms) when the network has a transform,
-    /// else 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator). Read: 1, 2 and 3.
+    /// file they can: 4 (0.11.0: the L2 penalty on weights) when the network has one, 3 (0.9.0:
+    /// input and output transforms) when it has a transform, else 2 (0.4.0: weight decay, AdamW,
+    /// clipping, dropout, the generator). Read: 1 to 4.
     static func version(of network: Network) -> Int {
-        network.inputMap != nil || network.outputMap != nil ? 3 : 2
+        if network.weightPenalty != 0 { return 4 }
+        return network.inputMap != nil || network.outputMap != nil ? 3 : 2
     }
-    static let readableVersions = ["1", "2", "3"]
+    static let readableVersions = ["1", "2", "3", "4"]
 
     /// The transforms' tensors (version 3), each [sizes[0]] or [sizes[L]] floats.
     enum TransformTensor: CaseIterable {
@@ -44,6 +46,7 @@ enum ModelFormat {
         /// An optimizer's hyperparameter, by the name its `OptimizerRule` gives it.
         static func hyperparameter(_ name: String) -> String { "plexus." + name }
         static let gradClip = "plexus.grad_clip"
+        static let l2Penalty = "plexus.l2_penalty"
         static let dropout = "plexus.dropout"
         static let generator = "plexus.generator"
         static let crc32 = "plexus.data_crc32"

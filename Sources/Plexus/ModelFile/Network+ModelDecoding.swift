@@ -57,9 +57,13 @@ extension Network {
         } catch {
             throw bad("the file's transforms are invalid: \(error.message)")
         }
+        if let classes = description.userMetadata[Metadata.classesKey] {
+            do { _ = try net.checkClasses(classes) } catch { throw bad("the file's classes are invalid: \(error.message)") }
+        }
         net.userMetadata = description.userMetadata
         net.optimizerState.steps = Int(description.steps)
         try net.setGradClip(description.gradClip)
+        try net.setL2Penalty(description.l2Penalty)
         for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }
         net.generator = description.generator
         return net
@@ -121,6 +125,7 @@ private struct ModelDescription {
     let optimizer: Optimizer
     let steps: UInt64
     let gradClip: Float
+    let l2Penalty: Float
     /// The dropout probabilities of the hidden layers 1…L−1.
     let dropout: [Float]
     let generator: SeededGenerator
@@ -141,7 +146,7 @@ private struct ModelDescription {
         }
         version = Int(metadata[ModelFormat.Key.formatVersion]!)!
         var user = Metadata()
-        for (key, value) in metadata where !key.hasPrefix(Metadata.reservedPrefix) {
+        for (key, value) in metadata where !key.hasPrefix(Metadata.reservedPrefix) || key == Metadata.classesKey {
             do { try user.set(key, value) } catch { throw bad("metadata \"\(key.prefix(64))\": \(error.message)") }
         }
         userMetadata = user
@@ -167,6 +172,8 @@ private struct ModelDescription {
         self.steps = steps
         gradClip = try ModelDescription.number(metadata, ModelFormat.Key.gradClip, default: 0)
         guard gradClip.isFinite && gradClip >= 0 else { throw bad("\(ModelFormat.Key.gradClip) is \(gradClip); it must be finite and not negative") }
+        l2Penalty = try ModelDescription.number(metadata, ModelFormat.Key.l2Penalty, default: 0)
+        guard l2Penalty.isFinite && l2Penalty >= 0 else { throw bad("\(ModelFormat.Key.l2Penalty) is \(l2Penalty); it must be finite and not negative") }
         dropout = try ModelDescription.parseDropout(metadata[ModelFormat.Key.dropout], hiddenLayers: sizes.count - 2)
         generator = try ModelDescription.parseGenerator(metadata[ModelFormat.Key.generator])
         // The parameters this architecture needs must fit the data section before anything is allocated.

@@ -37,6 +37,7 @@ extension Network {
                      (ModelFormat.Key.gradClip, "\(clipNorm)"),
                      (ModelFormat.Key.dropout, layerDropout.dropFirst().dropLast().map { "\($0)" }.joined(separator: ",")),
                      (ModelFormat.Key.generator, generator.state.map(hex16).joined())]
+        if weightPenalty != 0 { metadata.append((ModelFormat.Key.l2Penalty, "\(weightPenalty)")) }
         metadata.append((ModelFormat.Key.steps, weightsOnly ? "0" : "\(optimizerState.steps)"))
         metadata += userMetadata.all.map { ($0.key, $0.value) }
 

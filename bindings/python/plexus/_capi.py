@@ -115,6 +115,8 @@ _DECLARATIONS = {
     "plexus_set_weight_decay": (c_int, [_P, c_float]),
     # plexus_status plexus_set_grad_clip(plexus_net *net, float max_norm);
     "plexus_set_grad_clip": (c_int, [_P, c_float]),
+    # plexus_status plexus_set_l2_penalty(plexus_net *net, float lambda);
+    "plexus_set_l2_penalty": (c_int, [_P, c_float]),
     # plexus_status plexus_set_dropout(plexus_net *net, size_t layer, float p);
     "plexus_set_dropout": (c_int, [_P, c_size_t, c_float]),
     # plexus_status plexus_forward(plexus_net *net, const float *x, size_t batch, float *y);
@@ -155,6 +157,8 @@ _DECLARATIONS = {
     "plexus_get_weight_decay": (c_int, [_P, _P]),
     # plexus_status plexus_get_grad_clip(const plexus_net *net, float *out);
     "plexus_get_grad_clip": (c_int, [_P, _P]),
+    # plexus_status plexus_get_l2_penalty(const plexus_net *net, float *out);
+    "plexus_get_l2_penalty": (c_int, [_P, _P]),
     # plexus_status plexus_get_dropout(const plexus_net *net, size_t layer, float *out);
     "plexus_get_dropout": (c_int, [_P, c_size_t, _P]),
     # plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);

@@ -65,7 +65,8 @@ class DataParallel:
              checkpoint: Union[str, "os.PathLike[str]", None]) -> list[float]:
         net = self.net
         x, _ = net._rows(x_in, net.sizes[0], "x")
-        y = net._targets(y_in, x.shape[0])
+        y, fixed = net._targets(y_in, x.shape[0])
+        net._fix_classes(fixed)
         n = x.shape[0]
         history: list[float] = []
         net.zero_grads()

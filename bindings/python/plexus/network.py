@@ -1,6 +1,7 @@
 """`plexus.Network`: a dense network held by the C library, driven with numpy arrays."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -12,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _capi
 from ._capi import lib, prepared_predict
 from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZER_FLAGS, OPTIMIZER_HYPERPARAMETERS, OPTIMIZERS
+from ._checks import SIZE_MAX, UINT64_MAX, integer
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
@@ -64,15 +66,27 @@ def _schedule_fields(lr_schedule: Any) -> dict[str, Any]:
                             "or ('cosine', t_max, eta_min)") from None
     code = _index("lr_schedule", name, LR_SCHEDULES)
     if name == "step":
-        return {"lr_schedule": code, "step_size": int(first), "gamma": float(second)}
+        return {"lr_schedule": code, "step_size": integer("lr_schedule's step_size", first), "gamma": float(second)}
     if name == "cosine":
-        return {"lr_schedule": code, "t_max": int(first), "eta_min": float(second)}
+        return {"lr_schedule": code, "t_max": integer("lr_schedule's t_max", first), "eta_min": float(second)}
     return {}
 
 
 def labels_like(values: np.ndarray) -> bool:
     """Whether a 1-D array reads as class labels rather than one row of target values."""
     return values.dtype.kind in "iubUSO"
+
+
+def _class_names(classes: Any) -> list[str]:
+    """A classes= argument as a list of names: a sequence of str (numpy strings included)."""
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+        raise TypeError(f"classes must be a sequence of str, one per output, not {type(classes).__name__}")
+    names = list(classes)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"classes must be str, one per output; got {name!r} ({type(name).__name__}). "
+                            "Integer labels need no classes: they are the output's index")
+    return [str(name) for name in names]
 
 
 class Transform(NamedTuple):
@@ -99,16 +113,14 @@ class Network(OwnedHandle):
     call); every other method needs the network to itself.
     """
 
-    #: The class names of the last string labels passed to fit or backward for cross-entropy, in
-    #: the order of the outputs (sorted); None after numeric labels or none at all.
-    classes: NDArray[Any] | None = None
-
     _kind = "network"
     _release = staticmethod(lib.plexus_free)
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str] | str, loss: str = "mse",
                  bias: bool = True, seed: int = 0):
-        sizes = [int(s) for s in sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"sizes must be a sequence of integers, not {type(sizes).__name__}")
+        sizes = [integer(f"sizes[{i}]", s, 1, 2**31 - 1) for i, s in enumerate(sizes)]
         if isinstance(activations, str):
             activations = [activations] * (len(sizes) - 1)
         activations = list(activations)
@@ -116,12 +128,8 @@ class Network(OwnedHandle):
             raise ArgumentError(f"sizes {sizes} needs at least 2 layers (inputs and outputs)")
         if len(activations) != len(sizes) - 1:
             raise ArgumentError(f"{len(sizes)} layer sizes need {len(sizes) - 1} activations, got {len(activations)}")
-        if any(s < 1 or s > 2**31 - 1 for s in sizes):
-            raise ArgumentError(f"sizes {sizes}: every layer needs between 1 and 2147483647 neurons")
         codes = [_index("activation", a, ACTIVATIONS) for a in activations]
-        if not 0 <= int(seed) < 2**64:
-            raise ArgumentError(f"seed {seed} is not in [0, 2**64)")
-        status, handle = _capi.create(sizes, codes, 0 if bias else NO_BIAS, int(seed))
+        status, handle = _capi.create(sizes, codes, 0 if bias else NO_BIAS, integer("seed", seed, 0, UINT64_MAX))
         check(status)
         self._adopt(handle)
         try:
@@ -242,6 +250,21 @@ class Network(OwnedHandle):
         return self
 
     @property
+    def l2_penalty(self) -> float:
+        """The L2 penalty on weights (``set_l2_penalty``); 0: none."""
+        status, value = _capi.float_out(lib.plexus_get_l2_penalty, self.handle)
+        check(status)
+        return value
+
+    def set_l2_penalty(self, lam: float) -> "Network":
+        """Adds the penalty (lam/2)·Σ‖W‖² on the weights, never the biases, to what training
+        minimises: each step adds lam·W to the weights' gradients, whatever the optimizer
+        (scikit-learn's ``alpha`` is lam × batch size; Keras's ``kernel_regularizer=l2(lam/2)``).
+        The losses training reports stay the data's alone. 0 removes it. Returns the network."""
+        check(lib.plexus_set_l2_penalty(self.handle, float(lam)))
+        return self
+
+    @property
     def dropout(self) -> list[float]:
         """The dropout probability of each non-input layer (the output layer's is 0)."""
         values = []
@@ -254,7 +277,7 @@ class Network(OwnedHandle):
     def set_dropout(self, layer: int, p: float) -> "Network":
         """Inverted dropout with probability ``p`` on hidden layer ``layer`` (1..L-1) in forward,
         train_step and fit, never in predict (torch.nn.Dropout). Returns the network."""
-        check(lib.plexus_set_dropout(self.handle, int(layer), float(p)))
+        check(lib.plexus_set_dropout(self.handle, integer("layer", layer), float(p)))
         return self
 
     @property
@@ -286,36 +309,145 @@ class Network(OwnedHandle):
             raise ShapeError(f"{name} has shape {np.shape(values)}: no rows; pass at least one sample")
         return array, single
 
-    def _targets(self, values: ArrayLike, rows: int, name: str = "y") -> NDArray[np.float32]:
-        """Targets as (rows, outputs) float32, from what people pass: rows of targets; for a
-        one-output network one value per row (1-D); for cross-entropy class labels, one per row
-        (1-D or a column), as integers, integral floats or strings (strings name the classes in
-        sorted order, kept as ``self.classes``), which become one-hot rows."""
+    # ----- class labels --------------------------------------------------------------------------
+    @property
+    def classes(self) -> NDArray[np.str_] | None:
+        """The class name of each output, as a 1-D array of str, or None. Fixed once: by the first
+        fit, train_step or backward given string labels (their names, sorted), by fit's
+        ``classes=``, or by setting it; every later call maps string labels through it, and a
+        label outside it raises ArgumentError. It is saved in the model file (metadata
+        ``plexus.classes``), so save/load, to_bytes, pickle and deepcopy keep it. A single sigmoid
+        output under binary cross-entropy has two: the class of 0, then the class of 1. Integer
+        labels are always the output's index, with or without classes."""
+        metadata = self.metadata
+        if "plexus.classes" not in metadata:
+            return None
+        return np.array(json.loads(metadata["plexus.classes"]), dtype=str)
+
+    @classes.setter
+    def classes(self, names: Sequence[str] | None) -> None:
+        metadata = self.metadata
+        if names is None:
+            metadata.pop("plexus.classes", None)
+        else:
+            metadata["plexus.classes"] = json.dumps(_class_names(names), ensure_ascii=False)
+
+    def _label_mode(self) -> str | None:
+        """How one label per row becomes a target: "onehot" for softmax outputs under
+        cross-entropy, "binary" for one sigmoid output under binary cross-entropy, else None."""
+        outputs, loss = self._sizes[-1], self.loss
+        if loss == "cross_entropy" and outputs > 1:
+            return "onehot"
+        if loss == "binary_cross_entropy" and outputs == 1:
+            return "binary"
+        return None
+
+    def _targets(self, values: ArrayLike, rows: int, name: str = "y",
+                 pending: list[str] | None = None) -> tuple[NDArray[np.float32], list[str] | None]:
+        """(targets as (rows, outputs) float32, the class names these labels fix or None), from
+        what people pass: rows of targets; for a one-output network one value per row (1-D); for
+        cross-entropy class labels, one per row (1-D or a column), as integers (the output's
+        index), integral floats or strings (mapped through ``classes``; ``pending``, names that
+        are about to be fixed, stands for them), which become one-hot rows; for one sigmoid
+        output under binary cross-entropy, two class names. The caller fixes the returned names
+        (``_fix_classes``) once its call has gone through."""
         outputs = self._sizes[-1]
-        raw = np.asarray(values)
-        labels = self.loss == "cross_entropy" and outputs > 1
-        if labels and raw.ndim == 2 and raw.shape[1] == 1:
+        try:
+            raw = np.asarray(values)
+        except (TypeError, ValueError) as error:
+            raise ArgumentError(f"{name} cannot be read as an array: {error}") from None
+        mode = self._label_mode()
+        if raw.ndim == 2 and raw.shape[1] == 1 and (mode == "onehot" or raw.dtype.kind in "USO"):
             raw = raw[:, 0]   # a column of labels
-        if raw.ndim == 1 and (outputs == 1 or labels) and not (rows == 1 and raw.shape[0] == outputs and not labels_like(raw)):
+        if raw.ndim == 1 and raw.dtype.kind in "USO" and mode is None:
+            raise ArgumentError(self._labels_refused(name))
+        if raw.ndim == 1 and (outputs == 1 or mode == "onehot") and not (rows == 1 and raw.shape[0] == outputs and not labels_like(raw)):
             if raw.shape[0] != rows:
                 raise ShapeError(f"{name} has {raw.shape[0]} rows but x has {rows}; pass one target per sample")
+            if mode == "binary" and raw.dtype.kind in "USO":
+                index, fixed = self._class_index(raw, 2, name, pending)
+                return np.ascontiguousarray(index.astype(np.float32).reshape(rows, 1)), fixed
             if outputs == 1:
-                return np.ascontiguousarray(_floats(raw, name).reshape(rows, 1))
-            return self._one_hot(raw, rows, outputs, name)
+                return np.ascontiguousarray(_floats(raw, name).reshape(rows, 1)), None
+            return self._one_hot(raw, rows, outputs, name, pending)
+        if raw.ndim == 1 and raw.shape[0] == rows and outputs > 1 and labels_like(raw) and rows != outputs:
+            raise ArgumentError(self._labels_refused(name))
         array, _ = self._rows(raw, outputs, name)
         if array.shape[0] != rows:
             raise ShapeError(f"{name} has {array.shape[0]} rows but x has {rows}; pass one target row per sample")
-        return array
+        return array, None
 
-    def _one_hot(self, labels: np.ndarray, rows: int, outputs: int, name: str) -> NDArray[np.float32]:
+    def _labels_refused(self, name: str) -> str:
+        """Why one label per row does not fit this network's outputs and loss, and what does."""
+        outputs, loss, last = self._sizes[-1], self.loss, self._activations[-1]
+        if last == "softmax":
+            return (f"{name} holds one class label per row, but the loss is {loss!r}; a softmax output learns labels with "
+                    f"cross-entropy: pass loss=\"cross_entropy\" (or set net.loss = \"cross_entropy\"), or pass rows of "
+                    f"{outputs} targets")
+        if last == "sigmoid" and outputs == 1:
+            return (f"{name} holds class labels, but the loss is {loss!r}; one sigmoid output learns two classes with "
+                    f"binary cross-entropy: pass loss=\"binary_cross_entropy\", or pass 0/1 targets")
+        if last == "sigmoid":
+            return (f"{name} holds one label per row, but {outputs} sigmoid outputs learn several labels per row: pass rows of "
+                    f"{outputs} values 0 or 1 (a multi-label indicator matrix), or use a softmax output with cross-entropy")
+        return (f"{name} holds one class label per row, but the output layer is {last} under {loss!r}; class labels "
+                f"need a softmax output layer with loss=\"cross_entropy\" (or pass rows of {outputs} targets)")
+
+    def _class_index(self, labels: np.ndarray, count: int, name: str,
+                     pending: list[str] | None) -> tuple[NDArray[np.int64], list[str] | None]:
+        """(each string label's index in the classes, the names this call fixes or None)."""
+        text = labels.astype(str)
+        known = self.classes
+        fixed = None
+        if known is None:
+            if pending is not None:
+                known, fixed = np.array(pending, dtype=str), list(pending)
+            else:
+                names = np.unique(text)
+                if names.shape[0] != count:
+                    shown = ", ".join(repr(str(n)) for n in names[:8]) + (", ..." if names.shape[0] > 8 else "")
+                    raise ArgumentError(f"{name} names {names.shape[0]} classes ({shown}) but the network has {count} "
+                                        f"{'classes for its sigmoid output' if count == 2 and self._sizes[-1] == 1 else 'outputs'}; "
+                                        f"pass classes=[...] to fit, naming one class per output in output order, or set net.classes")
+                known, fixed = names, [str(n) for n in names]
+        position = {str(c): i for i, c in enumerate(known)}
+        unknown = [str(label) for label in np.unique(text) if str(label) not in position]
+        if unknown:
+            raise ArgumentError(f"{name} holds the label {unknown[0]!r}, which is not one of the network's classes "
+                                f"{[str(c) for c in known]}; the classes are fixed once (set net.classes to change them)")
+        return np.fromiter((position[label] for label in text), dtype=np.int64, count=text.shape[0]), fixed
+
+    def _pending_classes(self, classes: Sequence[str] | None) -> list[str] | None:
+        """fit's ``classes=`` as names about to be fixed (None when absent or already fixed):
+        refused when the network's classes differ, or when the count does not fit the outputs."""
+        if classes is None:
+            return None
+        names = _class_names(classes)
+        current = self.classes
+        if current is not None:
+            if [str(c) for c in current] != names:
+                raise ArgumentError(f"classes {names} differ from the network's classes {[str(c) for c in current]}; "
+                                    "they are fixed once: set net.classes to change them")
+            return None
+        outputs = self._sizes[-1]
+        binary = outputs == 1 and self._activations[-1] == "sigmoid"
+        if not (len(names) == outputs or (binary and len(names) == 2)):
+            raise ArgumentError(f"classes names {len(names)} classes but the network has {outputs} output"
+                                f"{'' if outputs == 1 else 's'}; pass one name per output"
+                                f"{' (or two for its sigmoid output)' if binary else ''}")
+        return names
+
+    def _fix_classes(self, names: list[str] | None) -> None:
+        """Stores the class names a call's labels fixed (nothing when they were fixed before)."""
+        if names is not None and self.classes is None:
+            self.classes = names
+
+    def _one_hot(self, labels: np.ndarray, rows: int, outputs: int, name: str,
+                 pending: list[str] | None) -> tuple[NDArray[np.float32], list[str] | None]:
+        fixed = None
         if labels.dtype.kind in "USO":
-            classes = np.unique(labels.astype(str))
-            if classes.shape[0] > outputs:
-                raise ArgumentError(f"{name} names {classes.shape[0]} classes but the network has {outputs} outputs")
-            self.classes = classes
-            index = np.searchsorted(classes, labels.astype(str))
+            index, fixed = self._class_index(labels, outputs, name, pending)
         else:
-            self.classes = None
             if labels.dtype.kind == "f":
                 if not np.all(np.isfinite(labels)) or not np.array_equal(labels, np.round(labels)):
                     raise ArgumentError(f"{name} holds class labels that are not whole numbers; pass integers 0..{outputs - 1} "
@@ -327,7 +459,7 @@ class Network(OwnedHandle):
                 raise ArgumentError(f"{name} holds class labels outside 0..{outputs - 1}")
         onehot = np.zeros((rows, outputs), np.float32)
         onehot[np.arange(rows), index] = 1.0
-        return onehot
+        return onehot, fixed
 
     def forward(self, x: ArrayLike) -> NDArray[np.float32]:
         """Runs x forward, keeping the activations backward() needs; returns the outputs."""
@@ -340,9 +472,10 @@ class Network(OwnedHandle):
     def backward(self, y: ArrayLike) -> float:
         """Adds the gradient of the last forward batch's loss against targets y; returns the loss."""
         rows = getattr(self, "_forward_rows", None)
-        y = self._targets(y, rows if rows is not None else np.atleast_2d(np.asarray(y)).shape[0])
+        y, fixed = self._targets(y, rows if rows is not None else np.atleast_2d(np.asarray(y)).shape[0])
         status, loss = _capi.backward(self.handle, y.ctypes.data, y.shape[0])
         check(status)
+        self._fix_classes(fixed)
         return float(loss)
 
     def step(self) -> None:
@@ -371,7 +504,11 @@ class Network(OwnedHandle):
                     check(status)
                 result: NDArray[np.float32] = out.copy()
                 return result
-        if np.ndim(x) == 1:
+        try:
+            one_row = np.ndim(x) == 1
+        except ValueError as error:   # a ragged list
+            raise ArgumentError(f"x cannot be read as an array of numbers: {error}") from None
+        if one_row:
             return self._predict_converted(x)
         x, single = self._rows(x, self._sizes[0], "x")
         y = np.empty((x.shape[0], self._sizes[-1]), np.float32)
@@ -415,16 +552,17 @@ class Network(OwnedHandle):
         for cross-entropy): forward with dropout, backward and step in one call. Returns the
         batch's loss before the update."""
         x, _ = self._rows(x, self._sizes[0], "x")
-        y = self._targets(y, x.shape[0])
+        y, fixed = self._targets(y, x.shape[0])
         status, loss = _capi.train_step(self.handle, x.ctypes.data, y.ctypes.data, x.shape[0])
         check(status)
+        self._fix_classes(fixed)
         return float(loss)
 
     def fit(self, x: ArrayLike, y: ArrayLike, epochs: int, batch_size: int = 32, shuffle_seed: int = 0, progress: bool = True,
             callback: Callable[[int, float], object] | None = None, *, validation_data: Any = None,
             validation_split: float = 0.0, early_stopping: int = 0, restore_best: bool = True,
             sample_weight: ArrayLike | None = None, lr_schedule: Any = None, tol: float = 0.0,
-            standardize: bool = False) -> History:
+            standardize: bool = False, classes: Sequence[str] | None = None) -> History:
         """Trains on ``x`` (rows of inputs) and ``y`` (targets; integer class labels become one-hot
         rows for cross-entropy) with the library's own loop: up to ``epochs`` passes of shuffled
         mini-batches of ``batch_size`` rows (forward, backward, step), the order drawn from
@@ -447,6 +585,11 @@ class Network(OwnedHandle):
         are those of the standardised targets. Pass it on the first fit; a later fit that
         continues training should keep the transforms (standardize=False).
 
+        String labels are mapped through ``classes``: the first fit fixes them (``classes=``, when
+        given, else the training labels' names, sorted) and the validation labels and every later
+        call use the same mapping; a label outside it raises ArgumentError. ``classes=`` on a
+        network whose classes are already fixed must name the same ones.
+
         ``callback(epoch, mean_loss)`` runs after each epoch (epoch counts from 0), on the thread
         that runs the library's loop (not the caller's: the caller's thread waits, so that Ctrl-C
         reaches it); a truthy return value stops training early. An exception raised by the
@@ -456,11 +599,14 @@ class Network(OwnedHandle):
         the epochs that ran to their end. Returns a History: a list of each epoch's mean training loss, with
         ``val_loss``, ``val_accuracy``, ``lr``, ``best_epoch`` and ``stopped_early`` beside it.
         """
+        epochs = integer("epochs", epochs, 1)
+        batch_size = integer("batch_size", batch_size, 1)
+        shuffle_seed = integer("shuffle_seed", shuffle_seed, 0, UINT64_MAX)
+        patience = integer("early_stopping", early_stopping, 0)
+        pending = self._pending_classes(classes)
         x, _ = self._rows(x, self._sizes[0], "x")
-        y = self._targets(y, x.shape[0])
-        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if int(value) < 1:
-                raise ArgumentError(f"{name} is {value}; pass at least 1")
+        y, fixed = self._targets(y, x.shape[0], pending=pending)
+        fixed = fixed or pending
         if validation_data is not None and validation_split:
             raise ArgumentError("pass validation_data or validation_split, not both")
         if not 0.0 <= float(validation_split) < 1.0:
@@ -484,15 +630,14 @@ class Network(OwnedHandle):
             except (TypeError, ValueError):
                 raise ArgumentError("validation_data is (x_val, y_val)") from None
             xv, _ = self._rows(xv, self._sizes[0], "validation x")
-            validation = (xv, self._targets(yv, xv.shape[0], "validation y"))
+            validation = (xv, self._targets(yv, xv.shape[0], "validation y", pending=fixed)[0])
         schedule = _schedule_fields(lr_schedule)
-        patience = int(early_stopping)
-        if patience < 0:
-            raise ArgumentError(f"early_stopping is {early_stopping}; pass 0 (off) or a number of epochs")
         tolerance = float(tol)
         if not (np.isfinite(tolerance) and tolerance >= 0):
             raise ArgumentError(f"tol is {tol}; pass a finite number >= 0")
-        if standardize:   # after every check of the arguments: a refused fit changes nothing
+        # After every check of the arguments: a refused fit changes nothing.
+        self._fix_classes(fixed)
+        if standardize:
             self.fit_input_transform(x)
             if self._activations[-1] == "identity":
                 self.fit_output_transform(y)
@@ -501,7 +646,7 @@ class Network(OwnedHandle):
         best = {"loss": np.inf, "epoch": -1, "stopped": False}
         history = History()
         failure: list[BaseException] = []
-        bar = make_progress(int(epochs)) if progress else None
+        bar = make_progress(epochs) if progress else None
 
         def on_epoch(epoch: int, loss: float, val_loss: float, val_accuracy: float) -> bool:
             try:
@@ -525,7 +670,7 @@ class Network(OwnedHandle):
                 failure.append(error)
                 return True
 
-        fields = dict(epochs=int(epochs), batch_size=int(batch_size), shuffle_seed=int(shuffle_seed),
+        fields = dict(epochs=epochs, batch_size=batch_size, shuffle_seed=shuffle_seed,
                       patience=patience, restore_best=int(bool(restore_best) and (validation is not None or patience > 0)),
                       **schedule)
         if weights is not None:
@@ -585,7 +730,7 @@ class Network(OwnedHandle):
 
     # ----- parameters -------------------------------------------------------------------------
     def _check_layer(self, layer: int) -> int:
-        layer = int(layer)
+        layer = integer("layer", layer)
         if not 1 <= layer < len(self._sizes):
             raise ArgumentError(f"layer {layer} does not exist; weight layers are 1..{len(self._sizes) - 1} (0 is the input)")
         return layer
@@ -708,7 +853,7 @@ class Network(OwnedHandle):
         only): the network then fits targets of mean 0 and deviation 1 and answers in y's units."""
         raw = np.asarray(y)
         rows = raw.shape[0] if raw.ndim >= 1 else 1
-        y = self._targets(y, rows)
+        y, _ = self._targets(y, rows)
         check(lib.plexus_fit_output_transform(self.handle, y.ctypes.data, y.shape[0]))
         return self
 
@@ -792,8 +937,7 @@ class Network(OwnedHandle):
             raise ArgumentError("quantize=\"int8\" needs calibration rows: pass calibration=x_train[:500]")
         if quantize is None and calibration is not None:
             raise ArgumentError("calibration is only used with quantize=\"int8\"; drop it or pass quantize=\"int8\"")
-        if isinstance(max_parameters, bool) or not isinstance(max_parameters, int) or max_parameters < 0:
-            raise ArgumentError(f"max_parameters is {max_parameters!r}; pass 0 for the default or a positive int")
+        max_parameters = integer("max_parameters", max_parameters)
         folder, c_name = os.fsencode(directory), os.fsencode(name)
         if quantize is None:
             check(_capi.export_c(self.handle, folder, c_name, 0, train_step, max_parameters))

@@ -114,6 +114,8 @@ def test_the_rmsprop_estimator_reads_rho_and_epsilon():
     model = PlexusClassifier((8,), solver="rmsprop", rho=0.9, epsilon=1e-6, alpha=1e-3, learning_rate_init=0.01,
                              max_iter=30, random_state=0).fit(x, labels)
     opt = model.network_.optimizer
-    assert (opt["alpha"], opt["eps"], opt["weight_decay"]) == pytest.approx((0.9, 1e-6, 1e-3), rel=1e-6)
+    assert (opt["alpha"], opt["eps"], opt["weight_decay"]) == pytest.approx((0.9, 1e-6, 0.0), rel=1e-6)
+    # alpha is scikit-learn's L2 penalty: alpha / batch size ("auto": all 40 rows) on the weights.
+    assert model.network_.l2_penalty == pytest.approx(1e-3 / 40, rel=1e-6)
     assert opt["momentum"] == 0 and opt["centered"] is False
     assert model.score(x, labels) > 0.8

@@ -21,7 +21,15 @@ from test_binding import model_tool  # noqa: E402
 # Every check passes, check_methods_subset_invariance included: Plexus sums each output in one
 # order whatever the batch (include/plexus.h, "One order of arithmetic"), so a subset's outputs are
 # bitwise those of the same rows in a larger batch.
-@parametrize_with_checks([PlexusClassifier(random_state=0), PlexusRegressor(random_state=0)])
+# One check is expected to fail, as it does for scikit-learn's own MLP with its stochastic
+# solvers (its test suite runs it with lbfgs only): a weight of 2 and a repeated row fall into
+# different mini-batches, so the two fits cannot give the same network.
+_MINI_BATCH = {"check_sample_weight_equivalence_on_dense_data":
+               "mini-batch training: weighted rows and repeated rows fall into different batches"}
+
+
+@parametrize_with_checks([PlexusClassifier(random_state=0), PlexusRegressor(random_state=0)],
+                         expected_failed_checks=lambda estimator: _MINI_BATCH)
 def test_scikit_learns_estimator_checks(estimator, check):
     check(estimator)
 
@@ -58,8 +66,13 @@ def test_cross_val_score_and_early_stopping():
     assert len(scores) == 3 and scores.min() > 0.9
     est = PlexusClassifier(random_state=2, early_stopping=True, n_iter_no_change=5, max_iter=500)
     est.fit(digits.data / 16, digits.target)
-    assert est.n_iter_ < 500 and est.best_loss_ is None and len(est.validation_loss_) == est.n_iter_
-    assert len(est.loss_curve_) == est.n_iter_
+    assert est.n_iter_ < 500 and est.best_loss_ is None and len(est.validation_scores_) == est.n_iter_
+    assert len(est.loss_curve_) == est.n_iter_ and est.best_validation_score_ == max(est.validation_scores_)
+    # scikit-learn's rule: stop once more than n_iter_no_change epochs have not beaten the best
+    # score by tol; the network holds the best epoch's weights.
+    best = int(np.argmax(est.validation_scores_))
+    assert est.n_iter_ - 1 - best >= 6
+    assert est.score(digits.data / 16, digits.target) > 0.9
 
 
 def test_string_labels_proba_and_a_pickled_estimator_whose_network_loads_in_c(tmp_path):
@@ -122,13 +135,16 @@ def test_parameters_are_checked_at_fit():
 
 
 def test_tol_has_scikit_learns_meaning_and_is_checked():
-    """An epoch counts as an improvement only when the loss falls by more than tol: with a huge
-    tol, training stops n_iter_no_change epochs after the first; with 0 it runs to max_iter here."""
+    """An epoch counts as an improvement only when the loss falls by more than tol, and training
+    stops when more than n_iter_no_change epochs in a row did not: with a huge tol that is epoch
+    n_iter_no_change + 2, as scikit-learn's MLP counts; with 0 it runs to max_iter here and says so."""
     x = np.random.default_rng(0).normal(size=(60, 3))
     y = (x[:, 0] > 0).astype(int)
     quick = PlexusClassifier(hidden_layer_sizes=(4,), max_iter=200, tol=1e9, n_iter_no_change=3, random_state=0).fit(x, y)
-    assert quick.n_iter_ == 4
-    patient = PlexusClassifier(hidden_layer_sizes=(4,), max_iter=30, tol=0.0, n_iter_no_change=3, random_state=0).fit(x, y)
+    theirs = MLPClassifier(hidden_layer_sizes=(4,), max_iter=200, tol=1e9, n_iter_no_change=3, random_state=0).fit(x, y)
+    assert quick.n_iter_ == theirs.n_iter_ == 5
+    with pytest.warns(sklearn.exceptions.ConvergenceWarning, match=r"Maximum iterations \(30\) reached"):
+        patient = PlexusClassifier(hidden_layer_sizes=(4,), max_iter=30, tol=0.0, n_iter_no_change=3, random_state=0).fit(x, y)
     assert patient.n_iter_ == 30
     assert PlexusClassifier().get_params()["tol"] == 1e-4 == MLPClassifier().get_params()["tol"]
     for bad in (-1.0, float("nan"), "x"):

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import copy
 import types
-from typing import Any, Optional, Sequence, Union
+import warnings
+from typing import Any, Optional, Sequence, Union, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # type: ignore[import-untyped]
 from sklearn.compose import TransformedTargetRegressor  # type: ignore[import-untyped]
+from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+from sklearn.metrics import accuracy_score, r2_score  # type: ignore[import-untyped]
 from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler  # type: ignore[import-untyped]
 from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
 from sklearn.utils import check_random_state  # type: ignore[import-untyped]
-from sklearn.utils.multiclass import check_classification_targets, unique_labels  # type: ignore[import-untyped]
-from sklearn.utils.validation import check_is_fitted, validate_data  # type: ignore[import-untyped]
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels  # type: ignore[import-untyped]
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data  # type: ignore[import-untyped]
 
+from ._checks import integer
 from ._tables import ACTIVATIONS, OPTIMIZERS
-from .history import History
 from .network import Network
 
 __all__ = ["PlexusClassifier", "PlexusRegressor", "fold_pipeline"]
@@ -33,7 +36,7 @@ __all__ = ["PlexusClassifier", "PlexusRegressor", "fold_pipeline"]
 _ACTIVATION_ALIASES = {"logistic": "sigmoid"}
 _SOLVERS = OPTIMIZERS
 # The estimator parameters each solver reads, by the keyword of the Network method that takes
-# them (the learning rate and the weight decay, `alpha`, go to every solver).
+# them (the learning rate goes to every solver; alpha is the L2 penalty, or AdamW's decay).
 _SOLVER_PARAMETERS = {
     "sgd": {"momentum": "momentum"},
     "adam": {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"},
@@ -42,9 +45,26 @@ _SOLVER_PARAMETERS = {
 }
 
 
+class _Targets:
+    """How an estimator's targets meet the network: the output layer and loss, and the two
+    factors that put Plexus's loss on scikit-learn's scale.
+
+    ``loss_scale``: scikit-learn's reported data loss over Plexus's (its squared loss is half the
+    mean over every value, Plexus's quadratic loss half the sum over a row's outputs; its
+    multi-label log-loss sums the outputs, Plexus's binary cross-entropy averages them).
+    ``gradient_scale``: scikit-learn's data gradient over Plexus's (1 but for multi-label, whose
+    outputs Plexus averages). The L2 penalty and SGD's learning rate are divided and multiplied
+    by it, so that every step is scikit-learn's."""
+
+    def __init__(self, activation: str, loss: str, outputs: int, loss_scale: float = 1.0, gradient_scale: float = 1.0):
+        self.activation, self.loss, self.outputs = activation, loss, outputs
+        self.loss_scale, self.gradient_scale = loss_scale, gradient_scale
+
+
 class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
     """What the classifier and the regressor share: parameters, validation, the network and the
-    training loop. Subclasses say how targets become output rows and back."""
+    training loop with scikit-learn's stopping rules. Subclasses say how targets become output
+    rows and back, and how a validation set is scored."""
 
     def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu", *,
                  solver: str = "adam", alpha: float = 0.0001, batch_size: Union[int, str] = "auto",
@@ -76,19 +96,23 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         self.standardize = standardize
 
     # ----- what subclasses provide ----------------------------------------------------------------
-    _output_activation = "identity"
-    _loss = "mse"
-
-    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[np.float32]:
+        """y as rows of output targets; on the first fit also decides ``_targets_``."""
         raise NotImplementedError
+
+    def _score_rows(self, x: NDArray[np.float32], targets: NDArray[np.float32], weights: Any) -> float:
+        """The validation score early stopping watches (accuracy, R²), from prepared targets."""
+        raise NotImplementedError
+
+    def _class_names(self) -> Optional[list[str]]:
+        """The names saved in the network as its classes (None for a regressor)."""
+        return None
 
     # ----- checks --------------------------------------------------------------------------------
     def _hidden(self) -> list[int]:
         raw: Any = self.hidden_layer_sizes
         sizes: list[Any] = [raw] if np.isscalar(raw) else list(raw)
-        if not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
-        return [int(s) for s in sizes]
+        return [integer(f"hidden_layer_sizes[{i}]", s, 1, 2**31 - 1) for i, s in enumerate(sizes)]
 
     def _activation(self) -> str:
         name = _ACTIVATION_ALIASES.get(self.activation, self.activation)
@@ -106,64 +130,146 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         if self.learning_rate_init <= 0:
             raise ValueError(f"learning_rate_init must be > 0, got {self.learning_rate_init!r}")
-        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
-            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
-        if not (isinstance(self.n_iter_no_change, (int, np.integer)) and self.n_iter_no_change >= 1):
-            raise ValueError(f"n_iter_no_change must be a positive integer, got {self.n_iter_no_change!r}")
+        integer("max_iter", self.max_iter, 1)
+        integer("n_iter_no_change", self.n_iter_no_change, 1)
         if not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
-        if self.batch_size != "auto" and not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):
-            raise ValueError(f"batch_size must be 'auto' or a positive integer, got {self.batch_size!r}")
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            integer("batch_size", self.batch_size, 1)
+        self._hidden()
 
     # ----- the network ---------------------------------------------------------------------------
-    def _new_network(self, n_features: int, n_outputs: int, seed: int) -> Network:
-        sizes = [n_features, *self._hidden(), n_outputs]
-        activations = [self._activation()] * (len(sizes) - 2) + [self._output_activation]
-        return Network(sizes, activations, loss=self._loss, seed=seed)
+    def _new_network(self, n_features: int, rng: np.random.RandomState) -> Network:
+        """The network, its weights drawn as scikit-learn's MLP draws them from the same
+        random_state (Glorot-uniform, bound sqrt(6 / (fan_in + fan_out)), 2 for logistic hidden
+        layers, biases from the same bound; layer by layer, weights then biases), so both start
+        from the same numbers (in float32)."""
+        targets: _Targets = self._targets_
+        sizes = [n_features, *self._hidden(), targets.outputs]
+        hidden = self._activation()
+        factor = 2.0 if hidden == "sigmoid" else 6.0
+        drawn = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            drawn.append((rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)))
+        activations = [hidden] * (len(sizes) - 2) + [targets.activation]
+        net = Network(sizes, activations, loss=targets.loss, seed=int(rng.randint(0, 2**31 - 1)))
+        for layer, (coef, intercept) in enumerate(drawn, start=1):
+            net.set_weights(layer, coef.T.astype(np.float32), intercept.astype(np.float32))
+        net.classes = self._class_names()
+        return net
 
-    def _configure(self, net: Network) -> None:
+    def _configure(self, net: Network, batch: int) -> None:
+        """The solver, and alpha as scikit-learn's L2 penalty: (alpha / (2·batch))·Σ‖W‖² on the
+        weights (not the biases), i.e. alpha/batch·W joins each weight's gradient. For AdamW,
+        alpha is its decoupled weight decay instead (scikit-learn has no AdamW)."""
         settings = {keyword: float(getattr(self, parameter)) for keyword, parameter in _SOLVER_PARAMETERS[self.solver].items()}
-        getattr(net, self.solver)(float(self.learning_rate_init), weight_decay=float(self.alpha), **settings)
+        scale = self._targets_.gradient_scale
+        lr = float(self.learning_rate_init) * (scale if self.solver == "sgd" else 1.0)
+        if self.solver == "adamw":
+            net.adamw(lr, weight_decay=float(self.alpha), **settings)
+            net.set_l2_penalty(0.0)
+        else:
+            getattr(net, self.solver)(lr, **settings)
+            net.set_l2_penalty(float(self.alpha) / (batch * scale))
 
-    def _fit(self, X: Any, y: Any, *, epochs: int, incremental: bool, classes: Any = None) -> "_PlexusEstimator":
+    def _penalty(self, net: Network, batches: int, rows: int) -> float:
+        """The L2 term scikit-learn adds to an epoch's loss: each batch adds (alpha/2)·Σ‖W‖²
+        over its rows, so the epoch's mean gains (alpha/2)·Σ‖W‖²·batches/rows (W measured at
+        the end of the epoch, where scikit-learn takes each batch's own)."""
+        if self.solver == "adamw" or not self.alpha:
+            return 0.0
+        squares = sum(float(np.dot(w.ravel().astype(np.float64), w.ravel())) for w in
+                      (net.get_weights(layer)[0] for layer in range(1, len(net.sizes))))
+        return 0.5 * float(self.alpha) * squares * batches / rows
+
+    def _fit(self, X: Any, y: Any, *, incremental: bool, sample_weight: Any = None, classes: Any = None) -> "_PlexusEstimator":
         self._check_parameters()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         continuing = (incremental or self.warm_start) and hasattr(self, "network_")
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         x, y = validate_data(self, X, y, reset=not continuing, dtype=np.float32, multi_output=True,
-                             y_numeric=self._loss == "mse")
+                             y_numeric=isinstance(self, RegressorMixin))
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, x, dtype=np.float32)
+            total = float(weights.sum(dtype=np.float64))
+            if not total > 0:
+                raise ValueError("sample_weight sums to 0; give at least one row a positive weight")
+            # Mean 1: each batch's weighted mean loss is then close to scikit-learn's Σw·l/Σw.
+            weights = (weights * np.float32(len(weights) / total)).astype(np.float32)
         targets = self._prepare_targets(y, first=not continuing, classes=classes)
         rng = check_random_state(self.random_state)
-        seed, shuffle_seed = (int(v) for v in rng.randint(0, 2**31 - 1, size=2))
+        early = bool(self.early_stopping)
         if not continuing:
-            self.network_ = self._new_network(x.shape[1], targets.shape[1], seed)
+            self.network_ = self._new_network(x.shape[1], rng)
             self.loss_curve_: list[float] = []
             self.n_iter_ = 0
+            self._no_improvement_count = 0
+            self.best_loss_: Optional[float] = None if early else np.inf
+            self.validation_scores_: Optional[list[float]] = [] if early else None
+            self.best_validation_score_: Optional[float] = -np.inf if early else None
         net: Network = self.network_
-        self._configure(net)
-        batch = min(200, len(x)) if self.batch_size == "auto" else min(int(self.batch_size), len(x))
+        seed, shuffle_seed = (int(v) for v in rng.randint(0, 2**31 - 1, size=2))
         validation = None
-        early = bool(self.early_stopping) and not incremental
         if early:
-            stratify = targets.argmax(axis=1) if self._loss == "cross_entropy" else None
+            stratify = targets.argmax(axis=1) if self._targets_.loss == "cross_entropy" else (
+                targets[:, 0] if self._targets_.outputs == 1 and self._targets_.activation == "sigmoid" else None)
+            parts = [x, targets] + ([] if weights is None else [weights])
             try:
-                x, x_val, targets, y_val = train_test_split(x, targets, test_size=self.validation_fraction,
-                                                            random_state=seed, stratify=stratify)
+                split = train_test_split(*parts, test_size=self.validation_fraction, random_state=seed, stratify=stratify)
             except ValueError:   # too few rows of a class to stratify
-                x, x_val, targets, y_val = train_test_split(x, targets, test_size=self.validation_fraction,
-                                                            random_state=seed)
-            validation = (x_val, y_val)
-        if not self.shuffle:
-            shuffle_seed = 0
-        history: History = net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed,
-                                   progress=bool(self.verbose), validation_data=validation,
-                                   early_stopping=0 if incremental else int(self.n_iter_no_change),
-                                   restore_best=early, tol=float(self.tol),
-                                   standardize=bool(self.standardize) and not continuing)
-        self.loss_curve_ = [*self.loss_curve_, *history]
-        self.n_iter_ = self.n_iter_ + len(history)
-        self.best_loss_: Optional[float] = None if early else float(min(self.loss_curve_))
-        self.validation_loss_ = list(history.val_loss) if early else []
+                split = train_test_split(*parts, test_size=self.validation_fraction, random_state=seed)
+            x, x_val, targets, y_val = split[:4]
+            weights, w_val = (split[4], split[5]) if weights is not None else (None, None)
+            if x_val.shape[0] < 2:
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
+            validation = (x_val, y_val, w_val)
+        rows = len(x)
+        batch = min(200, rows) if self.batch_size == "auto" else min(int(self.batch_size), rows)
+        batches = -(-rows // batch)
+        self._configure(net, batch)
+        epochs = 1 if incremental else int(self.max_iter)
+        best_params: list[Any] = []
+        state = {"stopped": False}
+
+        def on_epoch(epoch: int, loss: float) -> bool:
+            current = float(loss) * self._targets_.loss_scale + self._penalty(net, batches, rows)
+            self.loss_curve_.append(current)
+            self.loss_ = current
+            self.n_iter_ += 1
+            tol = float(self.tol)
+            if validation is not None:   # scikit-learn's rule: the validation score, not the loss
+                score = self._score_rows(*validation)
+                scores = cast(list[float], self.validation_scores_)
+                scores.append(score)
+                best = cast(float, self.best_validation_score_)
+                self._no_improvement_count = self._no_improvement_count + 1 if score < best + tol else 0
+                if score > best:
+                    self.best_validation_score_ = score
+                    best_params[:] = [net.params]
+            else:
+                best = cast(float, self.best_loss_)
+                self._no_improvement_count = self._no_improvement_count + 1 if current > best - tol else 0
+                if current < best:
+                    self.best_loss_ = current
+            if self._no_improvement_count > int(self.n_iter_no_change):
+                state["stopped"] = True
+                return True
+            return False
+
+        try:
+            net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed if self.shuffle else 0,
+                    progress=bool(self.verbose), callback=on_epoch, sample_weight=weights, restore_best=False,
+                    standardize=bool(self.standardize) and not continuing)
+        finally:   # after Ctrl-C too: n_iter_ and loss_curve_ hold the epochs that ran
+            if best_params:
+                net.params = best_params[0]
+        if not incremental and not state["stopped"]:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
+                          "hasn't converged yet.", ConvergenceWarning)
         return self
 
     def _outputs(self, X: Any) -> NDArray[np.float64]:
@@ -172,76 +278,142 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
         x = validate_data(self, X, reset=False, dtype=np.float32)
         return np.asarray(self.network_.predict(x), dtype=np.float64)
 
+    # ----- scikit-learn's views of the network ---------------------------------------------------
+    @property
+    def coefs_(self) -> list[NDArray[np.float32]]:
+        """Each layer's weights as scikit-learn shapes them: (inputs, outputs), copies."""
+        check_is_fitted(self, "network_")
+        net: Network = self.network_
+        return [np.ascontiguousarray(net.get_weights(layer)[0].T) for layer in range(1, len(net.sizes))]
+
+    @property
+    def intercepts_(self) -> list[NDArray[np.float32]]:
+        """Each layer's biases, (outputs,), copies."""
+        check_is_fitted(self, "network_")
+        net: Network = self.network_
+        return [cast(NDArray[np.float32], net.get_weights(layer)[1]) for layer in range(1, len(net.sizes))]
+
+    @property
+    def n_layers_(self) -> int:
+        check_is_fitted(self, "network_")
+        return len(self.network_.sizes)
+
+    @property
+    def n_outputs_(self) -> int:
+        check_is_fitted(self, "network_")
+        return int(self.network_.sizes[-1])
+
+    @property
+    def out_activation_(self) -> str:
+        """scikit-learn's name of the output activation: "softmax", "logistic" or "identity"."""
+        check_is_fitted(self, "network_")
+        name = self.network_.activations[-1]
+        return "logistic" if name == "sigmoid" else name
+
 
 class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
-    """A classifier on a Plexus network: hidden layers of `activation`, a softmax output layer,
-    cross-entropy, the chosen solver (`alpha` is its weight decay). Labels may be any values
-    scikit-learn accepts (integers, strings); `classes_` lists them in sorted order.
+    """A classifier on a Plexus network, scikit-learn's `MLPClassifier` in meaning: hidden layers
+    of `activation`; for more than two classes a softmax output layer and cross-entropy, for two
+    classes one sigmoid output and binary cross-entropy, for a multi-label indicator matrix one
+    sigmoid output per label; `alpha` is the L2 penalty on the weights, divided by the batch size.
+    Labels may be any values scikit-learn accepts (integers, strings); `classes_` lists them in
+    sorted order, and the network saves them as its classes.
 
-    Parameters follow `sklearn.neural_network.MLPClassifier`: hidden_layer_sizes, activation
-    (any of Plexus's hidden activations, or "logistic"), solver ("sgd", "adam", "adamw",
-    "rmsprop"), alpha, batch_size ("auto": min(200, n_samples)), learning_rate_init, max_iter
-    (epochs), shuffle, random_state, momentum (sgd), beta_1, beta_2 (adam, adamw), epsilon (adam,
-    adamw, rmsprop), rho (rmsprop's smoothing constant, torch's `alpha`), early_stopping (hold out
-    validation_fraction of the rows, stratified, stop after n_iter_no_change epochs without a lower
-    validation loss and keep the best epoch's weights), warm_start, verbose (a progress bar).
-    Without early stopping, training stops after n_iter_no_change epochs without a lower training
-    loss; tol (1e-4, as scikit-learn's) is how much lower a loss must be to count. standardize
-    (False) fits the network's input transform to the training rows on the first fit (and, for
-    the regressor, its output transform to the targets; losses are then those of the standardised
-    targets), so that network_ takes raw rows wherever it is saved or exported, with no
-    StandardScaler to carry beside it. A fitted Pipeline of scalers and this estimator folds into
-    one estimator with fold_pipeline.
+    Every parameter, with its scikit-learn meaning and where Plexus differs: docs/python.md.
 
-    Attributes: network_ (the plexus.Network), classes_, n_features_in_, loss_curve_,
-    best_loss_ (None with early stopping), validation_loss_, n_iter_.
+    Attributes: network_ (the plexus.Network), classes_, n_features_in_, loss_curve_ and loss_
+    (on scikit-learn's scale, the penalty included), best_loss_ (None with early stopping),
+    validation_scores_ and best_validation_score_ (None without), n_iter_, coefs_, intercepts_,
+    n_layers_, n_outputs_, out_activation_.
     """
 
-    _output_activation = "softmax"
-    _loss = "cross_entropy"
-
-    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[np.float32]:
         y = np.asarray(y)
+        if first:
+            self._multilabel = type_of_target(y) == "multilabel-indicator"
+        if self._multilabel:
+            if y.ndim != 2 or (not first and y.shape[1] != len(self.classes_)):
+                raise ValueError(f"y has shape {y.shape}; this classifier was fitted on {len(self.classes_)} labels")
+            if first:
+                self.classes_ = np.arange(y.shape[1])
+                self._targets_ = _Targets("sigmoid", "binary_cross_entropy", y.shape[1], loss_scale=y.shape[1],
+                                          gradient_scale=y.shape[1])
+            return np.ascontiguousarray(y, dtype=np.float32)
         if y.ndim == 2 and y.shape[1] == 1:
-            from sklearn.utils.validation import column_or_1d
             y = column_or_1d(y, warn=True)
         if y.ndim != 1:
-            raise ValueError(f"{type(self).__name__} takes one label per row; y has shape {y.shape}")
+            raise ValueError(f"{type(self).__name__} takes one label per row or a multi-label indicator matrix; "
+                             f"y has shape {y.shape}")
         check_classification_targets(y)
         if first:
             self.classes_ = unique_labels(y) if classes is None else np.asarray(unique_labels(classes))
+            many = len(self.classes_) > 2
+            self._targets_ = _Targets("softmax", "cross_entropy", len(self.classes_)) if many else \
+                _Targets("sigmoid", "binary_cross_entropy", 1)
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if unknown.size:
             raise ValueError(f"y holds labels {unknown.tolist()} that are not in classes_ {self.classes_.tolist()}")
+        index = np.searchsorted(self.classes_, y)
+        if self._targets_.outputs == 1:   # two classes (or one): the sigmoid gives P(classes_[1])
+            return np.ascontiguousarray((index == 1).astype(np.float32).reshape(-1, 1))
         onehot = np.zeros((len(y), len(self.classes_)), np.float32)
-        onehot[np.arange(len(y)), np.searchsorted(self.classes_, y)] = 1
+        onehot[np.arange(len(y)), index] = 1
         return onehot
 
-    def fit(self, X: Any, y: Any) -> "PlexusClassifier":
-        """Trains for up to max_iter epochs (warm_start: continues the fitted network)."""
-        self._fit(X, y, epochs=int(self.max_iter), incremental=False)
+    def _class_names(self) -> Optional[list[str]]:
+        return [str(c) for c in self.classes_]
+
+    def _decide(self, outputs: NDArray[np.float64]) -> NDArray[Any]:
+        """Predicted labels from the network's outputs, as scikit-learn decides them."""
+        if self._multilabel:
+            return (outputs > 0.5).astype(int)
+        if outputs.shape[1] == 1:
+            return np.asarray(self.classes_[(outputs[:, 0] > 0.5).astype(int) if len(self.classes_) > 1 else 0])
+        return np.asarray(self.classes_[outputs.argmax(axis=1)])
+
+    def _score_rows(self, x: NDArray[np.float32], targets: NDArray[np.float32], weights: Any) -> float:
+        outputs = np.asarray(self.network_.predict(x), dtype=np.float64)
+        if self._multilabel:
+            return float(accuracy_score(targets.astype(int), self._decide(outputs), sample_weight=weights))
+        truth = targets[:, 0] > 0.5 if targets.shape[1] == 1 else targets.argmax(axis=1)
+        guess = outputs[:, 0] > 0.5 if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+        return float(accuracy_score(truth, guess, sample_weight=weights))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "PlexusClassifier":
+        """Trains for up to max_iter epochs (warm_start: continues the fitted network).
+        ``sample_weight``: one weight >= 0 per row (normalised to mean 1)."""
+        self._fit(X, y, incremental=False, sample_weight=sample_weight)
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "PlexusClassifier":
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None) -> "PlexusClassifier":
         """One epoch over X, y, continuing the fitted network; the first call needs `classes`."""
         if not hasattr(self, "network_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        self._fit(X, y, epochs=1, incremental=True, classes=classes)
+        self._fit(X, y, incremental=True, sample_weight=sample_weight, classes=classes)
         return self
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        """The softmax outputs: one column per class of classes_."""
-        return self._outputs(X)
+        """One column per class of classes_ (per label for multi-label y)."""
+        outputs = self._outputs(X)      # first: it raises NotFittedError before fit
+        if not self._multilabel and outputs.shape[1] == 1 and len(self.classes_) > 1:
+            return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
+        return outputs
 
     def predict(self, X: Any) -> NDArray[Any]:
-        best = self._outputs(X).argmax(axis=1)      # first: it raises NotFittedError before fit
-        return np.asarray(self.classes_[best])
+        """The labels, or the indicator matrix for multi-label y."""
+        return self._decide(self._outputs(X))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
 
 class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
-    """A regressor on a Plexus network: hidden layers of `activation`, an identity output layer
-    (one unit per target column: multi-output targets are supported), mean squared error.
-    Parameters and attributes as PlexusClassifier's (without classes_)."""
+    """A regressor on a Plexus network, scikit-learn's `MLPRegressor` in meaning: hidden layers of
+    `activation`, an identity output layer (one unit per target column), the squared error
+    (Plexus's quadratic loss, whose gradient is scikit-learn's). Parameters and attributes as
+    PlexusClassifier's (without classes_); the early-stopping score is R²."""
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -249,20 +421,26 @@ class PlexusRegressor(RegressorMixin, _PlexusEstimator):  # type: ignore[misc]
         tags.target_tags.single_output = True
         return tags
 
-    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[Any]:
+    def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[np.float32]:
         rows: NDArray[np.float32] = np.asarray(y, dtype=np.float32)
         if first:
             self._one_column = rows.ndim == 1
+            outputs = 1 if rows.ndim == 1 else rows.shape[1]
+            self._targets_ = _Targets("identity", "quadratic", outputs, loss_scale=1.0 / outputs)
         return rows.reshape(len(rows), -1)
 
-    def fit(self, X: Any, y: Any) -> "PlexusRegressor":
-        """Trains for up to max_iter epochs (warm_start: continues the fitted network)."""
-        self._fit(X, y, epochs=int(self.max_iter), incremental=False)
+    def _score_rows(self, x: NDArray[np.float32], targets: NDArray[np.float32], weights: Any) -> float:
+        return float(r2_score(targets, np.asarray(self.network_.predict(x), dtype=np.float64), sample_weight=weights))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "PlexusRegressor":
+        """Trains for up to max_iter epochs (warm_start: continues the fitted network).
+        ``sample_weight``: one weight >= 0 per row (normalised to mean 1)."""
+        self._fit(X, y, incremental=False, sample_weight=sample_weight)
         return self
 
-    def partial_fit(self, X: Any, y: Any) -> "PlexusRegressor":
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> "PlexusRegressor":
         """One epoch over X, y, continuing the fitted network."""
-        self._fit(X, y, epochs=1, incremental=True)
+        self._fit(X, y, incremental=True, sample_weight=sample_weight)
         return self
 
     def predict(self, X: Any) -> NDArray[np.float64]:

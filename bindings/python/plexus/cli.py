@@ -1,4 +1,5 @@
-"""`python -m plexus`: look into a model file, predict from a CSV file, export to ONNX or C.
+"""`python -m plexus`: look into a model file, train one on a table, predict from a CSV file,
+export to ONNX or C.
 
     python -m plexus info MODEL            architecture, parameters, loss, optimizer, settings, the
                                            format version, the input and output transforms, the
@@ -7,8 +8,14 @@
                                            line; blank lines and # comments skipped; a header row
                                            detected, or --header / --no-header), a .npy array, or
                                            "-" for standard input (either); --skip-columns N drops
-                                           an index column; prints one row of outputs per line.
+                                           an index column; prints one row of outputs per line
+                                           (--labels: the class name alone; -o FILE: into FILE).
                                            Rows are raw: the model's transforms apply
+    python -m plexus train DATA --target COLUMN [-o MODEL]
+                                           trains a network on a CSV or .npy table (read as
+                                           predict reads it): the target column by name or index,
+                                           every other column an input; labels give a softmax
+                                           classifier, numbers a regressor (train --help)
     python -m plexus export-onnx MODEL OUT an ONNX model for ONNX Runtime
     python -m plexus export-c MODEL DIR NAME [--int8 CALIBRATION] [--train-step]
                                            the model as dependency-free C99, DIR/NAME.h and
@@ -25,13 +32,17 @@ import io
 import json
 import struct
 import sys
+import warnings
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 import numpy as np
 
+from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
 from .errors import PlexusError
 from .network import Network
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 __all__ = ["main", "main_entry"]
 
@@ -139,6 +150,12 @@ def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarr
     if bad.size:
         row, column = bad[0]
         raise UsageError(f"{name}: row {row + 1}, column {column + 1 + skip_columns}: {array[row, column]} is not a finite number")
+    if array.dtype.kind == "f":
+        large = np.argwhere(np.abs(array.astype(np.float64)) > FLOAT32_MAX)
+        if large.size:
+            row, column = large[0]
+            raise UsageError(f"{name}: row {row + 1}, column {column + 1 + skip_columns}: {array[row, column]} is too large "
+                             f"for float32 (at most {FLOAT32_MAX:.9g})")
     return np.ascontiguousarray(array, np.float32)
 
 
@@ -160,10 +177,7 @@ def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns
         for column, field in enumerate(fields[skip_columns:], start=skip_columns + 1):
             if not _is_number(field):
                 raise UsageError(f"{name}:{number}:{column}: {field!r} is not a number")
-            value = float(field)
-            if not np.isfinite(value):
-                raise UsageError(f"{name}:{number}:{column}: {field!r}: the inputs must be finite numbers")
-            values.append(value)
+            values.append(_finite(field, f"{name}:{number}:{column}"))
         if len(values) != width:
             raise UsageError(f"{name}:{number}: {len(values)} values" + (f" after skipping {skip_columns} columns" if skip_columns else "")
                              + f", but the model takes {width} inputs")
@@ -171,6 +185,16 @@ def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns
     if not rows:
         raise UsageError(f"{name}: no rows of inputs")
     return np.asarray(rows, np.float32)
+
+
+def _finite(field: str, where: str) -> float:
+    """A CSV field as a number float32 can hold, or a UsageError saying where and why not."""
+    value = float(field)
+    if not np.isfinite(value):
+        raise UsageError(f"{where}: {field!r}: the inputs must be finite numbers")
+    if abs(value) > FLOAT32_MAX:
+        raise UsageError(f"{where}: {field!r} is too large for float32 (at most {FLOAT32_MAX:.9g})")
+    return value
 
 
 def _is_number(text: str) -> bool:
@@ -181,11 +205,177 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def predict(model: Path, source: str, header: Optional[bool], skip_columns: int, out: TextIO) -> None:
+def predict(model: Path, source: str, header: Optional[bool], skip_columns: int, out: TextIO, labels: bool = False,
+            target: Optional[Path] = None) -> None:
     net = Network.load(model)
     x = read_inputs(source, net.sizes[0], header, skip_columns)
-    for row in net.predict(x):
-        print(",".join(f"{v:.9g}" for v in row), file=out)
+    outputs = net.predict(x)
+    if labels:
+        classes = net.classes
+        if classes is None:
+            raise UsageError(f"{model}: the model names no classes (metadata plexus.classes); --labels needs a model "
+                             "trained on labels, or one whose classes were set")
+        if outputs.shape[1] > 1:
+            chosen = classes[outputs.argmax(axis=1)]
+        elif len(classes) == 2:   # one sigmoid output: the class of 1 above one half
+            chosen = classes[(outputs[:, 0] > 0.5).astype(int)]
+        else:
+            chosen = np.repeat(classes[:1], outputs.shape[0])
+        lines = [str(c) for c in chosen]
+    else:
+        lines = [",".join(f"{v:.9g}" for v in row) for row in outputs]
+    if target is None:
+        for line in lines:
+            print(line, file=out)
+        return
+    target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    print(f"wrote {target} ({len(lines)} rows)", file=out)
+
+
+# ----- train ------------------------------------------------------------------------------------
+
+def read_table(source: str, header: Optional[bool], skip_columns: int) -> tuple[Optional[list[str]], list[list[str]], list[str]]:
+    """(column names or None, rows of fields as text, where each row is: "FILE:LINE"), from a CSV
+    file or a .npy array (its numbers written back as text), read as read_inputs reads them."""
+    name = "<stdin>" if source == "-" else source
+    if skip_columns < 0:
+        raise UsageError(f"--skip-columns is {skip_columns}; pass 0 or more")
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"{name}: {error.strerror or error}") from None
+    if data.startswith(NPY_MAGIC):
+        try:
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as error:
+            raise UsageError(f"{name}: not a readable .npy array ({error})") from None
+        if array.ndim != 2 or array.dtype.kind not in "biuf":
+            raise UsageError(f"{name}: a .npy array of {array.dtype} and shape {array.shape}; pass a 2-D table of numbers")
+        rows = [[repr(v) for v in row[skip_columns:]] for row in array.tolist()]
+        return None, rows, [f"{name}: row {i}" for i in range(1, len(rows) + 1)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name}: byte {error.start + 1} is not UTF-8 text; pass a CSV file or a .npy array") from None
+    names: Optional[list[str]] = None
+    rows, places = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        fields = [f.strip() for f in stripped.split(",")][skip_columns:]
+        if names is None and not rows and (header or (header is None and not all(_is_number(f) for f in fields))):
+            names = fields
+            continue
+        if rows and len(fields) != len(rows[0]) or names is not None and len(fields) != len(names):
+            expected = len(names) if names is not None else len(rows[0])
+            raise UsageError(f"{name}:{number}: {len(fields)} columns, but the table has {expected}")
+        rows.append(fields)
+        places.append(f"{name}:{number}")
+    if not rows:
+        raise UsageError(f"{name}: no rows of data")
+    return names, rows, places
+
+
+def _target_column(target: str, names: Optional[list[str]], width: int) -> int:
+    """--target as a column index: a name in the header, or an index (0-based; -1 the last)."""
+    if names is not None and target in names:
+        return names.index(target)
+    try:
+        index = int(target)
+    except ValueError:
+        known = f"the columns are {', '.join(names)}" if names is not None else "the table has no header row"
+        raise UsageError(f"--target {target!r} is not a column name ({known}) or a column index") from None
+    if not -width <= index < width:
+        raise UsageError(f"--target {index} is not a column: the table has {width} columns (0..{width - 1}, or -1 for the last)")
+    return index % width
+
+
+def _class_order(labels: list[str]) -> list[str]:
+    """The classes of a label column, sorted: numerically when every label is a number."""
+    unique = sorted(set(labels))
+    if all(_is_number(label) for label in unique):
+        return sorted(unique, key=float)
+    return unique
+
+
+def train(source: str, arguments: argparse.Namespace, out: TextIO) -> None:
+    names, rows, places = read_table(source, arguments.header, arguments.skip_columns)
+    width = len(rows[0])
+    if width < 2:
+        raise UsageError(f"{places[0]}: {width} column; a table to train on needs the target and at least one input")
+    column = _target_column(arguments.target, names, width)
+    features = [c for c in range(width) if c != column]
+    x = np.empty((len(rows), len(features)), np.float32)
+    for r, (fields, place) in enumerate(zip(rows, places)):
+        for k, c in enumerate(features):
+            if not _is_number(fields[c]):
+                raise UsageError(f"{place}:{c + 1 + arguments.skip_columns}: {fields[c]!r} is not a number; every column "
+                                 "but the target is an input")
+            x[r, k] = _finite(fields[c], f"{place}:{c + 1 + arguments.skip_columns}")
+    column_text = [fields[column] for fields in rows]
+    numeric = all(_is_number(v) for v in column_text)
+    loss = arguments.loss or ("mse" if numeric else "cross_entropy")
+    classes: Optional[list[str]] = None
+    y: Any
+    if loss == "cross_entropy" or (loss == "binary_cross_entropy" and not numeric):
+        classes = _class_order(column_text)
+        if loss == "binary_cross_entropy" and len(classes) != 2:
+            raise UsageError(f"--loss binary_cross_entropy learns two classes; the target column has {len(classes)}")
+        if loss == "cross_entropy" and len(classes) < 2:
+            raise UsageError(f"the target column holds one class ({classes[0]!r}); a classifier needs at least two")
+        outputs, last, y = (1, "sigmoid", np.array(column_text)) if loss == "binary_cross_entropy" else \
+            (len(classes), "softmax", np.array(column_text))
+    elif not numeric:
+        bad = next(i for i, v in enumerate(column_text) if not _is_number(v))
+        raise UsageError(f"{places[bad]}: the target {column_text[bad]!r} is not a number, but --loss {loss} fits numbers; "
+                         "omit --loss (labels train a classifier) or pass --loss cross_entropy")
+    else:
+        y = np.array([_finite(v, place) for v, place in zip(column_text, places)], np.float32)
+        outputs, last = 1, "sigmoid" if loss == "binary_cross_entropy" else "identity"
+    hidden = _hidden_sizes(arguments.hidden)
+    net = Network([x.shape[1], *hidden, outputs], [arguments.activation] * len(hidden) + [last], loss=loss,
+                  seed=arguments.seed)
+    lr = arguments.lr if arguments.lr is not None else {"sgd": 0.01, "rmsprop": 0.01}.get(arguments.optimizer, 1e-3)
+    getattr(net, arguments.optimizer)(lr)
+    if names is not None:
+        net.metadata["features"] = json.dumps([names[c] for c in features], ensure_ascii=False)
+        net.metadata["target"] = names[column]
+    validation = None
+    if arguments.validation_fraction:
+        if not 0 < arguments.validation_fraction < 1:
+            raise UsageError(f"--validation-fraction is {arguments.validation_fraction}; pass a fraction in (0, 1)")
+        order = np.random.default_rng(arguments.seed).permutation(len(rows))
+        cut = len(rows) - int(round(len(rows) * arguments.validation_fraction))
+        if cut < 1 or cut == len(rows):
+            raise UsageError(f"--validation-fraction {arguments.validation_fraction} of {len(rows)} rows leaves no training "
+                             "or no validation rows")
+        validation = (x[order[cut:]], y[order[cut:]])
+        x, y = x[order[:cut]], y[order[:cut]]
+    history = net.fit(x, y, arguments.epochs, batch_size=arguments.batch_size, shuffle_seed=arguments.seed,
+                      progress=sys.stderr.isatty(), validation_data=validation, standardize=arguments.standardize,
+                      classes=classes)
+    net.save(arguments.output)
+    kind = f"{len(classes)} classes" if classes is not None else "regression"
+    print(f"trained {'-'.join(map(str, net.sizes))} ({kind}, loss {loss}) on {len(x)} rows for {len(history)} epochs; "
+          f"final training loss {history[-1]:.6g}", file=out)
+    if validation is not None:
+        best = history.best_epoch
+        metric = f", accuracy {history.val_accuracy[best]:.4f}" if classes is not None else ""
+        print(f"validation ({len(validation[0])} rows): loss {history.val_loss[best]:.6g}{metric} at epoch {best + 1}, "
+              "whose weights the model keeps", file=out)
+    print(f"wrote {arguments.output}", file=out)
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    if not text.strip():
+        return []
+    sizes = []
+    for part in text.split(","):
+        if not part.strip().isdigit() or int(part) < 1:
+            raise UsageError(f"--hidden {text!r}: pass layer widths separated by commas, such as 64,32 (or \"\" for none)")
+        sizes.append(int(part))
+    return sizes
 
 
 def export_onnx(model: Path, target: Path, out: TextIO) -> None:
@@ -215,8 +405,35 @@ def parser() -> argparse.ArgumentParser:
                               "comma-separated outputs per row of inputs in CSV (blank lines and # comments skipped).")
     run.add_argument("model", type=Path, help="a model file written by Plexus")
     run.add_argument("csv", help="a CSV file of inputs, one row per line, a .npy array, or - for standard input")
+    run.add_argument("--labels", action="store_true", help="print each row's class name alone (the model's classes)")
+    run.add_argument("-o", "--output", type=Path, help="write the predictions to this file instead of standard output")
     for command in (run,):
         add_input_options(command)
+    learn = commands.add_parser("train", help="train a network on a CSV or .npy table",
+                                description="Train a network on a table: the --target column is what it learns, every "
+                                "other column an input. Labels (any column that is not all numbers) train a softmax "
+                                "classifier with cross-entropy; numbers a regressor with MSE. Prints the final loss and "
+                                "the validation metric, and writes the model file.")
+    learn.add_argument("data", help="a CSV file (a header row detected), a .npy table, or - for standard input")
+    learn.add_argument("--target", required=True, metavar="COLUMN",
+                       help="the column to learn: its name in the header, or its index (0 first, -1 last)")
+    learn.add_argument("--hidden", default="64", metavar="SIZES", help="hidden layer widths, e.g. 64,32 (default 64)")
+    learn.add_argument("--activation", default="relu", choices=[a for a in ACTIVATIONS if a != "softmax"],
+                       help="the hidden layers' activation (default relu)")
+    learn.add_argument("--loss", choices=LOSSES, help="default: cross_entropy for labels, mse for numbers")
+    learn.add_argument("--epochs", type=int, default=100, help="passes over the data (default 100)")
+    learn.add_argument("--batch-size", type=int, default=32, help="rows per step (default 32)")
+    learn.add_argument("--optimizer", default="adam", choices=OPTIMIZERS, help="default adam")
+    learn.add_argument("--lr", type=float, help="learning rate (default 0.001 for adam and adamw, 0.01 for sgd and rmsprop)")
+    learn.add_argument("--validation-fraction", type=float, default=0.0, metavar="F",
+                       help="hold out this fraction of the rows, drawn at random with --seed, to measure after each "
+                       "epoch; the model keeps the best epoch's weights")
+    learn.add_argument("--standardize", action="store_true",
+                       help="fit the model's input (and, for numbers, output) transform to the data: it then takes raw rows")
+    learn.add_argument("--seed", type=int, default=0, help="the weights', the shuffling's and the split's seed (default 0)")
+    learn.add_argument("-o", "--output", type=Path, default=Path("model.safetensors"),
+                       help="the model file to write (default model.safetensors)")
+    add_input_options(learn)
     convert = commands.add_parser("export-onnx", help="convert a model file to ONNX",
                                   description="Write the model as ONNX (opset 17) for ONNX Runtime.")
     convert.add_argument("model", type=Path, help="a model file written by Plexus")
@@ -246,20 +463,38 @@ def add_input_options(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
     arguments = parser().parse_args(argv)
-    try:
-        if arguments.command == "info":
-            info(arguments.model, out)
-        elif arguments.command == "predict":
-            predict(arguments.model, arguments.csv, arguments.header, arguments.skip_columns, out)
-        elif arguments.command == "export-onnx":
-            export_onnx(arguments.model, arguments.out, out)
-        else:
-            export_c(arguments.model, arguments.dir, arguments.name, arguments.int8, arguments.train_step, arguments.header,
-                     arguments.skip_columns, out)
-    except (UsageError, PlexusError, OSError, ValueError) as error:
-        print(f"plexus {arguments.command}: {error}", file=sys.stderr)
-        return 1
+    # Every failure is one line on stderr, never a traceback or a Python warning: a warning
+    # (numpy's overflow, say) is an error here, reported as such.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            run(arguments, out)
+        except KeyboardInterrupt:
+            print(f"plexus {arguments.command}: interrupted", file=sys.stderr)
+            return 130
+        except (UsageError, PlexusError, OSError, ValueError, TypeError, Warning) as error:
+            print(f"plexus {arguments.command}: {error}", file=sys.stderr)
+            return 1
+        except Exception as error:  # noqa: BLE001 - a bug of ours, still one line, and named as such
+            print(f"plexus {arguments.command}: internal error ({type(error).__name__}: {error}); please report it",
+                  file=sys.stderr)
+            return 1
     return 0
+
+
+def run(arguments: argparse.Namespace, out: TextIO) -> None:
+    if arguments.command == "info":
+        info(arguments.model, out)
+    elif arguments.command == "predict":
+        predict(arguments.model, arguments.csv, arguments.header, arguments.skip_columns, out, arguments.labels,
+                arguments.output)
+    elif arguments.command == "train":
+        train(arguments.data, arguments, out)
+    elif arguments.command == "export-onnx":
+        export_onnx(arguments.model, arguments.out, out)
+    else:
+        export_c(arguments.model, arguments.dir, arguments.name, arguments.int8, arguments.train_step, arguments.header,
+                 arguments.skip_columns, out)
 
 
 def main_entry() -> None:

@@ -158,3 +158,97 @@ def test_an_unknown_parameter_fails_as_scikit_learns_own(estimator):
         estimator(tolerance=1e-3)
     with pytest.raises(TypeError, match=r"^MLPClassifier\.__init__\(\) got an unexpected keyword argument 'tolerance'$"):
         MLPClassifier(tolerance=1e-3)
+
+
+# ----- scikit-learn's meanings (issue 35) ----------------------------------------------------------
+
+@pytest.mark.parametrize("alpha", [1e-2, 1.0])
+def test_alpha_is_scikit_learns_l2_penalty_on_digits(alpha):
+    """alpha is the L2 penalty on the weights divided by the batch size: at alpha = 1 a network
+    that took it as weight decay scored 0.096 here. docs/python.md has the table for four alphas."""
+    import warnings
+    x_train, x_test, y_train, y_test = digits_split()
+    settings = dict(hidden_layer_sizes=(64,), solver="adam", batch_size=32, max_iter=50, alpha=alpha, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        theirs = MLPClassifier(**settings).fit(x_train / 16, y_train).score(x_test / 16, y_test)
+        ours = PlexusClassifier(**settings).fit(x_train / 16, y_train)
+    assert abs(ours.score(x_test / 16, y_test) - theirs) <= 0.03
+    assert ours.network_.l2_penalty == pytest.approx(alpha / 32) and ours.network_.optimizer["weight_decay"] == 0
+
+
+def test_the_regressor_follows_scikit_learns_steps_and_loss_scale():
+    """Same random_state, shuffle=False: the same initial weights (scikit-learn's Glorot draw), the
+    same batches, the same gradient (squared error, the penalty over the batch) and Adam step, so
+    the same weights to float32 rounding after 15 epochs; loss_curve_ on its scale, the penalty
+    included (measured with each epoch's last weights where scikit-learn takes each batch's)."""
+    from sklearn.neural_network import MLPRegressor
+    x, y = make_regression(320, 8, n_targets=2, noise=1.0, random_state=0)   # whole batches of 32
+    y = y / y.std(axis=0)
+    settings = dict(hidden_layer_sizes=(16,), batch_size=32, max_iter=15, alpha=0.1, random_state=0, shuffle=False)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        theirs = MLPRegressor(**settings).fit(x, y)
+        ours = PlexusRegressor(**settings).fit(x, y)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-3)
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_]
+    for mine, reference in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(mine, reference, atol=1e-5)
+    assert ours.best_loss_ == min(ours.loss_curve_) and ours.validation_scores_ is None
+    assert ours.best_validation_score_ is None and ours.out_activation_ == "identity" and ours.n_layers_ == 3
+
+
+def test_classifier_shapes_binary_and_multilabel_as_scikit_learn():
+    from sklearn.datasets import make_multilabel_classification
+    x_train, _, y_train, _ = digits_split()
+    for labels in (y_train, (y_train > 4).astype(int)):
+        ours = PlexusClassifier((12,), max_iter=3, random_state=0).fit(x_train / 16, labels)
+        theirs = MLPClassifier((12,), max_iter=3, random_state=0).fit(x_train / 16, labels)
+        assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_]
+        assert [b.shape for b in ours.intercepts_] == [b.shape for b in theirs.intercepts_]
+        assert ours.out_activation_ == theirs.out_activation_ and ours.predict_proba(x_train[:5] / 16).shape == \
+            theirs.predict_proba(x_train[:5] / 16).shape
+        assert list(ours.network_.classes) == [str(c) for c in ours.classes_]
+        w, b = ours.network_.get_weights(1)
+        assert ours.coefs_[0].tobytes() == np.ascontiguousarray(w.T).tobytes() and ours.intercepts_[0].tobytes() == b.tobytes()
+    x, y = make_multilabel_classification(400, 10, n_classes=4, random_state=0)
+    ours = PlexusClassifier((32,), max_iter=60, random_state=0).fit(x[:300], y[:300])
+    theirs = MLPClassifier((32,), max_iter=60, random_state=0).fit(x[:300], y[:300])
+    guess = ours.predict(x[300:])
+    assert guess.shape == (100, 4) and set(np.unique(guess)) <= {0, 1} and ours.out_activation_ == "logistic"
+    assert ours.network_.loss == "binary_cross_entropy" and list(ours.classes_) == [0, 1, 2, 3]
+    assert ours.score(x[300:], y[300:]) >= theirs.score(x[300:], y[300:]) - 0.1
+    assert ours.loss_curve_[-1] == pytest.approx(theirs.loss_curve_[-1], rel=0.3)
+
+
+def test_sample_weight_reaches_the_loss():
+    """Rows whose labels were corrupted, weighted 0, no longer teach the network."""
+    x_train, x_test, y_train, y_test = digits_split()
+    corrupted = y_train.copy()
+    bad = np.random.default_rng(0).random(len(y_train)) < 0.4
+    corrupted[bad] = (corrupted[bad] + 1) % 10
+    settings = dict(hidden_layer_sizes=(32,), max_iter=30, batch_size=32, random_state=0)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        trusting = PlexusClassifier(**settings).fit(x_train / 16, corrupted)
+        weighted = PlexusClassifier(**settings).fit(x_train / 16, corrupted, sample_weight=(~bad).astype(float))
+    assert weighted.score(x_test / 16, y_test) > trusting.score(x_test / 16, y_test) + 0.05
+    with pytest.raises(ValueError, match="non-zero|sums to 0"):
+        PlexusClassifier(**settings).fit(x_train / 16, y_train, sample_weight=np.zeros(len(y_train)))
+
+
+def test_ctrl_c_keeps_the_epochs_that_ran_and_partial_fit_refuses_early_stopping():
+    import _thread
+    import threading
+    x, y = load_digits(return_X_y=True)
+    est = PlexusClassifier((256,), max_iter=100000, batch_size=16, random_state=0)
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(x / 16, y)
+    timer.cancel()
+    assert est.n_iter_ >= 1 and len(est.loss_curve_) == est.n_iter_ and est.score(x / 16, y) > 0.5
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        PlexusClassifier(early_stopping=True).partial_fit(x[:20], y[:20], classes=np.arange(10))

@@ -243,31 +243,38 @@ def test_a_reader_beside_a_writer_gets_a_whole_result_or_busy():
     net.params = a
     out_a = net.predict(x)
     stop = threading.Event()
-    refusals = {"setter": 0}
+    refusals = {"setter": 0, "swaps": 0}
 
+    # The writer swaps for as long as the reader reads (a fixed count of swaps could end before
+    # the reader's first call on a loaded machine, leaving nothing checked).
     def swap() -> None:
-        for i in range(300):
+        i = 0
+        while not stop.is_set():
             try:
                 net.params = b if i % 2 == 0 else a
+                refusals["swaps"] += 1
             except plexus.BusyError:
                 refusals["setter"] += 1
-        stop.set()
+            i += 1
 
     writer = threading.Thread(target=swap)
     writer.start()
     whole = busy = torn = 0
-    while not stop.is_set():
-        try:
-            y = net.predict(x)
-        except plexus.BusyError:
-            busy += 1
-            continue
-        if np.array_equal(y.view(np.uint32), out_a.view(np.uint32)) or np.array_equal(y.view(np.uint32), out_b.view(np.uint32)):
-            whole += 1
-        else:
-            torn += 1
-    writer.join()
-    assert torn == 0 and whole > 0, (whole, busy, torn, refusals)
+    try:
+        while whole < 200 and whole + busy < 100000:
+            try:
+                y = net.predict(x)
+            except plexus.BusyError:
+                busy += 1
+                continue
+            if np.array_equal(y.view(np.uint32), out_a.view(np.uint32)) or np.array_equal(y.view(np.uint32), out_b.view(np.uint32)):
+                whole += 1
+            else:
+                torn += 1
+    finally:
+        stop.set()
+        writer.join()
+    assert torn == 0 and whole > 0 and refusals["swaps"] > 0, (whole, busy, torn, refusals)
 
     # fit holds the network for its whole run: a predict from another thread meanwhile is refused.
     net.params = a

@@ -28,6 +28,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from ._checks import integer
 from ._tables import ACTIVATIONS, OPTIMIZERS
+from .distributed import epoch_orders
 from .network import Network
 
 __all__ = ["PlexusClassifier", "PlexusRegressor", "fold_pipeline"]
@@ -260,10 +261,26 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                 return True
             return False
 
+        def run(x: NDArray[np.float32], targets: NDArray[np.float32], weights: Any, epochs: int, first: bool) -> None:
+            net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed, progress=bool(self.verbose),
+                    callback=on_epoch, sample_weight=weights, restore_best=False,
+                    standardize=bool(self.standardize) and not continuing and first)
+
         try:
-            net.fit(x, targets, epochs, batch_size=batch, shuffle_seed=shuffle_seed if self.shuffle else 0,
-                    progress=bool(self.verbose), callback=on_epoch, sample_weight=weights, restore_best=False,
-                    standardize=bool(self.standardize) and not continuing)
+            if self.shuffle:
+                run(x, targets, weights, epochs, True)
+            else:
+                # The library always shuffles; rows placed where its first epoch's order looks for
+                # them come out in their own order, epoch after epoch, one epoch per call.
+                order = next(epoch_orders(len(x), 1, shuffle_seed)).astype(np.intp)
+                placed = [None if a is None else np.empty_like(a) for a in (x, targets, weights)]
+                for source, target in zip((x, targets, weights), placed):
+                    if target is not None:
+                        target[order] = source
+                for epoch in range(epochs):
+                    run(placed[0], placed[1], placed[2], 1, epoch == 0)
+                    if state["stopped"]:
+                        break
         finally:   # after Ctrl-C too: n_iter_ and loss_curve_ hold the epochs that ran
             if best_params:
                 net.params = best_params[0]

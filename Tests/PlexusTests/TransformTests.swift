@@ -101,4 +101,47 @@ import Testing
         try metadata.set("e\u{301}", "decomposed")
         #expect(metadata["é"] == "accent" && metadata["e\u{301}"] == "decomposed" && metadata.count == 3)
     }
+
+    /// The classes name the outputs, are checked against the net, and travel in the model file.
+    @Test func classesAreCheckedAndSaved() throws {
+        let net = try Network(sizes: [2, 3], activations: [.softmax], seed: 1)
+        #expect(try net.classes == nil)
+        try net.setClasses(["cat", "dog", "é \"quoted\""])
+        let copy = try Network.load(modelData: net.modelData())
+        #expect(try copy.classes == ["cat", "dog", "é \"quoted\""])
+        #expect(try copy.metadata[Metadata.classesKey] != nil)
+        for bad in [["a", "b"], ["a", "a", "b"]] {
+            #expect(throws: PlexusError.self) { try net.setClasses(bad) }
+        }
+        #expect(throws: PlexusError.self) { try net.setMetadata(Metadata.classesKey, "[1, 2, 3]") }
+        #expect(try net.classes == ["cat", "dog", "é \"quoted\""])
+        try net.setClasses(nil)
+        #expect(try net.classes == nil)
+        // One sigmoid output names the class of 0, then the class of 1.
+        let binary = try Network(sizes: [2, 1], activations: [.sigmoid], seed: 1)
+        try binary.setClasses(["no", "yes"])
+        #expect(throws: PlexusError.self) { try binary.setClasses(["a", "b", "c"]) }
+    }
+
+    /// The L2 penalty adds λ·W to the weights' gradients and nothing to the biases' (SGD, one step).
+    @Test func l2PenaltySparesTheBiases() throws {
+        let x: [Float] = [0.5, -1, 2, 0.25], y: [Float] = [1, -1, 0.5, 0]
+        func stepped(_ lambda: Float) throws -> Network {
+            let net = try Network(sizes: [2, 2], activations: [.identity], seed: 3)
+            try net.setOptimizer(.sgd(learningRate: 0.5))
+            try net.setL2Penalty(lambda)
+            _ = try net.trainStep(x: x, y: y)
+            return net
+        }
+        let start = try Network(sizes: [2, 2], activations: [.identity], seed: 3).parameters
+        let plain = try stepped(0).parameters, penalised = try stepped(0.2).parameters
+        for i in 0..<4 {   // W: 2×2 first, then b
+            #expect(abs((plain[i] - penalised[i]) - 0.5 * 0.2 * start[i]) < 1e-6)
+        }
+        #expect(plain[4] == penalised[4] && plain[5] == penalised[5])
+        let net = try stepped(0.2)
+        #expect(try Network.load(modelData: net.modelData()).l2Penalty == 0.2)
+        #expect(throws: PlexusError.self) { try net.setL2Penalty(-1) }
+        #expect(throws: PlexusError.self) { try net.setL2Penalty(.nan) }
+    }
 }

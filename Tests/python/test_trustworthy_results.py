@@ -315,6 +315,9 @@ def test_train_on_a_csv_of_labels_then_predict_labels(iris_csv):
     assert np.mean(np.array(lines) == IRIS_NAMES[y]) > 0.9
     written = run_cli("predict", "iris.safetensors", "x.csv", "--labels", "-o", "labels.txt", cwd=folder)
     assert written.returncode == 0 and (folder / "labels.txt").read_text().splitlines() == lines
+    # The training table itself: its header names the model's inputs, so the target column is skipped.
+    same = run_cli("predict", "iris.safetensors", "iris.csv", "--labels", cwd=folder)
+    assert same.returncode == 0 and same.stdout.splitlines() == lines
 
 
 def test_train_a_regressor_from_npy_on_stdin_by_column_index(tmp_path):

@@ -107,11 +107,14 @@ def _values(values: np.ndarray, shown: int = 8) -> str:
 NPY_MAGIC = b"\x93NUMPY"
 
 
-def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_columns: int = 0) -> np.ndarray:
+def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_columns: int = 0,
+                columns: Optional[list[str]] = None) -> np.ndarray:
     """The rows of inputs in `source` (a path, or "-" for standard input) as float32, from a CSV
     file or a .npy array (told by its magic bytes, whatever the name). The first `skip_columns`
     columns (an index) are dropped. A CSV's first row is a header when `header` is True, or, when
-    it is None, when one of its fields is not a number. Every problem is a UsageError that names
+    it is None, when one of its fields is not a number. With `columns` (the model's input names,
+    as `train` records them) and a header that names them all, those columns are read, in that
+    order, and the rest (the target, an index) ignored. Every problem is a UsageError that names
     the file, the line and the column."""
     name = "<stdin>" if source == "-" else source
     if skip_columns < 0:
@@ -126,7 +129,7 @@ def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_col
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UsageError(f"{name}: byte {error.start + 1} is not UTF-8 text; pass a CSV file or a .npy array") from None
-    return _csv_rows(text.splitlines(), width, header, skip_columns, name)
+    return _csv_rows(text.splitlines(), width, header, skip_columns, name, columns)
 
 
 def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarray:
@@ -159,9 +162,11 @@ def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarr
     return np.ascontiguousarray(array, np.float32)
 
 
-def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns: int, name: str) -> np.ndarray:
+def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns: int, name: str,
+              columns: Optional[list[str]] = None) -> np.ndarray:
     rows: list[list[float]] = []
     first = True
+    picked: Optional[list[int]] = None     # the header's positions of `columns`
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):
@@ -170,11 +175,19 @@ def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns
         if first:
             first = False
             if header or (header is None and not all(_is_number(f) for f in fields[skip_columns:])):
+                names = fields[skip_columns:]
+                if columns is not None and all(c in names for c in columns):
+                    picked = [names.index(c) for c in columns]
                 continue
         if len(fields) <= skip_columns:
             raise UsageError(f"{name}:{number}: {len(fields)} columns, none left after skipping {skip_columns}")
+        kept = list(enumerate(fields[skip_columns:], start=skip_columns + 1))
+        if picked is not None:
+            if len(kept) <= max(picked):
+                raise UsageError(f"{name}:{number}: {len(kept)} values, but the header names {max(picked) + 1} or more")
+            kept = [kept[p] for p in picked]
         values = []
-        for column, field in enumerate(fields[skip_columns:], start=skip_columns + 1):
+        for column, field in kept:
             if not _is_number(field):
                 raise UsageError(f"{name}:{number}:{column}: {field!r} is not a number")
             values.append(_finite(field, f"{name}:{number}:{column}"))
@@ -208,7 +221,7 @@ def _is_number(text: str) -> bool:
 def predict(model: Path, source: str, header: Optional[bool], skip_columns: int, out: TextIO, labels: bool = False,
             target: Optional[Path] = None) -> None:
     net = Network.load(model)
-    x = read_inputs(source, net.sizes[0], header, skip_columns)
+    x = read_inputs(source, net.sizes[0], header, skip_columns, _feature_names(net))
     outputs = net.predict(x)
     if labels:
         classes = net.classes
@@ -230,6 +243,15 @@ def predict(model: Path, source: str, header: Optional[bool], skip_columns: int,
         return
     target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     print(f"wrote {target} ({len(lines)} rows)", file=out)
+
+
+def _feature_names(net: Network) -> Optional[list[str]]:
+    """The input column names `train` saved in the model (metadata "features"), if any."""
+    try:
+        names = json.loads(net.metadata.get("features", "null"))
+    except ValueError:
+        return None
+    return names if isinstance(names, list) and all(isinstance(n, str) for n in names) else None
 
 
 # ----- train ------------------------------------------------------------------------------------

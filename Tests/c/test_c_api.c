@@ -824,6 +824,73 @@ static void test_transforms(void) {
     plexus_free(net);
 }
 
+/* "plexus.classes", the one reserved key a caller sets: checked against the net, saved, read back. */
+static void test_classes_metadata(void) {
+    plexus_net *net = make_net(2), *loaded = NULL;   /* two sigmoid outputs */
+    if (!net) return;
+    char buffer[64];
+    size_t count = 9;
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.classes", "[\"a\"]"), PLEXUS_ERR_ARGUMENT,
+                  "names 1 classes but the network has 2 outputs");
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.classes", "[\"a\",\"a\"]"), PLEXUS_ERR_ARGUMENT, "twice");
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.classes", "[\"a\",2]"), PLEXUS_ERR_ARGUMENT, "is not a string");
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.classes", "[\"a\",\"b\""), PLEXUS_ERR_ARGUMENT, "not valid JSON");
+    EXPECT_STATUS(plexus_set_metadata(net, "plexus.classes", "\"a\""), PLEXUS_ERR_ARGUMENT, "not a JSON array");
+    OK(plexus_metadata_count(net, &count));
+    CHECK(count == 0, "refused classes left %zu metadata entries", count);
+    OK(plexus_set_metadata(net, "plexus.classes", "[\"cat\", \"dog\"]"));
+    OK(plexus_save(net, "/tmp/plexus-classes.safetensors"));
+    OK(plexus_load("/tmp/plexus-classes.safetensors", &loaded));
+    remove("/tmp/plexus-classes.safetensors");
+    if (loaded) {
+        OK(plexus_get_metadata(loaded, "plexus.classes", buffer, sizeof buffer, NULL));
+        CHECK(strcmp(buffer, "[\"cat\", \"dog\"]") == 0, "the file's classes are %s", buffer);
+    }
+    plexus_free(loaded);
+    plexus_free(net);
+}
+
+/* The L2 penalty: one SGD step moves each weight by lr * lambda * w more than without it, and no bias. */
+static void test_l2_penalty(void) {
+    plexus_net *plain = make_net(5), *penalised = make_net(5), *loaded = NULL;
+    if (!plain || !penalised) goto done;
+    const float x[6] = {0.5f, -1, 2, 0.25f, 0, -0.75f}, y[4] = {1, 0, 0, 1};
+    float before[32], a[32], b[32], value = -1;
+    size_t n = plexus_param_count(plain);
+    CHECK(n == 32, "3-5-2 has %zu parameters", n);
+    if (n != 32) goto done;
+    EXPECT_STATUS(plexus_set_l2_penalty(penalised, -1), PLEXUS_ERR_ARGUMENT, "L2 penalty is -1");
+    EXPECT_STATUS(plexus_set_l2_penalty(penalised, NAN), PLEXUS_ERR_ARGUMENT, "L2 penalty is nan");
+    EXPECT_STATUS(plexus_set_l2_penalty(NULL, 1), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_l2_penalty(penalised, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    OK(plexus_get_l2_penalty(penalised, &value));
+    CHECK(value == 0, "a new net's penalty is %g", value);
+    OK(plexus_set_sgd(plain, 0.5f, 0));
+    OK(plexus_set_sgd(penalised, 0.5f, 0));
+    OK(plexus_set_l2_penalty(penalised, 0.25f));
+    OK(plexus_get_params(plain, before));
+    OK(plexus_train_step(plain, x, y, 2, NULL));
+    OK(plexus_train_step(penalised, x, y, 2, NULL));
+    OK(plexus_get_params(plain, a));
+    OK(plexus_get_params(penalised, b));
+    for (size_t i = 0; i < n; i++) {
+        int bias = (i >= 15 && i < 20) || i >= 30;   /* W1 [5x3], b1 [5], W2 [2x5], b2 [2] */
+        float expected = bias ? 0 : 0.5f * 0.25f * before[i];
+        CHECK(fabsf((a[i] - b[i]) - expected) < 1e-6f, "parameter %zu moved %g more, expected %g", i, a[i] - b[i], expected);
+    }
+    OK(plexus_save(penalised, "/tmp/plexus-l2.safetensors"));
+    OK(plexus_load("/tmp/plexus-l2.safetensors", &loaded));
+    remove("/tmp/plexus-l2.safetensors");
+    if (loaded) {
+        OK(plexus_get_l2_penalty(loaded, &value));
+        CHECK(value == 0.25f, "the file's penalty is %g", value);
+    }
+done:
+    plexus_free(loaded);
+    plexus_free(penalised);
+    plexus_free(plain);
+}
+
 /* Metadata: set, read with the size asked first, listed in key order, saved, refused past its limits. */
 static void test_metadata(void) {
     plexus_net *net = make_net(2), *loaded = NULL;
@@ -1190,6 +1257,8 @@ int main(void) {
     test_weights_only_files();
     test_transforms();
     test_metadata();
+    test_classes_metadata();
+    test_l2_penalty();
     test_rmsprop();
     test_code_export_calls();
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -4,5 +4,5 @@ public enum PlexusVersion {
     public static let minor = 10
     public static let patch = 0
     /// "MAJOR.MINOR.PATCH", as static text for the C API.
-    public static let string: StaticString = "0.10.0"
+    public static let string: StaticString = "0.11.0"
 }

@@ -434,7 +434,7 @@ def test_estimators_standardize_raw_rows_themselves():
     # What a scikit-learn user writes for the same thing: scalers around the inputs and the target.
     theirs = TransformedTargetRegressor(make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(32,), max_iter=150,
                                                                                     random_state=0)),
-                                        transformer=StandardScaler()).fit(x_train, y_train.reshape(-1, 1))
+                                        transformer=StandardScaler()).fit(x_train, y_train)
     ours = standardized.score(x_test, y_test)
     assert ours > plain.score(x_test, y_test) + 0.05
     assert abs(ours - theirs.score(x_test, y_test)) < 0.02

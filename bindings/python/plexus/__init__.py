@@ -10,6 +10,7 @@
 The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a repository build.
 """
 from ._capi import lib as _lib, library_path
+from ._checks import integer as _integer
 from .errors import check as _check
 from .errors import (ArgumentError, BusyError, FileError, FormatError, MisuseError, NumericError, OutOfMemoryError,
                      PlexusError, ShapeError, StateError)
@@ -41,11 +42,7 @@ def set_threads(threads: int) -> None:
 
     Raises ArgumentError unless 1 <= threads <= 1024.
     """
-    if isinstance(threads, bool) or not isinstance(threads, int):
-        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
-    if not -2**31 <= threads < 2**31:
-        raise ArgumentError(f"threads is {threads}; pass a count from 1 to 1024, such as the number of cores")
-    _check(_lib.plexus_set_threads(threads))
+    _check(_lib.plexus_set_threads(_integer("threads", threads, 1, 1024)))
 
 
 def get_threads() -> int:

@@ -116,13 +116,7 @@ def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_col
     as `train` records them) and a header that names them all, those columns are read, in that
     order, and the rest (the target, an index) ignored. Every problem is a UsageError that names
     the file, the line and the column."""
-    name = "<stdin>" if source == "-" else source
-    if skip_columns < 0:
-        raise UsageError(f"--skip-columns is {skip_columns}; pass 0 or more")
-    try:
-        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as error:
-        raise UsageError(f"{name}: {error.strerror or error}") from None
+    name, data = _source_bytes(source, skip_columns)
     if data.startswith(NPY_MAGIC):
         return _npy_rows(data, width, skip_columns, name)
     try:
@@ -132,11 +126,26 @@ def read_inputs(source: str, width: int, header: Optional[bool] = None, skip_col
     return _csv_rows(text.splitlines(), width, header, skip_columns, name, columns)
 
 
-def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarray:
+def _source_bytes(source: str, skip_columns: int) -> tuple[str, bytes]:
+    """(the name messages use, the bytes) of a path or "-" (standard input)."""
+    name = "<stdin>" if source == "-" else source
+    if skip_columns < 0:
+        raise UsageError(f"--skip-columns is {skip_columns}; pass 0 or more")
     try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)
+        return name, sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"{name}: {error.strerror or error}") from None
+
+
+def _npy_array(data: bytes, name: str) -> np.ndarray:
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
         raise UsageError(f"{name}: not a readable .npy array ({error})") from None
+
+
+def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarray:
+    array = _npy_array(data, name)
     if array.dtype.kind not in "biuf":
         raise UsageError(f"{name}: a .npy array of {array.dtype}; pass numbers")
     if array.ndim == 1:
@@ -259,18 +268,9 @@ def _feature_names(net: Network) -> Optional[list[str]]:
 def read_table(source: str, header: Optional[bool], skip_columns: int) -> tuple[Optional[list[str]], list[list[str]], list[str]]:
     """(column names or None, rows of fields as text, where each row is: "FILE:LINE"), from a CSV
     file or a .npy array (its numbers written back as text), read as read_inputs reads them."""
-    name = "<stdin>" if source == "-" else source
-    if skip_columns < 0:
-        raise UsageError(f"--skip-columns is {skip_columns}; pass 0 or more")
-    try:
-        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as error:
-        raise UsageError(f"{name}: {error.strerror or error}") from None
+    name, data = _source_bytes(source, skip_columns)
     if data.startswith(NPY_MAGIC):
-        try:
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as error:
-            raise UsageError(f"{name}: not a readable .npy array ({error})") from None
+        array = _npy_array(data, name)
         if array.ndim != 2 or array.dtype.kind not in "biuf":
             raise UsageError(f"{name}: a .npy array of {array.dtype} and shape {array.shape}; pass a 2-D table of numbers")
         rows = [[repr(v) for v in row[skip_columns:]] for row in array.tolist()]

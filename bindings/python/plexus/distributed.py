@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._capi import lib
+from ._checks import UINT64_MAX, integer
 from .errors import check
 from .network import Network
 
@@ -25,9 +26,11 @@ __all__ = ["DataParallel", "epoch_orders"]
 def epoch_orders(n: int, epochs: int, seed: int) -> Iterator[NDArray[np.intp]]:
     """The row order of each epoch of `Network.fit(..., shuffle_seed=seed)`, from the library
     itself (plexus_epoch_order), so every rank and a single process agree."""
-    order = np.empty(int(n), dtype=np.uintp)
-    for epoch in range(int(epochs)):
-        check(lib.plexus_epoch_order(int(seed) & ((1 << 64) - 1), epoch, int(n), order.ctypes.data))
+    n = integer("n", n, 1)
+    seed = integer("seed", seed, 0, UINT64_MAX)
+    order = np.empty(n, dtype=np.uintp)
+    for epoch in range(integer("epochs", epochs)):
+        check(lib.plexus_epoch_order(seed, epoch, n, order.ctypes.data))
         yield order.astype(np.intp)
 
 
@@ -64,16 +67,19 @@ class DataParallel:
     def _fit(self, x_in: ArrayLike, y_in: ArrayLike, epochs: int, batch_size: int, shuffle_seed: int,
              checkpoint: Union[str, "os.PathLike[str]", None]) -> list[float]:
         net = self.net
+        epochs = integer("epochs", epochs, 1)
+        batch_size = integer("batch_size", batch_size, 1)
+        shuffle_seed = integer("shuffle_seed", shuffle_seed, 0, UINT64_MAX)
         x, _ = net._rows(x_in, net.sizes[0], "x")
         y, fixed = net._targets(y_in, x.shape[0])
         net._fix_classes(fixed)
         n = x.shape[0]
         history: list[float] = []
         net.zero_grads()
-        for order in epoch_orders(n, int(epochs), int(shuffle_seed)):
+        for order in epoch_orders(n, epochs, shuffle_seed):
             loss_sum = np.zeros(1, np.float64)
-            for start in range(0, n, int(batch_size)):
-                rows = order[start:start + int(batch_size)]
+            for start in range(0, n, batch_size):
+                rows = order[start:start + batch_size]
                 first, last = len(rows) * self.rank // self.size, len(rows) * (self.rank + 1) // self.size
                 share = rows[first:last]
                 net.zero_grads()

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _capi
 from ._capi import lib
+from ._checks import integer
 from ._tables import ACTIVATIONS, LOSSES
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
@@ -133,7 +134,7 @@ class Graph(OwnedHandle):
     # leaves
     def input(self, rows: int, cols: int = 1) -> Node:
         """A ``rows`` x ``cols`` value set with ``node.set(...)`` before each forward."""
-        return self._build(lib.plexus_graph_input, int(rows), int(cols))
+        return self._build(lib.plexus_graph_input, integer("rows", rows, 1), integer("cols", cols, 1))
 
     def constant(self, values: ArrayLike) -> Node:
         """A fixed value: ``values`` (a number, a vector as one row, or a matrix)."""

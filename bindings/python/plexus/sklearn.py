@@ -273,12 +273,14 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
                 # The library always shuffles; rows placed where its first epoch's order looks for
                 # them come out in their own order, epoch after epoch, one epoch per call.
                 order = next(epoch_orders(len(x), 1, shuffle_seed)).astype(np.intp)
-                placed = [None if a is None else np.empty_like(a) for a in (x, targets, weights)]
-                for source, target in zip((x, targets, weights), placed):
-                    if target is not None:
-                        target[order] = source
+                placed_x, placed_targets = np.empty_like(x), np.empty_like(targets)
+                placed_x[order], placed_targets[order] = x, targets
+                placed_weights = None
+                if weights is not None:
+                    placed_weights = np.empty_like(weights)
+                    placed_weights[order] = weights
                 for epoch in range(epochs):
-                    run(placed[0], placed[1], placed[2], 1, epoch == 0)
+                    run(placed_x, placed_targets, placed_weights, 1, epoch == 0)
                     if state["stopped"]:
                         break
         finally:   # after Ctrl-C too: n_iter_ and loss_curve_ hold the epochs that ran
@@ -343,6 +345,8 @@ class PlexusClassifier(ClassifierMixin, _PlexusEstimator):  # type: ignore[misc]
     validation_scores_ and best_validation_score_ (None without), n_iter_, coefs_, intercepts_,
     n_layers_, n_outputs_, out_activation_.
     """
+
+    classes_: NDArray[Any]
 
     def _prepare_targets(self, y: Any, first: bool, classes: Any = None) -> NDArray[np.float32]:
         y = np.asarray(y)

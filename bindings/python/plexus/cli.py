@@ -139,7 +139,8 @@ def _source_bytes(source: str, skip_columns: int) -> tuple[str, bytes]:
 
 def _npy_array(data: bytes, name: str) -> np.ndarray:
     try:
-        return np.load(io.BytesIO(data), allow_pickle=False)
+        array: np.ndarray = np.load(io.BytesIO(data), allow_pickle=False)
+        return array
     except (ValueError, OSError, EOFError) as error:
         raise UsageError(f"{name}: not a readable .npy array ({error})") from None
 

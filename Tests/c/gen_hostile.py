@@ -29,7 +29,7 @@ INTEGER_DEFAULTS = {
 }
 FLOAT_DEFAULTS = {
     "learning_rate": "0.1f", "momentum": "0.0f", "beta1": "0.9f", "beta2": "0.999f", "epsilon": "1e-8f",
-    "weight_decay": "0.0f", "alpha": "0.99f", "max_norm": "0.0f", "p": "0.0f",
+    "weight_decay": "0.0f", "alpha": "0.99f", "max_norm": "0.0f", "p": "0.0f", "lambda": "0.0f",
 }
 # Graph functions take rows/cols as uint32_t; quantize takes rows as size_t (4 calibration rows).
 GRAPH_ROWS = "2"

@@ -24,7 +24,9 @@ def _utf8(value: object, what: str) -> bytes:
 class Metadata(MutableMapping[str, str]):
     """The network's metadata (units, feature names, a dataset's version), saved in its model
     file and read by every language: a mapping of str to str kept in the library, in key order.
-    Keys starting with ``plexus.`` are reserved; the limits are the C API's (a key of 1..256
+    Keys starting with ``plexus.`` are reserved, but for ``plexus.classes`` (the class names of
+    the outputs as a JSON array, which ``Network.classes`` reads and writes and the library
+    checks against the network); the limits are the C API's (a key of 1..256
     UTF-8 bytes, a value of at most 65536, at most 256 entries, 1 MiB in all). A missing key
     raises KeyError; a refused one ArgumentError, the metadata unchanged."""
 

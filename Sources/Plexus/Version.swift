@@ -1,7 +1,7 @@
 /// The library version; `include/plexus.h` repeats it as `PLEXUS_VERSION_*` (a C test compares).
 public enum PlexusVersion {
     public static let major = 0
-    public static let minor = 10
+    public static let minor = 11
     public static let patch = 0
     /// "MAJOR.MINOR.PATCH", as static text for the C API.
     public static let string: StaticString = "0.11.0"

@@ -14,7 +14,7 @@
               over 5 calls after a warm-up call
    sgemm-w3   only the 8 products of W3's batches (the bound the products set)    samples/s
    sgemm-w4   only the 3 products of W4, in 512-row blocks (warm-up, then 5 times) samples/s
-   info       plexus_blas_info() at THREADS threads                               text
+   info       plexus_gemm_info() at THREADS threads                               text
 
    The product-only workloads run Plexus's GEMM (built in from Sources/CPlexusKernels, as the
    library builds it), each product's columns split evenly between THREADS threads, started per
@@ -279,7 +279,7 @@ int main(int argc, char **argv) {
     print_machine(stderr, "bench_core");
     const char *w = argv[1];
     if (strcmp(w, "info") == 0) {
-        printf("%s\n", plexus_blas_info());
+        printf("%s\n", plexus_gemm_info());
         return 0;
     }
     if (strncmp(w, "sgemm-", 6) == 0) product_threads = atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;

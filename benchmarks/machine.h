@@ -1,7 +1,7 @@
 /* What a benchmark ran on, printed at its top: the CPU's model name with its family and model
    numbers and the flags that decide its kernels (avx2, avx512f, fma: /proc/cpuinfo), and for
    programs that link Plexus the GEMM kernel behind its products and the thread count
-   (plexus_blas_info). A figure means little without them: the same library can differ 3x
+   (plexus_gemm_info). A figure means little without them: the same library can differ 3x
    between processors whose kernels differ, and a virtual CPU's name can hide which it is. */
 #ifndef PLEXUS_BENCH_MACHINE_H
 #define PLEXUS_BENCH_MACHINE_H
@@ -58,7 +58,7 @@ static inline void print_cpu(FILE *out, const char *program) {
 static inline void print_machine(FILE *out, const char *program) {
     char cpu[400];
     describe_cpu(cpu, sizeof cpu);
-    fprintf(out, "%s: CPU %s; %s\n", program, cpu, plexus_blas_info());
+    fprintf(out, "%s: CPU %s; %s\n", program, cpu, plexus_gemm_info());
 }
 #endif
 

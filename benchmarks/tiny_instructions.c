@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
         plexus_net *net = NULL;
         if (plexus_create(sizes, acts, 3, 0, 1, &net) != PLEXUS_OK || plexus_set_sgd(net, 0.5f, 0.0f) != PLEXUS_OK) return 1;
         const float shift[2] = {0.5f, 0.5f}, scale[2] = {2.0f, 2.0f};
-        if (scaled && plexus_set_input_transform(net, shift, scale) != PLEXUS_OK) return 1;
+        if (scaled && plexus_set_transform(net, PLEXUS_INPUTS, shift, scale) != PLEXUS_OK) return 1;
         if (whole_run && plexus_train(net, &x[0][0], y, 4, (size_t)n / 4, 1, 7, NULL, NULL) != PLEXUS_OK) return 4;
         for (long i = 0; i < n && !whole_run; i++) {
             if (w1) {

@@ -26,8 +26,28 @@
  *     PLEXUS_ERR_ARGUMENT naming the size; more than 4096 is refused. A report (an out-struct)
  *     is filled up to the caller's struct_size and never past it: the fields this version
  *     knows, then zeros for a newer version's fields; its struct_size is left as the caller
- *     set it.  Since 0.8.0 (before: a struct_size under this version's was refused, and a
- *     larger one accepted whatever its tail held).
+ *     set it. Each struct's first-version size is a constant beside it (..._FIRST_SIZE: the
+ *     bytes up to the end of its first version's last field).  Since 0.8.0 (before: a
+ *     struct_size under this version's was refused, and a larger one accepted whatever its
+ *     tail held).
+ *   - Buffers.  A call that copies a variable amount into a caller's buffer takes the buffer
+ *     and its capacity and sets *needed (when not NULL) to the bytes or values the whole answer
+ *     takes; a NULL buffer with capacity 0 only asks. When the capacity is too small it returns
+ *     PLEXUS_ERR_ARGUMENT and writes nothing to the buffer, but still sets *needed: the one
+ *     out-parameter a failed call writes (plexus_get_metadata, plexus_metadata_key_at).
+ *   - Accessors.  Every accessor returns a status and writes its answer through an
+ *     out-parameter, except the few that cannot fail on a live handle, which return the value
+ *     and say what they return otherwise (plexus_layer_count, plexus_layer_size,
+ *     plexus_param_count and plexus_quantized_layer_count return 0, with the message set, for
+ *     NULL or a handle that is not live; plexus_get_threads, plexus_version_number and the
+ *     functions returning text cannot fail).
+ *   - Layers.  Every function that takes a layer numbers them alike: 0 is the input, 1..L the
+ *     layers in the order built. A function that cannot take some of them (no weights on layer
+ *     0, no dropout on the output layer) refuses them with PLEXUS_ERR_ARGUMENT; it never numbers
+ *     them otherwise. Graph nodes and int8 layers follow the same rule (1..L).
+ *   - Deprecation.  A function a newer one replaces is marked PLEXUS_DEPRECATED (a compiler
+ *     warning naming the replacement), keeps working and keeps its tests until 1.0, and is
+ *     listed in the table "Deprecated" at the end of this header.
  *   - Ownership.  A plexus_net is created by plexus_create and released by plexus_free. Plexus
  *     copies what it needs from caller buffers and never keeps a caller pointer after a call.
  *   - Handles.  A plexus_net, plexus_graph or plexus_quantized is an opaque value, not an
@@ -79,6 +99,9 @@ extern "C" {
 #define PLEXUS_VERSION_MAJOR 0
 #define PLEXUS_VERSION_MINOR 11
 #define PLEXUS_VERSION_PATCH 0
+/* MAJOR * 1000000 + MINOR * 1000 + PATCH, for #if and comparisons, as SQLITE_VERSION_NUMBER; the
+   library's own is plexus_version_number().  Since 0.11.0. */
+#define PLEXUS_VERSION_NUMBER 11000
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one
    on purpose, cast the call to void: (void)plexus_set_threads(2). That silences C++17's and
@@ -94,6 +117,23 @@ extern "C" {
 #define PLEXUS_MUST_USE __attribute__((warn_unused_result))
 #else
 #define PLEXUS_MUST_USE
+#endif
+#endif
+
+/* Marks a function that a newer one replaces: calling it is a compiler warning that names the
+   replacement. It keeps working until 1.0 (the table "Deprecated" at the end lists each). A
+   program may define PLEXUS_DEPRECATED(message) (empty, say) before including this header. */
+#ifndef PLEXUS_DEPRECATED
+#if defined(__cplusplus) && __cplusplus >= 201402L
+#define PLEXUS_DEPRECATED(message) [[deprecated(message)]]
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 202311L
+#define PLEXUS_DEPRECATED(message) [[deprecated(message)]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define PLEXUS_DEPRECATED(message) __attribute__((deprecated(message)))
+#elif defined(_MSC_VER)
+#define PLEXUS_DEPRECATED(message) __declspec(deprecated(message))
+#else
+#define PLEXUS_DEPRECATED(message)
 #endif
 #endif
 
@@ -154,16 +194,56 @@ typedef enum {
                                        |d| - 1/2: PyTorch's HuberLoss() (delta 1, mean)        */
 } plexus_loss;
 
-/* Optimizer kinds, as reported by plexus_get_optimizer, with their hyperparameters in the order
-   plexus_get_optimizer and plexus_get_hyperparameters report them (the weight decay has its own
-   getter). A flag is 1 (on) or 0 (off). */
+/* Optimizer kinds, with the fields of plexus_optimizer_options each reads (every kind reads
+   learning_rate and weight_decay). The hyperparameters are also listed in this order by the
+   deprecated plexus_get_optimizer and plexus_get_hyperparameters (a flag is 1 or 0). */
 typedef enum {
-    PLEXUS_SGD = 0,    /* hyperparameters: learning rate, momentum */
-    PLEXUS_ADAM = 1,   /* hyperparameters: learning rate, beta1, beta2, epsilon */
-    PLEXUS_ADAMW = 2,  /* hyperparameters: learning rate, beta1, beta2, epsilon.  Since 0.4.0 */
-    PLEXUS_RMSPROP = 3 /* hyperparameters: learning rate, alpha, epsilon, momentum, centered.
-                          Since 0.6.0 */
+    PLEXUS_SGD = 0,     /* momentum */
+    PLEXUS_ADAM = 1,    /* beta1, beta2, epsilon */
+    PLEXUS_ADAMW = 2,   /* beta1, beta2, epsilon.  Since 0.4.0 */
+    PLEXUS_RMSPROP = 3, /* alpha, epsilon, momentum, centered.  Since 0.6.0 */
+    PLEXUS_RPROP = 4    /* eta_minus, eta_plus, step_min, step_max.  Since 0.11.0 */
 } plexus_optimizer;
+
+/* An optimizer and every hyperparameter of every kind: plexus_set_optimizer reads the fields of
+   options->kind (the enum above says which) and ignores the others; plexus_get_optimizer_options
+   writes the kind's fields and zeros the others. plexus_optimizer_defaults fills PyTorch's
+   defaults for a kind, to change what differs. Each kind follows torch.optim exactly:
+   - SGD (torch.optim.SGD, dampening 0, no Nesterov): the first step's buffer is the gradient,
+     then buf = momentum*buf + g; param -= learning_rate*buf. Defaults 0.01 (torch has none), 0.
+   - Adam (torch.optim.Adam, bias-corrected, no AMSGrad). Defaults 1e-3, 0.9, 0.999, 1e-8.
+   - AdamW (torch.optim.AdamW): param *= 1 - learning_rate*weight_decay, then Adam. Defaults as
+     Adam's, weight decay 0.01.
+   - RMSprop (torch.optim.RMSprop): square_avg = alpha*square_avg + (1-alpha)*g^2; centered
+     (nonzero), also grad_avg = alpha*grad_avg + (1-alpha)*g and the denominator uses
+     square_avg - grad_avg^2; avg = sqrt(...) + epsilon; with momentum > 0, buf = momentum*buf +
+     g/avg and param -= learning_rate*buf, else param -= learning_rate*g/avg. Defaults 1e-2, 0.99,
+     1e-8, 0, 0.
+   - RPROP (torch.optim.Rprop, iRPROP-): each parameter's step size starts at learning_rate, is
+     multiplied by eta_plus while its gradient keeps its sign and by eta_minus when the sign flips,
+     then clamped to [step_min, step_max]; param -= sign(g)*step, and after a flip the gradient is
+     taken as 0 (no move). It uses the gradient's sign only: it is meant for full-batch training
+     (batch = every row), as FANN's default. Defaults 0.01, 0.5, 1.2, 1e-6, 50.
+   weight_decay is torch's: coupled (weight_decay*param added to each gradient) for SGD, Adam,
+   RMSprop and RPROP (torch's Rprop has none: Plexus's extension), decoupled for AdamW; biases
+   included (plexus_set_l2_penalty spares them). Default 0 but for AdamW.
+   The first version (0.11.0) is the whole struct: PLEXUS_OPTIMIZER_OPTIONS_FIRST_SIZE.
+   Since 0.11.0. */
+typedef struct plexus_optimizer_options {
+    size_t struct_size;       /* sizeof(plexus_optimizer_options), set by the caller */
+    plexus_optimizer kind;
+    float learning_rate;      /* > 0, finite */
+    float weight_decay;       /* >= 0, finite */
+    float momentum;           /* SGD, RMSprop: [0, 1) */
+    float beta1, beta2;       /* Adam, AdamW: [0, 1) */
+    float epsilon;            /* Adam, AdamW, RMSprop: > 0, finite */
+    float alpha;              /* RMSprop's smoothing constant: [0, 1) */
+    int centered;             /* RMSprop: 0 or 1 */
+    float eta_minus, eta_plus;/* RPROP: 0 < eta_minus < 1 < eta_plus */
+    float step_min, step_max; /* RPROP: 0 < step_min <= step_max, finite */
+} plexus_optimizer_options;
+/* The bytes of the first version (0.11.0's, ending with `step_max`).  Since 0.11.0. */
+#define PLEXUS_OPTIMIZER_OPTIONS_FIRST_SIZE (offsetof(plexus_optimizer_options, step_max) + sizeof(float))
 
 /* Learning-rate schedules of plexus_train_ex, stepped once per epoch as PyTorch's schedulers
    (epoch 0 uses the optimizer's rate).  Since 0.4.0. */
@@ -263,6 +343,28 @@ PLEXUS_MUST_USE plexus_status plexus_set_adamw(plexus_net *net, float learning_r
    alpha or momentum not in [0, 1).  Since 0.6.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_rmsprop(plexus_net *net, float learning_rate, float alpha, float epsilon,
                                                  float momentum, int centered);
+
+/* Chooses the optimizer and every hyperparameter, weight decay included, from *options (the
+   fields of options->kind; see plexus_optimizer_options). Changing only hyperparameters of the
+   same kind keeps the optimizer's state (moments, buffers, step count), as editing torch's
+   param_groups does; another kind starts afresh.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or options, a struct_size the
+   struct rules refuse, an unknown kind, or a hyperparameter outside its range (the message
+   names it); PLEXUS_ERR_STATE from an epoch callback only for the kind (a callback may set the
+   hyperparameters of the kind being trained, a learning rate per epoch).  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_optimizer(plexus_net *net, const plexus_optimizer_options *options);
+
+/* Fills *out (up to out->struct_size, which the caller sets) with the net's optimizer: its
+   kind, its hyperparameters and weight decay, zeros in the other kinds' fields.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, or a struct_size below the first version's.
+   Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_optimizer_options(const plexus_net *net, plexus_optimizer_options *out);
+
+/* Fills *out (up to out->struct_size) with PyTorch's defaults for `kind` (SGD's learning rate,
+   which torch leaves to the caller: 0.01).
+   Returns PLEXUS_ERR_ARGUMENT for NULL out, a struct_size below the first version's, or an
+   unknown kind.  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_optimizer_defaults(plexus_optimizer kind, plexus_optimizer_options *out);
 
 /* Sets the current optimizer's weight decay, as torch's `weight_decay` argument: SGD, Adam and
    RMSprop add weight_decay*param to each gradient before the update (coupled); AdamW shrinks the parameters
@@ -399,6 +501,8 @@ typedef struct plexus_train_options {
                                       report->cancelled set; the interrupted epoch is not
                                       reported to on_epoch nor counted in epochs_run */
 } plexus_train_options;
+/* The bytes of the first version (0.4.0's, ending with `user`).  Since 0.11.0. */
+#define PLEXUS_TRAIN_OPTIONS_FIRST_SIZE (offsetof(plexus_train_options, cancel))
 
 /* What plexus_train_ex did. Set struct_size = sizeof(plexus_train_report) before the call (the
    first version, 0.4.0's, ends with stopped_early: 32 bytes on 64-bit targets).  Since 0.4.0. */
@@ -411,6 +515,8 @@ typedef struct plexus_train_report {
     /* Since 0.8.0: */
     int cancelled;                 /* nonzero when options->cancel ended the run */
 } plexus_train_report;
+/* The bytes of the first version (0.4.0's, ending with `stopped_early`).  Since 0.11.0. */
+#define PLEXUS_TRAIN_REPORT_FIRST_SIZE (offsetof(plexus_train_report, cancelled))
 
 /* plexus_train with a validation set, early stopping, the best parameters restored, sample
    weights and a learning-rate schedule. With only epochs, batch_size and shuffle_seed set it
@@ -440,16 +546,16 @@ PLEXUS_MUST_USE plexus_status plexus_epoch_order(uint64_t seed, size_t epoch, si
  * Inspecting and exchanging parameters
  * ------------------------------------------------------------------------------------------- */
 
-/* Number of layers including the input layer (L + 1), or 0 for a NULL net (message set).
-   Since 0.1.0. */
+/* Number of layers including the input layer (L + 1), or 0 for NULL or a net that is not live
+   (message set).  Since 0.1.0. */
 size_t plexus_layer_count(const plexus_net *net);
 
-/* Neurons in layer `layer` (0 = inputs, L = outputs), or 0 for a NULL net or a layer out of
-   range (message set).  Since 0.1.0. */
+/* Neurons in layer `layer` (0 = inputs, L = outputs), or 0 for NULL, a net that is not live or a
+   layer out of range (message set).  Since 0.1.0. */
 uint32_t plexus_layer_size(const plexus_net *net, size_t layer);
 
-/* Number of floats in W1, b1, ..., WL, bL together, or 0 for a NULL net (message set).
-   Since 0.1.0. */
+/* Number of floats in W1, b1, ..., WL, bL together, or 0 for NULL or a net that is not live
+   (message set).  Since 0.1.0. */
 size_t plexus_param_count(const plexus_net *net);
 
 /* Stores the activation of layer `layer` (1..L) in *out.
@@ -460,20 +566,25 @@ PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, siz
    Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
 
-/* Stores the net's optimizer in *kind and its first four hyperparameters in hyper[0..3] (the
+/* Deprecated since 0.11.0: plexus_get_optimizer_options holds every kind's hyperparameters.
+   Stores the net's optimizer in *kind and its first four hyperparameters in hyper[0..3] (the
    order of plexus_optimizer; zeros after the last): SGD gives {learning rate, momentum, 0, 0},
    Adam and AdamW {learning rate, beta1, beta2, epsilon}, RMSprop {learning rate, alpha,
-   epsilon, momentum} (plexus_get_hyperparameters gives all of them).
+   epsilon, momentum}, RPROP {learning rate, eta_minus, eta_plus, step_min}.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, kind or hyper.  Since 0.2.0. */
-PLEXUS_MUST_USE plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_get_optimizer_options")
+plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
 
-/* Stores in *count how many hyperparameters the net's optimizer has (the weight decay aside) and
+/* Deprecated since 0.11.0: plexus_get_optimizer_options, and this call's buffer protocol is not
+   the header's (it returns PLEXUS_OK when the array is too short).
+   Stores in *count how many hyperparameters the net's optimizer has (the weight decay aside) and
    in values[0..min(capacity, *count)-1] the first of them, in the order of plexus_optimizer: call
    it with NULL and 0 to learn the count, or with an array that is large enough; *count greater
    than capacity means the array was too short (what fitted was written).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or count, or NULL values with a capacity above 0.
    Since 0.6.0. */
-PLEXUS_MUST_USE plexus_status plexus_get_hyperparameters(const plexus_net *net, float *values, size_t capacity,
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_get_optimizer_options")
+plexus_status plexus_get_hyperparameters(const plexus_net *net, float *values, size_t capacity,
                                                          size_t *count);
 
 /* Stores the current optimizer's weight decay, the clipping norm (0: off), or layer `layer`'s
@@ -533,38 +644,54 @@ PLEXUS_MUST_USE plexus_status plexus_set_grads(plexus_net *net, const float *in)
  * Setting either from an epoch callback returns PLEXUS_ERR_STATE.
  * ------------------------------------------------------------------------------------------- */
 
-/* Sets the input transform from shift[I] and scale[I]; NULL and NULL removes it.
-   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net, one of shift and scale NULL, a
-   non-finite shift or scale, or a scale of 0.  Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_set_input_transform(plexus_net *net, const float *shift, const float *scale);
+/* Which transform a call means: the inputs' (applied before the first layer, width I) or the
+   outputs' (applied after the last, width O).  Since 0.11.0. */
+typedef enum {
+    PLEXUS_INPUTS = 0,
+    PLEXUS_OUTPUTS = 1
+} plexus_side;
 
-/* Sets the output transform from scale[O] and shift[O]; NULL and NULL removes it.
-   Returns PLEXUS_ERR_ARGUMENT, changing nothing, as plexus_set_input_transform, and for a net
+/* Sets the transform of `side` from shift[width] and scale[width] (width I or O); NULL and NULL
+   removes it.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net, an unknown side, one of shift
+   and scale NULL, a non-finite shift or scale, a scale of 0, or an output transform on a net
    whose output layer is not PLEXUS_IDENTITY (probabilities are not values to rescale).
+   Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_transform(plexus_net *net, plexus_side side, const float *shift,
+                                                   const float *scale);
+
+/* Copies the transform of `side` to shift[width] and scale[width] (either may be NULL, to skip
+   it) and sets *present (may be NULL) to 1; without a transform writes the identity (0 and 1)
+   and *present 0.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or an unknown side.  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_transform(const plexus_net *net, plexus_side side, float *shift, float *scale,
+                                                   int *present);
+
+/* Sets the transform of `side` that standardises the n rows of data: inputs x[n][I] or targets
+   y[n][O]. For the inputs, shift = each column's mean and scale = 1 / its standard deviation
+   (population, divisor n, as scikit-learn's StandardScaler), a constant column getting scale 1;
+   for the outputs, shift = the mean and scale = the deviation (1 for a constant column), so the
+   layers fit targets of mean 0 and deviation 1. Sums run in double, in row order.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or data, an unknown side, n of 0,
+   a non-finite value, or the outputs of a net whose output layer is not PLEXUS_IDENTITY.
+   Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_fit_transform(plexus_net *net, plexus_side side, const float *data, size_t n);
+
+/* Deprecated since 0.11.0 (see "Deprecated" at the end): the same calls with the side in their
+   name. Beware the output ones' argument order, (scale, shift), which is why they go.
    Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_set_output_transform(plexus_net *net, const float *scale, const float *shift);
-
-/* Copies the input transform to shift[I] and scale[I] (either may be NULL, to skip it) and sets
-   *present (may be NULL) to 1; without a transform writes the identity (0 and 1) and *present 0.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net.  Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_get_input_transform(const plexus_net *net, float *shift, float *scale, int *present);
-
-/* plexus_get_input_transform for the output transform: scale[O], shift[O].  Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_get_output_transform(const plexus_net *net, float *scale, float *shift, int *present);
-
-/* Sets the input transform that standardises the n rows of x[n][I]: shift = each column's mean,
-   scale = 1 / its standard deviation (population, divisor n, as scikit-learn's StandardScaler),
-   a constant column getting scale 1. Sums run in double, in row order.
-   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or x, n of 0 or a non-finite
-   value.  Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_fit_input_transform(plexus_net *net, const float *x, size_t n);
-
-/* Sets the output transform that standardises the n target rows of y[n][O]: shift = each
-   column's mean, scale = its standard deviation (1 for a constant column), so the layers fit
-   targets of mean 0 and deviation 1.
-   Returns PLEXUS_ERR_ARGUMENT as plexus_fit_input_transform, and for a non-identity output layer.
-   Since 0.9.0. */
-PLEXUS_MUST_USE plexus_status plexus_fit_output_transform(plexus_net *net, const float *y, size_t n);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_set_transform(net, PLEXUS_INPUTS, shift, scale)")
+plexus_status plexus_set_input_transform(plexus_net *net, const float *shift, const float *scale);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_set_transform(net, PLEXUS_OUTPUTS, shift, scale): note the order")
+plexus_status plexus_set_output_transform(plexus_net *net, const float *scale, const float *shift);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_get_transform(net, PLEXUS_INPUTS, shift, scale, present)")
+plexus_status plexus_get_input_transform(const plexus_net *net, float *shift, float *scale, int *present);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_get_transform(net, PLEXUS_OUTPUTS, shift, scale, present): note the order")
+plexus_status plexus_get_output_transform(const plexus_net *net, float *scale, float *shift, int *present);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_fit_transform(net, PLEXUS_INPUTS, x, n)")
+plexus_status plexus_fit_input_transform(plexus_net *net, const float *x, size_t n);
+PLEXUS_MUST_USE PLEXUS_DEPRECATED("use plexus_fit_transform(net, PLEXUS_OUTPUTS, y, n)")
+plexus_status plexus_fit_output_transform(plexus_net *net, const float *y, size_t n);
 
 /* ---------------------------------------------------------------------------------------------
  * Metadata: the caller's own UTF-8 key-value strings (units, feature names, a dataset's
@@ -636,6 +763,9 @@ typedef struct plexus_save_options {
                                       about a third of its size with Adam; training it starts the
                                       optimizer afresh, with the same kind and hyperparameters */
 } plexus_save_options;
+/* The bytes of the first version (0.8.0's, ending with `weights_only`).  Since 0.11.0 (0.8.0 to
+   0.10.0 took sizeof, tail padding included, as the first version's size). */
+#define PLEXUS_SAVE_OPTIONS_FIRST_SIZE (offsetof(plexus_save_options, weights_only) + sizeof(int))
 
 /* plexus_save with options; NULL options save as plexus_save does. Returns what plexus_save
    returns, and PLEXUS_ERR_ARGUMENT for a struct_size the convention refuses.  Since 0.8.0. */
@@ -745,6 +875,8 @@ typedef struct plexus_quantized_layer {
     const uint16_t *softmax_exp; /* [softmax_exp_count] or NULL */
     size_t softmax_exp_count;
 } plexus_quantized_layer;
+/* The bytes of the first version (0.5.0's, ending with `softmax_exp_count`).  Since 0.11.0. */
+#define PLEXUS_QUANTIZED_LAYER_FIRST_SIZE (offsetof(plexus_quantized_layer, softmax_exp_count) + sizeof(size_t))
 
 /* Describes layer `layer` (1 to plexus_quantized_layer_count) of an int8 model into *out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL q or out, a struct_size the convention refuses (the
@@ -762,6 +894,8 @@ typedef struct plexus_export_options {
                                     NAME_get_params and NAME_set_params */
     size_t max_parameters;       /* refuse nets with more parameters; 0: 1,000,000 */
 } plexus_export_options;
+/* The bytes of the first version (0.5.0's, ending with `max_parameters`).  Since 0.11.0. */
+#define PLEXUS_EXPORT_OPTIONS_FIRST_SIZE (offsetof(plexus_export_options, max_parameters) + sizeof(size_t))
 
 /* Writes the net as C99 source: `dir`/NAME.h and `dir`/NAME.c (dir must exist). They declare
    int NAME_predict(const float *x, float *y) and
@@ -878,8 +1012,14 @@ PLEXUS_MUST_USE plexus_status plexus_graph_grad(const plexus_graph *graph, plexu
    PLEXUS_ERR_ARGUMENT for a computed node or a non-finite value (nothing changes).  Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_graph_set_value(plexus_graph *graph, plexus_node node, const float *values);
 
-/* The optimizer for plexus_graph_step, with the same rules and statuses as plexus_set_sgd and
-   plexus_set_adam.  Since 0.2.0. */
+/* The optimizer for plexus_graph_step, every kind and hyperparameter, with the rules and
+   statuses of plexus_set_optimizer and plexus_get_optimizer_options.  Since 0.11.0. */
+PLEXUS_MUST_USE plexus_status plexus_graph_set_optimizer(plexus_graph *graph, const plexus_optimizer_options *options);
+PLEXUS_MUST_USE plexus_status plexus_graph_get_optimizer_options(const plexus_graph *graph, plexus_optimizer_options *out);
+
+/* SGD and Adam for plexus_graph_step, with the rules and statuses of plexus_set_sgd and
+   plexus_set_adam (wrappers of plexus_graph_set_optimizer, keeping the weight decay).
+   Since 0.2.0. */
 PLEXUS_MUST_USE plexus_status plexus_graph_set_sgd(plexus_graph *graph, float learning_rate, float momentum);
 PLEXUS_MUST_USE plexus_status plexus_graph_set_adam(plexus_graph *graph, float learning_rate, float beta1,
                                                     float beta2, float epsilon);
@@ -900,8 +1040,8 @@ PLEXUS_MUST_USE plexus_status plexus_graph_step(plexus_graph *graph);
    so results are bitwise the same for every thread count. Tiny nets never pay for threads: their
    passes stay on the calling thread. Idle threads sleep: between calls Plexus uses no CPU.
    Default: $PLEXUS_NUM_THREADS when it is a number from 1 to 1024 (any other value is ignored and
-   said in plexus_blas_info), else $OPENBLAS_NUM_THREADS (the variable that limits numpy's BLAS),
-   else one per CPU this process may run on, at most 64. Safe to call at any time (a call running
+   said in plexus_gemm_info), else one per CPU this process may run on, at most 64 (0.4.0 to
+   0.10.0 also read $OPENBLAS_NUM_THREADS, from the time Plexus used OpenBLAS). Safe to call at any time (a call running
    on the pool finishes first).
    Returns PLEXUS_ERR_ARGUMENT unless 1 <= threads <= 1024, PLEXUS_ERR_MEMORY when the system
    refuses to start a thread.  Since 0.3.0 (the pool and the bitwise rule since 0.4.0). */
@@ -918,7 +1058,12 @@ int plexus_get_threads(void);
    1..1024 or not a number ("...; PLEXUS_KERNEL=x ignored: not a kernel (avx512, avx2, neon,
    portable)"; since 0.10.0). Never NULL; static text, valid for the life of the process (a later
    plexus_set_threads makes later calls return other text, it does not change this one).
-   Since 0.4.0 (Plexus's GEMM since 0.7.0; OpenBLAS before). */
+   Since 0.11.0. */
+const char *plexus_gemm_info(void);
+
+/* Deprecated since 0.11.0: the same text as plexus_gemm_info (the name is from the time Plexus
+   used OpenBLAS, before 0.7.0).  Since 0.4.0. */
+PLEXUS_DEPRECATED("use plexus_gemm_info")
 const char *plexus_blas_info(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -950,6 +1095,35 @@ const char *plexus_optimizer_name(plexus_optimizer optimizer);
 /* The library's version as "MAJOR.MINOR.PATCH"; static text. Compare with the
    PLEXUS_VERSION_* macros to detect a header/library mismatch.  Since 0.1.0. */
 const char *plexus_version(void);
+
+/* The library's version as MAJOR * 1000000 + MINOR * 1000 + PATCH (PLEXUS_VERSION_NUMBER of the
+   header it was built with): a program built against a newer header can refuse an older
+   library at run time.  Since 0.11.0. */
+int plexus_version_number(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Deprecated: each keeps working, and keeps its tests, until 1.0 removes it; calling it is a
+ * compiler warning (PLEXUS_DEPRECATED) that names what replaces it.
+ *
+ *   deprecated                    since    use instead
+ *   plexus_set_input_transform    0.11.0   plexus_set_transform(net, PLEXUS_INPUTS, shift, scale)
+ *   plexus_set_output_transform   0.11.0   plexus_set_transform(net, PLEXUS_OUTPUTS, shift, scale)
+ *                                          (the old one took scale first)
+ *   plexus_get_input_transform    0.11.0   plexus_get_transform(net, PLEXUS_INPUTS, ...)
+ *   plexus_get_output_transform   0.11.0   plexus_get_transform(net, PLEXUS_OUTPUTS, ...)
+ *                                          (the old one took scale first)
+ *   plexus_fit_input_transform    0.11.0   plexus_fit_transform(net, PLEXUS_INPUTS, x, n)
+ *   plexus_fit_output_transform   0.11.0   plexus_fit_transform(net, PLEXUS_OUTPUTS, y, n)
+ *   plexus_get_optimizer          0.11.0   plexus_get_optimizer_options (hyper[4] cannot hold
+ *                                          RMSprop's or RPROP's five values)
+ *   plexus_get_hyperparameters    0.11.0   plexus_get_optimizer_options (its short buffer
+ *                                          returned PLEXUS_OK, against "Buffers")
+ *   plexus_blas_info              0.11.0   plexus_gemm_info (no BLAS since 0.7.0)
+ *
+ * The per-kind setters (plexus_set_sgd, _adam, _adamw, _rmsprop, plexus_graph_set_sgd, _adam)
+ * stay: they are plexus_set_optimizer with one kind's arguments, keeping the weight decay when
+ * the kind stays and starting from 0 when it changes.
+ * ------------------------------------------------------------------------------------------- */
 
 #ifdef __cplusplus
 }

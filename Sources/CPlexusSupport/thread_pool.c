@@ -71,12 +71,12 @@ static void plxs_relax(unsigned spins) {
 }
 
 /* The count a new process starts with: $PLEXUS_NUM_THREADS when it is a positive number, else
-   $OPENBLAS_NUM_THREADS (the variable that already limits numpy's BLAS limits Plexus too), else
-   the CPUs this process may run on, at most PLXS_DEFAULT_MAX_THREADS. */
+   the CPUs this process may run on, at most PLXS_DEFAULT_MAX_THREADS. (Until 0.10.0
+   $OPENBLAS_NUM_THREADS counted too, from the time Plexus used OpenBLAS.) */
 static char plxs_threads_note[160];
 
 static size_t plxs_default_threads(void) {
-    static const char *const variables[] = {"PLEXUS_NUM_THREADS", "OPENBLAS_NUM_THREADS"};
+    static const char *const variables[] = {"PLEXUS_NUM_THREADS"};
     for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
         const char *text = getenv(variables[i]);
         if (text == NULL || *text == '\0') continue;

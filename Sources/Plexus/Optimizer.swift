@@ -3,7 +3,7 @@
 /// `Optimizers/` (an `OptimizerRule`): its hyperparameters with their defaults, checks and names
 /// in model files, the state it keeps, and its update rule. This type is what they share.
 ///
-/// Make one with `.sgd(…)`, `.adam(…)`, `.adamw(…)` or `.rmsprop(…)`.
+/// Make one with `.sgd(…)`, `.adam(…)`, `.adamw(…)`, `.rmsprop(…)` or `.rprop(…)`.
 public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
     let stored: Stored
 
@@ -15,11 +15,20 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
     /// the caller, 0.01).
     public init(kind: Kind) { self.init(kind.rule.init()) }
 
+    /// The optimizer of `kind` with each hyperparameter that `values` names (the names of
+    /// `hyperparameters`, and "weight_decay"), the defaults for the rest; names of other kinds
+    /// are ignored. (The C API's `plexus_optimizer_options`.)
+    /// - Throws: `.argument` naming the first value outside its range.
+    public init(kind: Kind, values: [String: Float]) throws(PlexusError) {
+        self.init(try kind.rule.reading { (name) throws(PlexusError) in values[name] })
+        try validate()
+    }
+
     // MARK: The list of the optimizers
 
     /// The optimizer kinds; raw values equal `plexus_optimizer`.
     public enum Kind: Int32, CaseIterable, Sendable, CustomStringConvertible {
-        case sgd = 0, adam = 1, adamw = 2, rmsprop = 3
+        case sgd = 0, adam = 1, adamw = 2, rmsprop = 3, rprop = 4
 
         /// The type that defines this kind.
         var rule: any OptimizerRule.Type {
@@ -28,6 +37,7 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
             case .adam: return Adam.self
             case .adamw: return AdamW.self
             case .rmsprop: return RMSprop.self
+            case .rprop: return Rprop.self
             }
         }
 
@@ -40,7 +50,7 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
     /// network's SGD step cost twice its time (copies through value witnesses, a dynamic call),
     /// and RMSprop's fields, too large for an existential's inline buffer, a heap box per read.
     enum Stored: Equatable, Sendable {
-        case sgd(SGD), adam(Adam), adamw(AdamW), rmsprop(RMSprop)
+        case sgd(SGD), adam(Adam), adamw(AdamW), rmsprop(RMSprop), rprop(Rprop)
 
         /// Calls `visitor` with the rule: the one dispatch from an optimizer to its code.
         @inline(__always)
@@ -50,6 +60,7 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
             case let .adam(rule): return visitor.visit(rule)
             case let .adamw(rule): return visitor.visit(rule)
             case let .rmsprop(rule): return visitor.visit(rule)
+            case let .rprop(rule): return visitor.visit(rule)
             }
         }
     }

@@ -78,8 +78,10 @@ public func plexus_quantized_layer_count(_ q: OpaquePointer?) -> UInt {
 }
 
 /// The sizes of the structs as 0.5.0 declared them.
-let firstQuantizedLayerSize = MemoryLayout<plexus_quantized_layer>.stride
-let firstExportOptionsSize = MemoryLayout<plexus_export_options>.stride
+let firstQuantizedLayerSize = MemoryLayout<plexus_quantized_layer>.offset(of: \plexus_quantized_layer.softmax_exp_count)!
+    + MemoryLayout<UInt>.size
+let firstExportOptionsSize = MemoryLayout<plexus_export_options>.offset(of: \plexus_export_options.max_parameters)!
+    + MemoryLayout<UInt>.size
 
 @_cdecl("plexus_quantized_layer_info")
 public func plexus_quantized_layer_info(_ q: OpaquePointer?, _ layer: UInt, _ out: UnsafeMutablePointer<plexus_quantized_layer>?) -> Int32 {

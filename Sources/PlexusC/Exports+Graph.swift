@@ -3,7 +3,7 @@ import Plexus
 // The computational graph: handles, node builders, passes, values and training.
 
 /// `guarded` around `withHandle` for a plexus_graph.
-private func onGraph(_ function: StaticString, _ handle: OpaquePointer?, _ use: HandleUse = .writing(.changing),
+func onGraph(_ function: StaticString, _ handle: OpaquePointer?, _ use: HandleUse = .writing(.changing),
                      _ body: (Graph) throws(PlexusError) -> Void) -> Int32 {
     guarded(function) { () throws(PlexusError) in try withHandle(handle, .graph, as: Graph.self, use, body) }
 }

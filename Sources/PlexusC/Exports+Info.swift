@@ -50,12 +50,23 @@ public func plexus_get_threads() -> Int32 {
     Int32(Threads.count)
 }
 
+@_cdecl("plexus_gemm_info")
+public func plexus_gemm_info() -> UnsafePointer<CChar> {
+    plxs_gemm_info(Threads.count, plxs_pool_note())
+}
+
+/// Deprecated: plexus_gemm_info's old name.
 @_cdecl("plexus_blas_info")
 public func plexus_blas_info() -> UnsafePointer<CChar> {
-    plxs_gemm_info(Threads.count, plxs_pool_note())
+    plexus_gemm_info()
 }
 
 @_cdecl("plexus_version")
 public func plexus_version() -> UnsafePointer<CChar> {
     cString(PlexusVersion.string)
+}
+
+@_cdecl("plexus_version_number")
+public func plexus_version_number() -> Int32 {
+    Int32(PlexusVersion.number)
 }

@@ -24,8 +24,9 @@ public func plexus_save(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?) ->
     }
 }
 
-/// The size of plexus_save_options as 0.8.0 declared it.
-let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.stride
+/// The size of plexus_save_options as 0.8.0 declared it: up to the end of `weights_only`
+/// (PLEXUS_SAVE_OPTIONS_FIRST_SIZE; not the stride, whose tail padding a later field may take).
+let firstSaveOptionsSize = MemoryLayout<plexus_save_options>.offset(of: \plexus_save_options.weights_only)! + MemoryLayout<Int32>.size
 
 @_cdecl("plexus_save_ex")
 public func plexus_save_ex(_ net: OpaquePointer?, _ file: UnsafePointer<CChar>?,

@@ -20,6 +20,51 @@ private func copy(_ transform: FeatureTransform?, width: Int, shift: UnsafeMutab
     present?.pointee = transform == nil ? 0 : 1
 }
 
+/// `plexus_side`: which transform a call means.
+private enum Side: Int32 {
+    case inputs = 0, outputs = 1
+
+    init(_ value: Int32) throws(PlexusError) {
+        guard let side = Side(rawValue: value) else {
+            throw argumentError("side is \(value); pass PLEXUS_INPUTS (0) or PLEXUS_OUTPUTS (1)")
+        }
+        self = side
+    }
+
+    func width(of net: Network) -> Int { self == .inputs ? net.sizes[0] : net.sizes.last! }
+}
+
+@_cdecl("plexus_set_transform")
+public func plexus_set_transform(_ net: OpaquePointer?, _ side: Int32, _ shift: UnsafePointer<Float>?,
+                                 _ scale: UnsafePointer<Float>?) -> Int32 {
+    onNetwork("plexus_set_transform", net, .writing(.changing)) { (net) throws(PlexusError) in
+        let side = try Side(side)
+        let map = try transform(shift: shift, scale: scale, width: side.width(of: net))
+        if side == .inputs { try net.setInputTransform(map) } else { try net.setOutputTransform(map) }
+    }
+}
+
+@_cdecl("plexus_get_transform")
+public func plexus_get_transform(_ net: OpaquePointer?, _ side: Int32, _ shift: UnsafeMutablePointer<Float>?,
+                                 _ scale: UnsafeMutablePointer<Float>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
+    onNetwork("plexus_get_transform", net, .reading) { (net) throws(PlexusError) in
+        let side = try Side(side)
+        copy(side == .inputs ? try net.inputTransform : try net.outputTransform, width: side.width(of: net),
+             shift: shift, scale: scale, present: present)
+    }
+}
+
+@_cdecl("plexus_fit_transform")
+public func plexus_fit_transform(_ net: OpaquePointer?, _ side: Int32, _ data: UnsafePointer<Float>?, _ n: UInt) -> Int32 {
+    onNetwork("plexus_fit_transform", net, .writing(.fitting)) { (net) throws(PlexusError) in
+        let side = try Side(side)
+        let rows = try required(data, "data"), count = try sizeArgument(n, "n")
+        if side == .inputs { try net.fitInputTransform(x: rows, count: count) } else { try net.fitOutputTransform(y: rows, count: count) }
+    }
+}
+
+// The forms 0.9.0 to 0.10.0 offered, deprecated: the same calls with the side in the name.
+
 @_cdecl("plexus_set_input_transform")
 public func plexus_set_input_transform(_ net: OpaquePointer?, _ shift: UnsafePointer<Float>?,
                                        _ scale: UnsafePointer<Float>?) -> Int32 {

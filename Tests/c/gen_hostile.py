@@ -25,7 +25,7 @@ INTEGER_DEFAULTS = {
     "size": "ctx->buffer_size", "threads": "1", "status": "0", "activation": "PLEXUS_SIGMOID",
     "loss": "PLEXUS_MSE", "optimizer": "PLEXUS_SGD", "f": "PLEXUS_SIGMOID", "centered": "0",
     "a": "ctx->square", "b": "ctx->square", "prediction": "ctx->square", "target": "ctx->other",
-    "root": "ctx->total", "node": "ctx->square", "index": "0",
+    "root": "ctx->total", "node": "ctx->square", "index": "0", "side": "PLEXUS_INPUTS", "kind": "PLEXUS_SGD",
 }
 FLOAT_DEFAULTS = {
     "learning_rate": "0.1f", "momentum": "0.0f", "beta1": "0.9f", "beta2": "0.999f", "epsilon": "1e-8f",
@@ -49,7 +49,16 @@ STRUCTS = {
     ],
     "plexus_quantized_layer": [("struct_size", "size_t", "sizeof(plexus_quantized_layer)")],
     "plexus_save_options": [("struct_size", "size_t", "sizeof(plexus_save_options)"), ("weights_only", "int", "0")],
+    "plexus_optimizer_options": [
+        ("struct_size", "size_t", "sizeof(plexus_optimizer_options)"), ("kind", "enum", "PLEXUS_SGD"),
+        ("learning_rate", "float", "0.1f"), ("weight_decay", "float", "0.0f"), ("momentum", "float", "0.0f"),
+        ("beta1", "float", "0.9f"), ("beta2", "float", "0.999f"), ("epsilon", "float", "1e-8f"),
+        ("alpha", "float", "0.99f"), ("centered", "int", "0"), ("eta_minus", "float", "0.5f"),
+        ("eta_plus", "float", "1.2f"), ("step_min", "float", "1e-6f"), ("step_max", "float", "50.0f"),
+    ],
 }
+# The enum type of each enum field.
+ENUM_FIELDS = {"lr_schedule": "plexus_lr_schedule", "kind": "plexus_optimizer"}
 # Extra settings that make a struct's field meaningful when it is the one under test.
 FIELD_CONTEXT = {
     ("plexus_train_options", "val_n"): "o->val_x = ctx->region[10]; o->val_y = ctx->region[11];",
@@ -84,7 +93,7 @@ def argument(function, kind, name, index):
         return INTEGER_DEFAULTS[name], UNSIGNED64, None
     if k == "uint32_t":
         return (GRAPH_ROWS if name in ("rows", "cols") else INTEGER_DEFAULTS[name]), UNSIGNED32, None
-    if k in ("int", "plexus_node", "plexus_activation", "plexus_loss", "plexus_optimizer", "plexus_status"):
+    if k in ("int", "plexus_node", "plexus_activation", "plexus_loss", "plexus_optimizer", "plexus_status", "plexus_side"):
         return INTEGER_DEFAULTS[name], SIGNED32, None
     if k == "float":
         return FLOAT_DEFAULTS[name], FLOATS, None
@@ -150,7 +159,7 @@ def main():
                                "float": FLOATS}[ftype]
                     for value in hostile:
                         extra = FIELD_CONTEXT.get((struct, field), "")
-                        cast = "(plexus_lr_schedule)" if ftype == "enum" else ""
+                        cast = f"({ENUM_FIELDS[field]})" if ftype == "enum" else ""
                         field_setup = setup + [f"{{ {struct} *o = ({struct} *)ctx->region[{i}]; {extra} o->{field} = {cast}{value}; }}"]
                         cases.append((f"{function} {name}->{field} = {value}", field_setup, call(base),
                                       (value, ftype)))

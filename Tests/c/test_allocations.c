@@ -108,8 +108,8 @@ static void transformed_one_row(void) {
     plexus_net *net = NULL;
     OK(plexus_create(sizes, acts, 3, 0, 1, &net));
     if (!net) return;
-    OK(plexus_set_input_transform(net, shift, scale));
-    OK(plexus_set_output_transform(net, out_scale, out_shift));
+    OK(plexus_set_transform(net, PLEXUS_INPUTS, shift, scale));
+    OK(plexus_set_transform(net, PLEXUS_OUTPUTS, out_shift, out_scale));
     for (int warm = 0; warm < 3; warm++) OK(plexus_predict(net, x, 1, y));
     unsigned long before = allocations();
     for (int call = 0; call < 10; call++) OK(plexus_predict(net, x, 1, y));

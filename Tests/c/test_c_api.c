@@ -2,6 +2,9 @@
    alone, run plain and under valgrind. It walks seed 004 through the ABI, checks the statuses and
    messages of bad calls, the untouched-output rule, training, determinism and threaded predict. */
 #define _POSIX_C_SOURCE 200809L
+/* The deprecated calls keep their tests until 1.0 removes them (Tests/c/test_must_use.sh checks
+   that calling one warns). */
+#define PLEXUS_DEPRECATED(message)
 #include "plexus.h"
 
 #include <math.h>
@@ -19,6 +22,10 @@ static void test_version_and_names(void) {
     char expected[32];
     snprintf(expected, sizeof expected, "%d.%d.%d", PLEXUS_VERSION_MAJOR, PLEXUS_VERSION_MINOR, PLEXUS_VERSION_PATCH);
     CHECK(strcmp(plexus_version(), expected) == 0, "library %s, header %s", plexus_version(), expected);
+    CHECK(PLEXUS_VERSION_NUMBER == PLEXUS_VERSION_MAJOR * 1000000 + PLEXUS_VERSION_MINOR * 1000 + PLEXUS_VERSION_PATCH,
+          "PLEXUS_VERSION_NUMBER %d does not match the version macros", PLEXUS_VERSION_NUMBER);
+    CHECK(plexus_version_number() == PLEXUS_VERSION_NUMBER, "library number %d, header %d", plexus_version_number(),
+          PLEXUS_VERSION_NUMBER);
     CHECK(strcmp(plexus_status_name(PLEXUS_OK), "PLEXUS_OK") == 0, "OK name");
     CHECK(strcmp(plexus_status_name(PLEXUS_ERR_ARGUMENT), "PLEXUS_ERR_ARGUMENT") == 0, "ARGUMENT name");
     CHECK(strcmp(plexus_status_name(PLEXUS_ERR_SHAPE), "PLEXUS_ERR_SHAPE") == 0, "SHAPE name");
@@ -824,6 +831,172 @@ static void test_transforms(void) {
     plexus_free(net);
 }
 
+/* Every struct that grows, at its first version's size (the ..._FIRST_SIZE constants), is
+   accepted by each function that takes it; a byte less is refused, naming the size. */
+static void test_first_version_sizes(void) {
+    plexus_net *net = make_net(3);
+    plexus_graph *g = NULL;
+    plexus_quantized *q = NULL;
+    if (!net) return;
+    const float x[6] = {0.1f, 0.2f, 0.3f, -0.4f, 0.5f, 0.6f}, y[4] = {1, 0, 0, 1};
+    union { plexus_train_options options; unsigned char bytes[sizeof(plexus_train_options)]; } train;
+    union { plexus_train_report report; unsigned char bytes[sizeof(plexus_train_report)]; } report;
+    memset(&train, 0, sizeof train);
+    memset(&report, 0, sizeof report);
+    train.options.struct_size = PLEXUS_TRAIN_OPTIONS_FIRST_SIZE;
+    train.options.epochs = 2;
+    train.options.batch_size = 2;
+    report.report.struct_size = PLEXUS_TRAIN_REPORT_FIRST_SIZE;
+    OK(plexus_train_ex(net, x, y, 2, &train.options, &report.report));
+    CHECK(report.report.epochs_run == 2 && report.report.struct_size == PLEXUS_TRAIN_REPORT_FIRST_SIZE,
+          "a first-version report: %zu epochs", report.report.epochs_run);
+    train.options.struct_size = PLEXUS_TRAIN_OPTIONS_FIRST_SIZE - 1;
+    EXPECT_STATUS(plexus_train_ex(net, x, y, 2, &train.options, NULL), PLEXUS_ERR_ARGUMENT, "smaller than the");
+
+    plexus_save_options save = {0};
+    save.struct_size = PLEXUS_SAVE_OPTIONS_FIRST_SIZE;
+    save.weights_only = 1;
+    OK(plexus_save_ex(net, "/tmp/plexus-first-size.safetensors", &save));
+    save.struct_size = PLEXUS_SAVE_OPTIONS_FIRST_SIZE - 1;
+    EXPECT_STATUS(plexus_save_ex(net, "/tmp/plexus-first-size.safetensors", &save), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    remove("/tmp/plexus-first-size.safetensors");
+
+    plexus_export_options export = {0};
+    export.struct_size = PLEXUS_EXPORT_OPTIONS_FIRST_SIZE;
+    OK(plexus_export_c(net, "/tmp", "firstsize", &export));
+    export.struct_size = PLEXUS_EXPORT_OPTIONS_FIRST_SIZE - 1;
+    EXPECT_STATUS(plexus_export_c(net, "/tmp", "firstsize", &export), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    remove("/tmp/firstsize.h");
+    remove("/tmp/firstsize.c");
+
+    OK(plexus_quantize(net, x, 2, &q));
+    if (q) {
+        plexus_quantized_layer layer;
+        memset(&layer, 0, sizeof layer);
+        layer.struct_size = PLEXUS_QUANTIZED_LAYER_FIRST_SIZE;
+        OK(plexus_quantized_layer_info(q, 1, &layer));
+        CHECK(layer.inputs == 3 && layer.outputs == 5, "a first-version layer: %zu x %zu", layer.inputs, layer.outputs);
+        layer.struct_size = PLEXUS_QUANTIZED_LAYER_FIRST_SIZE - 1;
+        EXPECT_STATUS(plexus_quantized_layer_info(q, 1, &layer), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    }
+    plexus_quantized_free(q);
+
+    plexus_optimizer_options optimizer;
+    memset(&optimizer, 0, sizeof optimizer);
+    optimizer.struct_size = PLEXUS_OPTIMIZER_OPTIONS_FIRST_SIZE;
+    OK(plexus_optimizer_defaults(PLEXUS_RPROP, &optimizer));
+    OK(plexus_set_optimizer(net, &optimizer));
+    OK(plexus_get_optimizer_options(net, &optimizer));
+    CHECK(optimizer.kind == PLEXUS_RPROP && optimizer.step_max == 50, "a first-version optimizer: kind %d", (int)optimizer.kind);
+    OK(plexus_graph_create(&g));
+    if (g) {
+        OK(plexus_graph_set_optimizer(g, &optimizer));
+        OK(plexus_graph_get_optimizer_options(g, &optimizer));
+    }
+    optimizer.struct_size = PLEXUS_OPTIMIZER_OPTIONS_FIRST_SIZE - 1;
+    EXPECT_STATUS(plexus_set_optimizer(net, &optimizer), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    EXPECT_STATUS(plexus_get_optimizer_options(net, &optimizer), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    EXPECT_STATUS(plexus_optimizer_defaults(PLEXUS_SGD, &optimizer), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    if (g) EXPECT_STATUS(plexus_graph_set_optimizer(g, &optimizer), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    plexus_graph_free(g);
+    plexus_free(net);
+}
+
+/* One optimizer setter for every kind: the struct's fields, the defaults, the refusals that
+   change nothing, the state kept for the same kind, and the per-kind setters as wrappers. */
+static void test_optimizer_options(void) {
+    plexus_net *net = make_net(4);
+    if (!net) return;
+    plexus_optimizer_options o, read;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    read = o;
+    OK(plexus_optimizer_defaults(PLEXUS_RMSPROP, &o));
+    CHECK(o.kind == PLEXUS_RMSPROP && o.learning_rate == 1e-2f && o.alpha == 0.99f && o.epsilon == 1e-8f && o.momentum == 0
+          && o.centered == 0 && o.beta1 == 0 && o.eta_plus == 0, "RMSprop's defaults");
+    o.centered = 1;
+    o.momentum = 0.5f;
+    o.weight_decay = 0.25f;
+    OK(plexus_set_optimizer(net, &o));
+    OK(plexus_get_optimizer_options(net, &read));
+    CHECK(memcmp(&read, &o, sizeof o) == 0, "the options read back differ from those set");
+    float decay = -1;
+    OK(plexus_get_weight_decay(net, &decay));
+    CHECK(decay == 0.25f, "the weight decay is %g", decay);
+    OK(plexus_optimizer_defaults(PLEXUS_ADAMW, &o));
+    CHECK(o.weight_decay == 0.01f && o.beta2 == 0.999f, "AdamW's defaults");
+    OK(plexus_optimizer_defaults(PLEXUS_SGD, &o));
+    CHECK(o.learning_rate == 0.01f && o.momentum == 0, "SGD's defaults");
+    /* Refusals change nothing. */
+    o.kind = (plexus_optimizer)9;
+    EXPECT_STATUS(plexus_set_optimizer(net, &o), PLEXUS_ERR_ARGUMENT, "options->kind is 9");
+    OK(plexus_optimizer_defaults(PLEXUS_RPROP, &o));
+    o.eta_minus = 1.5f;
+    EXPECT_STATUS(plexus_set_optimizer(net, &o), PLEXUS_ERR_ARGUMENT, "etas are (1.5, 1.2)");
+    o.eta_minus = 0.5f;
+    o.step_min = 0;
+    EXPECT_STATUS(plexus_set_optimizer(net, &o), PLEXUS_ERR_ARGUMENT, "step sizes are (0.0, 50.0)");
+    o.step_min = 60;
+    EXPECT_STATUS(plexus_set_optimizer(net, &o), PLEXUS_ERR_ARGUMENT, "step sizes are (60.0, 50.0)");
+    o.step_min = 1e-6f;
+    o.learning_rate = NAN;
+    EXPECT_STATUS(plexus_set_optimizer(net, &o), PLEXUS_ERR_ARGUMENT, "learning rate is nan");
+    EXPECT_STATUS(plexus_set_optimizer(net, NULL), PLEXUS_ERR_ARGUMENT, "options is NULL");
+    EXPECT_STATUS(plexus_set_optimizer(NULL, &o), PLEXUS_ERR_ARGUMENT, "net is NULL");
+    EXPECT_STATUS(plexus_get_optimizer_options(net, NULL), PLEXUS_ERR_ARGUMENT, "out is NULL");
+    EXPECT_STATUS(plexus_optimizer_defaults((plexus_optimizer)-1, &o), PLEXUS_ERR_ARGUMENT, "kind is -1");
+    OK(plexus_get_optimizer_options(net, &o));
+    CHECK(memcmp(&read, &o, sizeof o) == 0, "a refused call changed the optimizer");
+    /* A per-kind setter is the struct with one kind's arguments: the decay kept within the kind. */
+    OK(plexus_set_rmsprop(net, 0.02f, 0.9f, 1e-6f, 0, 0));
+    OK(plexus_get_optimizer_options(net, &o));
+    CHECK(o.learning_rate == 0.02f && o.alpha == 0.9f && o.weight_decay == 0.25f && o.centered == 0, "plexus_set_rmsprop");
+    OK(plexus_set_sgd(net, 0.1f, 0.9f));
+    OK(plexus_get_optimizer_options(net, &o));
+    CHECK(o.kind == PLEXUS_SGD && o.momentum == 0.9f && o.weight_decay == 0 && o.alpha == 0, "plexus_set_sgd");
+    plexus_free(net);
+}
+
+/* The transforms by side, (shift, scale) on both sides, agreeing with the deprecated calls. */
+static void test_transforms_by_side(void) {
+    const uint32_t sizes[] = {2, 3, 2};
+    const plexus_activation acts[] = {PLEXUS_TANH, PLEXUS_IDENTITY};
+    plexus_net *net = NULL, *old = NULL;
+    OK(plexus_create(sizes, acts, 3, 0, 8, &net));
+    OK(plexus_create(sizes, acts, 3, 0, 8, &old));
+    if (!net || !old) goto done;
+    const float shift[2] = {1, -2}, scale[2] = {0.5f, 4}, out_shift[2] = {100, -7}, out_scale[2] = {30, 0.25f};
+    const float x[4] = {3, 1, -1, 0.5f}, y[4] = {110, -7, 95, -6};
+    float a[4], b[4], got_shift[2], got_scale[2];
+    int present = -1;
+    OK(plexus_set_transform(net, PLEXUS_INPUTS, shift, scale));
+    OK(plexus_set_transform(net, PLEXUS_OUTPUTS, out_shift, out_scale));
+    OK(plexus_set_input_transform(old, shift, scale));
+    OK(plexus_set_output_transform(old, out_scale, out_shift));
+    OK(plexus_predict(net, x, 2, a));
+    OK(plexus_predict(old, x, 2, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "the new and the old setters give different nets");
+    OK(plexus_get_transform(net, PLEXUS_OUTPUTS, got_shift, got_scale, &present));
+    CHECK(present == 1 && got_shift[0] == 100 && got_scale[1] == 0.25f, "the output transform read back");
+    EXPECT_STATUS(plexus_set_transform(net, (plexus_side)2, shift, scale), PLEXUS_ERR_ARGUMENT, "side is 2");
+    EXPECT_STATUS(plexus_get_transform(net, (plexus_side)-1, got_shift, got_scale, NULL), PLEXUS_ERR_ARGUMENT, "side is -1");
+    EXPECT_STATUS(plexus_fit_transform(net, (plexus_side)5, x, 2), PLEXUS_ERR_ARGUMENT, "side is 5");
+    EXPECT_STATUS(plexus_set_transform(net, PLEXUS_INPUTS, shift, NULL), PLEXUS_ERR_ARGUMENT, "scale is NULL");
+    OK(plexus_fit_transform(net, PLEXUS_INPUTS, x, 2));
+    OK(plexus_fit_input_transform(old, x, 2));
+    OK(plexus_fit_transform(net, PLEXUS_OUTPUTS, y, 2));
+    OK(plexus_fit_output_transform(old, y, 2));
+    OK(plexus_predict(net, x, 2, a));
+    OK(plexus_predict(old, x, 2, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "the new and the old fits give different nets");
+    OK(plexus_set_transform(net, PLEXUS_OUTPUTS, NULL, NULL));
+    OK(plexus_get_transform(net, PLEXUS_OUTPUTS, got_shift, got_scale, &present));
+    CHECK(present == 0 && got_shift[0] == 0 && got_scale[0] == 1, "a removed transform reads as the identity");
+done:
+    plexus_free(old);
+    plexus_free(net);
+}
+
 /* "plexus.classes", the one reserved key a caller sets: checked against the net, saved, read back. */
 static void test_classes_metadata(void) {
     plexus_net *net = make_net(2), *loaded = NULL;   /* two sigmoid outputs */
@@ -1091,7 +1264,8 @@ static void test_training_for_real_data(void) {
     CHECK(strcmp(plexus_loss_name(PLEXUS_HUBER), "huber") == 0, "loss name");
     CHECK(strcmp(plexus_activation_name((plexus_activation)99), "unknown") == 0 &&
               strcmp(plexus_loss_name((plexus_loss)-1), "unknown") == 0 &&
-              strcmp(plexus_optimizer_name((plexus_optimizer)4), "unknown") == 0,
+              strcmp(plexus_optimizer_name((plexus_optimizer)5), "unknown") == 0 &&
+              strcmp(plexus_optimizer_name(PLEXUS_RPROP), "rprop") == 0,
           "names of values that are none");
     plexus_free(net);
     plexus_free(twin);
@@ -1258,6 +1432,9 @@ int main(void) {
     test_transforms();
     test_metadata();
     test_classes_metadata();
+    test_first_version_sizes();
+    test_optimizer_options();
+    test_transforms_by_side();
     test_l2_penalty();
     test_rmsprop();
     test_code_export_calls();

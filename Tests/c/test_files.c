@@ -129,10 +129,10 @@ static void save_through_a_link(void) {
     CHECK(lstat(link, &status) == 0 && S_ISLNK(status.st_mode), "the link is no longer a link");
     plexus_net *loaded = NULL;
     OK(plexus_load(target, &loaded));
-    float hyper[4] = {0};
-    plexus_optimizer kind;
-    OK(plexus_get_optimizer(loaded, &kind, hyper));
-    CHECK(hyper[0] == 0.5f, "the link's target was not rewritten (learning rate %g)", hyper[0]);
+    plexus_optimizer_options optimizer = {0};
+    optimizer.struct_size = sizeof optimizer;
+    OK(plexus_get_optimizer_options(loaded, &optimizer));
+    CHECK(optimizer.learning_rate == 0.5f, "the link's target was not rewritten (learning rate %g)", optimizer.learning_rate);
     plexus_free(loaded);
 
     /* A dangling link: the file it names is created. */

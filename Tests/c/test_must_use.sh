@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PLEXUS_MUST_USE as the header documents it, with every compiler and language here: a status
+# PLEXUS_MUST_USE and PLEXUS_DEPRECATED as the header documents them, with every compiler and language here: a status
 # left unused is a warning (an error under -Werror); (void)!call silences it everywhere; (void)call
 # silences it where the language or compiler lets a cast do so (clang, C++17, C23) but not with
 # gcc before C23, which the header says.
@@ -46,5 +46,27 @@ check g++ "-std=c++11 -Wall" cpp no
 check "$clang" "-std=c99 -Wall" c yes
 check "$clang" "-std=c23 -Wall" c yes
 check "$clang++" "-std=c++17 -Wall" cpp yes
+
+# PLEXUS_DEPRECATED: calling a deprecated function warns, naming the replacement; a program may
+# define the macro empty before including the header.
+printf '#include "plexus.h"\nint main(void) {\n    return plexus_blas_info()[0] == 0;\n}\n' > "$work/old.c"
+printf '#define PLEXUS_DEPRECATED(message)\n#include "plexus.h"\nint main(void) {\n    return plexus_blas_info()[0] == 0;\n}\n' > "$work/quiet.c"
+cp "$work/old.c" "$work/old.cpp"
+deprecated() {
+  local compiler=$1 flags=$2 suffix=$3 label="$1 $2"
+  command -v "$compiler" > /dev/null || return 0
+  # shellcheck disable=SC2086
+  if $compiler $flags -Werror -Iinclude -c "$work/old.$suffix" -o "$work/out.o" 2> "$work/err.txt"; then
+    bad "$label: a deprecated call compiled without a warning"
+  elif grep -q "plexus_gemm_info" "$work/err.txt"; then ok; else bad "$label: the warning does not name plexus_gemm_info"; fi
+}
+deprecated gcc "-std=c99 -Wall" c
+deprecated gcc "-std=c11 -Wall" c
+deprecated g++ "-std=c++17 -Wall" cpp
+deprecated g++ "-std=c++11 -Wall" cpp
+deprecated "$clang" "-std=c99 -Wall" c
+deprecated "$clang" "-std=c23 -Wall" c
+deprecated "$clang++" "-std=c++17 -Wall" cpp
+gcc -std=c99 -Wall -Werror -Iinclude -c "$work/quiet.c" -o "$work/out.o" && ok || bad "PLEXUS_DEPRECATED defined empty did not silence it"
 echo "must-use: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,7 +2,7 @@
    - loading the library starts no thread that uses the CPU;
    - training and predicting give bitwise the same results at 1, 2, 3 and 7 threads;
    - after a large call, idle threads use no CPU (process CPU time over an idle second);
-   - plexus_blas_info() names Plexus's GEMM and its kernel, and a string it returned stays
+   - plexus_gemm_info() names Plexus's GEMM and its kernel, and a string it returned stays
      valid and unchanged after the thread count changes;
    - a child made by fork() after parallel calls, or while another thread makes them, runs parallel
      calls too (no hang), bitwise equal.
@@ -113,18 +113,18 @@ int main(void) {
     CHECK(after < 0.05, "idle threads used %.3f s of CPU in the second after a large call", after);
 
     OK(plexus_set_threads(7));
-    const char *seven = plexus_blas_info();
+    const char *seven = plexus_gemm_info();
     char kept[256];
-    CHECK(seven != NULL && strncmp(seven, "Plexus GEMM ", 12) == 0, "plexus_blas_info() is \"%s\"", seven ? seven : "(null)");
+    CHECK(seven != NULL && strncmp(seven, "Plexus GEMM ", 12) == 0, "plexus_gemm_info() is \"%s\"", seven ? seven : "(null)");
     snprintf(kept, sizeof kept, "%s", seven ? seven : "");
     size_t length = strlen(kept);
-    CHECK(length > 11 && strcmp(kept + length - 11, ", 7 threads") == 0, "plexus_blas_info() at 7 threads is \"%s\"", kept);
+    CHECK(length > 11 && strcmp(kept + length - 11, ", 7 threads") == 0, "plexus_gemm_info() at 7 threads is \"%s\"", kept);
     OK(plexus_set_threads(1));
-    const char *one = plexus_blas_info();
+    const char *one = plexus_gemm_info();
     CHECK(strstr(one, ", 1 thread") != NULL && strstr(one, "threads") == NULL, "at 1 thread: \"%s\"", one);
     CHECK(strcmp(seven, kept) == 0, "the string returned at 7 threads changed to \"%s\"", seven);
     OK(plexus_set_threads(7));
-    CHECK(plexus_blas_info() == seven, "the same count gave another string");
+    CHECK(plexus_gemm_info() == seven, "the same count gave another string");
 
     /* fork() after parallel calls: the child has no pool threads and must make new ones. */
     OK(plexus_set_threads(3));
@@ -169,7 +169,7 @@ int main(void) {
     plexus_free(net);
 
     printf("threads: %s; idle CPU %.3f s after loading, %.3f s after a large call; %d checks, %d failures\n",
-           plexus_blas_info(), at_load, after, checks, failures);
+           plexus_gemm_info(), at_load, after, checks, failures);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures != 0;
 }

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
            shift of 1e31 with a scale of 1e27 is a valid transform for rows near 1e31): then the
            refusal must be the argument error that names it. */
         int transformed = 0;
-        if (x && y && plexus_get_input_transform(net, NULL, NULL, &transformed) != PLEXUS_OK) abort();
+        if (x && y && plexus_get_transform(net, PLEXUS_INPUTS, NULL, NULL, &transformed) != PLEXUS_OK) abort();
         plexus_status predicted = x && y ? plexus_predict(net, x, 1, y) : PLEXUS_OK;
         if (predicted != PLEXUS_OK &&
             !(transformed && predicted == PLEXUS_ERR_ARGUMENT && strstr(plexus_last_error(), "input transform maps"))) abort();

@@ -33,13 +33,15 @@ static int describe(const plexus_net *net, const char *path) {
     plexus_loss loss;
     plexus_optimizer kind;
     uint32_t flags;
-    float hyper[4];
+    plexus_optimizer_options optimizer = {0};
+    optimizer.struct_size = sizeof optimizer;
     plexus_status s = plexus_get_loss(net, &loss);
-    if (s == PLEXUS_OK) s = plexus_get_optimizer(net, &kind, hyper);
+    if (s == PLEXUS_OK) s = plexus_get_optimizer_options(net, &optimizer);
     if (s == PLEXUS_OK) s = plexus_get_flags(net, &flags);
     if (s != PLEXUS_OK) return fail("reading the configuration", s);
+    kind = optimizer.kind;
     fprintf(stderr, ", %s, loss %s, optimizer %s (lr %g), %zu parameters\n", flags & PLEXUS_NO_BIAS ? "no biases" : "biases",
-            plexus_loss_name(loss), plexus_optimizer_name(kind), hyper[0], plexus_param_count(net));
+            plexus_loss_name(loss), plexus_optimizer_name(kind), optimizer.learning_rate, plexus_param_count(net));
     return 0;
 }
 

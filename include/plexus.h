@@ -235,12 +235,15 @@ typedef struct plexus_optimizer_options {
     float learning_rate;      /* > 0, finite */
     float weight_decay;       /* >= 0, finite */
     float momentum;           /* SGD, RMSprop: [0, 1) */
-    float beta1, beta2;       /* Adam, AdamW: [0, 1) */
+    float beta1;              /* Adam, AdamW: [0, 1) */
+    float beta2;              /* Adam, AdamW: [0, 1) */
     float epsilon;            /* Adam, AdamW, RMSprop: > 0, finite */
     float alpha;              /* RMSprop's smoothing constant: [0, 1) */
     int centered;             /* RMSprop: 0 or 1 */
-    float eta_minus, eta_plus;/* RPROP: 0 < eta_minus < 1 < eta_plus */
-    float step_min, step_max; /* RPROP: 0 < step_min <= step_max, finite */
+    float eta_minus;          /* RPROP: 0 < eta_minus < 1 < eta_plus */
+    float eta_plus;
+    float step_min;           /* RPROP: 0 < step_min <= step_max, finite */
+    float step_max;
 } plexus_optimizer_options;
 /* The bytes of the first version (0.11.0's, ending with `step_max`).  Since 0.11.0. */
 #define PLEXUS_OPTIMIZER_OPTIONS_FIRST_SIZE (offsetof(plexus_optimizer_options, step_max) + sizeof(float))

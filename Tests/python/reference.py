@@ -221,6 +221,29 @@ class RMSprop:
         return theta - self.lr * g / denominator
 
 
+class Rprop:
+    """torch.optim.Rprop (iRPROP-), written from its documented algorithm: per parameter a step size
+    starting at lr; the product of the gradient and the previous one decides the factor (eta_plus
+    above 0, eta_minus below, 1 at 0); the step is clamped to [step_min, step_max]; after a sign
+    flip the gradient counts as 0; theta -= sign(g) * step; the previous gradient is kept. In float32,
+    as torch's tensors are."""
+
+    def __init__(self, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), weight_decay=0.0):
+        self.lr, self.etas, self.step_sizes, self.weight_decay = lr, etas, step_sizes, weight_decay
+        self.prev = self.steps = None
+
+    def step(self, theta, g):
+        theta, g = np.float32(theta), np.float32(g) + np.float32(self.weight_decay) * np.float32(theta)
+        if self.prev is None:
+            self.prev, self.steps = np.zeros_like(g), np.full_like(g, np.float32(self.lr))
+        product = g * self.prev
+        factor = np.where(product > 0, np.float32(self.etas[1]), np.where(product < 0, np.float32(self.etas[0]), np.float32(1)))
+        self.steps = np.clip(self.steps * factor, np.float32(self.step_sizes[0]), np.float32(self.step_sizes[1])).astype(np.float32)
+        g = np.where(product < 0, np.float32(0), g).astype(np.float32)
+        self.prev = g
+        return (theta - np.sign(g) * self.steps).astype(np.float32)
+
+
 def clip_by_global_norm(g, max_norm):
     """torch.nn.utils.clip_grad_norm_: g * min(1, max_norm / (||g|| + 1e-6))."""
     return g * min(1.0, max_norm / (np.sqrt(np.sum(g.astype(np.float64) ** 2)) + 1e-6))

@@ -152,7 +152,7 @@ def test_float_code_keeps_its_bits_under_every_compilers_defaults(tmp_path):
     for x86-64-v3 (FMA) and this CPU, all give plexus_predict's bits for a net with a 784-wide
     layer (fmaf sums), small layers (multiply then add) and an output transform (y*scale + shift)."""
     net = plexus.Network([784, 24, 16, 10], ["relu", "tanh", "identity"], seed=8)
-    net.set_output_transform(np.linspace(0.5, 7, 10), np.linspace(-3, 3, 10))
+    net.set_output_transform(shift=np.linspace(-3, 3, 10), scale=np.linspace(0.5, 7, 10))
     net.export_c(tmp_path, "mnist")
     x = f32(np.random.default_rng(2).uniform(0, 1, (200, 784)))
     want = bits(net.predict(x))

@@ -33,17 +33,22 @@ def test_activations_losses_and_optimizers_match_the_header():
     assert _tables.LOSSES == names_in_value_order("plexus_loss", "PLEXUS_")
     assert _tables.OPTIMIZERS == names_in_value_order("plexus_optimizer", "PLEXUS_")
     assert _tables.LR_SCHEDULES == names_in_value_order("plexus_lr_schedule", "PLEXUS_LR_")
+    assert _tables.SIDES == names_in_value_order("plexus_side", "PLEXUS_")
 
 
 def test_each_optimizers_hyperparameters_are_the_headers():
-    """_tables.OPTIMIZER_HYPERPARAMETERS names, in order, what the header's plexus_optimizer lists."""
+    """_tables.OPTIMIZER_HYPERPARAMETERS names, in order, the learning rate and then the fields of
+    plexus_optimizer_options that the header's plexus_optimizer lists for each kind; each name's
+    field (_tables.optimizer_field) is one of the struct's."""
     body = re.search(r"typedef enum \{([^}]*)\}\s*plexus_optimizer;", HEADER).group(1)
     listed = {name[len("PLEXUS_"):].lower(): [word.strip() for word in re.sub(r"\s+", " ", names).split(",")]
-              for name, names in re.findall(r"(PLEXUS_\w+)\s*=\s*\d+,?\s*/\*\s*hyperparameters:\s*([^.*]*)", body)}
-    python_names = {"learning rate": "lr", "epsilon": "eps"}
+              for name, names in re.findall(r"(PLEXUS_\w+)\s*=\s*\d+,?\s*/\*\s*([^.*]*)", body)}
     assert set(listed) == set(_tables.OPTIMIZERS) == set(_tables.OPTIMIZER_HYPERPARAMETERS)
+    fields = struct_fields("plexus_optimizer_options")
     for optimizer, names in listed.items():
-        assert tuple(python_names.get(n, n) for n in names) == _tables.OPTIMIZER_HYPERPARAMETERS[optimizer], optimizer
+        python = _tables.OPTIMIZER_HYPERPARAMETERS[optimizer]
+        assert tuple(_tables.optimizer_field(n) for n in python) == ("learning_rate", *names), optimizer
+        assert all(_tables.optimizer_field(n) in fields for n in python), optimizer
     assert _tables.OPTIMIZER_FLAGS <= {n for names in _tables.OPTIMIZER_HYPERPARAMETERS.values() for n in names}
 
 
@@ -61,6 +66,7 @@ def test_the_option_and_report_structs_match_the_header():
     assert [name for name, _ in _capi.ExportOptions._fields_] == struct_fields("plexus_export_options")
     assert [name for name, _ in _capi.SaveOptions._fields_] == struct_fields("plexus_save_options")
     assert [name for name, _ in _capi.QuantizedLayer._fields_] == struct_fields("plexus_quantized_layer")
+    assert [name for name, _ in _capi.OptimizerOptions._fields_] == struct_fields("plexus_optimizer_options")
 
 
 def test_status_names_match_the_header():

@@ -221,12 +221,12 @@ def test_predict_applies_the_maps_in_their_documented_order():
     out_scale, out_shift = f32([10.0, -0.5]), f32([100.0, 7.0])
     untransformed = net.predict(x)
     plain = net.predict((x - shift) * scale)          # float32: (x - shift) * scale, two roundings
-    net.set_input_transform(shift, scale)
+    net.set_input_transform(shift=shift, scale=scale)
     assert net.predict(x).tobytes() == plain.tobytes()
-    net.set_output_transform(out_scale, out_shift)
+    net.set_output_transform(shift=out_shift, scale=out_scale)
     assert net.predict(x).tobytes() == (plain * out_scale + out_shift).tobytes()
     assert net.forward(x).tobytes() == net.predict(x).tobytes()
-    net.set_input_transform(None, None).set_output_transform(None, None)
+    net.set_input_transform(shift=None, scale=None).set_output_transform(shift=None, scale=None)
     assert net.input_transform is None and net.output_transform is None
     assert net.predict(x).tobytes() == untransformed.tobytes(), "removing the transforms restores raw predict"
 
@@ -238,7 +238,7 @@ def test_training_with_transforms_is_bitwise_training_on_mapped_data():
     x, y = f32(rng.normal(20, 5, (64, 3))), f32(rng.normal(-40, 9, (64, 2)))
     shift, scale, out_scale, out_shift = f32([20, 19, 21]), f32([0.2, 0.25, 0.1]), f32([9, 8]), f32([-40, -41])
     with_transforms = plexus.Network([3, 6, 2], ["gelu", "identity"], seed=9).adam(0.01)
-    with_transforms.set_input_transform(shift, scale).set_output_transform(out_scale, out_shift)
+    with_transforms.set_input_transform(shift=shift, scale=scale).set_output_transform(shift=out_shift, scale=out_scale)
     by_hand = plexus.Network([3, 6, 2], ["gelu", "identity"], seed=9).adam(0.01)
     mx, my = (x - shift) * scale, (y - out_shift) / out_scale
     a = with_transforms.fit(x, y, epochs=3, batch_size=8, progress=False, validation_data=(x[:10], y[:10]))
@@ -256,7 +256,7 @@ def test_a_loaded_version_3_file_keeps_the_transforms_and_earlier_versions_still
     net = plexus.Network([2, 3, 1], ["relu", "identity"], seed=1)
     net.save(tmp_path / "plain.safetensors")
     assert header_metadata(tmp_path / "plain.safetensors")["__metadata__"]["plexus.format_version"] == "2"
-    net.set_input_transform([1, 2], [3, 4]).set_output_transform([5], [6])
+    net.set_input_transform(shift=[1, 2], scale=[3, 4]).set_output_transform(shift=[6], scale=[5])
     net.save(tmp_path / "t.safetensors")
     header = header_metadata(tmp_path / "t.safetensors")
     assert header["__metadata__"]["plexus.format_version"] == "3"
@@ -283,12 +283,12 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize("shift,scale,message", BAD_VALUES)
 def test_bad_transform_values_are_refused_and_change_nothing(shift, scale, message):
-    net = plexus.Network([2, 3, 1], ["relu", "identity"]).set_input_transform([1, 1], [2, 2]).set_output_transform([3], [4])
+    net = plexus.Network([2, 3, 1], ["relu", "identity"]).set_input_transform(shift=[1, 1], scale=[2, 2]).set_output_transform(shift=[4], scale=[3])
     before = net.predict([[1, 2]])
     with pytest.raises(plexus.ArgumentError, match=message):
-        net.set_input_transform([shift, 0], [scale, 1])
+        net.set_input_transform(shift=[shift, 0], scale=[scale, 1])
     with pytest.raises(plexus.ArgumentError, match=message):
-        net.set_output_transform([scale], [shift])
+        net.set_output_transform(shift=[shift], scale=[scale])
     assert net.input_transform.shift.tolist() == [1, 1] and net.input_transform.scale.tolist() == [2, 2]
     assert net.output_transform.scale.tolist() == [3] and net.output_transform.shift.tolist() == [4]
     assert net.predict([[1, 2]]).tobytes() == before.tobytes()
@@ -297,11 +297,11 @@ def test_bad_transform_values_are_refused_and_change_nothing(shift, scale, messa
 def test_wrong_lengths_and_half_a_transform_are_refused_in_python():
     net = plexus.Network([3, 2], ["identity"])
     with pytest.raises(plexus.ShapeError, match="shift has shape \\(2,\\); the input transform needs \\(3,\\)"):
-        net.set_input_transform([0, 0], [1, 1, 1])
+        net.set_input_transform(shift=[0, 0], scale=[1, 1, 1])
     with pytest.raises(plexus.ShapeError, match="scale has shape \\(3,\\); the output transform needs \\(2,\\)"):
-        net.set_output_transform([1, 1, 1], [0, 0])
+        net.set_output_transform(shift=[0, 0], scale=[1, 1, 1])
     with pytest.raises(plexus.ArgumentError, match="pass both shift and scale"):
-        net.set_input_transform([0, 0, 0], None)
+        net.set_input_transform(shift=[0, 0, 0], scale=None)
     with pytest.raises(plexus.ShapeError):
         net.fit_input_transform(np.zeros((4, 2)))
     assert net.input_transform is None and net.output_transform is None
@@ -310,7 +310,7 @@ def test_wrong_lengths_and_half_a_transform_are_refused_in_python():
 def test_an_output_transform_needs_identity_outputs():
     net = plexus.Network([2, 3], ["softmax"], loss="cross_entropy")
     with pytest.raises(plexus.ArgumentError, match="needs an identity output layer, and this one is softmax"):
-        net.set_output_transform([1, 1, 1], [0, 0, 0])
+        net.set_output_transform(shift=[0, 0, 0], scale=[1, 1, 1])
     with pytest.raises(plexus.ArgumentError, match="identity output layer"):
         net.fit_output_transform(np.eye(3, dtype=np.float32))
     assert net.output_transform is None
@@ -319,12 +319,12 @@ def test_an_output_transform_needs_identity_outputs():
 
 
 def test_raw_values_the_transform_would_overflow_are_refused():
-    net = plexus.Network([1, 1], ["identity"]).set_input_transform([0], [1e30])
+    net = plexus.Network([1, 1], ["identity"]).set_input_transform(shift=[0], scale=[1e30])
     with pytest.raises(plexus.ArgumentError, match="which the input transform maps to inf"):
         net.predict([[1e10]])
     with pytest.raises(plexus.ArgumentError, match="maps to inf"):
         net.fit([[1e10]], [[0]], epochs=1, progress=False)
-    net.set_input_transform(None, None).set_output_transform([1e-30], [0])
+    net.set_input_transform(shift=None, scale=None).set_output_transform(shift=[0], scale=[1e-30])
     with pytest.raises(plexus.ArgumentError, match="which the output transform maps to inf"):
         net.train_step([[1]], [[1e10]])
 
@@ -452,5 +452,5 @@ def test_weights_from_pytorch_come_without_transforms_and_take_one_like_any_netw
     x = f32(rng.normal(10, 3, (6, 3)))
     mean, deviation = x.mean(axis=0), x.std(axis=0)
     scaled = net.predict((x - mean) * (1 / deviation))
-    net.set_input_transform(mean, 1 / deviation)
+    net.set_input_transform(shift=mean, scale=1 / deviation)
     assert net.predict(x).tobytes() == scaled.tobytes()

@@ -74,8 +74,8 @@ def test_versions_agree():
     assert ".".join(parts) == plexus.__version__
 
 
-def test_blas_info_names_the_gemm_kernel_this_cpu_runs_best():
-    info = plexus.blas_info()
+def test_gemm_info_names_the_gemm_kernel_this_cpu_runs_best():
+    info = plexus.gemm_info()
     match = re.fullmatch(r"Plexus GEMM (.+), (\d+) threads?", info)
     assert match, info
     assert match.group(1) == KERNELS[kernels_of_this_cpu()[0]], info
@@ -95,7 +95,7 @@ def test_every_kernel_gives_the_same_bits():
     """Training and predicting under each kernel this CPU has (PLEXUS_KERNEL): one digest."""
     results = {}
     for kernel in kernels_of_this_cpu():
-        out = run_python(WORKLOAD + "import json; print(json.dumps([workload(2), plexus.blas_info()]))",
+        out = run_python(WORKLOAD + "import json; print(json.dumps([workload(2), plexus.gemm_info()]))",
                          PLEXUS_KERNEL=kernel)
         (digest, total), info = json.loads(out)
         assert KERNELS[kernel] in info, (kernel, info)
@@ -193,15 +193,15 @@ def test_fork_after_parallel_calls():
         plexus.set_threads(initial)
 
 
-def test_blas_info_matches_the_header_contract_from_c():
+def test_gemm_info_matches_the_header_contract_from_c():
     """The same text through ctypes directly: never NULL, and the thread count follows
     plexus_set_threads."""
     initial = plexus.get_threads()
     try:
         plexus.set_threads(5)
-        assert plexus.blas_info().endswith(", 5 threads")
+        assert plexus.gemm_info().endswith(", 5 threads")
         plexus.set_threads(1)
-        assert plexus.blas_info().endswith(", 1 thread")
+        assert plexus.gemm_info().endswith(", 1 thread")
     finally:
         plexus.set_threads(initial)
 
@@ -216,12 +216,12 @@ def test_digest_helper_is_not_vacuous():
 
 def test_settings_the_library_ignores_are_said():
     """PLEXUS_NUM_THREADS outside 1..1024 or not a number, and a PLEXUS_KERNEL that names no kernel
-    or one this CPU cannot run, are ignored (the defaults run) and said in blas_info."""
-    default = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.blas_info()]))"))
+    or one this CPU cannot run, are ignored (the defaults run) and said in gemm_info."""
+    default = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.gemm_info()]))"))
     for threads, kernel, said in [("100000", "bogus", "not a kernel"), ("abc", "neon" if "avx2" in cpu_flags() else "avx512",
                                                                            "this CPU cannot run it"), ("0", None, None)]:
         variables = {"PLEXUS_NUM_THREADS": threads} | ({"PLEXUS_KERNEL": kernel} if kernel else {})
-        count, info = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.blas_info()]))",
+        count, info = json.loads(run_python("import json, plexus; print(json.dumps([plexus.get_threads(), plexus.gemm_info()]))",
                                             **variables))
         assert count == default[0], (variables, count)
         assert f"PLEXUS_NUM_THREADS={threads} ignored: not a number from 1 to 1024" in info, info

@@ -9,6 +9,8 @@
 
 The library is found in ``$PLEXUS_LIBRARY``, inside this package, or in a repository build.
 """
+import warnings
+
 from ._capi import lib as _lib, library_path
 from ._checks import integer as _integer
 from .errors import check as _check
@@ -25,7 +27,7 @@ from . import quantize
 __all__ = [
     "Network", "Transform", "Metadata", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "BusyError", "MisuseError", "library_path", "version",
-    "set_threads", "get_threads", "blas_info", "__version__", "quantize",
+    "set_threads", "get_threads", "gemm_info", "blas_info", "version_number", "__version__", "quantize",
 ]
 
 
@@ -50,10 +52,22 @@ def get_threads() -> int:
     return int(_lib.plexus_get_threads())
 
 
-def blas_info() -> str:
+def gemm_info() -> str:
     """What runs the matrix products: Plexus's own GEMM, the kernel it chose for this CPU, and the
-    thread count, such as ``"Plexus GEMM avx2-fma 6x16, 2 threads"`` (plexus_blas_info)."""
-    return str(_lib.plexus_blas_info().decode())
+    thread count, such as ``"Plexus GEMM avx2-fma 6x16, 2 threads"`` (plexus_gemm_info)."""
+    return str(_lib.plexus_gemm_info().decode())
+
+
+def blas_info() -> str:
+    """Deprecated since 0.11.0 (Plexus has used no BLAS since 0.7.0): ``gemm_info()``."""
+    warnings.warn("plexus.blas_info() is deprecated; use plexus.gemm_info()", DeprecationWarning, stacklevel=2)
+    return gemm_info()
+
+
+def version_number() -> int:
+    """The loaded library's version as MAJOR * 1000000 + MINOR * 1000 + PATCH
+    (plexus_version_number, the header's PLEXUS_VERSION_NUMBER)."""
+    return int(_lib.plexus_version_number())
 
 
 #: The version of the loaded library, "MAJOR.MINOR.PATCH" (the package's own version is the same).

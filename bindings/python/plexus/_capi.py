@@ -92,6 +92,14 @@ class QuantizedLayer(ctypes.Structure):
                 ("shifts", c_void_p), ("table", c_void_p), ("softmax_exp", c_void_p), ("softmax_exp_count", c_size_t)]
 
 
+class OptimizerOptions(ctypes.Structure):
+    """typedef struct plexus_optimizer_options { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("kind", c_int), ("learning_rate", c_float), ("weight_decay", c_float),
+                ("momentum", c_float), ("beta1", c_float), ("beta2", c_float), ("epsilon", c_float), ("alpha", c_float),
+                ("centered", c_int), ("eta_minus", c_float), ("eta_plus", c_float), ("step_min", c_float),
+                ("step_max", c_float)]
+
+
 _P = c_void_p  # any pointer, passed as an address
 _DECLARATIONS = {
     # plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
@@ -149,6 +157,16 @@ _DECLARATIONS = {
     "plexus_layer_activation": (c_int, [_P, c_size_t, _P]),
     # plexus_status plexus_get_loss(const plexus_net *net, plexus_loss *out);
     "plexus_get_loss": (c_int, [_P, _P]),
+    # plexus_status plexus_set_optimizer(plexus_net *net, const plexus_optimizer_options *options);
+    "plexus_set_optimizer": (c_int, [_P, _P]),
+    # plexus_status plexus_get_optimizer_options(const plexus_net *net, plexus_optimizer_options *out);
+    "plexus_get_optimizer_options": (c_int, [_P, _P]),
+    # plexus_status plexus_optimizer_defaults(plexus_optimizer kind, plexus_optimizer_options *out);
+    "plexus_optimizer_defaults": (c_int, [c_int, _P]),
+    # plexus_status plexus_graph_set_optimizer(plexus_graph *graph, const plexus_optimizer_options *options);
+    "plexus_graph_set_optimizer": (c_int, [_P, _P]),
+    # plexus_status plexus_graph_get_optimizer_options(const plexus_graph *graph, plexus_optimizer_options *out);
+    "plexus_graph_get_optimizer_options": (c_int, [_P, _P]),
     # plexus_status plexus_get_optimizer(const plexus_net *net, plexus_optimizer *kind, float hyper[4]);
     "plexus_get_optimizer": (c_int, [_P, _P, _P]),
     # plexus_status plexus_get_hyperparameters(const plexus_net *net, float *values, size_t capacity, size_t *count);
@@ -175,6 +193,12 @@ _DECLARATIONS = {
     "plexus_get_grads": (c_int, [_P, _P]),
     # plexus_status plexus_set_grads(plexus_net *net, const float *in);
     "plexus_set_grads": (c_int, [_P, _P]),
+    # plexus_status plexus_set_transform(plexus_net *net, plexus_side side, const float *shift, const float *scale);
+    "plexus_set_transform": (c_int, [_P, c_int, _P, _P]),
+    # plexus_status plexus_get_transform(const plexus_net *net, plexus_side side, float *shift, float *scale, int *present);
+    "plexus_get_transform": (c_int, [_P, c_int, _P, _P, _P]),
+    # plexus_status plexus_fit_transform(plexus_net *net, plexus_side side, const float *data, size_t n);
+    "plexus_fit_transform": (c_int, [_P, c_int, _P, c_size_t]),
     # plexus_status plexus_set_input_transform(plexus_net *net, const float *shift, const float *scale);
     "plexus_set_input_transform": (c_int, [_P, _P, _P]),
     # plexus_status plexus_set_output_transform(plexus_net *net, const float *scale, const float *shift);
@@ -272,6 +296,10 @@ _DECLARATIONS = {
     "plexus_set_threads": (c_int, [c_int]),
     # int plexus_get_threads(void);
     "plexus_get_threads": (c_int, []),
+    # const char *plexus_gemm_info(void);
+    "plexus_gemm_info": (c_char_p, []),
+    # int plexus_version_number(void);
+    "plexus_version_number": (c_int, []),
     # const char *plexus_blas_info(void);
     "plexus_blas_info": (c_char_p, []),
     # const char *plexus_last_error(void);
@@ -414,18 +442,22 @@ def get_flags(handle: int) -> tuple[int, int]:
     return _int_out(lib.plexus_get_flags, handle)
 
 
-def get_optimizer(handle: int) -> tuple[int, tuple[int, list[float]]]:
-    """plexus_get_optimizer's kind, then every hyperparameter (plexus_get_hyperparameters)."""
-    kind, hyper, count = c_int(), (c_float * 4)(), c_size_t()
-    status = lib.plexus_get_optimizer(handle, ctypes.addressof(kind), ctypes.addressof(hyper))
+def optimizer_options(function: CFunction, handle: int) -> tuple[int, dict[str, float]]:
+    """(status, {field: value}) of plexus_get_optimizer_options or its graph form; "kind" an int."""
+    options = OptimizerOptions(struct_size=ctypes.sizeof(OptimizerOptions))
+    status = int(function(handle, ctypes.addressof(options)))
+    return status, {field[0]: getattr(options, field[0]) for field in OptimizerOptions._fields_[1:]}
+
+
+def set_optimizer(function: CFunction, handle: int, kind: int, fields: dict[str, float]) -> int:
+    """plexus_set_optimizer (or its graph form) with `kind`, its defaults, then `fields`."""
+    options = OptimizerOptions(struct_size=ctypes.sizeof(OptimizerOptions))
+    status = int(lib.plexus_optimizer_defaults(kind, ctypes.addressof(options)))
     if status != 0:
-        return int(status), (0, [])
-    status = lib.plexus_get_hyperparameters(handle, None, 0, ctypes.addressof(count))
-    if status != 0:
-        return int(status), (0, [])
-    values = (c_float * max(count.value, 1))()
-    status = lib.plexus_get_hyperparameters(handle, ctypes.addressof(values), count.value, ctypes.addressof(count))
-    return int(status), (int(kind.value), [float(values[i]) for i in range(count.value)])
+        return status
+    for name, value in fields.items():
+        setattr(options, name, int(value) if name == "centered" else float(value))
+    return int(function(handle, ctypes.addressof(options)))
 
 
 def backward(handle: int, target_address: int, rows: int) -> tuple[int, float]:

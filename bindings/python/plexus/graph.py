@@ -21,6 +21,7 @@ from ._checks import integer
 from ._tables import ACTIVATIONS, LOSSES
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
+from .optimizers import OptimizerMethods
 
 __all__ = ["Graph", "Node"]
 
@@ -114,12 +115,14 @@ class Node:
         return f"<plexus.Node {self.id} of shape {self.shape[0]}x{self.shape[1]}>"
 
 
-class Graph(OwnedHandle):
+class Graph(OptimizerMethods, OwnedHandle):
     """A static computational graph: build nodes once, then ``forward()`` and ``backward(node)``
     as often as needed. See include/plexus.h for the operations' exact rules."""
 
     _kind = "graph"
     _release = staticmethod(lib.plexus_graph_free)
+    _optimizer_setter = staticmethod(lib.plexus_graph_set_optimizer)
+    _optimizer_getter = staticmethod(lib.plexus_graph_get_optimizer_options)
 
     def __init__(self) -> None:
         status, handle = _capi.graph_create()
@@ -187,16 +190,6 @@ class Graph(OwnedHandle):
     def backward(self, root: Node) -> None:
         """Gradients of the 1x1 node root with respect to every node."""
         check(lib.plexus_graph_backward(self.handle, root.id))
-
-    def sgd(self, lr: float, momentum: float = 0.0) -> "Graph":
-        """SGD for step(): learning rate ``lr`` and ``momentum``, as torch.optim.SGD."""
-        check(lib.plexus_graph_set_sgd(self.handle, float(lr), float(momentum)))
-        return self
-
-    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> "Graph":
-        """Adam for step(): ``lr``, ``beta1``, ``beta2``, ``eps``, as torch.optim.Adam."""
-        check(lib.plexus_graph_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
-        return self
 
     def step(self) -> None:
         """Updates every param node from the last backward's gradients."""

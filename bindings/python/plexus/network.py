@@ -12,17 +12,19 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _capi
 from ._capi import lib, prepared_predict
-from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, OPTIMIZER_FLAGS, OPTIMIZER_HYPERPARAMETERS, OPTIMIZERS
+from ._tables import ACTIVATIONS, LOSSES, LR_SCHEDULES, NO_BIAS, SIDES
 from ._checks import SIZE_MAX, UINT64_MAX, integer
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
 from .metadata import Metadata
+from .optimizers import OptimizerMethods
 from .progress import make_progress
 from .quantize import QuantizedModel, quantized_handle
 
 __all__ = ["Network", "Transform", "ACTIVATIONS", "LOSSES"]
 
+_INPUTS, _OUTPUTS = SIDES.index("inputs"), SIDES.index("outputs")   # plexus_side
 _NO_BUFFERS = threading.local()   # a closed network's per-thread buffers: none (see Network.close)
 
 
@@ -46,13 +48,6 @@ def _index(name: str, value: str, choices: Sequence[str]) -> int:
     if value not in choices:
         raise ArgumentError(f"{name} {value!r} is not one of {', '.join(choices)}")
     return choices.index(value)
-
-
-def _check_weight_decay(weight_decay: float) -> None:
-    """sgd() and adam() are two C calls (the optimizer, then its decay): a decay the library would
-    refuse is refused before the first, so that a failed call changes nothing."""
-    if not (np.isfinite(float(weight_decay)) and float(weight_decay) >= 0):
-        raise ArgumentError(f"weight decay is {weight_decay}; pass a finite value >= 0, such as 1e-4, or 0 for none")
 
 
 def _schedule_fields(lr_schedule: Any) -> dict[str, Any]:
@@ -96,7 +91,7 @@ class Transform(NamedTuple):
     scale: NDArray[np.float32]
 
 
-class Network(OwnedHandle):
+class Network(OptimizerMethods, OwnedHandle):
     """A dense feed-forward network trained by backpropagation, computed by libplexus.
 
     ``sizes`` lists the layer widths, inputs first; ``activations`` names one activation per
@@ -115,6 +110,8 @@ class Network(OwnedHandle):
 
     _kind = "network"
     _release = staticmethod(lib.plexus_free)
+    _optimizer_setter = staticmethod(lib.plexus_set_optimizer)
+    _optimizer_getter = staticmethod(lib.plexus_get_optimizer_options)
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str] | str, loss: str = "mse",
                  bias: bool = True, seed: int = 0):
@@ -186,55 +183,6 @@ class Network(OwnedHandle):
     @loss.setter
     def loss(self, name: str) -> None:
         check(lib.plexus_set_loss(self.handle, _index("loss", name, LOSSES)))
-
-    @property
-    def optimizer(self) -> dict[str, Any]:
-        """The optimizer and its hyperparameters, named as its method's keywords, e.g.
-        ``{"name": "sgd", "lr": 0.01, "momentum": 0.0, "weight_decay": 0.0}``."""
-        status, (kind, hyper) = _capi.get_optimizer(self.handle)
-        check(status)
-        name = OPTIMIZERS[kind]
-        status, decay = _capi.float_out(lib.plexus_get_weight_decay, self.handle)
-        check(status)
-        settings: dict[str, Any] = {key: bool(value) if key in OPTIMIZER_FLAGS else value
-                                    for key, value in zip(OPTIMIZER_HYPERPARAMETERS[name], hyper)}
-        return {"name": name, **settings, "weight_decay": decay}
-
-    def sgd(self, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> "Network":
-        """Chooses SGD as torch.optim.SGD: learning rate ``lr``, ``momentum`` (0: none), and
-        ``weight_decay`` coupled (weight_decay·θ added to each gradient). Returns the network."""
-        _check_weight_decay(weight_decay)
-        check(lib.plexus_set_sgd(self.handle, float(lr), float(momentum)))
-        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
-        return self
-
-    def adam(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-             weight_decay: float = 0.0) -> "Network":
-        """Chooses Adam as torch.optim.Adam: learning rate ``lr``, ``beta1``, ``beta2``, ``eps``,
-        and ``weight_decay`` coupled (added to each gradient). Returns the network."""
-        _check_weight_decay(weight_decay)
-        check(lib.plexus_set_adam(self.handle, float(lr), float(beta1), float(beta2), float(eps)))
-        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
-        return self
-
-    def adamw(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-              weight_decay: float = 0.01) -> "Network":
-        """Chooses AdamW as torch.optim.AdamW: learning rate ``lr``, ``beta1``, ``beta2``, ``eps``,
-        and ``weight_decay`` decoupled (θ shrinks by lr·weight_decay each step). Returns the network."""
-        check(lib.plexus_set_adamw(self.handle, float(lr), float(beta1), float(beta2), float(eps), float(weight_decay)))
-        return self
-
-    def rmsprop(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
-                centered: bool = False, weight_decay: float = 0.0) -> "Network":
-        """Chooses RMSprop as torch.optim.RMSprop: learning rate ``lr``, smoothing constant
-        ``alpha``, ``eps``, ``momentum`` (0: none), ``centered`` (normalise by the variance of the
-        gradient rather than its second moment), and ``weight_decay`` coupled (added to each
-        gradient). Returns the network."""
-        _check_weight_decay(weight_decay)
-        check(lib.plexus_set_rmsprop(self.handle, float(lr), float(alpha), float(eps), float(momentum),
-                                     1 if centered else 0))
-        check(lib.plexus_set_weight_decay(self.handle, float(weight_decay)))
-        return self
 
     @property
     def grad_clip(self) -> float:
@@ -789,63 +737,61 @@ class Network(OwnedHandle):
         self._set_flat(lib.plexus_set_grads, values, "grads")
 
     # ----- preprocessing and metadata ---------------------------------------------------------
-    def _transform(self, getter: _capi.CFunction, width: int, output: bool) -> Transform | None:
-        first, second, present = np.empty(width, np.float32), np.empty(width, np.float32), np.zeros(1, np.intc)
-        check(getter(self.handle, first.ctypes.data, second.ctypes.data, present.ctypes.data))
-        if not present[0]:
-            return None
-        return Transform(shift=second, scale=first) if output else Transform(shift=first, scale=second)
+    def _transform(self, side: int) -> Transform | None:
+        width = self._sizes[0] if side == _INPUTS else self._sizes[-1]
+        shift, scale, present = np.empty(width, np.float32), np.empty(width, np.float32), np.zeros(1, np.intc)
+        check(lib.plexus_get_transform(self.handle, side, shift.ctypes.data, scale.ctypes.data, present.ctypes.data))
+        return Transform(shift=shift, scale=scale) if present[0] else None
 
-    def _transform_arrays(self, shift: ArrayLike | None, scale: ArrayLike | None, width: int,
-                          which: str) -> tuple[Any, Any, tuple[Any, ...]]:
-        """(shift address, scale address, arrays kept alive) for a setter; (None, None) removes."""
+    def _set_transform(self, side: int, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
+        """plexus_set_transform from ``shift`` and ``scale`` (one each per input or output); both
+        None removes the transform."""
+        which, width = ("input", self._sizes[0]) if side == _INPUTS else ("output", self._sizes[-1])
         if shift is None and scale is None:
-            return None, None, ()
+            check(lib.plexus_set_transform(self.handle, side, None, None))
+            return self
         if shift is None or scale is None:
             raise ArgumentError(f"pass both shift and scale to set the {which} transform, or neither to remove it")
         arrays = []
         for name, values in (("shift", shift), ("scale", scale)):
             array = _floats(values, name).reshape(-1) if np.ndim(values) <= 1 else None
             if array is None or array.shape[0] != width:
-                raise ShapeError(f"{name} has shape {np.shape(values)}; the {which} transform needs ({width},), one per "
-                                 f"{'input' if which == 'input' else 'output'}")
+                raise ShapeError(f"{name} has shape {np.shape(values)}; the {which} transform needs ({width},), one per {which}")
             arrays.append(array)
-        return arrays[0].ctypes.data, arrays[1].ctypes.data, tuple(arrays)
+        check(lib.plexus_set_transform(self.handle, side, arrays[0].ctypes.data, arrays[1].ctypes.data))
+        return self
 
     @property
     def input_transform(self) -> Transform | None:
         """The map every input row goes through before the first layer, ``x' = (x - shift) * scale``,
         as a ``Transform(shift, scale)`` of copies; None without one. It is saved with the model
         and applied by predict, the C library, ONNX and the generated C alike."""
-        return self._transform(lib.plexus_get_input_transform, self._sizes[0], output=False)
+        return self._transform(_INPUTS)
 
-    def set_input_transform(self, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
-        """Sets the input transform from ``shift`` and ``scale`` (one of each per input, every
-        scale finite and non-zero); ``None, None`` removes it. Returns the network."""
-        shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[0], "input")
-        check(lib.plexus_set_input_transform(self.handle, shift_address, scale_address))
-        del keep
-        return self
+    def set_input_transform(self, *, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
+        """Sets the input transform from ``shift`` and ``scale`` (keywords; one of each per input,
+        every scale finite and non-zero); ``shift=None, scale=None`` removes it. Returns the
+        network."""
+        return self._set_transform(_INPUTS, shift, scale)
 
     @property
     def output_transform(self) -> Transform | None:
         """The map applied to the outputs, ``y = y' * scale + shift`` (training maps its targets
         by the inverse, so losses are measured in the transformed space); None without one."""
-        return self._transform(lib.plexus_get_output_transform, self._sizes[-1], output=True)
+        return self._transform(_OUTPUTS)
 
-    def set_output_transform(self, scale: ArrayLike | None, shift: ArrayLike | None) -> "Network":
-        """Sets the output transform from ``scale`` and ``shift`` (one of each per output; identity
-        output layers only); ``None, None`` removes it. Returns the network."""
-        shift_address, scale_address, keep = self._transform_arrays(shift, scale, self._sizes[-1], "output")
-        check(lib.plexus_set_output_transform(self.handle, scale_address, shift_address))
-        del keep
-        return self
+    def set_output_transform(self, *, shift: ArrayLike | None, scale: ArrayLike | None) -> "Network":
+        """Sets the output transform from ``shift`` and ``scale`` (keywords, as for the inputs: one
+        of each per output; identity output layers only); ``shift=None, scale=None`` removes it.
+        Returns the network. (Before 0.11.0 it took (scale, shift) by position, which now fails
+        loudly instead of mis-scaling.)"""
+        return self._set_transform(_OUTPUTS, shift, scale)
 
     def fit_input_transform(self, x: ArrayLike) -> "Network":
         """Sets the input transform that standardises ``x``: each column's mean and 1 / its
         standard deviation (population, as StandardScaler; 1 for a constant column)."""
         x, _ = self._rows(x, self._sizes[0], "x")
-        check(lib.plexus_fit_input_transform(self.handle, x.ctypes.data, x.shape[0]))
+        check(lib.plexus_fit_transform(self.handle, _INPUTS, x.ctypes.data, x.shape[0]))
         return self
 
     def fit_output_transform(self, y: ArrayLike) -> "Network":
@@ -854,7 +800,7 @@ class Network(OwnedHandle):
         raw = np.asarray(y)
         rows = raw.shape[0] if raw.ndim >= 1 else 1
         y, _ = self._targets(y, rows)
-        check(lib.plexus_fit_output_transform(self.handle, y.ctypes.data, y.shape[0]))
+        check(lib.plexus_fit_transform(self.handle, _OUTPUTS, y.ctypes.data, y.shape[0]))
         return self
 
     @property

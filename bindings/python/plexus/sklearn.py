@@ -43,6 +43,7 @@ _SOLVER_PARAMETERS = {
     "adam": {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"},
     "adamw": {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"},
     "rmsprop": {"alpha": "rho", "eps": "epsilon"},
+    "rprop": {},
 }
 
 
@@ -540,7 +541,7 @@ def fold_pipeline(pipeline: Any) -> "_PlexusEstimator":
         inputs = _then(inputs, _scaler_affine(name, step, width))
     if net.input_transform is not None:
         inputs = _then(inputs, (net.input_transform.shift.astype(np.float64), net.input_transform.scale.astype(np.float64)))
-    net.set_input_transform(inputs[0].astype(np.float32), inputs[1].astype(np.float32))
+    net.set_input_transform(shift=inputs[0].astype(np.float32), scale=inputs[1].astype(np.float32))
     if target is not None:
         outputs = net.sizes[-1]
         shift, scale = _scaler_affine(target[0], target[1], outputs)   # y' = (y - shift) * scale
@@ -548,7 +549,7 @@ def fold_pipeline(pipeline: Any) -> "_PlexusEstimator":
         own = net.output_transform
         k = np.ones(outputs) if own is None else own.scale.astype(np.float64)
         s = np.zeros(outputs) if own is None else own.shift.astype(np.float64)
-        net.set_output_transform((k / scale).astype(np.float32), (s / scale + shift).astype(np.float32))
+        net.set_output_transform(shift=(s / scale + shift).astype(np.float32), scale=(k / scale).astype(np.float32))
     first = steps[0][1]
     if hasattr(first, "feature_names_in_"):
         folded.feature_names_in_ = first.feature_names_in_

@@ -33,7 +33,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-rprop bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
 
 all: lib ## the release library (the same as make lib)
 
@@ -427,6 +427,12 @@ clean: ## remove every build folder
 
 bench-graph: python-install ## the graph engine against the dense engine
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_graph.py
+
+$(BUILD)/bench_rprop: benchmarks/bench_rprop.c benchmarks/machine.h include/plexus.h $(LIB) | $(BUILD) bench-deps
+	$(CC) $(CWARN) -O2 -o $@ $< $(CLINK) -lfloatfann -lm
+
+bench-rprop: $(BUILD)/bench_rprop ## RPROP against Adam full-batch, FANN's RPROP beside them (test MSE by epoch)
+	./$(BUILD)/bench_rprop
 
 bench-sklearn-alpha: python-install ## PlexusClassifier against MLPClassifier at four alphas on digits (docs/python.md's table)
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/sklearn_alpha.py

@@ -142,3 +142,22 @@ def test_openblas_num_threads_no_longer_sets_plexus_threads():
     with_plexus = subprocess.run([sys.executable, "-c", code], env=env | {"PLEXUS_NUM_THREADS": "7"},
                                  capture_output=True, text=True, check=True).stdout
     assert with_openblas == default and with_plexus.strip() == "7"
+
+
+def test_rprop_beats_adam_full_batch_on_a_tabular_problem():
+    """benchmarks/bench_rprop.c's problem, smaller: after 100 full-batch epochs RPROP's test error is
+    well below Adam's at lr 0.01 (RESULTS.md has the curves, with FANN's RPROP beside them)."""
+    rng = np.random.default_rng(0)
+
+    def rows(n):
+        x = rng.uniform(-1, 1, (n, 6))
+        y = np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] - 0.5 * x[:, 3] ** 2 + 0.3 * x[:, 4] + rng.normal(0, 0.05, n)
+        return x.astype(np.float32), y.astype(np.float32)
+
+    (x, y), (x_test, y_test) = rows(400), rows(400)
+    errors = {}
+    for name, configure in (("rprop", lambda n: n.rprop()), ("adam", lambda n: n.adam(0.01))):
+        net = configure(plexus.Network([6, 16, 1], ["tanh", "identity"], seed=1))
+        net.fit(x, y, 100, batch_size=400, progress=False)
+        errors[name] = float(np.mean((net.predict(x_test)[:, 0] - y_test) ** 2))
+    assert errors["rprop"] < 0.5 * errors["adam"], errors

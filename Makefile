@@ -145,6 +145,7 @@ install: lib ## install the library, header, plexus.pc, CMake package and valgri
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/plexus
 	install -m 0644 share/plexus/valgrind.supp $(DESTDIR)$(PREFIX)/share/plexus/valgrind.supp
+	install -m 0644 LICENSE $(DESTDIR)$(PREFIX)/share/plexus/LICENSE
 	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	strip --strip-unneeded $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
 	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(MAJOR)

@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+// SPDX-License-Identifier: MIT (the file LICENSE beside this one, which SwiftPM reads as the package's licence)
 import PackageDescription
 
 let package = Package(

@@ -1,5 +1,6 @@
 /*
  * plexus.h — the C API of Plexus, a library that builds, trains and runs dense neural networks.
+ * SPDX-License-Identifier: MIT (the file LICENSE; Copyright (c) 2026 The Plexus authors).
  *
  * This header is the whole contract: nothing else is API. It is valid C99 and C++.
  *

@@ -23,6 +23,7 @@ MAJOR := $(firstword $(subst ., ,$(VERSION)))
 # PLEXUS_C_LIBRARY leaves FoundationEssentials out of libplexus.so (only Swift programs see a
 # Swift error's localizedDescription: Sources/Plexus/PlexusError+LocalizedError.swift).
 RELEASE_FLAGS := -c release --product plexus -Xswiftc -DPLEXUS_C_LIBRARY -Xswiftc -static-stdlib -Xswiftc -gnone -Xcc -g0 \
+	-Xswiftc -Xfrontend -Xswiftc -disable-implicit-string-processing-module-import \
 	-Xswiftc -enforce-exclusivity=unchecked \
 	-Xlinker --version-script=$(CURDIR)/Sources/PlexusC/exports.map \
 	-Xlinker -z -Xlinker nodelete -Xlinker -soname=libplexus.so.$(MAJOR)
@@ -33,7 +34,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-rprop bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-rprop library-size bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
 
 all: lib ## the release library (the same as make lib)
 
@@ -434,6 +435,9 @@ $(BUILD)/bench_rprop: benchmarks/bench_rprop.c benchmarks/machine.h include/plex
 
 bench-rprop: $(BUILD)/bench_rprop ## RPROP against Adam full-batch, FANN's RPROP beside them (test MSE by epoch)
 	./$(BUILD)/bench_rprop
+
+library-size: lib ## what libplexus.so is made of, by symbol owner (docs/performance.md's table)
+	$(PYTHON) benchmarks/library_size.py $(LIB)
 
 bench-sklearn-alpha: python-install ## PlexusClassifier against MLPClassifier at four alphas on digits (docs/python.md's table)
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/sklearn_alpha.py

@@ -109,7 +109,7 @@ struct FloatCode {
         candidates.append(("softmax_row", cSoftmaxRows))
         candidates.append(("softmax_backward_row", cSoftmaxBackwardRow))
         var used = Set<String>(), text = code
-        while let next = candidates.first(where: { !used.contains($0.name) && text.contains($0.name + "(") }) {
+        while let next = candidates.first(where: { !used.contains($0.name) && text.hasText($0.name + "(") }) {
             used.insert(next.name)
             text += next.text
         }
@@ -154,7 +154,7 @@ struct FloatCode {
     private func backwardFunctions(used code: String) -> String {
         [(name: "backward_layer", first: "0.0f + delta[0] * row[0]", term: "sum += delta[o] * row[o];"),
          (name: "backward_layer_fma", first: "fmaf(delta[0], row[0], 0.0f)", term: "sum = fmaf(delta[o], row[o], sum);")]
-            .filter { code.contains($0.name + "(") }
+            .filter { code.hasText($0.name + "(") }
             .map { f in
                 """
                 /* One layer's backward for one row, as Plexus sums it at batch 1: db = 0 + delta, dW = 0 + delta x^T
@@ -190,7 +190,7 @@ struct FloatCode {
           what: "a multiply, then an add (the small layers' loops)"),
          (name: "dense_fma", term: { (s: String, w: String) in "\(s) = fmaf(xi, \(w), \(s));" },
           what: "one fmaf (Plexus's GEMM, layers with inputs x outputs >= 512)")]
-            .filter { code.contains($0.name + "(") }
+            .filter { code.hasText($0.name + "(") }
             .map { f in
                 let sums = (0..<8).map { "s\($0)" }
                 return """

@@ -208,3 +208,23 @@ func cPredictFunctions(name: String, upper: String, row: String, inputTransform:
 
     """
 }
+
+extension String {
+    /// Whether `text` occurs in this string, compared bytewise. (`String.contains(String)` comes
+    /// from the regex engine's module, `_StringProcessing`, which libplexus.so leaves out: the
+    /// Makefile's release flags; docs/performance.md has the sizes.)
+    func hasText(_ text: String) -> Bool {
+        let haystack = Array(utf8), needle = Array(text.utf8)
+        guard needle.count <= haystack.count else { return false }
+        if needle.isEmpty { return true }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            var matched = true
+            for k in 1..<needle.count where haystack[start + k] != needle[k] {
+                matched = false
+                break
+            }
+            if matched { return true }
+        }
+        return false
+    }
+}

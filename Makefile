@@ -8,6 +8,9 @@ PYTHON ?= python3
 CC ?= cc
 CXX ?= c++
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
 
 BUILD := build
 VENV := $(BUILD)/venv
@@ -32,7 +35,7 @@ CLINK := -Iinclude -L$(RELEASE_DIR) -lplexus -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
 
-.PHONY: all help deps deps-system lib check examples data demo install python-install wheel sdist test-wheel \
+.PHONY: all help deps deps-system lib static check examples data demo install uninstall python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
 	bench bench-deps bench-core bench-instructions bench-graph bench-rprop library-size bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
 
@@ -140,23 +143,54 @@ demo: deps examples data python-install ## the main job: trains networks from C 
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python bindings/python/examples/digits.py $(BUILD)/digits-python $(BUILD)/digits-loss.png
 
 # MARK: installing
-# make install PREFIX=/opt/plexus: the library with its SONAME links, the header, plexus.pc and a
-# CMake package (find_package(Plexus), target Plexus::plexus).
-install: lib ## install the library, header, plexus.pc, CMake package and valgrind suppressions under PREFIX (default /usr/local)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/Plexus $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/share/plexus
-	install -m 0644 share/plexus/valgrind.supp $(DESTDIR)$(PREFIX)/share/plexus/valgrind.supp
-	install -m 0644 LICENSE $(DESTDIR)$(PREFIX)/share/plexus/LICENSE
-	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
-	strip --strip-unneeded $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(VERSION)
-	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libplexus.so.$(MAJOR)
-	ln -sf libplexus.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libplexus.so
-	install -m 0644 include/plexus.h $(DESTDIR)$(PREFIX)/include/plexus.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g; s|@VERSION@|$(VERSION)|g' scripts/packaging/plexus.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/plexus.pc
+# make install PREFIX=/opt/plexus (LIBDIR, INCLUDEDIR, DATADIR and DESTDIR honoured): the shared
+# library with its SONAME links, the static library, the header, plexus.pc and a CMake package
+# (find_package(Plexus), targets Plexus::plexus and Plexus::plexus_static), the licence and the
+# valgrind suppressions. make uninstall removes exactly those files.
+SWIFT_STATIC := $(dir $(shell readlink -f $$(command -v $(SWIFT))))../lib/swift_static/linux
+# The Swift runtime pieces a C program needs beside Plexus's objects when it links statically:
+# the libraries the objects' autolink entries name (swift-autolink-extract: swiftCore, swiftGlibc,
+# swiftSynchronization, swift_Concurrency) and what the toolchain's static-stdlib-args.lnk adds
+# for them (dispatch, BlocksRuntime); swiftrt.o registers the image's Swift metadata.
+STATIC_SWIFT_LIBS := swiftCore swiftGlibc swiftSynchronization swift_Concurrency dispatch BlocksRuntime
+STATIC_LIB := $(BUILD)/libplexus.a
+
+$(STATIC_LIB): $(LIB) | $(BUILD)
+	rm -f $@
+	{ echo "create $@"; \
+	  tr -d "'" < $(RELEASE_DIR)/plexus.product/Objects.LinkFileList | sed 's/^/addmod /'; \
+	  for l in $(STATIC_SWIFT_LIBS); do echo "addlib $(SWIFT_STATIC)/lib$$l.a"; done; \
+	  echo save; echo end; } | ar -M
+	ranlib $@
+
+static: $(STATIC_LIB) ## build/libplexus.a: Plexus and the Swift runtime pieces it needs, for static linking
+
+INSTALLED := $(LIBDIR)/libplexus.so.$(VERSION) $(LIBDIR)/libplexus.so.$(MAJOR) $(LIBDIR)/libplexus.so \
+	$(LIBDIR)/libplexus.a $(LIBDIR)/plexus/swiftrt.o $(INCLUDEDIR)/plexus.h $(LIBDIR)/pkgconfig/plexus.pc \
+	$(LIBDIR)/cmake/Plexus/PlexusConfig.cmake $(LIBDIR)/cmake/Plexus/PlexusConfigVersion.cmake \
+	$(DATADIR)/plexus/valgrind.supp $(DATADIR)/plexus/LICENSE
+
+install: lib $(STATIC_LIB) ## install the libraries, header, plexus.pc, CMake package, licence and valgrind suppressions under PREFIX (default /usr/local)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/Plexus $(DESTDIR)$(LIBDIR)/plexus \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/plexus
+	install -m 0644 share/plexus/valgrind.supp $(DESTDIR)$(DATADIR)/plexus/valgrind.supp
+	install -m 0644 LICENSE $(DESTDIR)$(DATADIR)/plexus/LICENSE
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libplexus.so.$(VERSION)
+	strip --strip-unneeded $(DESTDIR)$(LIBDIR)/libplexus.so.$(VERSION)
+	ln -sf libplexus.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libplexus.so.$(MAJOR)
+	ln -sf libplexus.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libplexus.so
+	install -m 0644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libplexus.a
+	install -m 0644 $(SWIFT_STATIC)/x86_64/swiftrt.o $(DESTDIR)$(LIBDIR)/plexus/swiftrt.o
+	install -m 0644 include/plexus.h $(DESTDIR)$(INCLUDEDIR)/plexus.h
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g; s|@INCLUDEDIR@|$(INCLUDEDIR)|g; s|@VERSION@|$(VERSION)|g' \
+		scripts/packaging/plexus.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/plexus.pc
 	for f in PlexusConfig PlexusConfigVersion; do \
 		sed -e 's|@VERSION@|$(VERSION)|g; s|@MAJOR@|$(MAJOR)|g' scripts/packaging/$$f.cmake.in \
-			> $(DESTDIR)$(PREFIX)/lib/cmake/Plexus/$$f.cmake; done
+			> $(DESTDIR)$(LIBDIR)/cmake/Plexus/$$f.cmake; done
+
+uninstall: ## remove what make install installed (the same PREFIX, LIBDIR, INCLUDEDIR, DATADIR and DESTDIR)
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(LIBDIR)/plexus $(DESTDIR)$(LIBDIR)/cmake/Plexus $(DESTDIR)$(DATADIR)/plexus 2> /dev/null
 
 # The Python package as a user installs it: pip installs it into a virtual environment that also
 # sees the system's numpy, pytest, safetensors and scikit-learn. It packages the library just built

@@ -74,5 +74,7 @@ import Testing
             #expect(text.contains("#define PLEXUS_VERSION_\(name) \(value)\n"), "PLEXUS_VERSION_\(name)")
         }
         #expect("\(PlexusVersion.string)" == "\(PlexusVersion.major).\(PlexusVersion.minor).\(PlexusVersion.patch)")
+        #expect(text.contains("#define PLEXUS_VERSION_NUMBER \(PlexusVersion.number)\n"), "PLEXUS_VERSION_NUMBER")
+        #expect(PlexusVersion.number == PlexusVersion.major * 1_000_000 + PlexusVersion.minor * 1_000 + PlexusVersion.patch)
     }
 }

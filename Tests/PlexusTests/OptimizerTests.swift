@@ -91,6 +91,38 @@ import Testing
         #expect(try worstMismatch(net.parameters, theta.map(Float.init), absolute: 1e-6, relative: 1e-5) <= 1)
     }
 
+    /// RPROP by hand (torch.optim.Rprop): fed gradients whose signs keep and flip, in Double
+    /// with float32 rounding where torch's tensors round.
+    @Test func rpropAdaptsEachStepSizeToItsGradientsSign() throws {
+        let net = try makeNet()
+        try net.setOptimizer(.rprop(learningRate: 0.05, etas: (0.5, 1.2), stepSizes: (1e-3, 0.1)))
+        var theta = try net.parameters
+        var previous = [Float](repeating: 0, count: theta.count), steps = [Float](repeating: 0.05, count: theta.count)
+        for round in 0..<12 {
+            let g = (0..<theta.count).map { i -> Float in (i + round) % 4 == 0 ? -1.5 : (i % 3 == 0 ? 0 : 0.75) }
+            try net.setGradients(g)
+            try net.step()
+            for i in 0..<theta.count {
+                let product = g[i] * previous[i]
+                let factor: Float = product > 0 ? 1.2 : (product < 0 ? 0.5 : 1)
+                steps[i] = min(max(steps[i] * factor, 1e-3), 0.1)
+                let kept: Float = product < 0 ? 0 : g[i]
+                theta[i] -= (kept > 0 ? 1 : (kept < 0 ? -1 : 0)) * steps[i]
+                previous[i] = kept
+            }
+        }
+        #expect(try net.parameters == theta)
+    }
+
+    /// Optimizers by name, as the C API's plexus_optimizer_options reaches them.
+    @Test func anOptimizerFromNamedValues() throws {
+        let rprop = try Optimizer(kind: .rprop, values: ["learning_rate": 0.02, "eta_plus": 1.5, "weight_decay": 0.1,
+                                                           "beta1": 0.3])
+        #expect(rprop == .rprop(learningRate: 0.02, etas: (0.5, 1.5), weightDecay: 0.1))
+        #expect(throws: PlexusError.self) { try Optimizer(kind: .rprop, values: ["eta_minus": 2]) }
+        #expect(throws: PlexusError.self) { try Optimizer(kind: .adam, values: ["learning_rate": -1]) }
+    }
+
     @Test func everyKindIsDefinedByItsRuleAndNamedOnce() {
         let names = Optimizer.Kind.allCases.map(\.description)
         #expect(Set(names).count == names.count)

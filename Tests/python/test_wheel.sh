@@ -4,7 +4,7 @@
 # mount over it, as the C install test does) and no PLEXUS_LIBRARY:
 #   - the smoke tests (pytest -m "smoke or installed") pass against the installed package (make
 #     test runs the whole suite once, against the pip-installed package in build/venv);
-#   - plexus.blas_info() names Plexus's GEMM, and the library loads from inside the package;
+#   - plexus.gemm_info() names Plexus's GEMM, and the library loads from inside the package;
 #   - the package imported beside numpy and scikit-learn trains bitwise as it does alone;
 #   - the wheel's metadata, plexus.__version__ and plexus_version() agree with the header;
 # and, with the toolchain in reach, the sdist (`make sdist`) builds a working wheel from source.
@@ -71,7 +71,7 @@ maps = [line.split()[-1] for line in open("/proc/self/maps") if ".so" in line]
 plexus_maps = [m for m in maps if m.endswith("libplexus.so")]
 assert plexus_maps and all(Path(m).parent == folder for m in plexus_maps), plexus_maps
 assert not any(m.startswith(swift_root) for m in maps), [m for m in maps if m.startswith(swift_root)]
-info = plexus.blas_info()
+info = plexus.gemm_info()
 assert info.startswith("Plexus GEMM "), info
 print(f"plexus {plexus.__version__} from {folder}: {info}; toolchain visible: {os.path.isdir(os.path.join(swift_root, 'bin'))}")
 EOF

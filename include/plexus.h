@@ -267,7 +267,8 @@ typedef enum {
    trained, between two epochs: read it (plexus_predict, plexus_get_*, plexus_layer_*,
    plexus_param_count), save or export it (plexus_save, plexus_save_buffer, plexus_export_onnx,
    plexus_export_c, plexus_quantize: a checkpoint each epoch), and set its optimizer
-   (plexus_set_sgd, _adam, _adamw, _rmsprop: a learning rate per epoch by hand), weight decay,
+   (plexus_set_optimizer, or plexus_set_sgd, _adam, _adamw, _rmsprop: a learning rate per epoch
+   by hand), weight decay,
    gradient clipping and parameters (plexus_set_weights, plexus_set_params). The calls that run
    passes of their own or change what the run set up and checked (plexus_train,
    plexus_train_ex, plexus_train_step, plexus_forward, plexus_backward, plexus_step,
@@ -352,10 +353,10 @@ PLEXUS_MUST_USE plexus_status plexus_set_rmsprop(plexus_net *net, float learning
    fields of options->kind; see plexus_optimizer_options). Changing only hyperparameters of the
    same kind keeps the optimizer's state (moments, buffers, step count), as editing torch's
    param_groups does; another kind starts afresh.
+   An epoch callback may call it, as it may the per-kind setters (a learning rate per epoch).
    Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or options, a struct_size the
    struct rules refuse, an unknown kind, or a hyperparameter outside its range (the message
-   names it); PLEXUS_ERR_STATE from an epoch callback only for the kind (a callback may set the
-   hyperparameters of the kind being trained, a learning rate per epoch).  Since 0.11.0. */
+   names it).  Since 0.11.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_optimizer(plexus_net *net, const plexus_optimizer_options *options);
 
 /* Fills *out (up to out->struct_size, which the caller sets) with the net's optimizer: its

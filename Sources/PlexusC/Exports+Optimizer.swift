@@ -20,8 +20,9 @@ private var floatFields: [(name: String, field: WritableKeyPath<plexus_optimizer
 private func optimizer(from pointer: UnsafePointer<plexus_optimizer_options>?) throws(PlexusError) -> Optimizer {
     let options = try readStruct(try required(pointer, "options"), first: firstOptimizerOptionsSize, name: "options",
                                  type: "plexus_optimizer_options")
-    guard let kind = Optimizer.Kind(rawValue: Int32(bitPattern: options.kind.rawValue)) else {
-        throw argumentError("options->kind is \(options.kind.rawValue), not a plexus_optimizer (0 to \(Optimizer.Kind.allCases.count - 1))")
+    let value = Int32(bitPattern: options.kind.rawValue)
+    guard let kind = Optimizer.Kind(rawValue: value) else {
+        throw argumentError("options->kind is \(value), not a plexus_optimizer (0 to \(Optimizer.Kind.allCases.count - 1))")
     }
     var values: [String: Float] = ["centered": Float(options.centered)]
     for (name, field) in floatFields { values[name] = options[keyPath: field] }

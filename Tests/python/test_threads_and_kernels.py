@@ -70,8 +70,13 @@ def run_python(code: str, timeout: int = 300, **variables: str) -> str:
 def test_versions_agree():
     assert plexus.__version__ == plexus.version() == importlib.metadata.version("plexus")
     header = (REPOSITORY / "include" / "plexus.h").read_text()
-    parts = [line.split()[-1] for line in header.splitlines() if line.startswith("#define PLEXUS_VERSION_")]
+    parts = [line.split()[-1] for line in header.splitlines()
+             if line.split()[:2] in (["#define", "PLEXUS_VERSION_MAJOR"], ["#define", "PLEXUS_VERSION_MINOR"],
+                                     ["#define", "PLEXUS_VERSION_PATCH"])]
     assert ".".join(parts) == plexus.__version__
+    number = next(line.split()[-1] for line in header.splitlines() if line.startswith("#define PLEXUS_VERSION_NUMBER "))
+    major, minor, patch = map(int, parts)
+    assert int(number) == plexus.version_number() == major * 1_000_000 + minor * 1_000 + patch
 
 
 def test_gemm_info_names_the_gemm_kernel_this_cpu_runs_best():

@@ -47,12 +47,17 @@ if grep -rl --binary-files=text --exclude="*.pyc" "$PWD" "$package" > /dev/null;
 else ok; fi
 
 # The wheel holds the package's Python files, py.typed, valgrind.supp and one native file, libplexus.so (no BLAS,
-# no license of one, nothing an older build left behind), and its metadata.
+# no license of one, nothing an older build left behind), and its metadata with Plexus's MIT licence.
 unexpected=$(python3 - "$wheel" <<'PY'
 import re, sys, zipfile
-allowed = re.compile(r"plexus/([A-Za-z_]+\.py|py\.typed|libplexus\.so|valgrind\.supp)?|plexus-[^/]+\.dist-info/([^/]+(/[^/]+)?)?")
-names = zipfile.ZipFile(sys.argv[1]).namelist()
-print(" ".join(n for n in names if not allowed.fullmatch(n)) or ("" if "plexus/libplexus.so" in names else "no plexus/libplexus.so"))
+allowed = re.compile(r"plexus/([A-Za-z_]+\.py|py\.typed|libplexus\.so|valgrind\.supp)?|plexus-[^/]+\.dist-info/([^/]+(/[^/]*)?)?")
+wheel = zipfile.ZipFile(sys.argv[1])
+names = wheel.namelist()
+licences = [n for n in names if re.fullmatch(r"plexus-[^/]+\.dist-info/(licenses/)?LICENSE", n)]
+missing = [] if "plexus/libplexus.so" in names else ["no plexus/libplexus.so"]
+if not licences or b"MIT License" not in wheel.read(licences[0]):
+    missing.append("no MIT LICENSE in the metadata")
+print(" ".join([n for n in names if not allowed.fullmatch(n)] + missing))
 PY
 )
 [ -z "$unexpected" ] && ok || bad "the wheel holds what it should not: $unexpected"

@@ -146,8 +146,9 @@ demo: deps examples data python-install ## the main job: trains networks from C 
 # make install PREFIX=/opt/plexus (LIBDIR, INCLUDEDIR, DATADIR and DESTDIR honoured): the shared
 # library with its SONAME links, the static library, the header, plexus.pc and a CMake package
 # (find_package(Plexus), targets Plexus::plexus and Plexus::plexus_static), the licence and the
-# valgrind suppressions. make uninstall removes exactly those files.
-SWIFT_STATIC := $(dir $(shell readlink -f $$(command -v $(SWIFT))))../lib/swift_static/linux
+# valgrind suppressions. make uninstall removes exactly those files. (SWIFT_STATIC is expanded
+# when used: on a fresh machine the toolchain arrives during the same make run.)
+SWIFT_STATIC = $(dir $(shell readlink -f $$(command -v $(SWIFT))))../lib/swift_static/linux
 # The Swift runtime pieces a C program needs beside Plexus's objects when it links statically:
 # the libraries the objects' autolink entries name (swift-autolink-extract: swiftCore, swiftGlibc,
 # swiftSynchronization, swift_Concurrency) and what the toolchain's static-stdlib-args.lnk adds

@@ -172,37 +172,50 @@ def _npy_rows(data: bytes, width: int, skip_columns: int, name: str) -> np.ndarr
     return np.ascontiguousarray(array, np.float32)
 
 
-def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns: int, name: str,
-              columns: Optional[list[str]] = None) -> np.ndarray:
-    rows: list[list[float]] = []
-    first = True
-    picked: Optional[list[int]] = None     # the header's positions of `columns`
+def _csv_table(lines: list[str], header: Optional[bool], skip_columns: int,
+               name: str) -> tuple[Optional[list[str]], list[list[str]], list[str]]:
+    """(the header's names or None, each data row's fields as text, where each row is: "FILE:LINE"):
+    blank lines and # comments skipped, the first `skip_columns` fields of every line dropped, the
+    first line a header when `header` says so or, when it is None, when a field is not a number."""
+    names: Optional[list[str]] = None
+    rows: list[list[str]] = []
+    places: list[str] = []
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
         fields = [f.strip() for f in text.split(",")]
-        if first:
-            first = False
-            if header or (header is None and not all(_is_number(f) for f in fields[skip_columns:])):
-                names = fields[skip_columns:]
-                if columns is not None and all(c in names for c in columns):
-                    picked = [names.index(c) for c in columns]
-                continue
-        if len(fields) <= skip_columns:
+        kept = fields[skip_columns:]
+        if names is None and not rows and (header or (header is None and not all(_is_number(f) for f in kept))):
+            names = kept
+            continue
+        if not kept:
             raise UsageError(f"{name}:{number}: {len(fields)} columns, none left after skipping {skip_columns}")
-        kept = list(enumerate(fields[skip_columns:], start=skip_columns + 1))
+        rows.append(kept)
+        places.append(f"{name}:{number}")
+    return names, rows, places
+
+
+def _csv_rows(lines: list[str], width: int, header: Optional[bool], skip_columns: int, name: str,
+              columns: Optional[list[str]] = None) -> np.ndarray:
+    names, table, places = _csv_table(lines, header, skip_columns, name)
+    # The header's positions of `columns` (the model's inputs), when it names them all.
+    picked = [names.index(c) for c in columns] if names is not None and columns is not None and \
+        all(c in names for c in columns) else None
+    rows: list[list[float]] = []
+    for fields, place in zip(table, places):
+        kept = list(enumerate(fields, start=skip_columns + 1))
         if picked is not None:
             if len(kept) <= max(picked):
-                raise UsageError(f"{name}:{number}: {len(kept)} values, but the header names {max(picked) + 1} or more")
+                raise UsageError(f"{place}: {len(kept)} values, but the header names {max(picked) + 1} or more")
             kept = [kept[p] for p in picked]
         values = []
         for column, field in kept:
             if not _is_number(field):
-                raise UsageError(f"{name}:{number}:{column}: {field!r} is not a number")
-            values.append(_finite(field, f"{name}:{number}:{column}"))
+                raise UsageError(f"{place}:{column}: {field!r} is not a number")
+            values.append(_finite(field, f"{place}:{column}"))
         if len(values) != width:
-            raise UsageError(f"{name}:{number}: {len(values)} values" + (f" after skipping {skip_columns} columns" if skip_columns else "")
+            raise UsageError(f"{place}: {len(values)} values" + (f" after skipping {skip_columns} columns" if skip_columns else "")
                              + f", but the model takes {width} inputs")
         rows.append(values)
     if not rows:
@@ -280,21 +293,11 @@ def read_table(source: str, header: Optional[bool], skip_columns: int) -> tuple[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UsageError(f"{name}: byte {error.start + 1} is not UTF-8 text; pass a CSV file or a .npy array") from None
-    names: Optional[list[str]] = None
-    rows, places = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        fields = [f.strip() for f in stripped.split(",")][skip_columns:]
-        if names is None and not rows and (header or (header is None and not all(_is_number(f) for f in fields))):
-            names = fields
-            continue
-        if rows and len(fields) != len(rows[0]) or names is not None and len(fields) != len(names):
-            expected = len(names) if names is not None else len(rows[0])
-            raise UsageError(f"{name}:{number}: {len(fields)} columns, but the table has {expected}")
-        rows.append(fields)
-        places.append(f"{name}:{number}")
+    names, rows, places = _csv_table(text.splitlines(), header, skip_columns, name)
+    width = len(names) if names is not None else len(rows[0]) if rows else 0
+    for fields, place in zip(rows, places):
+        if len(fields) != width:
+            raise UsageError(f"{place}: {len(fields)} columns, but the table has {width}")
     if not rows:
         raise UsageError(f"{name}: no rows of data")
     return names, rows, places

@@ -67,10 +67,14 @@ public struct Metadata: Equatable, Sendable {
         guard key.utf8.count <= maxKeyBytes else {
             throw .argument("the metadata key \"\(key.prefix(64))…\" is \(key.utf8.count) bytes; at most \(maxKeyBytes) are allowed")
         }
-        guard !key.hasPrefix(reservedPrefix) || same(key, classesKey) else {
+        guard isCallers(key) else {
             throw .argument("the metadata key \"\(key)\" starts with \"\(reservedPrefix)\", which is reserved for Plexus's own entries; choose another name")
         }
     }
+
+    /// Whether `key` is the caller's to set and a file's metadata to carry: not reserved, or the
+    /// one reserved key a caller may set (`classesKey`).
+    static func isCallers(_ key: String) -> Bool { !key.hasPrefix(reservedPrefix) || same(key, classesKey) }
 
     /// Keys are equal when their bytes are (Swift's `==` would also equate canonically
     /// equivalent spellings, which C callers see as different keys).

@@ -146,7 +146,7 @@ private struct ModelDescription {
         }
         version = Int(metadata[ModelFormat.Key.formatVersion]!)!
         var user = Metadata()
-        for (key, value) in metadata where !key.hasPrefix(Metadata.reservedPrefix) || key == Metadata.classesKey {
+        for (key, value) in metadata where Metadata.isCallers(key) {
             do { try user.set(key, value) } catch { throw bad("metadata \"\(key.prefix(64))\": \(error.message)") }
         }
         userMetadata = user

@@ -173,10 +173,24 @@ static void *change_settings(void *arg) {
         default: st = plexus_set_transform(c->net, PLEXUS_INPUTS, i % 8 == 3 ? NULL : shift, i % 8 == 3 ? NULL : scale); break;
         }
         if (st == PLEXUS_OK) c->ok++;
-        else if (st == PLEXUS_ERR_BUSY) c->busy++;
+        else if (st == PLEXUS_ERR_BUSY) __atomic_add_fetch(&c->busy, 1, __ATOMIC_RELEASE);
         else c->other++;
     }
     return NULL;
+}
+
+/* The first run's epoch callback waits (at most 2 s) until the setters have met the run: the
+   training thread holds the net meanwhile, so at least one call is refused however fast the
+   machine, and the test cannot pass without the calls meeting. */
+static int wait_for_a_refusal(size_t epoch, float loss, void *user) {
+    struct settings_caller *c = user;
+    (void)loss;
+    double until = now() + 2;
+    while (epoch == 0 && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE) == 0 && now() < until) {
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
 }
 
 static void settings_against_training(void) {
@@ -190,7 +204,8 @@ static void settings_against_training(void) {
     pthread_create(&t, NULL, change_settings, &c);
     int runs = 0, failed = 0;
     for (; runs < 40; runs++) {
-        plexus_status st = plexus_train(net, train_x, train_y, ROWS, 5, 8, (uint64_t)runs, NULL, NULL);
+        plexus_status st = plexus_train(net, train_x, train_y, ROWS, 20, 8, (uint64_t)runs,
+                                        runs == 0 ? wait_for_a_refusal : NULL, &c);
         if (st != PLEXUS_OK && st != PLEXUS_ERR_BUSY) failed++;
         struct timespec pause = {0, 1000000};   /* a millisecond between runs for the setters */
         nanosleep(&pause, NULL);

@@ -36,7 +36,8 @@ def valid_models():
         elif optimizer == "sgd-decay":
             net.sgd(0.1, 0.5, weight_decay=0.01).set_dropout(1, 0.5)
         elif optimizer == "transforms":
-            net.set_input_transform([1, -2, 0.5], [0.25, 4, -1]).set_output_transform([10, 0.5], [100, -3])
+            (net.set_input_transform(shift=[1, -2, 0.5], scale=[0.25, 4, -1])
+               .set_output_transform(shift=[100, -3], scale=[10, 0.5]))
             net.metadata["units"] = "kPa"
             net.metadata["features"] = "température,pression,débit"
         if optimizer:

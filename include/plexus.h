@@ -298,6 +298,58 @@ typedef int (*plexus_epoch_fn)(size_t epoch, float mean_loss, void *user);
 PLEXUS_MUST_USE plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
                                             size_t n_sizes, uint32_t flags, uint64_t seed, plexus_net **out);
 
+/* Layer kinds of plexus_create_layers (Swift's Layer, Python's plexus.layers).  Since 0.12.0. */
+typedef enum {
+    PLEXUS_LAYER_DENSE = 0,   /* units outputs: z = W x + b, then the activation (PyTorch's Linear
+                                 followed by the activation); W [units][inputs], b [units] */
+    PLEXUS_LAYER_DROPOUT = 1  /* while training, drops each input with probability rate and scales
+                                 the kept ones by 1/(1 - rate) (torch.nn.Dropout); the identity in
+                                 plexus_predict and every export. It follows a dense layer and is
+                                 not the last layer */
+} plexus_layer_kind;
+
+/* One layer of plexus_create_layers, and what plexus_get_layer reports. A struct that grows
+   (see Structs that grow): zero it, set struct_size, kind and the kind's fields; the fields of
+   other kinds stay 0. plexus_layer_defaults fills a kind's defaults.  Since 0.12.0. */
+typedef struct plexus_layer {
+    size_t struct_size;             /* sizeof(plexus_layer), set by the caller */
+    plexus_layer_kind kind;
+    uint32_t units;                 /* DENSE: outputs, 1 to 2147483647 */
+    plexus_activation activation;   /* DENSE: default PLEXUS_IDENTITY */
+    uint32_t flags;                 /* DENSE: 0, or PLEXUS_NO_BIAS for no bias vector */
+    float rate;                     /* DROPOUT: in [0, 1); default 0.5 (PyTorch's) */
+} plexus_layer;
+/* The bytes of the first version (0.12.0's, ending with `rate`).  Since 0.12.0. */
+#define PLEXUS_LAYER_FIRST_SIZE (offsetof(plexus_layer, rate) + sizeof(float))
+
+/* Creates a network from its layers: layers[0..count-1], in order, for input rows of shape
+   input_shape[0..rank-1] (channels first, as PyTorch and ONNX; a row is the input flattened, so
+   I is the product of the extents). `layers` is an array of count structs whose struct_size
+   (each the same) is its element size, so a program built against an older header passes its
+   own array. Layers are numbered 1..count in this order (see Layers); a dense layer's tensors
+   are its W and b, in the flat order of the layers. Weights are drawn from `seed` as
+   plexus_create does, layer by layer: plexus_create(sizes, activations, n, flags, seed) is
+   this function with input_shape {sizes[0]} and one dense layer per further size, and gives
+   bitwise the same net. The net starts with the MSE loss and SGD (learning rate 0.01).
+   On success *out receives a net to release with plexus_free.
+   Returns PLEXUS_ERR_ARGUMENT, naming the layer, for NULL input_shape/layers/out, a rank of 0
+   or above 8, an extent of 0 or extents whose product is above 2147483647, count 0 or above
+   4095, a struct_size the convention refuses or differing between elements, an unknown kind,
+   activation or flag, a field out of range, a dense layer on an input of more than one
+   dimension, a dropout layer that does not follow a dense layer or is last, or a last layer
+   that is not dense; PLEXUS_ERR_MEMORY when the parameters cannot be allocated.
+   Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_create_layers(const uint32_t *input_shape, size_t rank,
+                                                   const plexus_layer *layers, size_t count,
+                                                   uint64_t seed, plexus_net **out);
+
+/* Fills *out (up to out->struct_size, which the caller sets) with `kind` and its defaults: a
+   dense layer's activation PLEXUS_IDENTITY with a bias (its units, which have no default, 0);
+   a dropout layer's rate 0.5.
+   Returns PLEXUS_ERR_ARGUMENT for NULL out, a struct_size the convention refuses, or an unknown
+   kind.  Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_layer_defaults(plexus_layer_kind kind, plexus_layer *out);
+
 /* Releases a net and everything it owns. NULL is a no-op; a pointer that is not a live net does
    nothing and sets the message (see Handles). Calls that other threads are making on the net
    finish first: its memory goes when the last of them returns, and calls made after the free
@@ -603,7 +655,23 @@ PLEXUS_MUST_USE plexus_status plexus_get_dropout(const plexus_net *net, size_t l
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.11.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_l2_penalty(const plexus_net *net, float *out);
 
-/* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out.
+/* Describes layer `layer` (1..L) into *out (up to out->struct_size, which the caller sets), as
+   plexus_create_layers takes it: its kind and its settings now (a dropout layer's rate as
+   plexus_set_dropout last set it). A net made by plexus_create has dense layers only.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, a struct_size the convention refuses, or
+   a layer out of range.  Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_layer(const plexus_net *net, size_t layer, plexus_layer *out);
+
+/* The shape of layer `layer`'s output (0: the input shape), channels first: its rank extents go
+   to shape[0..rank-1] (see Buffers: *needed, when not NULL, receives the rank; a NULL shape
+   with capacity 0 only asks). plexus_layer_size is the product of the extents.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, a layer out of range, NULL shape with a capacity
+   above 0, or a capacity below the rank.  Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_layer_shape(const plexus_net *net, size_t layer, uint32_t *shape,
+                                                 size_t capacity, size_t *needed);
+
+/* Stores the flags the net was created with (0 or PLEXUS_NO_BIAS) in *out: PLEXUS_NO_BIAS
+   when some dense layer has no bias vector (plexus_get_layer tells each layer's).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
 

@@ -46,8 +46,7 @@ extension Network {
     package func copyWeights(layer: Int, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) throws(PlexusError) {
         let token = try access.beginReading()
         defer { access.endReading(token) }
-        try checkLayer(layer)
-        let slot = layers[layer - 1]
+        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
         weights.update(from: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs)
         if let bias {
             if let offset = slot.biasOffset {
@@ -65,8 +64,7 @@ extension Network {
     package func setWeights(layer: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws(PlexusError) {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
-        try checkLayer(layer)
-        let slot = layers[layer - 1]
+        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
         try checkAllFinite(weights, count: slot.inputs * slot.outputs, name: "w")
         if let bias {
             guard slot.biasOffset != nil else {
@@ -133,8 +131,7 @@ extension Network {
     public func weights(layer: Int) throws(PlexusError) -> (weights: [Float], bias: [Float]?) {
         let token = try access.beginReading()
         defer { access.endReading(token) }
-        try checkLayer(layer)
-        let slot = layers[layer - 1]
+        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
         let w = [Float](UnsafeBufferPointer(start: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs))
         let b = slot.biasOffset.map { [Float](UnsafeBufferPointer(start: params.pointer + $0, count: slot.outputs)) }
         return (w, b)
@@ -142,8 +139,7 @@ extension Network {
 
     /// Replaces layer `layer`'s weights and optionally biases, checking the counts (`.shape`).
     public func setWeights(layer: Int, weights: [Float], bias: [Float]? = nil) throws(PlexusError) {
-        try checkLayer(layer)
-        let slot = layers[layer - 1]
+        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
         try checkCount(weights.count, slot.inputs * slot.outputs, name: "w")
         if let bias { try checkCount(bias.count, slot.outputs, name: "b") }
         try weights.withUnsafeBufferPointer { (w) throws(PlexusError) in

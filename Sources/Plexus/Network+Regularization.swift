@@ -85,28 +85,44 @@ extension Network {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
         try checkNotTraining()
-        try checkLayer(layer)
-        guard layer < sizes.count - 1 else {
-            throw .argument("layer \(layer) is the output layer; dropout applies to the hidden layers 1…\(sizes.count - 2)")
-        }
+        let index = try dropoutIndex(ofLayer: layer)
         guard p >= 0 && p < 1 else {
             throw .argument("dropout probability is \(p); pass a value in [0, 1), such as 0.2, or 0 for none")
         }
-        if layerDropout[layer] == p { return }
-        layerDropout[layer] = p
+        if layerDropout[index] == p { return }
+        layerDropout[index] = p
         dropping = layerDropout.contains { $0 > 0 }
         // The kept buffers depend on which layers drop; a kept forward no longer matches.
         cache = nil
         cachedBatch = 0
     }
 
-    /// The dropout probability of layer `layer` (1…L; the output layer's is always 0).
+    /// Where layer `layer`'s dropout rate lives in `layerDropout`: a dropout layer's own, or, on a
+    /// hidden dense layer not followed by a dropout layer, the rate of dropout on its outputs
+    /// (`init(sizes:…)`'s way).
+    private func dropoutIndex(ofLayer layer: Int) throws(PlexusError) -> Int {
+        try checkLayer(layer)
+        let place = places[layer - 1]
+        if case let .dropout(index) = place { return index }
+        guard place.chainIndex < sizes.count - 1 else {
+            throw .argument("layer \(layer) is the output layer; dropout applies to the hidden layers \(places.count == sizes.count - 1 ? "1…\(sizes.count - 2)" : "and the dropout layers")")
+        }
+        if layer < places.count, case .dropout = places[layer] {
+            throw .argument("layer \(layer)'s outputs go to dropout layer \(layer + 1); set that layer's rate")
+        }
+        return place.chainIndex
+    }
+
+    /// The dropout probability of layer `layer` (1…L): a dropout layer's rate, or the rate of
+    /// dropout on a dense layer's outputs (the output layer's is always 0).
     /// - Throws: `.argument` unless `layer` names a non-input layer.
     public func dropout(ofLayer layer: Int) throws(PlexusError) -> Float {
         let token = try access.beginReading()
         defer { access.endReading(token) }
         try checkLayer(layer)
-        return layerDropout[layer]
+        // A dense layer whose outputs go to a dropout layer drops nothing itself.
+        if case .dense = places[layer - 1], layer < places.count, case .dropout = places[layer] { return 0 }
+        return layerDropout[places[layer - 1].chainIndex]
     }
 
     /// The factor clipping applies to the accumulated gradients (1 without clipping, or when the

@@ -21,7 +21,7 @@ extension Network {
     /// scratch, and the batch must be short enough that one row at a time beats a layer at a time
     /// (rows · inputs · outputs below `smallLayerWeights` for every layer, measured with the
     /// layered loops). 0: the network always takes the layered path. Both paths give the same bits.
-    static func rowPassLimit(_ layers: [Layer]) -> Int {
+    static func rowPassLimit(_ layers: [DenseLayer]) -> Int {
         guard layers.allSatisfy({ isSmallLayer(inputs: $0.inputs, outputs: $0.outputs) }),
               2 * (layers.map { max($0.inputs, $0.outputs) }.max() ?? 0) <= stackScratchLimit else { return 0 }
         var limit = Int.max

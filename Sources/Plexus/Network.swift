@@ -15,12 +15,32 @@ import CPlexusSupport
 /// network may be shared between threads and tasks (`Sendable`). Distinct networks are
 /// independent.
 public final class Network: CustomStringConvertible, @unchecked Sendable {
-    /// Layer widths, input layer first.
+    /// The widths of the dense chain the passes run: the inputs' (the input shape's features
+    /// together), then each dense layer's units. For a network of dense layers only, as
+    /// `init(sizes:…)` builds, these are its layers; dropout layers take no place here (`layers`
+    /// and `places` number every layer).
     public let sizes: [Int]
-    /// The activation of each non-input layer: `activations[l-1]` belongs to layer l.
+    /// The activation of each dense layer: `activations[l-1]` belongs to `sizes[l]`.
     public let activations: [Activation]
-    /// Whether the layers have biases (seed 004's network has none).
+    /// Whether every dense layer has biases (seed 004's network has none).
     public let hasBias: Bool
+    /// The shape of one input row, channels first (a row is it flattened).
+    public let inputShape: [Int]
+    /// The layers as built, their settings as created (`layers` gives the current ones).
+    let builtLayers: [Layer]
+    /// Where layer k (1…L) lives in the dense chain: `places[k-1]`.
+    let places: [Place]
+    /// The `i` of each dense layer's tensors (`layers.{i}.weight`) in model and ONNX files, in
+    /// chain order: its layer number (1…L) in version 5; in versions 1 to 4, which hold only
+    /// networks of dense layers, its index from 0, as they always did.
+    var fileTensorNumbers: [Int] { namesLayersByNumber ? denseLayerNumbers : Array(0..<denseLayers.count) }
+    /// Each dense layer's number (1…L), in chain order: the `i` of its tensors' names in the API.
+    var denseLayerNumbers: [Int] { places.indices.filter { places[$0].denseIndex != nil }.map { $0 + 1 } }
+    /// The output shape of each layer, the input's first (0…L).
+    let shapes: [[Int]]
+    /// Whether the model file must name tensors by layer number and list the layers (version 5):
+    /// a dropout layer, or biases on some dense layers only, which older versions cannot hold.
+    let namesLayersByNumber: Bool
     /// The loss `backward` computes (`loss`). Default: `.mse`.
     var activeLoss: Loss = .mse
     /// Whether `train` is running on this network (so a nested call is its epoch callback's).
@@ -58,11 +78,15 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     public static let maxLayerSize = Int(Int32.max)
     /// The largest batch accepted by one call, for the same reason.
     public static let maxBatch = Int(Int32.max)
+    /// The most dimensions an input shape may have.
+    public static let maxRank = 8
     /// The most layers (sizes) a network may have: far more than any real network, and a bound
     /// that keeps a garbage count from reading far past a caller's arrays or a file's text.
     public static let maxLayers = 4096
 
-    struct Layer {
+    /// A dense layer as the passes see it (numbered 1… in `sizes`, which a network built with
+    /// dropout layers numbers differently from its layers: `places`).
+    struct DenseLayer {
         let inputs: Int, outputs: Int
         let weightOffset: Int
         let biasOffset: Int?
@@ -77,7 +101,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         let activation: Activation
     }
 
-    let layers: [Layer]
+    let denseLayers: [DenseLayer]
     /// The flat order of the parameters (ParameterLayout.swift).
     let layout: ParameterLayout
     /// The layers again, as raw pointers into `params` and `grads`: the passes walk this table,
@@ -100,14 +124,15 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     /// `predict`'s scratch, kept so that repeated calls allocate nothing.
     let predictScratch = KeptScratch()
 
-    /// Creates a network whose layers start as their activations' `initialization` says, biases
-    /// 0, drawn in parameter order from `SeededGenerator(seed:)`: the same seed gives bitwise the
-    /// same network.
+    /// Creates a dense network: `sizes[0]` inputs, then one dense layer of `sizes[l]` units and
+    /// activation `activations[l-1]` per l, all with biases or none. The same network as
+    /// `init(inputShape: [sizes[0]], layers: [.dense(sizes[1], activation: activations[0],
+    /// bias: bias), …], seed: seed)`, bitwise.
     ///
     /// - Throws: `.argument` for fewer than two layers, a zero or too-large width, or an
     ///   activation count other than `sizes.count - 1`; `.memory` when the parameters cannot be
     ///   allocated.
-    public init(sizes: [Int], activations: [Activation], bias: Bool = true, seed: UInt64 = 0) throws(PlexusError) {
+    public convenience init(sizes: [Int], activations: [Activation], bias: Bool = true, seed: UInt64 = 0) throws(PlexusError) {
         guard sizes.count >= 2 else {
             throw .argument("a network needs at least 2 layer sizes (inputs and outputs), got \(sizes.count)")
         }
@@ -117,28 +142,50 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         for (index, size) in sizes.enumerated() where size < 1 || size > Network.maxLayerSize {
             throw .argument("sizes[\(index)] is \(size); each layer needs between 1 and \(Network.maxLayerSize) neurons")
         }
+        try self.init(inputShape: [sizes[0]], layers: zip(sizes.dropFirst(), activations).map { .dense($0, activation: $1, bias: bias) },
+                      seed: seed)
+    }
+
+    /// Creates a network from its layers, in order, for rows of `inputShape` (channels first; a
+    /// row is the input flattened). Each dense layer's weights start as its activation's
+    /// `initialization` says, biases 0, drawn in parameter order from `SeededGenerator(seed:)`:
+    /// the same seed gives bitwise the same network.
+    ///
+    /// - Throws: `.argument` naming the layer for settings out of range or a layer that cannot
+    ///   take its input or its place (Layer.swift and each kind's file say which), for no
+    ///   layers, more than `maxLayers`, or no dense layer; `.memory` when the parameters cannot
+    ///   be allocated.
+    public init(inputShape: [Int], layers built: [Layer], seed: UInt64 = 0) throws(PlexusError) {
+        let chain = try Chain(inputShape: inputShape, layers: built)
+        let (sizes, activations, biases, places) = (chain.sizes, chain.activations, chain.biases, chain.places)
         let layout: ParameterLayout
         do {
-            layout = try ParameterLayout(sizes: sizes, bias: bias)
+            layout = try ParameterLayout(sizes: sizes, biases: biases)
         } catch {
             let l = error.layer
-            throw .memory("layer \(l) (\(sizes[l - 1]) → \(sizes[l])) makes the parameter count overflow; use smaller layers")
+            throw .memory("layer \(places.firstIndex { $0.denseIndex == l }! + 1) (\(sizes[l - 1]) → \(sizes[l])) makes the parameter count overflow; use smaller layers")
         }
         let layers = zip(layout.layers, activations).map { slot, activation in
-            Layer(inputs: slot.inputs, outputs: slot.outputs, weightOffset: slot.weightOffset,
-                  biasOffset: slot.biasOffset, activation: activation)
+            DenseLayer(inputs: slot.inputs, outputs: slot.outputs, weightOffset: slot.weightOffset,
+                       biasOffset: slot.biasOffset, activation: activation)
         }
         let offset = layout.count
+        self.inputShape = inputShape
+        self.builtLayers = built
+        self.places = places
+        self.shapes = chain.shapes
         self.sizes = sizes
         self.activations = activations
-        self.hasBias = bias
-        self.layers = layers
+        self.hasBias = !biases.contains(false)
+        self.namesLayersByNumber = places.contains { $0.denseIndex == nil } || Set(biases).count > 1
+        self.denseLayers = layers
         self.layout = layout
         self.parameterCount = offset
         self.widest = sizes.max()!
         self.widestLayer = sizes.dropFirst().max()!
         self.rowPassLimit = Network.rowPassLimit(layers)
-        self.layerDropout = Array(repeating: 0, count: sizes.count)
+        self.layerDropout = chain.dropout
+        self.dropping = chain.dropout.contains { $0 > 0 }
         self.generator = SeededGenerator(seed: seed)
         access = try AccessGate(type: PLXS_HANDLE_NET)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
@@ -167,14 +214,64 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     private func initializeParameters() {
         var generator = self.generator
         defer { self.generator = generator }
-        for layer in layers {
+        for layer in denseLayers {
             layer.activation.initialization.draw(into: params.pointer + layer.weightOffset, fanIn: layer.inputs,
                                                  fanOut: layer.outputs, from: &generator)
         }
     }
 
     /// Number of layers including the input layer (L + 1).
-    public var layerCount: Int { sizes.count }
+    public var layerCount: Int { places.count + 1 }
+
+    /// The dense chain the passes run for a list of layers: the widths, activations and biases
+    /// of its dense layers, the dropout rate on each one's outputs, where each layer lives in it
+    /// and each layer's output shape. The one reading of a layer list, for `init` and the model
+    /// file's reader.
+    struct Chain {
+        var sizes: [Int], activations: [Activation] = [], biases: [Bool] = []
+        var dropout: [Float] = [0], places: [Place] = [], shapes: [[Int]]
+
+        /// - Throws: `.argument` as `init(inputShape:layers:seed:)` says.
+        init(inputShape: [Int], layers built: [Layer]) throws(PlexusError) {
+            guard !built.isEmpty else { throw .argument("a network needs at least one layer") }
+            guard built.count < Network.maxLayers else {
+                throw .argument("\(built.count) layers; at most \(Network.maxLayers - 1) are supported")
+            }
+            guard !inputShape.isEmpty, inputShape.count <= Network.maxRank, let inputFeatures = featureCount(inputShape) else {
+                throw .argument("input shape \(inputShape) is not a shape: give 1 to \(Network.maxRank) extents, each at least 1, whose product is at most \(Network.maxLayerSize)")
+            }
+            sizes = [inputFeatures]
+            shapes = [inputShape]
+            for (i, layer) in built.enumerated() {
+                shapes.append(try layer.outputShape(input: shapes[i], number: i + 1, of: built.count, after: i > 0 ? built[i - 1] : nil))
+                switch layer {
+                case let .dense(units, activation, bias):
+                    sizes.append(units)
+                    activations.append(activation)
+                    biases.append(bias)
+                    dropout.append(0)
+                    places.append(.dense(sizes.count - 1))
+                case let .dropout(rate):
+                    dropout[sizes.count - 1] = rate
+                    places.append(.dropout(sizes.count - 1))
+                }
+            }
+            guard case .dense? = built.last else {
+                throw .argument("layer \(built.count) is \(built.last!); the last layer must be a dense layer (it gives the outputs)")
+            }
+        }
+    }
+
+    /// Where a layer lives in the dense chain the passes run.
+    enum Place: Equatable {
+        /// Dense layer `sizes[index]`.
+        case dense(Int)
+        /// Dropout on the outputs of dense layer `sizes[index]` (its rate: `layerDropout[index]`).
+        case dropout(Int)
+
+        var denseIndex: Int? { if case let .dense(index) = self { index } else { nil } }
+        var chainIndex: Int { switch self { case let .dense(index), let .dropout(index): index } }
+    }
 
     /// The loss `backward` computes. Default: `.mse`. Throws `.busy` while another thread writes.
     public var loss: Loss {
@@ -187,7 +284,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
         try checkNotTraining()
-        try loss.checkCompatible(withOutput: layers.last!.activation)
+        try loss.checkCompatible(withOutput: denseLayers.last!.activation)
         activeLoss = loss
     }
 
@@ -244,17 +341,55 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         return "Network(\(shape), [\(functions)], bias: \(hasBias), loss: \(activeLoss), \(activeOptimizer))"
     }
 
-    /// The activation of weight layer `layer` (1…L).
-    /// - Throws: `.argument` unless `layer` names a non-input layer.
+    /// The activation of dense layer `layer` (1…L).
+    /// - Throws: `.argument` unless `layer` names a dense layer.
     public func activation(ofLayer layer: Int) throws(PlexusError) -> Activation {
-        try checkLayer(layer)
-        return activations[layer - 1]
+        activations[try denseIndex(ofLayer: layer) - 1]
     }
 
-    /// Throws `.argument` unless `layer` names a non-input layer (1…L): the one check of a weight
+    /// The layers in the order built, with their current settings (a dropout layer's rate as
+    /// `setDropout` last set it).
+    public var layers: [Layer] {
+        get throws(PlexusError) { try access.reading { currentLayers } }
+    }
+
+    /// `layers` for a caller that holds the network.
+    var currentLayers: [Layer] {
+        zip(builtLayers, places).map { layer, place in
+            if case let .dropout(index) = place { return .dropout(layerDropout[index]) }
+            return layer
+        }
+    }
+
+    /// The shape of layer `layer`'s output (0 is the input: `inputShape`).
+    /// - Throws: `.argument` for a layer outside 0…L.
+    public func outputShape(ofLayer layer: Int) throws(PlexusError) -> [Int] {
+        guard layer >= 0 && layer < shapes.count else {
+            throw .argument("layer \(layer) does not exist; layers are numbered 0…\(shapes.count - 1) (0 is the input)")
+        }
+        return shapes[layer]
+    }
+
+    /// Throws `.argument` unless `layer` names a non-input layer (1…L): the one check of a
     /// layer's number, for the Swift API and the C API alike.
     func checkLayer(_ layer: Int) throws(PlexusError) {
-        guard layer >= 1 && layer < sizes.count else { throw missingLayer("\(layer)") }
+        guard layer >= 1 && layer <= places.count else { throw missingLayer("\(layer)") }
+    }
+
+    /// The index in `sizes` of layer `layer` (1…L), which must be a dense layer.
+    /// - Throws: `.argument` for a layer that does not exist or is of another kind.
+    func denseIndex(ofLayer layer: Int) throws(PlexusError) -> Int {
+        try checkLayer(layer)
+        guard let index = places[layer - 1].denseIndex else {
+            throw .argument("layer \(layer) is a \(builtLayers[layer - 1].kind) layer, which has no weights or activation; the dense layers are \(denseLayerList)")
+        }
+        return index
+    }
+
+    /// "1, 3 and 5": the numbers of the dense layers, for messages.
+    private var denseLayerList: String {
+        let numbers = denseLayerNumbers.map(String.init)
+        return numbers.count == 1 ? numbers[0] : numbers.dropLast().joined(separator: ", ") + " and " + numbers.last!
     }
 
     /// Throws `.state` while `train` runs on this network, for the calls its epoch callback may
@@ -276,14 +411,14 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         .state("the net is being trained (this call comes from its epoch callback), and a callback may read it, save or export it, and set its optimizer, weight decay, gradient clipping or parameters, but not run passes or change its gradients, loss or dropout; return nonzero from the callback to stop training first")
     }
 
-    /// A weight layer's number as C passes it (a `size_t`), checked as `checkLayer` does, the
-    /// message naming the value as given however large.
+    /// A layer's number as C passes it (a `size_t`), checked as `checkLayer` does, the message
+    /// naming the value as given however large.
     public func checkedLayer(_ layer: UInt) throws(PlexusError) -> Int {
-        guard layer >= 1 && layer < UInt(sizes.count) else { throw missingLayer("\(layer)") }
+        guard layer >= 1 && layer <= UInt(places.count) else { throw missingLayer("\(layer)") }
         return Int(layer)
     }
 
     private func missingLayer(_ layer: String) -> PlexusError {
-        .argument("layer \(layer) does not exist; weight layers are numbered 1…\(sizes.count - 1) (layer 0 is the input)")
+        .argument("layer \(layer) does not exist; \(places.count == sizes.count - 1 ? "weight " : "")layers are numbered 1…\(places.count) (layer 0 is the input)")
     }
 }

@@ -16,7 +16,7 @@ public func plexus_layer_size(_ net: OpaquePointer?, _ layer: UInt) -> UInt32 {
         guard layer < UInt(net.layerCount) else {
             throw argumentError("layer \(layer) does not exist; layers are numbered 0…\(net.layerCount - 1) (0 is the input)")
         }
-        width = UInt32(net.sizes[Int(layer)])
+        width = UInt32(try net.outputShape(ofLayer: Int(layer)).reduce(1, *))
     }
     return width
 }

@@ -34,6 +34,7 @@ def test_activations_losses_and_optimizers_match_the_header():
     assert _tables.OPTIMIZERS == names_in_value_order("plexus_optimizer", "PLEXUS_")
     assert _tables.LR_SCHEDULES == names_in_value_order("plexus_lr_schedule", "PLEXUS_LR_")
     assert _tables.SIDES == names_in_value_order("plexus_side", "PLEXUS_")
+    assert _tables.LAYER_KINDS == names_in_value_order("plexus_layer_kind", "PLEXUS_LAYER_")
 
 
 def test_each_optimizers_hyperparameters_are_the_headers():
@@ -67,6 +68,7 @@ def test_the_option_and_report_structs_match_the_header():
     assert [name for name, _ in _capi.SaveOptions._fields_] == struct_fields("plexus_save_options")
     assert [name for name, _ in _capi.QuantizedLayer._fields_] == struct_fields("plexus_quantized_layer")
     assert [name for name, _ in _capi.OptimizerOptions._fields_] == struct_fields("plexus_optimizer_options")
+    assert [name for name, _ in _capi.LayerFields._fields_] == struct_fields("plexus_layer")
 
 
 def test_status_names_match_the_header():

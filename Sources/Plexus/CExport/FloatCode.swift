@@ -138,7 +138,10 @@ struct FloatCode {
         return "static void forward(const float *x, float *y)\n{\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
     }
 
-    private func biasName(_ l: Int) -> String { network.hasBias ? "layer\(l)_bias" : "NULL" }
+    private func biasName(_ l: Int) -> String { hasBias(l) ? "layer\(l)_bias" : "NULL" }
+
+    /// Whether dense layer `l` (1…L in the chain) has biases.
+    private func hasBias(_ l: Int) -> Bool { network.denseLayers[l - 1].biasOffset != nil }
 
     /// Whether layer `l` sums with fused multiply-adds (Plexus's GEMM) rather than a multiply then an add.
     private func fused(_ l: Int) -> Bool { !isSmallLayer(inputs: inputs(l), outputs: outputs(l)) }
@@ -244,7 +247,7 @@ struct FloatCode {
         for l in 1...layerCount {
             c.line("static float z\(l)[\(outputs(l))], a\(l)[\(outputs(l))];")
             c.line("static float layer\(l)_weight_grads[\(inputs(l) * outputs(l))];")
-            if network.hasBias { c.line("static float layer\(l)_bias_grads[\(outputs(l))];") }
+            if hasBias(l) { c.line("static float layer\(l)_bias_grads[\(outputs(l))];") }
         }
         c.line("static float output_delta[\(network.sizes.last!)];")
         if layerCount > 1 { c.line("static float deltas[2][\(widestHidden)];") }
@@ -281,7 +284,7 @@ struct FloatCode {
     private var parameterArrays: [(values: String, grads: String, count: Int)] {
         (1...layerCount).flatMap { l -> [(values: String, grads: String, count: Int)] in
             var arrays = [(values: "layer\(l)_weights", grads: "layer\(l)_weight_grads", count: inputs(l) * outputs(l))]
-            if network.hasBias { arrays.append((values: "layer\(l)_bias", grads: "layer\(l)_bias_grads", count: outputs(l))) }
+            if hasBias(l) { arrays.append((values: "layer\(l)_bias", grads: "layer\(l)_bias_grads", count: outputs(l))) }
             return arrays
         }
     }
@@ -329,7 +332,7 @@ struct FloatCode {
         for l in stride(from: last, through: 1, by: -1) {
             let input = l == 1 ? "x" : "a\(l - 1)"
             let target = l == 1 ? "NULL" : "deltas[\((last - l) % 2)]"
-            let gb = network.hasBias ? "layer\(l)_bias_grads" : "NULL"
+            let gb = hasBias(l) ? "layer\(l)_bias_grads" : "NULL"
             body.append("\(backwardLayer(l))(\(delta), \(input), layer\(l)_weights, layer\(l)_weight_grads, \(gb), \(target), \(inputs(l)), \(outputs(l)));")
             if l > 1 {
                 let below = activation(l - 1), width = outputs(l - 1)
@@ -363,7 +366,7 @@ struct FloatCode {
             get.append("for (o = 0; o < \(m); o++) for (i = 0; i < \(n); i++) out[\(offset) + o * \(n) + i] = layer\(l)_weights[i * \(m) + o];")
             set.append("for (o = 0; o < \(m); o++) for (i = 0; i < \(n); i++) layer\(l)_weights[i * \(m) + o] = in[\(offset) + o * \(n) + i];")
             offset += n * m
-            if network.hasBias {
+            if hasBias(l) {
                 get.append("for (o = 0; o < \(m); o++) out[\(offset) + o] = layer\(l)_bias[o];")
                 set.append("for (o = 0; o < \(m); o++) layer\(l)_bias[o] = in[\(offset) + o];")
                 offset += m

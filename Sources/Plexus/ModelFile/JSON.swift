@@ -21,6 +21,18 @@ enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// The value as a finite float, or nil for anything but a number.
+    var float: Float? {
+        guard case let .number(text) = self, let value = Float(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// The members of an object by key (the parser refuses repeated keys), or nil.
+    var members: [String: JSONValue]? {
+        guard case let .object(pairs) = self else { return nil }
+        return Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The value as a non-negative integer, or nil (fractions, exponents, signs and overflow fail).
     var unsignedInteger: UInt64? {
         guard case let .number(text) = self, !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }

@@ -3,14 +3,17 @@
 enum ModelFormat {
     static let name = "plexus-dense-network"
     /// Written: the lowest version that holds the network, so that older readers load every
-    /// file they can: 4 (0.11.0: the L2 penalty on weights) when the network has one, 3 (0.9.0:
-    /// input and output transforms) when it has a transform, else 2 (0.4.0: weight decay, AdamW,
-    /// clipping, dropout, the generator). Read: 1 to 4.
+    /// file they can: 5 (0.12.0: a list of layers, tensors named by layer number) for a network
+    /// with a dropout layer or biases on some dense layers only, 4 (0.11.0: the L2 penalty on
+    /// weights) when the network has one, 3 (0.9.0: input and output transforms) when it has a
+    /// transform, else 2 (0.4.0: weight decay, AdamW, clipping, dropout, the generator).
+    /// Read: 1 to 5.
     static func version(of network: Network) -> Int {
+        if network.namesLayersByNumber { return 5 }
         if network.weightPenalty != 0 { return 4 }
         return network.inputMap != nil || network.outputMap != nil ? 3 : 2
     }
-    static let readableVersions = ["1", "2", "3", "4"]
+    static let readableVersions = ["1", "2", "3", "4", "5"]
 
     /// The transforms' tensors (version 3), each [sizes[0]] or [sizes[L]] floats.
     enum TransformTensor: CaseIterable {
@@ -39,6 +42,11 @@ enum ModelFormat {
         static let sizes = "plexus.sizes"
         static let activations = "plexus.activations"
         static let bias = "plexus.bias"
+        /// Version 5: the input shape, a JSON array of extents.
+        static let inputShape = "plexus.input_shape"
+        /// Version 5: the layers in order, a JSON array of objects, each with its "kind" and
+        /// settings (each kind's file writes and reads its own).
+        static let layers = "plexus.layers"
         static let loss = "plexus.loss"
         static let optimizer = "plexus.optimizer"
         static let steps = "plexus.optimizer_steps"

@@ -22,8 +22,7 @@ extension Network {
 
     /// Stage 4: the network the checked description and tensors describe.
     private static func assemble(_ description: ModelDescription, _ tensors: ModelTensors) throws(PlexusError) -> Network {
-        let net = try Network(sizes: description.sizes, activations: description.activations,
-                              bias: description.hasBias, seed: 0)
+        let net = try Network(inputShape: description.inputShape, layers: description.layers, seed: 0)
         try net.setLoss(description.loss)
         net.activeOptimizer = description.optimizer      // checked by the description (a rate of 0 included)
         var stateBuffers: [Int: FloatBuffer] = [:]
@@ -64,7 +63,10 @@ extension Network {
         net.optimizerState.steps = Int(description.steps)
         try net.setGradClip(description.gradClip)
         try net.setL2Penalty(description.l2Penalty)
-        for (l, p) in description.dropout.enumerated() { try net.setDropout(layer: l + 1, probability: p) }
+        // The rates on the hidden dense layers' outputs (a dropout layer's among them), checked
+        // by the description; the fresh net keeps no forward pass for them to invalidate.
+        for (l, p) in description.dropout.enumerated() { net.layerDropout[l + 1] = p }
+        net.dropping = net.layerDropout.contains { $0 > 0 }
         net.generator = description.generator
         return net
     }
@@ -119,8 +121,12 @@ private struct ModelHeader {
 private struct ModelDescription {
     let sizes: [Int]
     let activations: [Activation]
-    let hasBias: Bool
+    /// The layers (version 5's list, or the dense layers `sizes` and `activations` declare).
+    let layers: [Layer]
+    let inputShape: [Int]
     let layout: ParameterLayout
+    /// The `i` of each dense layer's tensors (`Network.fileTensorNumbers`).
+    let tensorNumbers: [Int]
     let loss: Loss
     let optimizer: Optimizer
     let steps: UInt64
@@ -150,12 +156,36 @@ private struct ModelDescription {
             do { try user.set(key, value) } catch { throw bad("metadata \"\(key.prefix(64))\": \(error.message)") }
         }
         userMetadata = user
-        sizes = try ModelDescription.parseSizes(try required(ModelFormat.Key.sizes))
-        activations = try ModelDescription.parseActivations(try required(ModelFormat.Key.activations), layers: sizes.count - 1)
-        switch try required(ModelFormat.Key.bias) {
-        case "true": hasBias = true
-        case "false": hasBias = false
-        case let other: throw bad("\(ModelFormat.Key.bias) is \"\(other)\", not \"true\" or \"false\"")
+        let chain: Network.Chain
+        if version >= 5 {
+            inputShape = try ModelDescription.parseShape(try required(ModelFormat.Key.inputShape))
+            layers = try ModelDescription.parseLayers(try required(ModelFormat.Key.layers))
+            do { chain = try Network.Chain(inputShape: inputShape, layers: layers) } catch {
+                throw bad("the file's layers do not make a network: \(error.message)")
+            }
+            sizes = chain.sizes
+            activations = chain.activations
+            tensorNumbers = chain.places.indices.filter { chain.places[$0].denseIndex != nil }.map { $0 + 1 }
+            // The dense chain is also written out for tools that read only the metadata.
+            for (key, value) in [(ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
+                                 (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ","))] {
+                if let written = metadata[key], written != value {
+                    throw bad("metadata \"\(key)\" is \"\(written.prefix(64))\" but the layers make it \"\(value.prefix(64))\"")
+                }
+            }
+        } else {
+            sizes = try ModelDescription.parseSizes(try required(ModelFormat.Key.sizes))
+            activations = try ModelDescription.parseActivations(try required(ModelFormat.Key.activations), layers: sizes.count - 1)
+            let hasBias: Bool
+            switch try required(ModelFormat.Key.bias) {
+            case "true": hasBias = true
+            case "false": hasBias = false
+            case let other: throw bad("\(ModelFormat.Key.bias) is \"\(other)\", not \"true\" or \"false\"")
+            }
+            inputShape = [sizes[0]]
+            layers = zip(sizes.dropFirst(), activations).map { .dense($0, activation: $1, bias: hasBias) }
+            chain = try! Network.Chain(inputShape: inputShape, layers: layers)      // sizes were checked
+            tensorNumbers = Array(0..<(sizes.count - 1))
         }
         let lossName = metadata[ModelFormat.Key.loss] ?? Loss.mse.description
         guard let loss = Loss.allCases.first(where: { $0.description == lossName }) else {
@@ -178,8 +208,50 @@ private struct ModelDescription {
         generator = try ModelDescription.parseGenerator(metadata[ModelFormat.Key.generator])
         // The parameters this architecture needs must fit the data section before anything is allocated.
         let tooLarge = "the declared layers need more floats than the file's \(dataBytes)-byte data section holds"
-        do { layout = try ParameterLayout(sizes: sizes, bias: hasBias) } catch { throw bad(tooLarge) }
+        do { layout = try ParameterLayout(sizes: sizes, biases: chain.biases) } catch { throw bad(tooLarge) }
         guard layout.count <= dataBytes / 4 else { throw bad(tooLarge) }
+    }
+
+    /// Version 5's input shape: a JSON array of whole numbers (the network checks the extents).
+    private static func parseShape(_ text: String) throws(PlexusError) -> [Int] {
+        let json = try parseJSON(text, key: ModelFormat.Key.inputShape)
+        guard case let .array(items) = json, !items.isEmpty, items.count <= Network.maxRank else {
+            throw bad("\(ModelFormat.Key.inputShape) is not an array of 1 to \(Network.maxRank) extents")
+        }
+        var shape: [Int] = []
+        for item in items {
+            guard let extent = item.unsignedInteger, extent >= 1, extent <= UInt64(Network.maxLayerSize) else {
+                throw bad("\(ModelFormat.Key.inputShape) holds an extent that is not a whole number between 1 and \(Network.maxLayerSize)")
+            }
+            shape.append(Int(extent))
+        }
+        return shape
+    }
+
+    /// Version 5's layers: a JSON array of objects, each read by its kind's own file.
+    private static func parseLayers(_ text: String) throws(PlexusError) -> [Layer] {
+        guard case let .array(items) = try parseJSON(text, key: ModelFormat.Key.layers), !items.isEmpty,
+              items.count < Network.maxLayers else {
+            throw bad("\(ModelFormat.Key.layers) is not an array of 1 to \(Network.maxLayers - 1) layers")
+        }
+        var layers: [Layer] = []
+        for (i, item) in items.enumerated() {
+            guard let fields = item.members else { throw bad("\(ModelFormat.Key.layers)[\(i)] is not an object") }
+            layers.append(try Layer.parse(fileEntry: fields, number: i + 1))
+        }
+        return layers
+    }
+
+    private static func parseJSON(_ text: String, key: String) throws(PlexusError) -> JSONValue {
+        let bytes = Array(text.utf8)
+        var outcome: Result<JSONValue, PlexusError> = .failure(bad("metadata \"\(key)\" is empty"))
+        bytes.withUnsafeBytes { raw in
+            do throws(PlexusError) { outcome = .success(try JSONParser.parse(raw)) } catch { outcome = .failure(error) }
+        }
+        switch outcome {
+        case let .success(value): return value
+        case let .failure(error): throw bad("metadata \"\(key)\" is not valid JSON: \(error.message)")
+        }
     }
 
     private static func parseSizes(_ text: String) throws(PlexusError) -> [Int] {
@@ -296,9 +368,9 @@ private struct ModelTensors {
 
     init(_ header: ModelHeader, _ description: ModelDescription) throws(PlexusError) {
         data = header.data
-        expected = description.layout.tensors.map { Tensor(slot: $0, role: .parameter) }
+        expected = description.layout.tensors(numbers: description.tensorNumbers).map { Tensor(slot: $0, role: .parameter) }
         for (index, state) in type(of: description.optimizer.rule).stateTensors.enumerated() {
-            let slots = description.layout.stateTensors(state.name)
+            let slots = description.layout.stateTensors(state.name, numbers: description.tensorNumbers)
             let present = slots.filter { header.entries[$0.name] != nil }.count
             guard present == 0 || present == slots.count else {
                 throw bad("the file has \(present) of the \(slots.count) \"\(state.name)\" tensors; they come all together or not at all")

@@ -15,22 +15,29 @@ extension Network {
     public func modelDataBuffer(weightsOnly: Bool = false) throws(PlexusError) -> UnsafeMutableRawBufferPointer {
         let token = try access.beginReading()
         defer { access.endReading(token) }
-        var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors.map { ($0, params.pointer) }
+        let numbers = fileTensorNumbers
+        var tensors: [(slot: TensorSlot, source: UnsafeMutablePointer<Float>)] = layout.tensors(numbers: numbers).map { ($0, params.pointer) }
+        let version = ModelFormat.version(of: self)
         var metadata: [(String, String)] = [
             (ModelFormat.Key.format, ModelFormat.name),
-            (ModelFormat.Key.formatVersion, "\(ModelFormat.version(of: self))"),
+            (ModelFormat.Key.formatVersion, "\(version)"),
             (ModelFormat.Key.libraryVersion, "\(PlexusVersion.string)"),
             (ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
             (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ",")),
-            (ModelFormat.Key.bias, hasBias ? "true" : "false"),
-            (ModelFormat.Key.loss, activeLoss.description),
         ]
+        if version >= 5 {
+            metadata += [(ModelFormat.Key.inputShape, "[\(inputShape.map(String.init).joined(separator: ","))]"),
+                         (ModelFormat.Key.layers, "[\(currentLayers.map(\.fileEntry).joined(separator: ","))]")]
+        } else {
+            metadata.append((ModelFormat.Key.bias, hasBias ? "true" : "false"))
+        }
+        metadata.append((ModelFormat.Key.loss, activeLoss.description))
         // The optimizer: its kind, its hyperparameters and whichever of its state tensors exist.
         metadata.append((ModelFormat.Key.optimizer, activeOptimizer.kind.description))
         metadata += activeOptimizer.hyperparameters.map { (ModelFormat.Key.hyperparameter($0.name), "\($0.value)") }
         for (index, state) in type(of: activeOptimizer.rule).stateTensors.enumerated() where !weightsOnly {
             if let buffer = optimizerState[index] {
-                tensors += layout.stateTensors(state.name).map { ($0, buffer.pointer) }
+                tensors += layout.stateTensors(state.name, numbers: numbers).map { ($0, buffer.pointer) }
             }
         }
         metadata += [(ModelFormat.Key.weightDecay, "\(activeOptimizer.weightDecay)"),

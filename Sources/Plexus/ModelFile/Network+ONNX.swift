@@ -104,8 +104,9 @@ extension Network {
                 vectors += [("transform.input.shift", inputTransform.shift), ("transform.input.scale", inputTransform.scale)]
                 current = "transform.input.output"
             }
-            for (i, layer) in layers.enumerated() {
-                let isLast = i == layers.count - 1
+            let numbers = fileTensorNumbers
+            for (index, layer) in denseLayers.enumerated() {
+                let i = numbers[index], isLast = index == denseLayers.count - 1
                 let output = isLast && outputTransform == nil ? Network.onnxOutputName : "layers.\(i).output"
                 let activation = layer.activation.onnx(input: "layers.\(i).linear", output: output,
                                                        prefix: "layers.\(i).\(layer.activation)")
@@ -133,7 +134,7 @@ extension Network {
                 vectors += [("transform.output.scale", outputTransform.scale), ("transform.output.shift", outputTransform.shift)]
             }
             graph.string(2, "plexus_mlp")
-            for (i, layer) in layers.enumerated() {       // initializers: TensorProto with raw_data
+            for (layer, i) in zip(denseLayers, numbers) {       // initializers: TensorProto with raw_data
                 graph.message(5) { tensor in
                     tensor.int(1, Int64(layer.outputs)); tensor.int(1, Int64(layer.inputs))
                     tensor.int(2, 1)                      // FLOAT

@@ -100,11 +100,27 @@ class OptimizerOptions(ctypes.Structure):
                 ("step_max", c_float)]
 
 
+class LayerFields(ctypes.Structure):
+    """typedef struct plexus_layer { ... }"""
+    _fields_ = [("struct_size", c_size_t), ("kind", c_int), ("units", c_uint32), ("activation", c_int),
+                ("flags", c_uint32), ("rate", c_float)]
+
+
 _P = c_void_p  # any pointer, passed as an address
 _DECLARATIONS = {
     # plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,
     #                             size_t n_sizes, uint32_t flags, uint64_t seed, plexus_net **out);
     "plexus_create": (c_int, [_P, _P, c_size_t, c_uint32, c_uint64, _P]),
+    # plexus_status plexus_create_layers(const uint32_t *input_shape, size_t rank, const plexus_layer *layers,
+    #                                    size_t count, uint64_t seed, plexus_net **out);
+    "plexus_create_layers": (c_int, [_P, c_size_t, _P, c_size_t, c_uint64, _P]),
+    # plexus_status plexus_layer_defaults(plexus_layer_kind kind, plexus_layer *out);
+    "plexus_layer_defaults": (c_int, [c_int, _P]),
+    # plexus_status plexus_get_layer(const plexus_net *net, size_t layer, plexus_layer *out);
+    "plexus_get_layer": (c_int, [_P, c_size_t, _P]),
+    # plexus_status plexus_layer_shape(const plexus_net *net, size_t layer, uint32_t *shape, size_t capacity,
+    #                                  size_t *needed);
+    "plexus_layer_shape": (c_int, [_P, c_size_t, _P, c_size_t, _P]),
     # void plexus_free(plexus_net *net);
     "plexus_free": (None, [_P]),
     # plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss);
@@ -347,6 +363,31 @@ def create(sizes: Sequence[int], activations: Sequence[int], flags: int, seed: i
     status = lib.plexus_create(ctypes.addressof(c_sizes), ctypes.addressof(c_acts), len(sizes), flags, seed,
                                ctypes.addressof(handle))
     return int(status), handle.value or 0
+
+
+def create_layers(input_shape: Sequence[int], layers: Sequence[LayerFields], seed: int) -> tuple[int, int]:
+    c_shape = (ctypes.c_uint32 * len(input_shape))(*input_shape)
+    c_layers = (LayerFields * len(layers))(*layers)
+    handle = c_void_p()
+    status = lib.plexus_create_layers(ctypes.addressof(c_shape), len(input_shape), ctypes.addressof(c_layers),
+                                      len(layers), seed, ctypes.addressof(handle))
+    return int(status), handle.value or 0
+
+
+def get_layer(handle: int, layer: int) -> tuple[int, LayerFields]:
+    fields = LayerFields(struct_size=ctypes.sizeof(LayerFields))
+    return int(lib.plexus_get_layer(handle, layer, ctypes.addressof(fields))), fields
+
+
+def layer_shape(handle: int, layer: int) -> tuple[int, tuple[int, ...]]:
+    """(status, shape) of plexus_layer_shape: asks for the rank, then fills the extents."""
+    needed = c_size_t()
+    status = int(lib.plexus_layer_shape(handle, layer, None, 0, ctypes.addressof(needed)))
+    if status:
+        return status, ()
+    extents = (ctypes.c_uint32 * max(needed.value, 1))()
+    status = int(lib.plexus_layer_shape(handle, layer, ctypes.addressof(extents), needed.value, None))
+    return status, tuple(int(e) for e in extents[:needed.value])
 
 
 def load(path: bytes) -> tuple[int, int]:

@@ -6,11 +6,13 @@ to the header means adding its name here and nowhere else in the package.
 """
 from __future__ import annotations
 
-__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "OPTIMIZER_HYPERPARAMETERS", "OPTIMIZER_FLAGS", "LR_SCHEDULES",
+__all__ = ["ACTIVATIONS", "LAYER_KINDS", "LOSSES", "OPTIMIZERS", "OPTIMIZER_HYPERPARAMETERS", "OPTIMIZER_FLAGS", "LR_SCHEDULES",
            "STATUS_NAMES", "NO_BIAS", "SIDES", "optimizer_field"]
 
 # plexus_activation: PLEXUS_IDENTITY = 0, ...
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "gelu", "elu", "silu", "softplus")
+# plexus_layer_kind: PLEXUS_LAYER_DENSE = 0, ... (each kind's class is in plexus/layers.py)
+LAYER_KINDS = ("dense", "dropout")
 # plexus_loss: PLEXUS_MSE = 0, ...
 LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy", "l1", "huber")
 # plexus_optimizer: PLEXUS_SGD = 0, ...

@@ -17,6 +17,7 @@ from ._checks import SIZE_MAX, UINT64_MAX, integer
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
+from .layers import Dense, Layer, from_fields as layer_from_fields
 from .metadata import Metadata
 from .optimizers import OptimizerMethods
 from .progress import make_progress
@@ -92,7 +93,13 @@ class Transform(NamedTuple):
 
 
 class Network(OptimizerMethods, OwnedHandle):
-    """A dense feed-forward network trained by backpropagation, computed by libplexus.
+    """A feed-forward network trained by backpropagation, computed by libplexus, built in one of
+    two forms that give bitwise the same network for the same seed:
+
+    - by layers: ``Network([Dense(64, "relu"), Dropout(0.2), Dense(10, "softmax")],
+      input_shape=64, loss=..., seed=...)`` with the classes of ``plexus.layers``; no
+      ``activations`` or ``bias`` argument, and ``input_shape`` (an int or a tuple) is required;
+    - by sizes: ``Network([64, 64, 10], ["relu", "softmax"])``, dense layers only.
 
     ``sizes`` lists the layer widths, inputs first; ``activations`` names one activation per
     non-input layer (``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``softmax``,
@@ -101,8 +108,9 @@ class Network(OptimizerMethods, OwnedHandle):
     outputs). ``bias=False`` makes layers without bias vectors. The same ``seed`` gives bitwise the
     same network (the weights, and the dropout masks drawn later).
 
-    Layers are numbered as in the C API: 0 is the input, 1..L carry weights ``W`` of shape
-    ``(sizes[l], sizes[l-1])`` and biases ``b`` of shape ``(sizes[l],)``.
+    Layers are numbered as in the C API: 0 is the input, 1..L in the order built; a dense layer l
+    carries weights ``W`` of shape ``(sizes[l], sizes[l-1])`` and biases ``b`` of shape
+    ``(sizes[l],)``, where ``sizes[l]`` is layer l's output width.
 
     Thread rule: ``predict`` may run on many threads at once (the GIL is released during the
     call); every other method needs the network to itself.
@@ -113,20 +121,40 @@ class Network(OptimizerMethods, OwnedHandle):
     _optimizer_setter = staticmethod(lib.plexus_set_optimizer)
     _optimizer_getter = staticmethod(lib.plexus_get_optimizer_options)
 
-    def __init__(self, sizes: Sequence[int], activations: Sequence[str] | str, loss: str = "mse",
-                 bias: bool = True, seed: int = 0):
+    def __init__(self, sizes: Sequence[int] | Sequence[Layer], activations: Sequence[str] | str | None = None,
+                 loss: str = "mse", bias: bool = True, seed: int = 0, *,
+                 input_shape: int | Sequence[int] | None = None):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
-            raise TypeError(f"sizes must be a sequence of integers, not {type(sizes).__name__}")
-        sizes = [integer(f"sizes[{i}]", s, 1, 2**31 - 1) for i, s in enumerate(sizes)]
-        if isinstance(activations, str):
-            activations = [activations] * (len(sizes) - 1)
-        activations = list(activations)
-        if len(sizes) < 2:
-            raise ArgumentError(f"sizes {sizes} needs at least 2 layers (inputs and outputs)")
-        if len(activations) != len(sizes) - 1:
-            raise ArgumentError(f"{len(sizes)} layer sizes need {len(sizes) - 1} activations, got {len(activations)}")
-        codes = [_index("activation", a, ACTIVATIONS) for a in activations]
-        status, handle = _capi.create(sizes, codes, 0 if bias else NO_BIAS, integer("seed", seed, 0, UINT64_MAX))
+            raise TypeError(f"sizes must be a sequence of integers or of plexus.layers, not {type(sizes).__name__}")
+        items = list(sizes)
+        seed = integer("seed", seed, 0, UINT64_MAX)
+        if items and all(isinstance(item, Layer) for item in items):
+            if activations is not None:
+                raise ArgumentError("a network built from layers takes no activations: give each Dense layer its own")
+            if bias is not True:
+                raise ArgumentError("a network built from layers takes no bias argument: give a Dense layer bias=False")
+            if input_shape is None:
+                raise ArgumentError("a network built from layers needs input_shape, such as input_shape=64")
+            shape = [integer("input_shape", input_shape, 1, 2**31 - 1)] if not hasattr(input_shape, "__iter__") else \
+                [integer(f"input_shape[{i}]", extent, 1, 2**31 - 1) for i, extent in enumerate(input_shape)]
+            status, handle = _capi.create_layers(shape, [layer._to_fields() for layer in items], seed)
+        else:
+            if any(isinstance(item, Layer) for item in items):
+                raise TypeError("sizes mixes plexus.layers objects and integers; give a list of layers or of sizes")
+            if input_shape is not None:
+                raise ArgumentError("input_shape belongs to the layers form; the sizes form takes the inputs as sizes[0]")
+            if activations is None:
+                raise TypeError("the sizes form needs activations, one per non-input layer (or one name for all)")
+            widths = [integer(f"sizes[{i}]", s, 1, 2**31 - 1) for i, s in enumerate(items)]
+            if isinstance(activations, str):
+                activations = [activations] * (len(widths) - 1)
+            activations = list(activations)
+            if len(widths) < 2:
+                raise ArgumentError(f"sizes {widths} needs at least 2 layers (inputs and outputs)")
+            if len(activations) != len(widths) - 1:
+                raise ArgumentError(f"{len(widths)} layer sizes need {len(widths) - 1} activations, got {len(activations)}")
+            codes = [_index("activation", a, ACTIVATIONS) for a in activations]
+            status, handle = _capi.create(widths, codes, 0 if bias else NO_BIAS, seed)
         check(status)
         self._adopt(handle)
         try:
@@ -140,13 +168,19 @@ class Network(OptimizerMethods, OwnedHandle):
         self._handle = handle
         self._scratch = threading.local()   # per-thread one-sample buffers for predict's fast path
         count = lib.plexus_layer_count(handle)
-        self._sizes = [int(lib.plexus_layer_size(handle, i)) for i in range(count)]
-        acts = []
-        for layer in range(1, count):
-            status, code = _capi.layer_activation(handle, layer)
+        shapes = []
+        for layer in range(count):
+            status, shape = _capi.layer_shape(handle, layer)
             check(status)
-            acts.append(ACTIVATIONS[code])
-        self._activations = acts
+            shapes.append(shape)
+        self._shapes = shapes
+        self._sizes = [int(lib.plexus_layer_size(handle, i)) for i in range(count)]
+        self._kinds: list[Layer] = []
+        for layer in range(1, count):
+            status, fields = _capi.get_layer(handle, layer)
+            check(status)
+            self._kinds.append(layer_from_fields(fields))
+        self._activations = [getattr(layer, "activation", None) for layer in self._kinds]
         status, flags = _capi.get_flags(handle)
         check(status)
         self._bias = flags & NO_BIAS == 0
@@ -166,13 +200,46 @@ class Network(OptimizerMethods, OwnedHandle):
 
     @property
     def activations(self) -> list[str]:
-        """One activation name per non-input layer."""
+        """One activation name per non-input layer (None for a layer of a kind without one, such
+        as Dropout)."""
         return list(self._activations)
 
     @property
     def bias(self) -> bool:
-        """Whether the layers have biases."""
+        """Whether every dense layer has biases (``layers`` tells each one's)."""
         return self._bias
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one input row, channels first (a row is it flattened: ``sizes[0]`` floats)."""
+        return self._shapes[0]
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The layers in order (``plexus.layers`` objects with their current settings), each with
+        its ``number`` (1..L), ``input_shape``, ``output_shape`` and ``param_count``: the list
+        ``Network(net.layers, input_shape=net.input_shape)`` builds this architecture from. A
+        network made from sizes has Dense layers only."""
+        layers = []
+        for number in range(1, len(self._shapes)):
+            status, fields = _capi.get_layer(self.handle, number)
+            check(status)
+            layer = layer_from_fields(fields)
+            layer.number, layer.input_shape, layer.output_shape = number, self._shapes[number - 1], self._shapes[number]
+            layers.append(layer)
+        return layers
+
+    def summary(self) -> None:
+        """Prints a table of the layers (number and kind, output shape, parameters) and the total
+        parameter count, as Keras's ``model.summary()`` does."""
+        rows = [("Layer", "Output shape", "Param #"), ("0 Input", str(self.input_shape), "0")]
+        rows += [(f"{layer.number} {layer!r}", str(layer.output_shape), f"{layer.param_count:,}") for layer in self.layers]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        rule = "-" * (sum(widths) + 4)
+        lines = [rule, f"{rows[0][0]:<{widths[0]}}  {rows[0][1]:<{widths[1]}}  {rows[0][2]:>{widths[2]}}", rule]
+        lines += [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows[1:]]
+        lines += [rule, f"Total params: {self._param_count:,}", rule]
+        print("\n".join(lines))
 
     @property
     def loss(self) -> str:
@@ -240,6 +307,9 @@ class Network(OptimizerMethods, OwnedHandle):
         carried = [name for name, transform in (("input", self.input_transform), ("output", self.output_transform))
                    if transform is not None]
         transforms = f", {' and '.join(carried)} transform{'s' if len(carried) > 1 else ''}" if carried else ""
+        if not all(isinstance(layer, Dense) for layer in self._kinds) or len({l.bias for l in self._kinds}) > 1:   # type: ignore[attr-defined]
+            return (f"plexus.Network({self.layers!r}, input_shape={self.input_shape}, loss={self.loss!r}) with "
+                    f"{self._param_count} parameters, optimizer {opt['name']}({settings}){transforms}")
         return (f"plexus.Network(sizes={self._sizes}, activations={self._activations}, loss={self.loss!r}, "
                 f"bias={self._bias}) with {self._param_count} parameters, optimizer {opt['name']}({settings}){transforms}")
 
@@ -687,7 +757,7 @@ class Network(OptimizerMethods, OwnedHandle):
         """(W, b) of layer 1..L: W has shape (sizes[l], sizes[l-1]); b is None without biases."""
         layer = self._check_layer(layer)
         w = np.empty((self._sizes[layer], self._sizes[layer - 1]), np.float32)
-        b = np.empty(self._sizes[layer], np.float32) if self._bias else None
+        b = np.empty(self._sizes[layer], np.float32) if getattr(self._kinds[layer - 1], "bias", False) else None
         check(lib.plexus_get_weights(self.handle, layer, w.ctypes.data, None if b is None else b.ctypes.data))
         return w, b
 

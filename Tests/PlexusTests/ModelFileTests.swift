@@ -159,7 +159,7 @@ import Testing
             return file(plain.replacingOccurrences(of: from, with: to), data)
         }
         #expect(try Network.load(modelData: file(plain, data)).parameters == net.parameters, "a file without CRC loads")
-        expectFormatError(edited("\"plexus.format_version\":\"2\"", "\"plexus.format_version\":\"5\""), "version \"5\" is not supported")
+        expectFormatError(edited("\"plexus.format_version\":\"2\"", "\"plexus.format_version\":\"6\""), "version \"6\" is not supported")
         // Version 1 (0.1.0 to 0.3.x) had none of the 0.4.0 keys; such a file still loads.
         var version1 = plain.replacingOccurrences(of: "\"plexus.format_version\":\"2\"", with: "\"plexus.format_version\":\"1\"")
         for key in ["weight_decay", "grad_clip", "dropout", "generator"] {

@@ -1412,6 +1412,155 @@ static void test_code_export_calls(void) {
     plexus_free(other);
 }
 
+
+/* Networks built by layers: plexus_create_layers makes plexus_create's net bitwise; a dropout
+   layer counts in the numbering; the struct array follows its elements' struct_size; reports and
+   shapes follow the header's conventions; every refusal names the layer. */
+static void test_create_layers(void) {
+    const uint32_t sizes[3] = {4, 6, 2};
+    const plexus_activation acts[2] = {PLEXUS_TANH, PLEXUS_SIGMOID};
+    const uint32_t shape[1] = {4};
+    plexus_layer layers[3];
+    plexus_net *by_sizes = NULL, *by_layers = NULL, *with_dropout = NULL, *refused = NULL;
+    memset(layers, 0, sizeof layers);
+    OK(plexus_layer_defaults(PLEXUS_LAYER_DENSE, &(plexus_layer){.struct_size = sizeof(plexus_layer)}));
+    layers[0].struct_size = sizeof(plexus_layer);
+    OK(plexus_layer_defaults(PLEXUS_LAYER_DENSE, &layers[0]));
+    CHECK(layers[0].kind == PLEXUS_LAYER_DENSE && layers[0].activation == PLEXUS_IDENTITY && layers[0].flags == 0
+          && layers[0].units == 0, "dense defaults: units %u, activation %d", layers[0].units, (int)layers[0].activation);
+    layers[0].units = 6;
+    layers[0].activation = PLEXUS_TANH;
+    layers[1].struct_size = sizeof(plexus_layer);
+    OK(plexus_layer_defaults(PLEXUS_LAYER_DENSE, &layers[1]));
+    layers[1].units = 2;
+    layers[1].activation = PLEXUS_SIGMOID;
+    OK(plexus_create(sizes, acts, 3, 0, 21, &by_sizes));
+    OK(plexus_create_layers(shape, 1, layers, 2, 21, &by_layers));
+    if (!by_sizes || !by_layers) return;
+    float a[2 * 2], b[2 * 2];
+    const float x[2 * 4] = {0.1f, -0.2f, 0.3f, 0.4f, -1, 2, 0.5f, 0};
+    OK(plexus_predict(by_sizes, x, 2, a));
+    OK(plexus_predict(by_layers, x, 2, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "the layer form predicts the sizes form's bits");
+
+    /* 4 -> dense 6 -> dropout -> dense 2 */
+    layers[2] = layers[1];
+    layers[1].kind = PLEXUS_LAYER_DROPOUT;
+    OK(plexus_layer_defaults(PLEXUS_LAYER_DROPOUT, &layers[1]));
+    CHECK(layers[1].rate == 0.5f && layers[1].units == 0, "dropout defaults: rate %g", layers[1].rate);
+    layers[1].rate = 0.25f;
+    OK(plexus_create_layers(shape, 1, layers, 3, 21, &with_dropout));
+    if (!with_dropout) return;
+    CHECK(plexus_layer_count(with_dropout) == 4 && plexus_layer_size(with_dropout, 2) == 6
+          && plexus_layer_size(with_dropout, 3) == 2, "4 layers counted, widths 6 and 2");
+    OK(plexus_predict(with_dropout, x, 2, b));
+    CHECK(memcmp(a, b, sizeof a) == 0, "dropout is the identity in predict");
+    plexus_layer got;
+    memset(&got, 0xAB, sizeof got);
+    got.struct_size = sizeof got;
+    OK(plexus_get_layer(with_dropout, 2, &got));
+    CHECK(got.kind == PLEXUS_LAYER_DROPOUT && got.rate == 0.25f && got.units == 0 && got.flags == 0,
+          "layer 2 reported: kind %d, rate %g", (int)got.kind, got.rate);
+    OK(plexus_set_dropout(with_dropout, 2, 0.5f));
+    OK(plexus_get_layer(with_dropout, 2, &got));
+    CHECK(got.rate == 0.5f, "the report follows plexus_set_dropout: %g", got.rate);
+    OK(plexus_get_layer(with_dropout, 3, &got));
+    CHECK(got.kind == PLEXUS_LAYER_DENSE && got.units == 2 && got.activation == PLEXUS_SIGMOID, "layer 3 is the dense output");
+    EXPECT_STATUS(plexus_get_layer(with_dropout, 0, &got), PLEXUS_ERR_ARGUMENT, "layers are numbered 1");
+    EXPECT_STATUS(plexus_get_layer(with_dropout, SIZE_MAX, &got), PLEXUS_ERR_ARGUMENT, "18446744073709551615");
+    plexus_activation activation;
+    EXPECT_STATUS(plexus_layer_activation(with_dropout, 2, &activation), PLEXUS_ERR_ARGUMENT, "layer 2 is a dropout layer");
+    float w[12];
+    EXPECT_STATUS(plexus_get_weights(with_dropout, 2, w, NULL), PLEXUS_ERR_ARGUMENT, "the dense layers are 1 and 3");
+    OK(plexus_get_weights(with_dropout, 3, w, NULL));
+    EXPECT_STATUS(plexus_set_dropout(with_dropout, 1, 0.1f), PLEXUS_ERR_ARGUMENT, "set that layer's rate");
+
+    /* plexus_layer_shape follows Buffers: ask, fill, too small writes nothing but *needed. */
+    size_t needed = 0;
+    uint32_t extents[2] = {77, 77};
+    OK(plexus_layer_shape(with_dropout, 0, NULL, 0, &needed));
+    CHECK(needed == 1, "rank %zu", needed);
+    OK(plexus_layer_shape(with_dropout, 3, extents, 2, NULL));
+    CHECK(extents[0] == 2 && extents[1] == 77, "shape of layer 3: %u, untouched %u", extents[0], extents[1]);
+    needed = 0;
+    EXPECT_STATUS(plexus_layer_shape(with_dropout, 1, extents, 0, &needed), PLEXUS_ERR_ARGUMENT, "capacity is 0 but layer 1's shape has 1");
+    CHECK(needed == 1 && extents[0] == 2, "too small: *needed %zu set, the buffer untouched", needed);
+    EXPECT_STATUS(plexus_layer_shape(with_dropout, 1, NULL, 3, &needed), PLEXUS_ERR_ARGUMENT, "NULL with capacity 0");
+    EXPECT_STATUS(plexus_layer_shape(with_dropout, 4, extents, 2, &needed), PLEXUS_ERR_ARGUMENT, "numbered 0");
+    EXPECT_STATUS(plexus_layer_shape(NULL, 0, extents, 2, &needed), PLEXUS_ERR_ARGUMENT, "net");
+
+    /* An array built against an older header: elements of PLEXUS_LAYER_FIRST_SIZE bytes. */
+    unsigned char old[3][PLEXUS_LAYER_FIRST_SIZE];
+    for (int i = 0; i < 3; i++) {
+        plexus_layer copy = layers[i];
+        copy.struct_size = PLEXUS_LAYER_FIRST_SIZE;
+        memcpy(old[i], &copy, PLEXUS_LAYER_FIRST_SIZE);
+    }
+    OK(plexus_create_layers(shape, 1, (const plexus_layer *)(const void *)old, 3, 21, &refused));
+    plexus_free(refused);
+    refused = NULL;
+
+    /* Refusals, each naming what is wrong; none creates a net. */
+    EXPECT_STATUS(plexus_create_layers(NULL, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "input_shape");
+    EXPECT_STATUS(plexus_create_layers(shape, 0, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "rank is 0");
+    EXPECT_STATUS(plexus_create_layers(shape, SIZE_MAX, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "rank is 18446744073709551615");
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 0, 0, &refused), PLEXUS_ERR_ARGUMENT, "count is 0");
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, SIZE_MAX, 0, &refused), PLEXUS_ERR_ARGUMENT, "count is 18446744073709551615");
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers + 1, 2, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 1 (dropout) must follow a dense layer");
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 2, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 2 (dropout) is the last layer");
+    const uint32_t image[3] = {1, 2, 2};
+    EXPECT_STATUS(plexus_create_layers(image, 3, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "takes a flat input");
+    const uint32_t zero[1] = {0};
+    EXPECT_STATUS(plexus_create_layers(zero, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "is not a shape");
+    layers[1].rate = 1.0f;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 2 (dropout) has rate 1");
+    layers[1].rate = 0.25f;
+    layers[2].kind = (plexus_layer_kind)7;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "layers[2].kind is 7");
+    layers[2].kind = PLEXUS_LAYER_DENSE;
+    layers[2].flags = 2;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "layers[2].flags is 2");
+    layers[2].flags = 0;
+    layers[2].units = 0;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "layers[2].units is 0");
+    layers[2].units = 2;
+    layers[2].struct_size = PLEXUS_LAYER_FIRST_SIZE;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "every element of the array has the same size");
+    layers[2].struct_size = sizeof(plexus_layer);
+    layers[0].struct_size = PLEXUS_LAYER_FIRST_SIZE - 1;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "smaller than the");
+    layers[0].struct_size = sizeof(plexus_layer);
+    EXPECT_STATUS(plexus_layer_defaults((plexus_layer_kind)9, &got), PLEXUS_ERR_ARGUMENT, "kind is 9");
+    EXPECT_STATUS(plexus_layer_defaults(PLEXUS_LAYER_DENSE, NULL), PLEXUS_ERR_ARGUMENT, "out");
+    CHECK(refused == NULL, "no refused call created a net");
+
+    /* Mixed biases: the flags say some layer lacks them; a file round trip keeps every bit. */
+    layers[0].flags = PLEXUS_NO_BIAS;
+    OK(plexus_create_layers(shape, 1, layers, 3, 21, &refused));
+    if (refused) {
+        uint32_t flags = 0;
+        OK(plexus_get_flags(refused, &flags));
+        CHECK(flags == PLEXUS_NO_BIAS && plexus_param_count(refused) == 4 * 6 + 6 * 2 + 2, "mixed biases: flags %u, %zu parameters",
+              flags, plexus_param_count(refused));
+        void *file = NULL;
+        size_t bytes = 0;
+        plexus_net *loaded = NULL;
+        OK(plexus_save_buffer(refused, &file, &bytes));
+        OK(plexus_load_buffer(file, bytes, &loaded));
+        if (loaded) {
+            OK(plexus_predict(refused, x, 2, a));
+            OK(plexus_predict(loaded, x, 2, b));
+            CHECK(memcmp(a, b, sizeof a) == 0 && plexus_layer_count(loaded) == 4, "a loaded layered net predicts the same bits");
+            plexus_free(loaded);
+        }
+        plexus_free_buffer(file);
+        plexus_free(refused);
+    }
+    plexus_free(by_sizes);
+    plexus_free(by_layers);
+    plexus_free(with_dropout);
+}
+
 int main(void) {
     test_version_and_names();
     test_seed004();
@@ -1438,6 +1587,7 @@ int main(void) {
     test_l2_penalty();
     test_rmsprop();
     test_code_export_calls();
+    test_create_layers();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -26,6 +26,7 @@ INTEGER_DEFAULTS = {
     "loss": "PLEXUS_MSE", "optimizer": "PLEXUS_SGD", "f": "PLEXUS_SIGMOID", "centered": "0",
     "a": "ctx->square", "b": "ctx->square", "prediction": "ctx->square", "target": "ctx->other",
     "root": "ctx->total", "node": "ctx->square", "index": "0", "side": "PLEXUS_INPUTS", "kind": "PLEXUS_SGD",
+    "rank": "1", "count": "1",
 }
 FLOAT_DEFAULTS = {
     "learning_rate": "0.1f", "momentum": "0.0f", "beta1": "0.9f", "beta2": "0.999f", "epsilon": "1e-8f",
@@ -56,9 +57,15 @@ STRUCTS = {
         ("alpha", "float", "0.99f"), ("centered", "int", "0"), ("eta_minus", "float", "0.5f"),
         ("eta_plus", "float", "1.2f"), ("step_min", "float", "1e-6f"), ("step_max", "float", "50.0f"),
     ],
+    "plexus_layer": [
+        ("struct_size", "size_t", "sizeof(plexus_layer)"), ("kind", "layer_kind", "PLEXUS_LAYER_DENSE"),
+        ("units", "uint32_t", "2"), ("activation", "activation", "PLEXUS_SIGMOID"), ("flags", "uint32_t", "0"),
+        ("rate", "float", "0.0f"),
+    ],
 }
 # The enum type of each enum field.
-ENUM_FIELDS = {"lr_schedule": "plexus_lr_schedule", "kind": "plexus_optimizer"}
+ENUM_FIELDS = {"lr_schedule": "plexus_lr_schedule", "kind": "plexus_optimizer", "layer_kind": "plexus_layer_kind",
+               "activation": "plexus_activation"}
 # Extra settings that make a struct's field meaningful when it is the one under test.
 FIELD_CONTEXT = {
     ("plexus_train_options", "val_n"): "o->val_x = ctx->region[10]; o->val_y = ctx->region[11];",
@@ -93,6 +100,8 @@ def argument(function, kind, name, index):
         return INTEGER_DEFAULTS[name], UNSIGNED64, None
     if k == "uint32_t":
         return (GRAPH_ROWS if name in ("rows", "cols") else INTEGER_DEFAULTS[name]), UNSIGNED32, None
+    if k == "plexus_layer_kind":
+        return "PLEXUS_LAYER_DENSE", SIGNED32, None
     if k in ("int", "plexus_node", "plexus_activation", "plexus_loss", "plexus_optimizer", "plexus_status", "plexus_side"):
         return INTEGER_DEFAULTS[name], SIGNED32, None
     if k == "float":
@@ -156,10 +165,11 @@ def main():
             if struct:
                 for field, ftype, _ in STRUCTS[struct]:
                     hostile = {"size_t": UNSIGNED64, "uint64_t": UNSIGNED64, "int": SIGNED32, "enum": SIGNED32,
+                               "layer_kind": SIGNED32, "activation": SIGNED32, "uint32_t": UNSIGNED32,
                                "float": FLOATS}[ftype]
                     for value in hostile:
                         extra = FIELD_CONTEXT.get((struct, field), "")
-                        cast = f"({ENUM_FIELDS[field]})" if ftype == "enum" else ""
+                        cast = f"({ENUM_FIELDS[ftype if ftype in ENUM_FIELDS else field]})" if ftype in ENUM_FIELDS or ftype == "enum" else ""
                         field_setup = setup + [f"{{ {struct} *o = ({struct} *)ctx->region[{i}]; {extra} o->{field} = {cast}{value}; }}"]
                         cases.append((f"{function} {name}->{field} = {value}", field_setup, call(base),
                                       (value, ftype)))

@@ -1,4 +1,4 @@
-"""Plexus: dense neural networks trained by backpropagation, computed by a C library.
+"""Plexus: neural networks built layer by layer and trained by backpropagation, computed by a C library.
 
 >>> import numpy as np, plexus
 >>> net = plexus.Network([2, 4, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=42).adam(0.05)
@@ -22,12 +22,12 @@ from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
 from .history import History
 from .metadata import Metadata
 from .network import Network, Transform
-from . import quantize
+from . import layers, quantize
 
 __all__ = [
     "Network", "Transform", "Metadata", "History", "Graph", "Node", "from_torch", "from_state_dict", "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "PlexusError", "ArgumentError", "ShapeError", "StateError",
     "FileError", "FormatError", "OutOfMemoryError", "NumericError", "BusyError", "MisuseError", "library_path", "version",
-    "set_threads", "get_threads", "gemm_info", "blas_info", "version_number", "__version__", "quantize",
+    "set_threads", "get_threads", "gemm_info", "blas_info", "version_number", "__version__", "quantize", "layers",
 ]
 
 

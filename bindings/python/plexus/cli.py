@@ -41,6 +41,7 @@ import numpy as np
 from ._tables import ACTIVATIONS, LOSSES, OPTIMIZERS
 from .errors import PlexusError
 from .network import Network
+from .layers import Dense
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -71,8 +72,15 @@ def info(model: Path, out: TextIO) -> None:
     optimizer = net.optimizer
     settings = ", ".join(f"{k} {v}" if isinstance(v, bool) else f"{k} {v:.6g}" for k, v in optimizer.items() if k != "name")
     print(f"model:      {model}", file=out)
-    print(f"layers:     {'-'.join(map(str, net.sizes))} ({', '.join(net.activations)}), "
-          f"{'with' if net.bias else 'no'} biases", file=out)
+    layers = net.layers
+    kinds = [layer.activation if isinstance(layer, Dense) else layer.kind for layer in layers]
+    print(f"layers:     {'-'.join(map(str, net.sizes))} ({', '.join(kinds)}), "
+          f"{'with' if net.bias else 'no' if not any(getattr(l, 'bias', False) for l in layers) else 'some'} biases",
+          file=out)
+    width = max(len(repr(layer)) for layer in layers)
+    print(f"  0 {'input':<{width}}  {net.input_shape}", file=out)
+    for layer in layers:
+        print(f"  {layer.number} {layer!r:<{width}}  {layer.output_shape}, {layer.param_count:,} parameters", file=out)
     print(f"parameters: {net.param_count:,}", file=out)
     print(f"loss:       {net.loss}", file=out)
     print(f"optimizer:  {optimizer['name']} ({settings}), {metadata.get('plexus.optimizer_steps', '0')} steps taken",

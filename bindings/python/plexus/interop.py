@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import ArgumentError, ShapeError
+from .layers import Dense, Dropout, Layer
 from .network import Network, tensor_array
 
 __all__ = ["from_torch", "from_state_dict"]
@@ -42,20 +43,32 @@ def _torch_activation(layer: Any, index: int) -> str:
 
 def from_torch(module: Any) -> Network:
     """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
-    layers and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`,
+    layers (with or without biases, each its own), `Dropout`, `Flatten` of a flat input (a no-op
+    there) and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`,
     `ELU()`, `SiLU()`, `Softplus()` or `Identity` modules. Anything else raises ArgumentError
-    naming the module."""
+    naming the module. The network is built by layers (`plexus.layers`): a `Linear` and the
+    activation after it become one `Dense`, a `Dropout` a `Dropout`."""
     import torch.nn as nn  # type: ignore[import-not-found,unused-ignore]
 
     linears: list[Any] = []
     activations: list[str] = []
+    dropouts: dict[int, float] = {}      # the Linear (by index) whose outputs a Dropout drops
     for index, layer in enumerate(module.children() if isinstance(module, nn.Sequential) else [module]):
         if isinstance(layer, nn.Linear):
             if len(activations) < len(linears):
                 activations.append("identity")     # two Linear layers in a row
             linears.append(layer)
             continue
-        if isinstance(layer, nn.Identity):
+        if isinstance(layer, (nn.Identity, nn.Flatten)):
+            if isinstance(layer, nn.Flatten) and layer.start_dim not in (1, -1):
+                raise ArgumentError(f"module {index} ({layer!r}) flattens the batch dimension; Plexus takes rows")
+            continue
+        if isinstance(layer, nn.Dropout):
+            if not linears or len(linears) - 1 in dropouts:
+                raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer (and its activation)")
+            if len(activations) < len(linears):
+                activations.append("identity")
+            dropouts[len(linears) - 1] = float(layer.p)
             continue
         kind = _torch_activation(layer, index)
         if not linears or len(activations) == len(linears):
@@ -65,16 +78,20 @@ def from_torch(module: Any) -> Network:
         raise ArgumentError("the module has no Linear layer")
     if len(activations) < len(linears):
         activations.append("identity")
-    with_bias = {layer.bias is not None for layer in linears}
-    if len(with_bias) != 1:
-        raise ArgumentError("either every Linear layer has a bias or none does; Plexus networks are one or the other")
-    sizes = [linears[0].in_features] + [layer.out_features for layer in linears]
+    if len(linears) - 1 in dropouts:
+        raise ArgumentError("the module ends with Dropout; Plexus's last layer gives the outputs (drop the Dropout)")
     for i, (a, b) in enumerate(zip(linears, linears[1:])):
         if a.out_features != b.in_features:
             raise ShapeError(f"Linear layer {i} gives {a.out_features} features but the next takes {b.in_features}")
-    net = Network(sizes, activations, bias=with_bias.pop(), seed=0)
-    for layer, linear in enumerate(linears, start=1):
-        net.set_weights(layer, tensor_array(linear.weight), None if linear.bias is None else tensor_array(linear.bias))
+    layers: list[Layer] = []
+    for i, (linear, activation) in enumerate(zip(linears, activations)):
+        layers.append(Dense(linear.out_features, activation, bias=linear.bias is not None))
+        if i in dropouts:
+            layers.append(Dropout(dropouts[i]))
+    net = Network(layers, input_shape=linears[0].in_features, seed=0)
+    numbers = [layer.number for layer in net.layers if isinstance(layer, Dense)]
+    for number, linear in zip(numbers, linears):
+        net.set_weights(number, tensor_array(linear.weight), None if linear.bias is None else tensor_array(linear.bias))
     return net
 
 

@@ -1,15 +1,20 @@
 /*
- * plexus.h — the C API of Plexus, a library that builds, trains and runs dense neural networks.
+ * plexus.h — the C API of Plexus, a library that builds, trains and runs neural networks layer by layer.
  * SPDX-License-Identifier: MIT (the file LICENSE; Copyright (c) 2026 The Plexus authors).
  *
  * This header is the whole contract: nothing else is API. It is valid C99 and C++.
  *
  * Conventions (they hold for every function below unless its comment says otherwise):
- *   - Shapes.  B = batch rows, I = sizes[0] (inputs), O = sizes[L] (outputs).
+ *   - Shapes.  B = batch rows, I = the inputs (plexus_layer_size(net, 0): the input shape's
+ *     extents together), O = the outputs (plexus_layer_size(net, L)).
  *     x: [B][I] floats, y / target: [B][O] floats, all row-major and contiguous.
- *     Layer l (1..L) has W: [sizes[l]][sizes[l-1]] row-major (one row per neuron, as PyTorch's
- *     Linear.weight) and b: [sizes[l]]. Layer 0 is the input layer and has no parameters.
- *     Flat parameter order: W1, b1, W2, b2, ..., WL, bL (no b's when created with PLEXUS_NO_BIAS).
+ *     A net is a list of layers (plexus_create_layers; plexus_create makes dense layers only),
+ *     shapes channels-first as in PyTorch and ONNX, a row being the input flattened. Write
+ *     sizes[l] for plexus_layer_size(net, l), the width of layer l's output. A dense layer l has
+ *     W: [sizes[l]][sizes[l-1]] row-major (one row per neuron, as PyTorch's Linear.weight) and
+ *     b: [sizes[l]]. Layer 0 is the input and has no parameters; a dropout layer has none either.
+ *     Flat parameter order: each layer's tensors in layer order, W before b: W1, b1, W2, b2, ...
+ *     (no b for a dense layer made with PLEXUS_NO_BIAS).
  *   - Statuses.  Every fallible call returns a plexus_status; PLEXUS_OK is 0. A failed call
  *     leaves every out-parameter and caller buffer untouched, and sets a message for
  *     plexus_last_error(). Calls never print, abort or exit, whatever the arguments: every size
@@ -98,11 +103,11 @@ extern "C" {
 #endif
 
 #define PLEXUS_VERSION_MAJOR 0
-#define PLEXUS_VERSION_MINOR 11
+#define PLEXUS_VERSION_MINOR 12
 #define PLEXUS_VERSION_PATCH 0
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for #if and comparisons, as SQLITE_VERSION_NUMBER; the
    library's own is plexus_version_number().  Since 0.11.0. */
-#define PLEXUS_VERSION_NUMBER 11000
+#define PLEXUS_VERSION_NUMBER 12000
 
 /* Marks every status-returning function: ignoring a status is a compiler warning. To ignore one
    on purpose, cast the call to void: (void)plexus_set_threads(2). That silences C++17's and
@@ -446,13 +451,15 @@ PLEXUS_MUST_USE plexus_status plexus_set_grad_clip(plexus_net *net, float max_no
    from an epoch callback (nothing changes).  Since 0.11.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_l2_penalty(plexus_net *net, float lambda);
 
-/* Inverted dropout on the outputs of hidden layer `layer` (1..L-1) in plexus_forward,
+/* Sets the rate of a dropout layer `layer` (PLEXUS_LAYER_DROPOUT), or puts inverted dropout on
+   the outputs of a hidden dense layer `layer` that no dropout layer follows, in plexus_forward,
    plexus_train, plexus_train_step and plexus_train_ex, never in plexus_predict: each output is
    kept with probability 1-p and then scaled by 1/(1-p), else set to 0 (torch.nn.Dropout).
    Masks are drawn from the net's own generator (the one that drew its initial weights, saved
    in model files), so the same seed gives the same run. p = 0 turns it off for the layer.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net, layer 0, the output layer or beyond, or p not in
-   [0, 1) (NaN included); nothing changes then.  Since 0.4.0. */
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net, layer 0, the output layer or beyond, a dense layer
+   whose outputs go to a dropout layer (set that layer's rate), or p not in [0, 1) (NaN
+   included); nothing changes then.  Since 0.4.0 (dropout layers: 0.12.0). */
 PLEXUS_MUST_USE plexus_status plexus_set_dropout(plexus_net *net, size_t layer, float p);
 
 /* ---------------------------------------------------------------------------------------------
@@ -615,8 +622,9 @@ uint32_t plexus_layer_size(const plexus_net *net, size_t layer);
    (message set).  Since 0.1.0. */
 size_t plexus_param_count(const plexus_net *net);
 
-/* Stores the activation of layer `layer` (1..L) in *out.
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, or a layer out of range.  Since 0.1.0. */
+/* Stores the activation of dense layer `layer` (1..L) in *out.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or out, or a layer out of range or not dense.
+   Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_layer_activation(const plexus_net *net, size_t layer, plexus_activation *out);
 
 /* Stores the net's loss in *out.  Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.
@@ -675,18 +683,19 @@ PLEXUS_MUST_USE plexus_status plexus_layer_shape(const plexus_net *net, size_t l
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
 
-/* Copies layer `layer`'s (1..L) weights into w ([sizes[l]][sizes[l-1]]) and, when b is not NULL,
-   its biases into b ([sizes[l]]; zeros for a net created with PLEXUS_NO_BIAS).
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net or w, or a layer out of range.  Since 0.1.0. */
+/* Copies dense layer `layer`'s (1..L) weights into w ([sizes[l]][sizes[l-1]]) and, when b is not
+   NULL, its biases into b ([sizes[l]]; zeros for a layer made with PLEXUS_NO_BIAS).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or w, or a layer out of range or not dense.
+   Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);
 
 /* Replaces layer `layer`'s (1..L) weights from w and, when b is not NULL, its biases from b
    (b == NULL keeps the biases). Drops the kept forward pass.
-   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or w, a layer out of range, a
-   non-finite value, or b given to a net created with PLEXUS_NO_BIAS.  Since 0.1.0. */
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or w, a layer out of range or
+   not dense, a non-finite value, or b given to a layer made with PLEXUS_NO_BIAS.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_weights(plexus_net *net, size_t layer, const float *w, const float *b);
 
-/* Copies all plexus_param_count() parameters, W1, b1, W2, b2, ..., into out.
+/* Copies all plexus_param_count() parameters, in the flat order (W1, b1, W2, b2, ...), into out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_params(const plexus_net *net, float *out);
 

@@ -307,11 +307,19 @@ PLEXUS_MUST_USE plexus_status plexus_create(const uint32_t *sizes, const plexus_
 typedef enum {
     PLEXUS_LAYER_DENSE = 0,   /* units outputs: z = W x + b, then the activation (PyTorch's Linear
                                  followed by the activation); W [units][inputs], b [units] */
-    PLEXUS_LAYER_DROPOUT = 1  /* while training, drops each input with probability rate and scales
+    PLEXUS_LAYER_DROPOUT = 1, /* while training, drops each input with probability rate and scales
                                  the kept ones by 1/(1 - rate) (torch.nn.Dropout); the identity in
-                                 plexus_predict and every export. It follows a dense layer and is
-                                 not the last layer */
+                                 plexus_predict and every export. It follows a dense or layer-norm
+                                 layer and is not the last layer */
+    PLEXUS_LAYER_LAYER_NORM = 2 /* torch.nn.LayerNorm over the last dimension: each row's values
+                                 (for a flat input) less their mean, times 1/sqrt(biased variance
+                                 + eps), then times its weight and plus its bias [features] (ones
+                                 and zeros at first; none with PLEXUS_NO_AFFINE). Its sums are
+                                 float32 in ascending index, docs/layers.md. Not the last layer */
 } plexus_layer_kind;
+
+/* plexus_layer flag of a layer norm: no weight and bias (torch's elementwise_affine=False). */
+#define PLEXUS_NO_AFFINE 2u
 
 /* One layer of plexus_create_layers, and what plexus_get_layer reports. A struct that grows
    (see Structs that grow): zero it, set struct_size, kind and the kind's fields; the fields of
@@ -321,11 +329,13 @@ typedef struct plexus_layer {
     plexus_layer_kind kind;
     uint32_t units;                 /* DENSE: outputs, 1 to 2147483647 */
     plexus_activation activation;   /* DENSE: default PLEXUS_IDENTITY */
-    uint32_t flags;                 /* DENSE: 0, or PLEXUS_NO_BIAS for no bias vector */
+    uint32_t flags;                 /* DENSE: 0, or PLEXUS_NO_BIAS for no bias vector;
+                                       LAYER_NORM: 0, or PLEXUS_NO_AFFINE */
     float rate;                     /* DROPOUT: in [0, 1); default 0.5 (PyTorch's) */
+    float eps;                      /* LAYER_NORM: finite and > 0; default 1e-5 (PyTorch's) */
 } plexus_layer;
-/* The bytes of the first version (0.12.0's, ending with `rate`).  Since 0.12.0. */
-#define PLEXUS_LAYER_FIRST_SIZE (offsetof(plexus_layer, rate) + sizeof(float))
+/* The bytes of the first version (0.12.0's, ending with `eps`).  Since 0.12.0. */
+#define PLEXUS_LAYER_FIRST_SIZE (offsetof(plexus_layer, eps) + sizeof(float))
 
 /* Creates a network from its layers: layers[0..count-1], in order, for input rows of shape
    input_shape[0..rank-1] (channels first, as PyTorch and ONNX; a row is the input flattened, so
@@ -341,8 +351,8 @@ typedef struct plexus_layer {
    or above 8, an extent of 0 or extents whose product is above 2147483647, count 0 or above
    4095, a struct_size the convention refuses or differing between elements, an unknown kind,
    activation or flag, a field out of range, a dense layer on an input of more than one
-   dimension, a dropout layer that does not follow a dense layer or is last, or a last layer
-   that is not dense; PLEXUS_ERR_MEMORY when the parameters cannot be allocated.
+   dimension, a dropout layer that does not follow a dense or layer-norm layer or is last, or a
+   last layer that is not dense; PLEXUS_ERR_MEMORY when the parameters cannot be allocated.
    Since 0.12.0. */
 PLEXUS_MUST_USE plexus_status plexus_create_layers(const uint32_t *input_shape, size_t rank,
                                                    const plexus_layer *layers, size_t count,
@@ -350,7 +360,7 @@ PLEXUS_MUST_USE plexus_status plexus_create_layers(const uint32_t *input_shape, 
 
 /* Fills *out (up to out->struct_size, which the caller sets) with `kind` and its defaults: a
    dense layer's activation PLEXUS_IDENTITY with a bias (its units, which have no default, 0);
-   a dropout layer's rate 0.5.
+   a dropout layer's rate 0.5; a layer norm's eps 1e-5 with its weight and bias.
    Returns PLEXUS_ERR_ARGUMENT for NULL out, a struct_size the convention refuses, or an unknown
    kind.  Since 0.12.0. */
 PLEXUS_MUST_USE plexus_status plexus_layer_defaults(plexus_layer_kind kind, plexus_layer *out);

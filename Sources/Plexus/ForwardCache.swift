@@ -1,7 +1,8 @@
 /// The buffers `forward` fills for `backward`, sized for up to `capacity` rows and reused while
 /// batches fit: a_0 (a copy of x), a_1 … a_L, the output layer's z (the loss reads it), the z of
-/// every hidden layer whose activation's derivative reads z, two δ buffers, and for each layer that
-/// drops units its mask and its outputs before the mask.
+/// every hidden layer whose activation's derivative reads z, two δ buffers, for each chain
+/// position whose dense layer is followed by other layers (`Network.runOperations`) the dense
+/// layer's outputs before them and a dropout's mask, and for each layer norm its x̂ and 1/σ.
 final class ForwardCache {
     let capacity: Int
     let storage: FloatBuffer
@@ -9,20 +10,29 @@ final class ForwardCache {
     private let activations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
     /// Where each kept z_l starts, nil for the layers that keep none (0 … L).
     private let preActivations: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>?>
-    /// Each dropout layer's mask and undropped outputs, nil for the others (0 … L).
+    /// What each position's layers after its dense layer keep, nil where there are none (0 … L).
     private let dropouts: UnsafeMutableBufferPointer<Dropout?>
+    /// Each layer norm's x̂ [rows][width] and 1/σ [rows · groups], by norm.
+    private let norms: UnsafeMutableBufferPointer<Norm>
     /// The buffers as raw pointers: what the passes take, so that a call holds no reference to
     /// this object (a retain and release per call are a measurable share of a tiny network's step).
     let view: View
 
-    /// A dropout layer's [rows][sizes[l]] mask (0 or 1/(1−p)) and outputs before the mask.
+    /// A position's [rows][sizes[l]] dense outputs before the layers after it (`undropped`: the
+    /// activation's derivative reads them), and the mask (0 or 1/(1−p)) when one is a dropout.
     struct Dropout {
-        let mask: UnsafeMutablePointer<Float>, undropped: UnsafeMutablePointer<Float>
+        let mask: UnsafeMutablePointer<Float>?, undropped: UnsafeMutablePointer<Float>
+    }
+
+    /// A layer norm's kept x̂ and 1/σ.
+    struct Norm {
+        let normalized: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     }
 
     struct View {
         let activations: UnsafePointer<UnsafeMutablePointer<Float>>
         let dropouts: UnsafePointer<Dropout?>
+        let norms: UnsafePointer<Norm>
         let preActivations: UnsafePointer<UnsafeMutablePointer<Float>?>
         /// z_L: [rows][sizes[L]]
         let outputPreActivation: UnsafeMutablePointer<Float>
@@ -37,9 +47,13 @@ final class ForwardCache {
         @inline(__always)
         func preActivation(_ layer: Int) -> UnsafeMutablePointer<Float>? { preActivations[layer] }
 
-        /// Layer l's dropout buffers when it drops units, else nil.
+        /// Position l's kept buffers when layers follow its dense layer, else nil.
         @inline(__always)
         func dropout(_ layer: Int) -> Dropout? { dropouts[layer] }
+
+        /// Layer norm k's kept buffers.
+        @inline(__always)
+        func norm(_ k: Int) -> Norm { norms[k] }
     }
 
     init(network: Network, rows: Int) throws(PlexusError) {
@@ -59,9 +73,15 @@ final class ForwardCache {
         for l in 1..<(sizes.count - 1) {
             hiddenOffsets.append(network.activations[l - 1].readsPreActivation ? try reserve(sizes[l]) : nil)
         }
-        var dropoutOffsets: [(Int, Int)?] = []
+        var dropoutOffsets: [(Int?, Int)?] = []
         for l in 0..<sizes.count {
-            dropoutOffsets.append(network.layerDropout[l] > 0 ? (try reserve(sizes[l]), try reserve(sizes[l])) : nil)
+            let operations = network.runOperations[l]
+            guard !operations.isEmpty else { dropoutOffsets.append(nil); continue }
+            dropoutOffsets.append((operations.contains(.dropout) ? try reserve(sizes[l]) : nil, try reserve(sizes[l])))
+        }
+        var normOffsets: [(Int, Int)] = []
+        for norm in network.norms {
+            normOffsets.append((try reserve(norm.width), try reserve(norm.groups)))
         }
         let deltaOffsets = (try reserve(network.widest), try reserve(network.widest))
         capacity = rows
@@ -72,8 +92,11 @@ final class ForwardCache {
         preActivations = .allocate(capacity: sizes.count)
         _ = preActivations.initialize(from: hiddenOffsets.map { $0.map { storage.pointer + $0 } } + [storage.pointer + preActivationOffset])
         dropouts = .allocate(capacity: sizes.count)
-        _ = dropouts.initialize(from: dropoutOffsets.map { $0.map { Dropout(mask: storage.pointer + $0.0, undropped: storage.pointer + $0.1) } })
+        _ = dropouts.initialize(from: dropoutOffsets.map { $0.map { Dropout(mask: $0.0.map { storage.pointer + $0 }, undropped: storage.pointer + $0.1) } })
+        norms = .allocate(capacity: max(1, normOffsets.count))
+        _ = norms.initialize(from: normOffsets.map { Norm(normalized: storage.pointer + $0.0, rstd: storage.pointer + $0.1) })
         view = View(activations: UnsafePointer(activations.baseAddress!), dropouts: UnsafePointer(dropouts.baseAddress!),
+                    norms: UnsafePointer(norms.baseAddress!),
                     preActivations: UnsafePointer(preActivations.baseAddress!),
                     outputPreActivation: storage.pointer + preActivationOffset,
                     deltas: (storage.pointer + deltaOffsets.0, storage.pointer + deltaOffsets.1))
@@ -83,5 +106,6 @@ final class ForwardCache {
         activations.deallocate()
         preActivations.deallocate()
         dropouts.deallocate()
+        norms.deallocate()
     }
 }

@@ -62,9 +62,7 @@ extension Network {
             // One block, layer by layer, so that each mask is drawn in row order (the same masks
             // whatever the thread count).
             forwardBlock(cache.activation(0), rows: batch, threads: Threads.count, keep: { cache.preActivation($0) },
-                         afterLayer: { l, a in
-                             if let d = cache.dropout(l) { self.drop(a, layer: l, count: batch * self.sizes[l], mask: d.mask, undropped: d.undropped) }
-                         }) { cache.activation($0) }
+                         training: cache) { cache.activation($0) }
             return
         }
         if takesRowPasses(batch) {
@@ -73,7 +71,8 @@ extension Network {
         }
         let threads = Threads.count
         if batch <= forwardBlockRows {
-            forwardBlock(cache.activation(0), rows: batch, threads: threads, keep: { cache.preActivation($0) }) {
+            forwardBlock(cache.activation(0), rows: batch, threads: threads, keep: { cache.preActivation($0) },
+                         training: hasOperations ? cache : nil) {
                 cache.activation($0)
             }
             return
@@ -90,18 +89,28 @@ extension Network {
     /// batch (`threads` not nil) has its larger products cut into column tiles (`Tiling.forward`), run
     /// on up to `threads` threads, each tile followed by its activation; a block of a longer batch
     /// runs whole on this thread. Either way the cuts depend on the batch and the shapes only.
-    /// `afterLayer(l, a_l)` runs once layer l's activations are complete (dropout's hook).
+    /// The layers after each dense layer (`runOperations`: dropout, layer norms) run once its
+    /// activations are complete: for training into `training`'s buffers (the block starting at
+    /// row `start` of the batch), else as `predict` runs them (dropout left out). A layer norm on
+    /// the inputs writes them to `destination(0)`.
     func forwardBlock(_ input: UnsafePointer<Float>, rows: Int, threads: Int?, keep: (Int) -> UnsafeMutablePointer<Float>?,
-                      afterLayer: (Int, UnsafeMutablePointer<Float>) -> Void = { _, _ in },
+                      training: ForwardCache.View? = nil, start: Int = 0,
                       destination: (Int) -> UnsafeMutablePointer<Float>) {
         var x = input
+        if hasOperations && !runOperations[0].isEmpty {
+            let a = destination(0)
+            runOperations(at: 0, a, from: x, rows: rows, start: start, training: training)
+            x = UnsafePointer(a)
+        }
         for l in 1...views.count {
             let layer = views[l - 1], z = destination(l)
             let tiles = threads == nil ? 1 : Tiling.forward.count(rows: rows, inputs: layer.inputs, outputs: layer.outputs, columns: layer.outputs)
             Threads.run(ForwardTiles(layer: layer, x: x, z: z, keep: keep(l), rows: rows, tiles: tiles),
                         tasks: tiles, slots: threads ?? 1)
             if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
-            afterLayer(l, z)
+            if hasOperations && !runOperations[l].isEmpty {
+                runOperations(at: l, z, from: z, rows: rows, start: start, training: training)
+            }
             x = UnsafePointer(z)
         }
     }
@@ -155,10 +164,12 @@ extension Network {
             return Float(lossValue)
         }
         let threads = Threads.count
+        // A layer norm on the inputs needs ∂L/∂x of the first layer for its own gradients.
+        let normsOnInputs = hasOperations && runOperations[0].contains { $0 != .dropout }
         for l in stride(from: last, through: 1, by: -1) {
             backwardLayer(l, input: cache.activation(l - 1), inputPreActivation: cache.preActivation(l - 1),
                           inputDropout: cache.dropout(l - 1), delta: delta,
-                          inputGrad: l > 1 ? spare : nil, rows: batch, threads: threads)
+                          inputGrad: l > 1 || normsOnInputs ? spare : nil, rows: batch, threads: threads, cache: cache)
             if l > 1 { swap(&delta, &spare) }
         }
         return Float(lossValue)
@@ -171,11 +182,15 @@ extension Network {
     /// them; the cuts depend on the shapes only.
     private func backwardLayer(_ l: Int, input: UnsafePointer<Float>, inputPreActivation: UnsafePointer<Float>?,
                                inputDropout: ForwardCache.Dropout?,
-                               delta: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int) {
-        // The activation's derivative reads the outputs before the mask.
+                               delta: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>?, rows: Int, threads: Int,
+                               cache: ForwardCache.View) {
+        // The activation's derivative reads the outputs before the layers after it.
         let previousOutputs = inputDropout.map { UnsafePointer($0.undropped) } ?? input
         let layer = views[l - 1], inputs = layer.inputs, outputs = layer.outputs
         let previous = l > 1 ? views[l - 2].activation : .identity
+        // A dropout mask and an elementwise derivative go with each tile of ∂L/∂x; layer norms
+        // need whole rows, so they and what lies below them run once the product is complete.
+        let norms = hasOperations && runOperations[l - 1].contains { $0 != .dropout }
         let tiles = Tiling.backward.count(rows: rows, inputs: inputs, outputs: outputs, columns: inputs)
         if tiles == 1 {
             linearBackwardParameters(delta: delta, x: input, weightGrad: layer.weightGrad, biasGrad: layer.biasGrad,
@@ -183,18 +198,24 @@ extension Network {
             if let inputGrad {
                 linearBackwardInput(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs)
-                if let inputDropout {
-                    applyDropoutMask(inputDropout.mask, to: inputGrad, rows: rows, first: 0, count: inputs, stride: inputs)
+                if norms {
+                    operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache)
+                } else if let mask = inputDropout?.mask {
+                    applyDropoutMask(mask, to: inputGrad, rows: rows, first: 0, count: inputs, stride: inputs)
                 }
-                previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
+                if l > 1 {
+                    previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
+                }
             }
             return
         }
         let work = BackwardTiles(layer: layer, input: input, inputPreActivation: inputPreActivation,
-                                 inputDropout: inputDropout, delta: delta,
-                                 inputGrad: inputGrad, previous: previous, rows: rows, tiles: tiles)
+                                 inputDropout: norms ? nil : inputDropout, delta: delta,
+                                 inputGrad: inputGrad, previous: previous, fused: !norms && l > 1, rows: rows, tiles: tiles)
         Threads.run(work, tasks: work.taskCount, slots: threads)
-        if let inputGrad, !previous.isElementwise {
+        guard let inputGrad else { return }
+        if norms { operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache) }
+        if l > 1 && (norms || !previous.isElementwise) {
             previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
         }
     }
@@ -479,9 +500,11 @@ private struct CachedForwardBlocks: ParallelTasks {
     func run(_ block: Int, slot: Int) {
         let start = block * forwardBlockRows, rows = min(forwardBlockRows, batch - start)
         let cache = cache, layers = UnsafePointer(network.views.baseAddress!)
+        let widths = network.sizes
         network.forwardBlock(cache.activation(0) + start * network.inputWidth, rows: rows, threads: nil,
-                             keep: { l in cache.preActivation(l).map { $0 + start * layers[l - 1].outputs } }) { l in
-            cache.activation(l) + start * layers[l - 1].outputs
+                             keep: { l in cache.preActivation(l).map { $0 + start * layers[l - 1].outputs } },
+                             training: network.hasOperations ? cache : nil, start: start) { l in
+            cache.activation(l) + start * widths[l]
         }
     }
 }
@@ -512,6 +535,9 @@ private struct BackwardTiles: ParallelTasks {
     let inputDropout: ForwardCache.Dropout?
     let delta: UnsafePointer<Float>
     let inputGrad: UnsafeMutablePointer<Float>?, previous: Activation
+    /// Whether each ∂L/∂x tile goes on through the mask and the previous layer's f′ (not when
+    /// layer norms lie between, nor below the first layer).
+    let fused: Bool
     let rows: Int, tiles: Int
 
     var taskCount: Int { tiles + (inputGrad == nil ? 0 : tiles) + (layer.biasGrad == nil ? 0 : 1) }
@@ -527,8 +553,9 @@ private struct BackwardTiles: ParallelTasks {
             let (first, count) = Tiling.backward.range(task - tiles, of: inputs)
             linearBackwardInputTile(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs, first: first, count: count)
-            if let inputDropout {
-                applyDropoutMask(inputDropout.mask, to: inputGrad, rows: rows, first: first, count: count, stride: inputs)
+            guard fused else { return }
+            if let mask = inputDropout?.mask {
+                applyDropoutMask(mask, to: inputGrad, rows: rows, first: first, count: count, stride: inputs)
             }
             if previous.isElementwise {
                 previous.backward(outputs: inputDropout.map { UnsafePointer($0.undropped) } ?? input, preActivations: inputPreActivation, gradient: inputGrad,

@@ -91,7 +91,7 @@ extension Network {
         }
         if layerDropout[index] == p { return }
         layerDropout[index] = p
-        dropping = layerDropout.contains { $0 > 0 }
+        dropoutChanged()
         // The kept buffers depend on which layers drop; a kept forward no longer matches.
         cache = nil
         cachedBatch = 0
@@ -109,6 +109,9 @@ extension Network {
         }
         if layer < places.count, case .dropout = places[layer] {
             throw .argument("layer \(layer)'s outputs go to dropout layer \(layer + 1); set that layer's rate")
+        }
+        if layer < places.count, places[layer].denseIndex == nil {
+            throw .argument("layer \(layer)'s outputs go to layer \(layer + 1) (\(builtLayers[layer].kind)); put a dropout layer where it should drop")
         }
         return place.chainIndex
     }
@@ -157,13 +160,11 @@ extension Network {
     /// kept in `undropped` (the activation's derivative reads them) and `a` becomes a ⊙ mask.
     /// Value i keeps when u ≥ p, u = (next() >> 40)·2⁻²⁴ drawn in order; the mask holds 1/(1 − p)
     /// or 0.
-    func drop(_ a: UnsafeMutablePointer<Float>, layer: Int, count: Int, mask: UnsafeMutablePointer<Float>,
-              undropped: UnsafeMutablePointer<Float>) {
+    func drop(_ a: UnsafeMutablePointer<Float>, layer: Int, count: Int, mask: UnsafeMutablePointer<Float>) {
         let p = layerDropout[layer]
         let scale = Float(1 / (1 - Double(p)))
         var generator = self.generator
         defer { self.generator = generator }
-        undropped.update(from: a, count: count)
         for i in 0..<count {
             let keep = generator.nextUnitFloat() >= p
             mask[i] = keep ? scale : 0

@@ -33,14 +33,37 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     /// The `i` of each dense layer's tensors (`layers.{i}.weight`) in model and ONNX files, in
     /// chain order: its layer number (1…L) in version 5; in versions 1 to 4, which hold only
     /// networks of dense layers, its index from 0, as they always did.
-    var fileTensorNumbers: [Int] { namesLayersByNumber ? denseLayerNumbers : Array(0..<denseLayers.count) }
+    var fileTensorNumbers: [Int] { namesLayersByNumber ? entryNumbers : Array(0..<denseLayers.count) }
+    /// `fileTensorNumbers` of the dense layers alone, in chain order.
+    var denseFileNumbers: [Int] { namesLayersByNumber ? denseLayerNumbers : Array(0..<denseLayers.count) }
+    /// Refuses, naming the first layer of a kind that `what` (an export) does not handle yet.
+    func refuseLayerNorms(_ what: String) throws(PlexusError) {
+        if let number = normLayerNumbers.first {
+            throw .argument("layer \(number) is a layer_norm layer, which \(what) does not handle yet; export the model to ONNX or keep it as a model file")
+        }
+    }
+
+    /// Each layer norm's layer number (1…L), by norm.
+    var normLayerNumbers: [Int] {
+        places.indices.compactMap { i in if case .norm = places[i] { i + 1 } else { nil } }
+    }
     /// Each dense layer's number (1…L), in chain order: the `i` of its tensors' names in the API.
     var denseLayerNumbers: [Int] { places.indices.filter { places[$0].denseIndex != nil }.map { $0 + 1 } }
     /// The output shape of each layer, the input's first (0…L).
     let shapes: [[Int]]
     /// Whether the model file must name tensors by layer number and list the layers (version 5):
-    /// a dropout layer, or biases on some dense layers only, which older versions cannot hold.
+    /// a dropout or layer-norm layer, or biases on some dense layers only, which older versions
+    /// cannot hold.
     let namesLayersByNumber: Bool
+    /// The number of each layer that holds tensors, in parameter order.
+    let entryNumbers: [Int]
+    /// The layers after each position's dense layer, as built (`Chain.operations`).
+    let builtOperations: [[Operation]]
+    /// What each position 0…L runs after its dense layer (`runOperations`), kept in step with
+    /// the dropout rates by `setDropout`.
+    var runOperations: [[Operation]]
+    /// The layer norms, in layer order.
+    let norms: [NormSlot]
     /// The loss `backward` computes (`loss`). Default: `.mse`.
     var activeLoss: Loss = .mse
     /// Whether `train` is running on this network (so a nested call is its epoch callback's).
@@ -160,10 +183,9 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         let (sizes, activations, biases, places) = (chain.sizes, chain.activations, chain.biases, chain.places)
         let layout: ParameterLayout
         do {
-            layout = try ParameterLayout(sizes: sizes, biases: biases)
+            layout = try ParameterLayout(entries: chain.entries)
         } catch {
-            let l = error.layer
-            throw .memory("layer \(places.firstIndex { $0.denseIndex == l }! + 1) (\(sizes[l - 1]) → \(sizes[l])) makes the parameter count overflow; use smaller layers")
+            throw .memory("layer \(chain.entryNumbers[error.layer - 1]) makes the parameter count overflow; use smaller layers")
         }
         let layers = zip(layout.layers, activations).map { slot, activation in
             DenseLayer(inputs: slot.inputs, outputs: slot.outputs, weightOffset: slot.weightOffset,
@@ -178,14 +200,23 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         self.activations = activations
         self.hasBias = !biases.contains(false)
         self.namesLayersByNumber = places.contains { $0.denseIndex == nil } || Set(biases).count > 1
+        self.entryNumbers = chain.entryNumbers
+        self.builtOperations = chain.operations
+        self.norms = zip(chain.norms, layout.norms).map { spec, slot in
+            NormSlot(position: spec.position, width: spec.width, groups: spec.groups, eps: spec.eps,
+                     weightOffset: slot.weightOffset, biasOffset: slot.biasOffset)
+        }
         self.denseLayers = layers
         self.layout = layout
         self.parameterCount = offset
         self.widest = sizes.max()!
-        self.widestLayer = sizes.dropFirst().max()!
-        self.rowPassLimit = Network.rowPassLimit(layers)
+        // A layer norm on the inputs writes them into predict's scratch, which then holds them too.
+        self.widestLayer = chain.operations[0].isEmpty ? sizes.dropFirst().max()! : sizes.max()!
+        // The fused row passes know dense layers and dropout only.
+        self.rowPassLimit = chain.norms.isEmpty ? Network.rowPassLimit(layers) : 0
         self.layerDropout = chain.dropout
         self.dropping = chain.dropout.contains { $0 > 0 }
+        self.runOperations = Network.runOperations(chain.operations, dropout: chain.dropout)
         self.generator = SeededGenerator(seed: seed)
         access = try AccessGate(type: PLXS_HANDLE_NET)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")
@@ -202,6 +233,9 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
                       activation: layer.activation)
         })
         initializeParameters()
+        for norm in norms {
+            if let weight = norm.weightOffset { (params.pointer + weight).update(repeating: 1, count: norm.width) }
+        }
     }
 
     deinit {
@@ -230,6 +264,14 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     struct Chain {
         var sizes: [Int], activations: [Activation] = [], biases: [Bool] = []
         var dropout: [Float] = [0], places: [Place] = [], shapes: [[Int]]
+        /// The layers that hold tensors, in layer order, and each one's number.
+        var entries: [ParameterLayout.Entry] = [], entryNumbers: [Int] = []
+        /// The layers after each position's dense layer (position 0: the input), in order.
+        var operations: [[Operation]] = [[]]
+        /// Each layer norm's place and settings.
+        var norms: [NormSpec] = []
+
+        struct NormSpec { let position: Int, width: Int, groups: Int, eps: Float }
 
         /// - Throws: `.argument` as `init(inputShape:layers:seed:)` says.
         init(inputShape: [Int], layers built: [Layer]) throws(PlexusError) {
@@ -246,14 +288,25 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
                 shapes.append(try layer.outputShape(input: shapes[i], number: i + 1, of: built.count, after: i > 0 ? built[i - 1] : nil))
                 switch layer {
                 case let .dense(units, activation, bias):
+                    entries.append(.dense(inputs: sizes.last!, outputs: units, bias: bias))
+                    entryNumbers.append(i + 1)
                     sizes.append(units)
                     activations.append(activation)
                     biases.append(bias)
                     dropout.append(0)
+                    operations.append([])
                     places.append(.dense(sizes.count - 1))
                 case let .dropout(rate):
                     dropout[sizes.count - 1] = rate
+                    operations[sizes.count - 1].append(.dropout)
                     places.append(.dropout(sizes.count - 1))
+                case let .layerNorm(eps, affine):
+                    let shape = shapes[i], width = sizes.last!
+                    entries.append(.norm(width: shape.last!, affine: affine))
+                    entryNumbers.append(i + 1)
+                    operations[sizes.count - 1].append(.norm(norms.count))
+                    places.append(.norm(sizes.count - 1, norms.count))
+                    norms.append(NormSpec(position: sizes.count - 1, width: shape.last!, groups: width / shape.last!, eps: eps))
                 }
             }
             guard case .dense? = built.last else {
@@ -268,9 +321,42 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         case dense(Int)
         /// Dropout on the outputs of dense layer `sizes[index]` (its rate: `layerDropout[index]`).
         case dropout(Int)
+        /// Layer norm `norm` (in `norms`) after dense layer `sizes[index]` (0: on the input).
+        case norm(Int, Int)
 
         var denseIndex: Int? { if case let .dense(index) = self { index } else { nil } }
-        var chainIndex: Int { switch self { case let .dense(index), let .dropout(index): index } }
+        var chainIndex: Int { switch self { case let .dense(index), let .dropout(index), let .norm(index, _): index } }
+    }
+
+    /// A layer after a position's dense layer, as the passes run it.
+    enum Operation: Equatable {
+        /// The dropout on that position (`layerDropout`), drawn in training only.
+        case dropout
+        /// Layer norm k of `norms`.
+        case norm(Int)
+    }
+
+    /// A layer norm as the passes run it: after dense layer `sizes[position]` (0: on the inputs),
+    /// `groups` groups of `width` values per row, its γ and β in the parameters.
+    struct NormSlot {
+        let position: Int, width: Int, groups: Int
+        let eps: Float
+        let weightOffset: Int?, biasOffset: Int?
+    }
+
+    /// The operations each position runs: its layers' (a dropout of rate 0 left out), or, after a
+    /// dense layer that no other layer follows, the dropout `setDropout` put on it.
+    static func runOperations(_ built: [[Operation]], dropout: [Float]) -> [[Operation]] {
+        built.indices.map { p in
+            let operations = built[p].filter { $0 != .dropout || dropout[p] > 0 }
+            return built[p].isEmpty && dropout[p] > 0 ? [.dropout] : operations
+        }
+    }
+
+    /// Brings what the passes run in step with `layerDropout` after it changed.
+    func dropoutChanged() {
+        dropping = layerDropout.contains { $0 > 0 }
+        runOperations = Network.runOperations(builtOperations, dropout: layerDropout)
     }
 
     /// The loss `backward` computes. Default: `.mse`. Throws `.busy` while another thread writes.

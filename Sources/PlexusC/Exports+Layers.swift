@@ -5,7 +5,7 @@ import Plexus
 // Swift's `Layer` and written back from it.
 
 /// The size of plexus_layer as 0.12.0 declared it (its last field ends it).
-let firstLayerSize = MemoryLayout<plexus_layer>.offset(of: \plexus_layer.rate)! + MemoryLayout<Float>.size
+let firstLayerSize = MemoryLayout<plexus_layer>.offset(of: \plexus_layer.eps)! + MemoryLayout<Float>.size
 
 /// The layer a caller's struct describes (number `number`, for messages).
 private func layer(from fields: plexus_layer, number: Int) throws(PlexusError) -> Layer {
@@ -26,6 +26,9 @@ private func layer(from fields: plexus_layer, number: Int) throws(PlexusError) -
         return .dense(Int(fields.units), activation: activation, bias: fields.flags & 1 == 0)
     case .dropout:
         return .dropout(fields.rate)
+    case .layerNorm:
+        guard fields.flags & ~2 == 0 else { throw argumentError("\(place).flags is \(fields.flags); the only flag of a layer norm is PLEXUS_NO_AFFINE (2)") }
+        return .layerNorm(eps: fields.eps, affine: fields.flags & 2 == 0)
     }
 }
 
@@ -40,6 +43,9 @@ private func fields(of layer: Layer) -> plexus_layer {
         filled.flags = bias ? 0 : 1
     case let .dropout(rate):
         filled.rate = rate
+    case let .layerNorm(eps, affine):
+        filled.eps = eps
+        filled.flags = affine ? 0 : 2
     }
     return filled
 }

@@ -58,9 +58,9 @@ import Testing
             }
         }
         refused([4], [], "at least one layer")
-        refused([4], [.dropout(0.5), .dense(2)], "layer 1 (dropout) must follow a dense layer")
+        refused([4], [.dropout(0.5), .dense(2)], "layer 1 (dropout) must follow a dense or layer-norm layer")
         refused([4], [.dense(3), .dropout(0.5)], "layer 2 (dropout) is the last layer")
-        refused([4], [.dense(3), .dropout(0.5), .dropout(0.5), .dense(2)], "layer 3 (dropout) must follow a dense layer")
+        refused([4], [.dense(3), .dropout(0.5), .dropout(0.5), .dense(2)], "layer 3 (dropout) must follow a dense or layer-norm layer")
         refused([4], [.dense(3), .dropout(1), .dense(2)], "layer 2 (dropout) has rate 1.0")
         refused([4], [.dense(3), .dropout(.nan), .dense(2)], "layer 2 (dropout) has rate nan")
         refused([4], [.dense(0)], "layer 1 (dense) has 0 units")
@@ -128,5 +128,121 @@ import Testing
 
     private func tensorNames(of net: Network) throws -> Set<String> {
         Set(try header(of: net).keys.filter { $0 != "__metadata__" })
+    }
+}
+
+/// Layer norms: PyTorch's definition, central differences for every gradient in every position,
+/// the same bits in any batch and at any thread count, and model files that keep them.
+@Suite struct LayerNormTests {
+    private let x = uniformData(count: 9 * 5, seed: 31).map { $0 * 3 - 1 }
+
+    private func net(_ layers: [Layer], seed: UInt64 = 7) throws -> Network {
+        try Network(inputShape: [5], layers: layers, seed: seed)
+    }
+
+    /// Every position: on the inputs, between dense layers, twice in a row, before and after a
+    /// dropout of rate 0, with and without affine.
+    private var nets: [[Layer]] {
+        [[.layerNorm(), .dense(4, activation: .tanh), .dense(3, activation: .identity)],
+         [.dense(6, activation: .relu), .layerNorm(), .dense(3, activation: .sigmoid)],
+         [.dense(6, activation: .gelu), .layerNorm(affine: false), .layerNorm(eps: 1e-3), .dense(2, activation: .identity)],
+         [.layerNorm(affine: false), .dense(6, activation: .tanh), .dropout(0), .layerNorm(), .dense(3, activation: .softmax)]]
+    }
+
+    @Test func theForwardPassIsPyTorchs() throws {
+        let ln = try net([.layerNorm(eps: 1e-5), .dense(5, activation: .identity, bias: false)])
+        try ln.setWeights(layer: 2, weights: (0..<25).map { $0 % 6 == 0 ? 1 : 0 })      // the identity matrix
+        let y = try ln.predict(x)
+        for r in 0..<9 {
+            let row = x[(r * 5)..<(r * 5 + 5)].map(Double.init)
+            let mean = row.reduce(0, +) / 5
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5
+            for i in 0..<5 {
+                #expect(abs(Double(y[r * 5 + i]) - (row[i] - mean) / (variance + 1e-5).squareRoot()) < 1e-5)
+            }
+        }
+    }
+
+    @Test func gradientsMatchCentralDifferences() throws {
+        for layers in nets {
+            let network = try net(layers)
+            let outputs = network.sizes.last!
+            var params = try network.parameters
+            // Weights and biases away from their initial ones and zeros, so that every term counts.
+            for i in params.indices { params[i] += Float(sin(Double(i) * 1.7)) * 0.3 }
+            try network.setParameters(params)
+            let loss: Loss = outputs == 3 && layers.last == .dense(3, activation: .softmax) ? .crossEntropy : .mse
+            try network.setLoss(loss)
+            let target = loss == .crossEntropy ? probabilityRows(rows: 9, cols: outputs, seed: 5, oneHot: true)
+                                                 : uniformData(count: 9 * outputs, seed: 6)
+            try network.zeroGrads()
+            try network.forward(x)
+            try network.backward(target)
+            let analytic = try network.gradients
+            func lossAt(_ values: [Float]) throws -> Double {
+                try network.setParameters(values)
+                try network.forward(x)
+                let value = Double(try network.backward(target))
+                try network.zeroGrads()
+                return value
+            }
+            for i in params.indices {
+                let h: Float = 1e-2
+                var plus = params, minus = params
+                plus[i] += h
+                minus[i] -= h
+                let numeric = (try lossAt(plus) - lossAt(minus)) / Double(2 * h)
+                #expect(abs(numeric - Double(analytic[i])) < 2e-3 + 2e-2 * abs(numeric), "\(layers) parameter \(i): \(numeric) vs \(analytic[i])")
+            }
+        }
+    }
+
+    @Test func resultsDoNotDependOnTheBatchOrTheThreads() throws {
+        let layers: [Layer] = [.layerNorm(), .dense(64, activation: .relu), .layerNorm(), .dense(40, activation: .tanh),
+                               .layerNorm(affine: false), .dense(3, activation: .softmax)]
+        let network = try Network(inputShape: [24], layers: layers, seed: 3)
+        let rows = uniformData(count: 513 * 24, seed: 12).map { $0 * 4 - 2 }
+        let previous = Threads.count
+        defer { try? Threads.setCount(previous) }
+        var reference: [Float] = []
+        for threads in [1, 2] {
+            try Threads.setCount(threads)
+            for batch in [1, 7, 512, 513] {
+                var outputs: [Float] = []
+                for start in stride(from: 0, to: 513, by: batch) {
+                    let n = min(batch, 513 - start)
+                    outputs += try network.predict(Array(rows[(start * 24)..<((start + n) * 24)]))
+                }
+                if reference.isEmpty { reference = outputs }
+                #expect(outputs == reference, "batch \(batch), \(threads) threads")
+            }
+        }
+        // Training too: one step on 513 rows, at one and two threads.
+        var trained: [[Float]] = []
+        for threads in [1, 2] {
+            try Threads.setCount(threads)
+            let copy = try Network.load(modelData: try network.modelData())
+            try copy.setOptimizer(.adam(learningRate: 0.01))
+            try copy.forward(rows)
+            try copy.backward(probabilityRows(rows: 513, cols: 3, seed: 2, oneHot: true))
+            try copy.step()
+            trained.append(try copy.parameters)
+        }
+        #expect(trained[0] == trained[1])
+    }
+
+    @Test func modelFilesKeepLayerNorms() throws {
+        let network = try net(nets[3])
+        try network.setOptimizer(.adam(learningRate: 0.02))
+        for _ in 0..<3 {
+            try network.forward(x)
+            try network.backward(probabilityRows(rows: 9, cols: 3, seed: 1, oneHot: true))
+            try network.step()
+        }
+        let loaded = try Network.load(modelData: try network.modelData())
+        #expect(try loaded.layers == network.layers)
+        #expect(try loaded.parameters == network.parameters && loaded.predict(x) == network.predict(x))
+        #expect(try loaded.modelData() == network.modelData())
+        #expect(throws: PlexusError.self) { try network.cExport(name: "m") }
     }
 }

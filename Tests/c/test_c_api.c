@@ -1506,7 +1506,7 @@ static void test_create_layers(void) {
     EXPECT_STATUS(plexus_create_layers(shape, SIZE_MAX, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "rank is 18446744073709551615");
     EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 0, 0, &refused), PLEXUS_ERR_ARGUMENT, "count is 0");
     EXPECT_STATUS(plexus_create_layers(shape, 1, layers, SIZE_MAX, 0, &refused), PLEXUS_ERR_ARGUMENT, "count is 18446744073709551615");
-    EXPECT_STATUS(plexus_create_layers(shape, 1, layers + 1, 2, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 1 (dropout) must follow a dense layer");
+    EXPECT_STATUS(plexus_create_layers(shape, 1, layers + 1, 2, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 1 (dropout) must follow a dense or layer-norm layer");
     EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 2, 0, &refused), PLEXUS_ERR_ARGUMENT, "layer 2 (dropout) is the last layer");
     const uint32_t image[3] = {1, 2, 2};
     EXPECT_STATUS(plexus_create_layers(image, 3, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "takes a flat input");

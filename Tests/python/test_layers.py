@@ -95,7 +95,7 @@ def test_dropout_rates_are_the_layers_own():
     (lambda: plexus.Network([Dense(3)], ["relu"], input_shape=2), "takes no activations"),
     (lambda: plexus.Network([Dense(3)], input_shape=2, bias=False), "takes no bias argument"),
     (lambda: plexus.Network([2, 3], ["relu"], input_shape=2), "input_shape belongs to the layers form"),
-    (lambda: plexus.Network([Dropout(0.5), Dense(2)], input_shape=2), "layer 1 \\(dropout\\) must follow a dense layer"),
+    (lambda: plexus.Network([Dropout(0.5), Dense(2)], input_shape=2), "layer 1 \\(dropout\\) must follow a dense or layer-norm layer"),
     (lambda: plexus.Network([Dense(2), Dropout(0.5)], input_shape=2), "layer 2 \\(dropout\\) is the last layer"),
     (lambda: plexus.Network([Dense(2)], input_shape=(1, 4, 4)), "layer 1 \\(dense\\) takes a flat input"),
     (lambda: plexus.Network([Dense(2)], input_shape=0), "input_shape"),

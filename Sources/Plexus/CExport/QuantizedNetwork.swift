@@ -70,6 +70,7 @@ public struct QuantizedNetwork: Sendable {
     package init(network: Network, calibration x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
         let token = try network.access.beginReading()
         defer { network.access.endReading(token) }
+        try network.refuseLayerNorms("int8 quantisation")
         guard rows >= 1 else {
             throw .argument("rows is \(rows); pass at least one calibration row (a few hundred training rows are typical)")
         }

@@ -1,8 +1,9 @@
 /// The dropout layer's rules: while training each input is kept with probability 1 − rate and
 /// scaled by 1/(1 − rate) (inverted dropout, as `torch.nn.Dropout`), masks drawn from the
 /// network's generator in row order; in `predict` and every export it is the identity. It holds
-/// no tensor. Its passes run as the mask on the outputs of the dense layer before it
-/// (Network+Regularization.swift), so it follows a dense layer, and a layer follows it.
+/// no tensor. Its passes run as a mask among the layers after a dense layer
+/// (Network+Regularization.swift), so it follows a dense or layer-norm layer, and a layer
+/// follows it.
 enum Dropout {
     static let name = "dropout"
 
@@ -16,8 +17,10 @@ enum Dropout {
 
     static func outputShape(rate: Float, input: [Int], number: Int, of count: Int, after previous: Layer?) throws(PlexusError) -> [Int] {
         try checkRate(rate, number: number)
-        guard case .dense? = previous else {
-            throw .argument("layer \(number) (dropout) must follow a dense layer; \(previous.map { "layer \(number - 1) is \($0)" } ?? "it is the first layer")")
+        switch previous {
+        case .dense?, .layerNorm?: break
+        default:
+            throw .argument("layer \(number) (dropout) must follow a dense or layer-norm layer; \(previous.map { "layer \(number - 1) is \($0)" } ?? "it is the first layer")")
         }
         guard number < count else {
             throw .argument("layer \(number) (dropout) is the last layer; dropout goes between layers (the outputs are never dropped)")

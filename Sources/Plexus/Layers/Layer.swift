@@ -1,7 +1,7 @@
 /// One layer of a network built layer by layer (`Network(inputShape:layers:seed:)`).
 ///
 /// The kinds are a closed set, as the optimizers are: each kind's rules live in its own file
-/// (Dense.swift, Dropout.swift) and this file only dispatches to them, once per question, so
+/// (Dense.swift, Dropout.swift, LayerNorm.swift) and this file only dispatches to them, once per question, so
 /// nothing on the hot path goes through an existential. Shapes are channels-first, as in
 /// PyTorch and ONNX, and a row of a batch is the layer's input flattened.
 public enum Layer: Sendable, Equatable, CustomStringConvertible {
@@ -10,17 +10,22 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
     /// Drops each of its inputs with probability `rate` while training (the kept ones scaled by
     /// 1/(1 − rate)); the identity in `predict` and every export.
     case dropout(_ rate: Float)
+    /// Normalises each row over its last dimension (PyTorch's `nn.LayerNorm` of that size), then
+    /// scales and shifts it by its own weight and bias when `affine`.
+    case layerNorm(eps: Float = 1e-5, affine: Bool = true)
 
     /// The kinds, numbered as C's `plexus_layer_kind`.
     public enum Kind: Int32, CaseIterable, Sendable, CustomStringConvertible {
         case dense = 0
         case dropout = 1
+        case layerNorm = 2
 
         /// The kind's name in messages, summaries and model files: "dense", "dropout".
         public var description: String {
             switch self {
             case .dense: Dense.name
             case .dropout: Dropout.name
+            case .layerNorm: LayerNorm.name
             }
         }
     }
@@ -29,6 +34,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .dense: .dense
         case .dropout: .dropout
+        case .layerNorm: .layerNorm
         }
     }
 
@@ -37,6 +43,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .dense(units, activation, bias): Dense.describe(units: units, activation: activation, bias: bias)
         case let .dropout(rate): Dropout.describe(rate: rate)
+        case let .layerNorm(eps, affine): LayerNorm.describe(eps: eps, affine: affine)
         }
     }
 
@@ -46,6 +53,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .dense: .dense(1)
         case .dropout: .dropout(0.5)
+        case .layerNorm: .layerNorm()
         }
     }
 
@@ -57,6 +65,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .dense(units, _, _): try Dense.outputShape(units: units, input: input, number: number)
         case let .dropout(rate): try Dropout.outputShape(rate: rate, input: input, number: number, of: count, after: previous)
+        case let .layerNorm(eps, _): try LayerNorm.outputShape(eps: eps, input: input, number: number, of: count)
         }
     }
 
@@ -65,6 +74,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .dense(units, activation, bias): Dense.fileEntry(units: units, activation: activation, bias: bias)
         case let .dropout(rate): Dropout.fileEntry(rate: rate)
+        case let .layerNorm(eps, affine): LayerNorm.fileEntry(eps: eps, affine: affine)
         }
     }
 
@@ -77,6 +87,7 @@ public enum Layer: Sendable, Equatable, CustomStringConvertible {
         switch name {
         case Dense.name: return try Dense.parse(fields, number: number)
         case Dropout.name: return try Dropout.parse(fields, number: number)
+        case LayerNorm.name: return try LayerNorm.parse(fields, number: number)
         default:
             throw PlexusError(.format, "plexus.layers[\(number - 1)] is of kind \"\(name.prefix(64))\", which this library does not know; known: \(Kind.allCases.map(\.description).joined(separator: ", "))")
         }

@@ -66,7 +66,7 @@ extension Network {
         // The rates on the hidden dense layers' outputs (a dropout layer's among them), checked
         // by the description; the fresh net keeps no forward pass for them to invalidate.
         for (l, p) in description.dropout.enumerated() { net.layerDropout[l + 1] = p }
-        net.dropping = net.layerDropout.contains { $0 > 0 }
+        net.dropoutChanged()
         net.generator = description.generator
         return net
     }
@@ -165,7 +165,7 @@ private struct ModelDescription {
             }
             sizes = chain.sizes
             activations = chain.activations
-            tensorNumbers = chain.places.indices.filter { chain.places[$0].denseIndex != nil }.map { $0 + 1 }
+            tensorNumbers = chain.entryNumbers
             // The dense chain is also written out for tools that read only the metadata.
             for (key, value) in [(ModelFormat.Key.sizes, sizes.map(String.init).joined(separator: ",")),
                                  (ModelFormat.Key.activations, activations.map(\.description).joined(separator: ","))] {
@@ -208,7 +208,7 @@ private struct ModelDescription {
         generator = try ModelDescription.parseGenerator(metadata[ModelFormat.Key.generator])
         // The parameters this architecture needs must fit the data section before anything is allocated.
         let tooLarge = "the declared layers need more floats than the file's \(dataBytes)-byte data section holds"
-        do { layout = try ParameterLayout(sizes: sizes, biases: chain.biases) } catch { throw bad(tooLarge) }
+        do { layout = try ParameterLayout(entries: chain.entries) } catch { throw bad(tooLarge) }
         guard layout.count <= dataBytes / 4 else { throw bad(tooLarge) }
     }
 

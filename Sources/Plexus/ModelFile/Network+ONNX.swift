@@ -104,7 +104,24 @@ extension Network {
                 vectors += [("transform.input.shift", inputTransform.shift), ("transform.input.scale", inputTransform.scale)]
                 current = "transform.input.output"
             }
-            let numbers = fileTensorNumbers
+            // Each layer norm: LayerNormalization over the last axis (opset 17), its weight and
+            // bias as [width] initializers (ones and no bias without affine).
+            let normNumbers = normLayerNumbers
+            func emitNorms(at position: Int) {
+                for case let .norm(k) in builtOperations[position] {
+                    let norm = norms[k], i = normNumbers[k]
+                    let weight = norm.weightOffset.map { Array(UnsafeBufferPointer(start: params.pointer + $0, count: norm.width)) }
+                    let bias = norm.biasOffset.map { Array(UnsafeBufferPointer(start: params.pointer + $0, count: norm.width)) }
+                    vectors.append(("layers.\(i).weight", weight ?? Array(repeating: 1, count: norm.width)))
+                    if let bias { vectors.append(("layers.\(i).bias", bias)) }
+                    emit(.init(op: "LayerNormalization", inputs: [current, "layers.\(i).weight"] + (bias == nil ? [] : ["layers.\(i).bias"]),
+                               outputs: ["layers.\(i).output"], intAttributes: [("axis", -1)], floatAttributes: [("epsilon", norm.eps)]),
+                         name: "layers.\(i).layer_norm")
+                    current = "layers.\(i).output"
+                }
+            }
+            emitNorms(at: 0)
+            let numbers = denseFileNumbers
             for (index, layer) in denseLayers.enumerated() {
                 let i = numbers[index], isLast = index == denseLayers.count - 1
                 let output = isLast && outputTransform == nil ? Network.onnxOutputName : "layers.\(i).output"
@@ -125,6 +142,7 @@ extension Network {
                 }
                 constants += activation.constants
                 current = output
+                emitNorms(at: index + 1)
             }
             if let outputTransform {
                 emit(.init(op: "Mul", inputs: [current, "transform.output.scale"], outputs: ["transform.output.scaled"]),

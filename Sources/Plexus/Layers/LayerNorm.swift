@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The layer-normalisation layer's rules, PyTorch's `nn.LayerNorm` over the last dimension: for
+/// each group of n = the last extent values x (a row, for a flat input),
+///
+///     μ = Σ x / n,  v = Σ (x − μ)² / n (biased),  r = 1 / √(v + eps),  x̂ = (x − μ)·r,
+///     y = γ·x̂ + β   (γ = 1 and β = 0 at the start; without `affine`, y = x̂),
+///
+/// and backward, with g = ∂L/∂y and ĝ = γ·g:  ∂L/∂γ += Σ_rows g·x̂,  ∂L/∂β += Σ_rows g,
+/// ∂L/∂x = r·((ĝ − Σĝ/n) − x̂·(Σĝx̂/n)).
+///
+/// The one order of arithmetic: every sum is float32, from 0, in ascending index (the rows of a
+/// parameter's gradient in ascending row order, from what was accumulated), each term a
+/// multiply then an add (never fused); √ and ÷ are IEEE float32 (correctly rounded). So a row's
+/// outputs are the same bits alone or in any batch, at any thread count, and in generated C,
+/// which spells the same expressions (`cForward`).
+///
+/// Its tensors are `layers.{i}.weight` (γ) and `layers.{i}.bias` (β), each [n], with `affine`.
+enum LayerNorm {
+    static let name = "layer_norm"
+
+    static func describe(eps: Float, affine: Bool) -> String {
+        "LayerNorm(eps: \(eps)\(affine ? "" : ", affine: false"))"
+    }
+
+    static func outputShape(eps: Float, input: [Int], number: Int, of count: Int) throws(PlexusError) -> [Int] {
+        guard eps.isFinite && eps > 0 else {
+            throw .argument("layer \(number) (layer_norm) has eps \(eps); pass a small positive number, such as 1e-5")
+        }
+        guard number < count else {
+            throw .argument("layer \(number) (layer_norm) is the last layer; the last layer must be a dense layer (it gives the outputs and meets the loss)")
+        }
+        return input
+    }
+
+    static func fileEntry(eps: Float, affine: Bool) -> String {
+        "{\"kind\":\"\(name)\",\"eps\":\(eps),\"elementwise_affine\":\(affine)}"
+    }
+
+    static func parse(_ fields: [String: JSONValue], number: Int) throws(PlexusError) -> Layer {
+        let place = "plexus.layers[\(number - 1)] (layer_norm)"
+        guard let eps = fields["eps"]?.float, eps > 0 else {
+            throw PlexusError(.format, "\(place) needs \"eps\", a positive number")
+        }
+        guard case let .bool(affine)? = fields["elementwise_affine"] else {
+            throw PlexusError(.format, "\(place) needs \"elementwise_affine\", true or false")
+        }
+        return .layerNorm(eps: eps, affine: affine)
+    }
+
+    /// The statistics of one group of `n` values: its mean and 1/√(variance + eps).
+    @inline(__always)
+    static func statistics(_ x: UnsafePointer<Float>, n: Int, eps: Float) -> (mean: Float, rstd: Float) {
+        var sum: Float = 0
+        for i in 0..<n { sum += x[i] }
+        let mean = sum / Float(n)
+        var squares: Float = 0
+        for i in 0..<n {
+            let d = x[i] - mean
+            squares += d * d
+        }
+        return (mean, 1 / sqrtf(squares / Float(n) + eps))
+    }
+
+    /// y = γ·x̂ + β for `groups` groups of `n` values (y may be x). `normalized` and `rstd`, when
+    /// given, keep x̂ ([groups][n]) and r ([groups]) for `backward`.
+    static func forward(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, groups: Int, n: Int, eps: Float,
+                        gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                        normalized: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?) {
+        for group in 0..<groups {
+            let input = x + group * n, output = y + group * n
+            let (mean, r) = statistics(input, n: n, eps: eps)
+            rstd?[group] = r
+            for i in 0..<n {
+                let hat = (input[i] - mean) * r
+                normalized?[group * n + i] = hat
+                if let gamma, let beta {
+                    output[i] = gamma[i] * hat + beta[i]
+                } else {
+                    output[i] = hat
+                }
+            }
+        }
+    }
+
+    /// Replaces g (∂L/∂y, [groups][n]) by ∂L/∂x, and adds the parameters' gradients (when
+    /// `gamma` is given). `normalized` and `rstd`: what `forward` kept.
+    static func backward(_ g: UnsafeMutablePointer<Float>, groups: Int, n: Int,
+                         normalized: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+                         gamma: UnsafePointer<Float>?, gammaGrad: UnsafeMutablePointer<Float>?,
+                         betaGrad: UnsafeMutablePointer<Float>?, inputGradient: Bool) {
+        if let gammaGrad, let betaGrad {
+            for group in 0..<groups {
+                let gradient = g + group * n, hat = normalized + group * n
+                for i in 0..<n {
+                    gammaGrad[i] += gradient[i] * hat[i]
+                    betaGrad[i] += gradient[i]
+                }
+            }
+        }
+        guard inputGradient else { return }
+        let count = Float(n)
+        for group in 0..<groups {
+            let gradient = g + group * n, hat = normalized + group * n
+            var sum: Float = 0, dot: Float = 0
+            for i in 0..<n {
+                let scaled = gamma.map { $0[i] * gradient[i] } ?? gradient[i]
+                sum += scaled
+                dot += scaled * hat[i]
+            }
+            let meanGradient = sum / count, meanDot = dot / count, r = rstd[group]
+            for i in 0..<n {
+                let scaled = gamma.map { $0[i] * gradient[i] } ?? gradient[i]
+                gradient[i] = r * ((scaled - meanGradient) - hat[i] * meanDot)
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// The layers that run after a dense layer (or on the inputs), row by row: dropout and layer
+// norms (`runOperations`), forward over a block of rows and backward over a batch. Their
+// arithmetic is their kinds' own (Dropout: `Network.drop`, LayerNorm.swift); this file only
+// places it in the passes.
+
+extension Network {
+    /// Whether some position runs layers after its dense layer (the passes skip all of this
+    /// otherwise, so a plain network's passes are what they were).
+    var hasOperations: Bool { runOperations.contains { !$0.isEmpty } }
+
+    /// Runs position p's operations over `rows` rows into `a` ([rows][sizes[p]]), reading them
+    /// from `input` (which may be `a`). Training (`training` given): the dense outputs are kept
+    /// for the activation's derivative, dropout masks are drawn, and each layer norm keeps x̂ and
+    /// 1/σ, at row `start` of the batch's buffers. Else (predict, evaluation) dropout is the
+    /// identity.
+    func runOperations(at p: Int, _ a: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, rows: Int, start: Int,
+                       training: ForwardCache.View?) {
+        let width = sizes[p]
+        var source = input
+        if let training, let kept = training.dropout(p) {
+            if source != UnsafePointer(a) { a.update(from: source, count: rows * width) }
+            (kept.undropped + start * width).update(from: a, count: rows * width)
+            source = UnsafePointer(a)
+        }
+        for operation in runOperations[p] {
+            switch operation {
+            case .dropout:
+                guard let mask = training?.dropout(p)?.mask else { continue }
+                drop(a, layer: p, count: rows * width, mask: mask + start * width)
+            case let .norm(k):
+                let norm = norms[k]
+                let kept = training?.norm(k)
+                LayerNorm.forward(source, to: a, groups: rows * norm.groups, n: norm.width, eps: norm.eps,
+                                  gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
+                                  beta: norm.biasOffset.map { UnsafePointer(params.pointer + $0) },
+                                  normalized: kept.map { $0.normalized + start * width },
+                                  rstd: kept.map { $0.rstd + start * norm.groups })
+            }
+            source = UnsafePointer(a)
+        }
+        if source != UnsafePointer(a) { a.update(from: source, count: rows * width) }
+    }
+
+    /// Takes g = ∂L/∂(position p's output) ([rows][sizes[p]]) back through p's operations, in
+    /// reverse, adding the layer norms' parameter gradients; g ends as ∂L/∂(the dense layer's
+    /// outputs), before the activation's derivative. On the inputs (p = 0) the first operation's
+    /// ∂L/∂x is not needed and not computed.
+    func operationsBackward(at p: Int, _ g: UnsafeMutablePointer<Float>, rows: Int, cache: ForwardCache.View) {
+        let operations = runOperations[p]
+        for (index, operation) in operations.enumerated().reversed() {
+            switch operation {
+            case .dropout:
+                if let mask = cache.dropout(p)?.mask {
+                    applyDropoutMask(mask, to: g, rows: rows, first: 0, count: sizes[p], stride: sizes[p])
+                }
+            case let .norm(k):
+                let norm = norms[k], kept = cache.norm(k)
+                LayerNorm.backward(g, groups: rows * norm.groups, n: norm.width, normalized: kept.normalized, rstd: kept.rstd,
+                                   gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
+                                   gammaGrad: norm.weightOffset.map { grads.pointer + $0 },
+                                   betaGrad: norm.biasOffset.map { grads.pointer + $0 },
+                                   inputGradient: p > 0 || index > 0)
+            }
+        }
+    }
+}

@@ -693,16 +693,18 @@ PLEXUS_MUST_USE plexus_status plexus_layer_shape(const plexus_net *net, size_t l
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_flags(const plexus_net *net, uint32_t *out);
 
-/* Copies dense layer `layer`'s (1..L) weights into w ([sizes[l]][sizes[l-1]]) and, when b is not
-   NULL, its biases into b ([sizes[l]]; zeros for a layer made with PLEXUS_NO_BIAS).
-   Returns PLEXUS_ERR_ARGUMENT for a NULL net or w, or a layer out of range or not dense.
-   Since 0.1.0. */
+/* Copies layer `layer`'s (1..L) weights into w and, when b is not NULL, its biases into b: a dense
+   layer's W ([sizes[l]][sizes[l-1]]) and b ([sizes[l]]; zeros for a layer made with
+   PLEXUS_NO_BIAS), or a layer norm's weight and bias ([sizes[l]] each).
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or w, or a layer out of range or without weights
+   (a dropout layer, a layer norm made with PLEXUS_NO_AFFINE).  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_weights(const plexus_net *net, size_t layer, float *w, float *b);
 
 /* Replaces layer `layer`'s (1..L) weights from w and, when b is not NULL, its biases from b
    (b == NULL keeps the biases). Drops the kept forward pass.
    Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net or w, a layer out of range or
-   not dense, a non-finite value, or b given to a layer made with PLEXUS_NO_BIAS.  Since 0.1.0. */
+   without weights, a non-finite value, or b given to a layer made with PLEXUS_NO_BIAS.
+   Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_weights(plexus_net *net, size_t layer, const float *w, const float *b);
 
 /* Copies all plexus_param_count() parameters, in the flat order (W1, b1, W2, b2, ...), into out.

@@ -40,19 +40,43 @@ extension Network {
         gradsAreZero = false
     }
 
+    /// Where layer `layer`'s weight and bias tensors live: a dense layer's W and b, or a layer
+    /// norm's γ and β (both [width]).
+    struct WeightSlot {
+        let weightOffset: Int, weightCount: Int
+        let biasOffset: Int?, biasCount: Int
+    }
+
+    /// Layer `layer`'s `WeightSlot`.
+    /// - Throws: `.argument` for a layer outside 1…L, or one that holds no weights (a dropout
+    ///   layer, a layer norm without affine parameters).
+    func weightSlot(ofLayer layer: Int) throws(PlexusError) -> WeightSlot {
+        try checkLayer(layer)
+        if case let .norm(_, k) = places[layer - 1] {
+            let norm = norms[k]
+            guard let weight = norm.weightOffset else {
+                throw .argument("layer \(layer) is a layer_norm layer made without affine parameters, so it has no weights")
+            }
+            return WeightSlot(weightOffset: weight, weightCount: norm.width, biasOffset: norm.biasOffset, biasCount: norm.width)
+        }
+        let dense = denseLayers[try denseIndex(ofLayer: layer) - 1]
+        return WeightSlot(weightOffset: dense.weightOffset, weightCount: dense.inputs * dense.outputs,
+                          biasOffset: dense.biasOffset, biasCount: dense.outputs)
+    }
+
     /// Copies layer `layer`'s weights into `weights` ([sizes[l]][sizes[l-1]]) and, when `bias` is
     /// not nil, its biases into `bias` ([sizes[l]]; zeros for a network without biases).
     /// Throws `.argument` for a layer outside 1…L, writing nothing.
     package func copyWeights(layer: Int, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) throws(PlexusError) {
         let token = try access.beginReading()
         defer { access.endReading(token) }
-        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
-        weights.update(from: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs)
+        let slot = try weightSlot(ofLayer: layer)
+        weights.update(from: params.pointer + slot.weightOffset, count: slot.weightCount)
         if let bias {
             if let offset = slot.biasOffset {
-                bias.update(from: params.pointer + offset, count: slot.outputs)
+                bias.update(from: params.pointer + offset, count: slot.biasCount)
             } else {
-                bias.update(repeating: 0, count: slot.outputs)
+                bias.update(repeating: 0, count: slot.biasCount)
             }
         }
     }
@@ -64,17 +88,18 @@ extension Network {
     package func setWeights(layer: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws(PlexusError) {
         let token = try access.beginWriting(.changing)
         defer { access.endWriting(token) }
-        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
-        try checkAllFinite(weights, count: slot.inputs * slot.outputs, name: "w")
+        let slot = try weightSlot(ofLayer: layer)
+        try checkAllFinite(weights, count: slot.weightCount, name: "w")
         if let bias {
             guard slot.biasOffset != nil else {
-                throw .argument("this network was created without biases; pass b = NULL")
+                throw .argument(hasBias || places.count != sizes.count - 1 ? "layer \(layer) has no biases; pass b = NULL"
+                                                                           : "this network was created without biases; pass b = NULL")
             }
-            try checkAllFinite(bias, count: slot.outputs, name: "b")
+            try checkAllFinite(bias, count: slot.biasCount, name: "b")
         }
-        (params.pointer + slot.weightOffset).update(from: weights, count: slot.inputs * slot.outputs)
+        (params.pointer + slot.weightOffset).update(from: weights, count: slot.weightCount)
         if let bias, let offset = slot.biasOffset {
-            (params.pointer + offset).update(from: bias, count: slot.outputs)
+            (params.pointer + offset).update(from: bias, count: slot.biasCount)
         }
         cachedBatch = 0
     }
@@ -131,17 +156,17 @@ extension Network {
     public func weights(layer: Int) throws(PlexusError) -> (weights: [Float], bias: [Float]?) {
         let token = try access.beginReading()
         defer { access.endReading(token) }
-        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
-        let w = [Float](UnsafeBufferPointer(start: params.pointer + slot.weightOffset, count: slot.inputs * slot.outputs))
-        let b = slot.biasOffset.map { [Float](UnsafeBufferPointer(start: params.pointer + $0, count: slot.outputs)) }
+        let slot = try weightSlot(ofLayer: layer)
+        let w = [Float](UnsafeBufferPointer(start: params.pointer + slot.weightOffset, count: slot.weightCount))
+        let b = slot.biasOffset.map { [Float](UnsafeBufferPointer(start: params.pointer + $0, count: slot.biasCount)) }
         return (w, b)
     }
 
     /// Replaces layer `layer`'s weights and optionally biases, checking the counts (`.shape`).
     public func setWeights(layer: Int, weights: [Float], bias: [Float]? = nil) throws(PlexusError) {
-        let slot = denseLayers[try denseIndex(ofLayer: layer) - 1]
-        try checkCount(weights.count, slot.inputs * slot.outputs, name: "w")
-        if let bias { try checkCount(bias.count, slot.outputs, name: "b") }
+        let slot = try weightSlot(ofLayer: layer)
+        try checkCount(weights.count, slot.weightCount, name: "w")
+        if let bias { try checkCount(bias.count, slot.biasCount, name: "b") }
         try weights.withUnsafeBufferPointer { (w) throws(PlexusError) in
             if let bias {
                 try bias.withUnsafeBufferPointer { (b) throws(PlexusError) in

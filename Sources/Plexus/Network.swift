@@ -467,7 +467,8 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     func denseIndex(ofLayer layer: Int) throws(PlexusError) -> Int {
         try checkLayer(layer)
         guard let index = places[layer - 1].denseIndex else {
-            throw .argument("layer \(layer) is a \(builtLayers[layer - 1].kind) layer, which has no weights or activation; the dense layers are \(denseLayerList)")
+            let kind = builtLayers[layer - 1].kind
+            throw .argument("layer \(layer) is a \(kind) layer, which has no \(kind == .layerNorm ? "activation" : "weights or activation"); the dense layers are \(denseLayerList)")
         }
         return index
     }

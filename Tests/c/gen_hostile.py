@@ -60,7 +60,7 @@ STRUCTS = {
     "plexus_layer": [
         ("struct_size", "size_t", "sizeof(plexus_layer)"), ("kind", "layer_kind", "PLEXUS_LAYER_DENSE"),
         ("units", "uint32_t", "2"), ("activation", "activation", "PLEXUS_SIGMOID"), ("flags", "uint32_t", "0"),
-        ("rate", "float", "0.0f"),
+        ("rate", "float", "0.0f"), ("eps", "float", "1e-5f"),
     ],
 }
 # The enum type of each enum field.

@@ -79,6 +79,7 @@ def test_status_names_match_the_header():
 
 def test_the_no_bias_flag_matches_the_header():
     assert int(re.search(r"#define PLEXUS_NO_BIAS (\d+)u", HEADER).group(1)) == _tables.NO_BIAS
+    assert int(re.search(r"#define PLEXUS_NO_AFFINE (\d+)u", HEADER).group(1)) == _tables.NO_AFFINE
 
 
 def test_capi_declares_exactly_the_headers_functions():

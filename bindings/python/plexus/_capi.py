@@ -103,7 +103,7 @@ class OptimizerOptions(ctypes.Structure):
 class LayerFields(ctypes.Structure):
     """typedef struct plexus_layer { ... }"""
     _fields_ = [("struct_size", c_size_t), ("kind", c_int), ("units", c_uint32), ("activation", c_int),
-                ("flags", c_uint32), ("rate", c_float)]
+                ("flags", c_uint32), ("rate", c_float), ("eps", c_float)]
 
 
 _P = c_void_p  # any pointer, passed as an address

@@ -7,12 +7,12 @@ to the header means adding its name here and nowhere else in the package.
 from __future__ import annotations
 
 __all__ = ["ACTIVATIONS", "LAYER_KINDS", "LOSSES", "OPTIMIZERS", "OPTIMIZER_HYPERPARAMETERS", "OPTIMIZER_FLAGS", "LR_SCHEDULES",
-           "STATUS_NAMES", "NO_BIAS", "SIDES", "optimizer_field"]
+           "STATUS_NAMES", "NO_BIAS", "NO_AFFINE", "SIDES", "optimizer_field"]
 
 # plexus_activation: PLEXUS_IDENTITY = 0, ...
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "gelu", "elu", "silu", "softplus")
 # plexus_layer_kind: PLEXUS_LAYER_DENSE = 0, ... (each kind's class is in plexus/layers.py)
-LAYER_KINDS = ("dense", "dropout")
+LAYER_KINDS = ("dense", "dropout", "layer_norm")
 # plexus_loss: PLEXUS_MSE = 0, ...
 LOSSES = ("mse", "quadratic", "cross_entropy", "binary_cross_entropy", "l1", "huber")
 # plexus_optimizer: PLEXUS_SGD = 0, ...
@@ -42,5 +42,7 @@ LR_SCHEDULES = ("constant", "step", "cosine")
 # plexus_status: PLEXUS_OK = 0, ...
 STATUS_NAMES = ("PLEXUS_OK", "PLEXUS_ERR_ARGUMENT", "PLEXUS_ERR_SHAPE", "PLEXUS_ERR_STATE", "PLEXUS_ERR_IO",
                 "PLEXUS_ERR_FORMAT", "PLEXUS_ERR_MEMORY", "PLEXUS_ERR_NUMERIC", "PLEXUS_ERR_BUSY", "PLEXUS_ERR_MISUSE")
-# The flag of plexus_create for a network without biases.
+# The flag of plexus_create (and of a dense plexus_layer) for no biases.
 NO_BIAS = 1
+# The flag of a layer-norm plexus_layer for no weight and bias.
+NO_AFFINE = 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import ArgumentError, ShapeError
-from .layers import Dense, Dropout, Layer
+from .layers import Dense, Dropout, Layer, LayerNorm
 from .network import Network, tensor_array
 
 __all__ = ["from_torch", "from_state_dict"]
@@ -43,55 +43,74 @@ def _torch_activation(layer: Any, index: int) -> str:
 
 def from_torch(module: Any) -> Network:
     """A Network with the same layers, weights and activations as an `nn.Sequential` of `Linear`
-    layers (with or without biases, each its own), `Dropout`, `Flatten` of a flat input (a no-op
-    there) and `Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`,
-    `ELU()`, `SiLU()`, `Softplus()` or `Identity` modules. Anything else raises ArgumentError
-    naming the module. The network is built by layers (`plexus.layers`): a `Linear` and the
-    activation after it become one `Dense`, a `Dropout` a `Dropout`."""
+    layers (each with or without a bias), `LayerNorm` over the features (with or without its
+    weight and bias), `Dropout`, `Flatten` of a flat input (a no-op there) and `Sigmoid`, `Tanh`,
+    `ReLU`, `LeakyReLU(0.01)`, `Softmax(dim=-1 or 1)`, `GELU()`, `ELU()`, `SiLU()`, `Softplus()`
+    or `Identity` modules. Anything else raises ArgumentError naming the module. The network is
+    built by layers (`plexus.layers`): a `Linear` and the activation after it become one `Dense`."""
     import torch.nn as nn  # type: ignore[import-not-found,unused-ignore]
 
-    linears: list[Any] = []
-    activations: list[str] = []
-    dropouts: dict[int, float] = {}      # the Linear (by index) whose outputs a Dropout drops
-    for index, layer in enumerate(module.children() if isinstance(module, nn.Sequential) else [module]):
-        if isinstance(layer, nn.Linear):
-            if len(activations) < len(linears):
-                activations.append("identity")     # two Linear layers in a row
-            linears.append(layer)
-            continue
-        if isinstance(layer, (nn.Identity, nn.Flatten)):
-            if isinstance(layer, nn.Flatten) and layer.start_dim not in (1, -1):
-                raise ArgumentError(f"module {index} ({layer!r}) flattens the batch dimension; Plexus takes rows")
-            continue
-        if isinstance(layer, nn.Dropout):
-            if not linears or len(linears) - 1 in dropouts:
-                raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer (and its activation)")
-            if len(activations) < len(linears):
-                activations.append("identity")
-            dropouts[len(linears) - 1] = float(layer.p)
-            continue
-        kind = _torch_activation(layer, index)
-        if not linears or len(activations) == len(linears):
-            raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer")
-        activations.append(kind)
-    if not linears:
-        raise ArgumentError("the module has no Linear layer")
-    if len(activations) < len(linears):
-        activations.append("identity")
-    if len(linears) - 1 in dropouts:
-        raise ArgumentError("the module ends with Dropout; Plexus's last layer gives the outputs (drop the Dropout)")
-    for i, (a, b) in enumerate(zip(linears, linears[1:])):
-        if a.out_features != b.in_features:
-            raise ShapeError(f"Linear layer {i} gives {a.out_features} features but the next takes {b.in_features}")
+    modules = list(module.children()) if isinstance(module, nn.Sequential) else [module]
     layers: list[Layer] = []
-    for i, (linear, activation) in enumerate(zip(linears, activations)):
-        layers.append(Dense(linear.out_features, activation, bias=linear.bias is not None))
-        if i in dropouts:
-            layers.append(Dropout(dropouts[i]))
-    net = Network(layers, input_shape=linears[0].in_features, seed=0)
-    numbers = [layer.number for layer in net.layers if isinstance(layer, Dense)]
-    for number, linear in zip(numbers, linears):
-        net.set_weights(number, tensor_array(linear.weight), None if linear.bias is None else tensor_array(linear.bias))
+    sources: list[Any] = []              # the torch module whose tensors each layer takes (None: none)
+    width: int | None = None
+    pending: Any = None                  # a Linear whose activation may follow
+
+    def flush(activation: str = "identity") -> None:
+        nonlocal pending
+        if pending is not None:
+            layers.append(Dense(pending.out_features, activation, bias=pending.bias is not None))
+            sources.append(pending)
+            pending = None
+
+    for index, layer in enumerate(modules):
+        if isinstance(layer, nn.Linear):
+            flush()
+            if width is not None and layer.in_features != width:
+                raise ShapeError(f"module {index} ({layer!r}) takes {layer.in_features} features but gets {width}")
+            width = width if width is not None else layer.in_features
+            pending, width = layer, layer.out_features
+        elif isinstance(layer, nn.Identity):
+            continue
+        elif isinstance(layer, nn.Flatten):
+            if layer.start_dim not in (1, -1):
+                raise ArgumentError(f"module {index} ({layer!r}) flattens the batch dimension; Plexus takes rows")
+        elif isinstance(layer, nn.Dropout):
+            flush()
+            if not layers:
+                raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear or LayerNorm layer")
+            layers.append(Dropout(float(layer.p)))
+            sources.append(None)
+        elif isinstance(layer, nn.LayerNorm):
+            flush()
+            features = tuple(layer.normalized_shape)
+            if len(features) != 1 or (width is not None and features[0] != width):
+                raise ArgumentError(f"module {index} ({layer!r}) normalises over {features}; Plexus's LayerNorm "
+                                    f"normalises each row's {width if width is not None else 'features'} features")
+            affine = layer.weight is not None
+            if affine and layer.bias is None:
+                raise ArgumentError(f"module {index} ({layer!r}) has a weight but no bias; Plexus's LayerNorm has both "
+                                    "or neither")
+            width = features[0]
+            layers.append(LayerNorm(float(layer.eps), elementwise_affine=affine))
+            sources.append(layer if affine else None)
+        else:
+            kind = _torch_activation(layer, index)
+            if pending is None:
+                raise ArgumentError(f"module {index} ({layer!r}) does not follow a Linear layer")
+            flush(kind)
+    flush()
+    if not any(isinstance(layer, Dense) for layer in layers):
+        raise ArgumentError("the module has no Linear layer")
+    if not isinstance(layers[-1], Dense):
+        raise ArgumentError(f"the module ends with {type(modules[-1]).__name__}; Plexus's last layer is a Linear "
+                            "(and its activation), which gives the outputs")
+    first = next(m for m in modules if isinstance(m, (nn.Linear, nn.LayerNorm)))
+    inputs = first.in_features if isinstance(first, nn.Linear) else tuple(first.normalized_shape)[0]
+    net = Network(layers, input_shape=inputs, seed=0)
+    for number, source in enumerate(sources, start=1):
+        if source is not None:
+            net.set_weights(number, tensor_array(source.weight), None if source.bias is None else tensor_array(source.bias))
     return net
 
 

@@ -21,10 +21,10 @@ from typing import Any, ClassVar
 
 from . import _capi
 from ._checks import integer
-from ._tables import ACTIVATIONS, LAYER_KINDS, NO_BIAS
+from ._tables import ACTIVATIONS, LAYER_KINDS, NO_AFFINE, NO_BIAS
 from .errors import ArgumentError
 
-__all__ = ["Layer", "Dense", "Dropout"]
+__all__ = ["Layer", "Dense", "Dropout", "LayerNorm"]
 
 
 class Layer:
@@ -129,8 +129,47 @@ class Dropout(Layer):
         return f"Dropout({self.rate:.6g})"
 
 
+class LayerNorm(Layer):
+    """``torch.nn.LayerNorm`` over the last dimension (a row's features, for a flat input): the
+    values less their mean, divided by sqrt(biased variance + ``eps``), then times a weight and
+    plus a bias of that size (ones and zeros at first) when ``elementwise_affine``. Not the last
+    layer. Its sums are float32 in ascending order (docs/layers.md)."""
+
+    kind = "layer_norm"
+
+    def __init__(self, eps: float = 1e-5, elementwise_affine: bool = True):
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)):
+            raise TypeError(f"eps must be a number, not {type(eps).__name__}")
+        if not (math.isfinite(eps) and eps > 0):
+            raise ArgumentError(f"eps is {eps}; pass a small positive number, such as 1e-5")
+        if not isinstance(elementwise_affine, bool):
+            raise TypeError(f"elementwise_affine must be True or False, not {type(elementwise_affine).__name__}")
+        self.eps = float(_capi.ctypes.c_float(eps).value)     # what the library keeps
+        self.elementwise_affine = elementwise_affine
+
+    def _settings(self) -> tuple[Any, ...]:
+        return (self.eps, self.elementwise_affine)
+
+    def _fill(self, fields: _capi.LayerFields) -> None:
+        fields.eps = self.eps
+        fields.flags = 0 if self.elementwise_affine else NO_AFFINE
+
+    @classmethod
+    def _from_fields(cls, fields: _capi.LayerFields) -> "LayerNorm":
+        return cls(float(fields.eps), fields.flags & NO_AFFINE == 0)
+
+    @property
+    def param_count(self) -> int:
+        if self.input_shape is None or not self.elementwise_affine:
+            return 0
+        return 2 * self.input_shape[-1]
+
+    def __repr__(self) -> str:
+        return f"LayerNorm(eps={self.eps:.6g}{'' if self.elementwise_affine else ', elementwise_affine=False'})"
+
+
 #: The class of each C layer kind, in the order of ``plexus_layer_kind``.
-_KINDS: tuple[type[Layer], ...] = (Dense, Dropout)
+_KINDS: tuple[type[Layer], ...] = (Dense, Dropout, LayerNorm)
 assert tuple(kind.kind for kind in _KINDS) == LAYER_KINDS
 
 

@@ -17,7 +17,7 @@ from ._checks import SIZE_MAX, UINT64_MAX, integer
 from .errors import ArgumentError, ShapeError, check
 from .handle import OwnedHandle
 from .history import History
-from .layers import Dense, Layer, from_fields as layer_from_fields
+from .layers import Dense, Layer, LayerNorm as LayerNormLayer, from_fields as layer_from_fields
 from .metadata import Metadata
 from .optimizers import OptimizerMethods
 from .progress import make_progress
@@ -753,19 +753,32 @@ class Network(OptimizerMethods, OwnedHandle):
             raise ArgumentError(f"layer {layer} does not exist; weight layers are 1..{len(self._sizes) - 1} (0 is the input)")
         return layer
 
+    def _weight_shapes(self, layer: int) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+        """The shapes of layer ``layer``'s weight and bias (None without a bias): a Dense layer's W
+        (sizes[l], sizes[l-1]) and b, a LayerNorm's weight and bias (its features,)."""
+        kind = self._kinds[layer - 1]
+        if isinstance(kind, LayerNormLayer):
+            width = (self._shapes[layer][-1],)
+            return width, (width if kind.elementwise_affine else None)
+        shape = (self._sizes[layer], self._sizes[layer - 1])
+        return shape, ((shape[0],) if getattr(kind, "bias", False) else None)
+
     def get_weights(self, layer: int) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
-        """(W, b) of layer 1..L: W has shape (sizes[l], sizes[l-1]); b is None without biases."""
+        """(W, b) of layer 1..L: a Dense layer's W of shape (sizes[l], sizes[l-1]) and b (None
+        without biases), or a LayerNorm's weight and bias, each of shape (features,)."""
         layer = self._check_layer(layer)
-        w = np.empty((self._sizes[layer], self._sizes[layer - 1]), np.float32)
-        b = np.empty(self._sizes[layer], np.float32) if getattr(self._kinds[layer - 1], "bias", False) else None
+        w_shape, b_shape = self._weight_shapes(layer)
+        w = np.empty(w_shape, np.float32)
+        b = np.empty(b_shape, np.float32) if b_shape is not None else None
         check(lib.plexus_get_weights(self.handle, layer, w.ctypes.data, None if b is None else b.ctypes.data))
         return w, b
 
     def set_weights(self, layer: int, w: ArrayLike, b: ArrayLike | None = None) -> None:
-        """Replaces layer ``layer``'s weights ``w`` (shape (sizes[l], sizes[l-1])) and, when ``b`` is
-        given, its biases."""
+        """Replaces layer ``layer``'s weights ``w`` and, when ``b`` is given, its biases: a Dense
+        layer's W of shape (sizes[l], sizes[l-1]) and b (sizes[l],), or a LayerNorm's weight and
+        bias, each (features,)."""
         layer = self._check_layer(layer)
-        shape = (self._sizes[layer], self._sizes[layer - 1])
+        shape, b_shape = self._weight_shapes(layer)
         w_array = _floats(w, "w")
         if w_array.shape != shape:
             raise ShapeError(f"w has shape {w_array.shape}; layer {layer} needs {shape}")

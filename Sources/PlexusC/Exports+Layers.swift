@@ -67,11 +67,14 @@ public func plexus_create_layers(_ inputShape: UnsafePointer<UInt32>?, _ rank: U
         let stride = Int(first.struct_size)
         var built: [Layer] = []
         for i in 0..<Int(count) {
-            let element = UnsafeRawPointer(layers).advanced(by: i * stride).assumingMemoryBound(to: plexus_layer.self)
-            let fields = i == 0 ? first : try readStruct(element, first: firstLayerSize, name: "layers[\(i)]", type: "plexus_layer")
-            guard Int(fields.struct_size) == stride else {
-                throw argumentError("layers[\(i)].struct_size is \(fields.struct_size) but layers[0].struct_size is \(stride); every element of the array has the same size")
+            let element = UnsafeRawPointer(layers).advanced(by: i * stride)
+            // The size first: a different one would have the struct read past its element.
+            let declared = element.loadUnaligned(as: UInt.self)
+            guard declared == UInt(stride) else {
+                throw argumentError("layers[\(i)].struct_size is \(declared) but layers[0].struct_size is \(stride); every element of the array has the same size")
             }
+            let fields = i == 0 ? first : try readStruct(element.assumingMemoryBound(to: plexus_layer.self), first: firstLayerSize,
+                                                         name: "layers[\(i)]", type: "plexus_layer")
             built.append(try layer(from: fields, number: i + 1))
         }
         let net = try Network(inputShape: (0..<Int(rank)).map { Int(inputShape[$0]) }, layers: built, seed: seed)

@@ -1524,7 +1524,7 @@ static void test_create_layers(void) {
     layers[2].units = 0;
     EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "layers[2].units is 0");
     layers[2].units = 2;
-    layers[2].struct_size = PLEXUS_LAYER_FIRST_SIZE;
+    layers[2].struct_size = sizeof(plexus_layer) + 8;
     EXPECT_STATUS(plexus_create_layers(shape, 1, layers, 3, 0, &refused), PLEXUS_ERR_ARGUMENT, "every element of the array has the same size");
     layers[2].struct_size = sizeof(plexus_layer);
     layers[0].struct_size = PLEXUS_LAYER_FIRST_SIZE - 1;
@@ -1532,6 +1532,29 @@ static void test_create_layers(void) {
     layers[0].struct_size = sizeof(plexus_layer);
     EXPECT_STATUS(plexus_layer_defaults((plexus_layer_kind)9, &got), PLEXUS_ERR_ARGUMENT, "kind is 9");
     EXPECT_STATUS(plexus_layer_defaults(PLEXUS_LAYER_DENSE, NULL), PLEXUS_ERR_ARGUMENT, "out");
+    CHECK(refused == NULL, "no refused call created a net");
+
+    /* A layer norm between the dense layers: its weight and bias are a layer's weights. */
+    plexus_layer norm_layers[3];
+    memcpy(norm_layers, layers, sizeof norm_layers);
+    OK(plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM, &norm_layers[1]));
+    CHECK(norm_layers[1].eps == 1e-5f && norm_layers[1].flags == 0 && norm_layers[1].rate == 0, "layer-norm defaults: eps %g", norm_layers[1].eps);
+    OK(plexus_create_layers(shape, 1, norm_layers, 3, 21, &refused));
+    if (refused) {
+        float gamma[6], beta[6];
+        OK(plexus_get_weights(refused, 2, gamma, beta));
+        CHECK(gamma[0] == 1 && gamma[5] == 1 && beta[0] == 0 && beta[5] == 0, "a layer norm starts with ones and zeros");
+        CHECK(plexus_param_count(refused) == 4 * 6 + 6 + 2 * 6 + 6 * 2 + 2, "%zu parameters", plexus_param_count(refused));
+        EXPECT_STATUS(plexus_layer_activation(refused, 2, &activation), PLEXUS_ERR_ARGUMENT, "which has no activation");
+        OK(plexus_predict(refused, x, 2, a));
+        plexus_free(refused);
+        refused = NULL;
+    }
+    norm_layers[1].eps = 0;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, norm_layers, 3, 21, &refused), PLEXUS_ERR_ARGUMENT, "layer 2 (layer_norm) has eps 0");
+    norm_layers[1].eps = 1e-5f;
+    norm_layers[1].flags = PLEXUS_NO_BIAS;
+    EXPECT_STATUS(plexus_create_layers(shape, 1, norm_layers, 3, 21, &refused), PLEXUS_ERR_ARGUMENT, "the only flag of a layer norm is PLEXUS_NO_AFFINE");
     CHECK(refused == NULL, "no refused call created a net");
 
     /* Mixed biases: the flags say some layer lacks them; a file round trip keeps every bit. */

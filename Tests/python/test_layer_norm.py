@@ -173,11 +173,26 @@ def test_model_files_onnx_and_pickle_keep_layer_norms(tmp_path):
     np.testing.assert_allclose(session.run(None, {"input": xs})[0], net.predict(xs), atol=1e-5)
 
 
+def test_generated_c_computes_layer_norms_bitwise(tmp_path):
+    from test_code_export import c_predict, compile_model, rows_predict
+    net = plexus.Network([LayerNorm(), Dense(24, "gelu"), LayerNorm(eps=1e-3), Dense(40, "tanh"),
+                          LayerNorm(elementwise_affine=False), Dropout(0.2), Dense(3, "softmax")],
+                         input_shape=30, loss="cross_entropy", seed=8).adam(0.01)
+    rng = np.random.default_rng(9)
+    x = rng.normal(1, 4, size=(200, 30)).astype(np.float32)
+    net.fit(x, rng.integers(0, 3, 200), epochs=2, batch_size=50, progress=False)   # γ and β away from 1 and 0
+    net.export_c(tmp_path, "normed")
+    lib = compile_model(tmp_path, "normed")
+    expected = rows_predict(net, x)
+    np.testing.assert_array_equal(bits(c_predict(lib, "normed", x, 3)), bits(expected))
+    np.testing.assert_array_equal(bits(net.predict(x)), bits(expected))
+
+
 def test_exports_without_a_layer_norm_form_refuse_it_by_name(tmp_path):
     net = make_net()
-    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer"):
-        net.export_c(tmp_path, "m")
-    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer"):
+    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer, which the C training step"):
+        net.export_c(tmp_path, "m", train_step=True)
+    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer, which int8 quantisation"):
         net.export_c(tmp_path, "m", quantize="int8", calibration=np.zeros((4, 5)))
 
 

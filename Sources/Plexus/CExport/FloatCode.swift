@@ -83,10 +83,17 @@ struct FloatCode {
                 c.array("\(storage) layer\(l)_bias", Array(UnsafeBufferPointer(start: bias, count: view.outputs)), perLine: 8, cFloat)
             }
         }
+        for (k, norm) in network.norms.enumerated() {
+            if let weight = norm.weightOffset, let bias = norm.biasOffset {
+                c.array("\(storage) norm\(k + 1)_weight", Array(UnsafeBufferPointer(start: network.params.pointer + weight, count: norm.width)), perLine: 8, cFloat)
+                c.array("\(storage) norm\(k + 1)_bias", Array(UnsafeBufferPointer(start: network.params.pointer + bias, count: norm.width)), perLine: 8, cFloat)
+            }
+        }
         c.lines(cTransformArrays(network.inputMap?.transform, network.outputMap?.transform))
         c.line()
         let forward = forwardFunction(), training = trainStep ? trainingCode() : ""
         c.lines(helpers(calledBy: forward + training))
+        if forward.hasText("layer_norm(") { c.lines("\n" + LayerNorm.cForward) }
         c.lines("\n" + denseFunctions(used: forward + training) + "\n")
         c.line()
         c.lines(forward)
@@ -124,21 +131,42 @@ struct FloatCode {
         let mapsInputs = network.inputMap?.transform != nil, mapsOutputs = network.outputMap?.transform != nil
         if hidden { body.append("float h[2][\(widestHidden)];") }
         if mapsInputs { body.append("float t[\(upper)_INPUTS];") }
+        let inputNorms = normCalls(at: 0)
+        if !inputNorms.isEmpty { body.append("float u[\(upper)_INPUTS];") }
         if mapsInputs || mapsOutputs || network.activations.contains(where: { $0.isElementwise && $0 != .identity }) {
             body.append("size_t k;")
         }
         if mapsInputs { body.append(cMapInputs(into: "t", from: "x", count: "\(upper)_INPUTS")) }
+        var first = mapsInputs ? "t" : "x"
+        for call in inputNorms {
+            body.append(call(first, "u"))
+            first = "u"
+        }
         for l in 1...layerCount {
-            let input = l == 1 ? (mapsInputs ? "t" : "x") : "h[\((l - 2) % 2)]"
+            let input = l == 1 ? first : "h[\((l - 2) % 2)]"
             let output = l == layerCount ? "y" : "h[\((l - 1) % 2)]"
             body.append("\(dense(l))(\(input), \(output), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
             body.append(contentsOf: applyActivation(l, to: output))
+            body.append(contentsOf: normCalls(at: l).map { $0(output, output) })
         }
         if mapsOutputs { body.append(cMapOutputs("y", count: "\(upper)_OUTPUTS")) }
         return "static void forward(const float *x, float *y)\n{\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n}\n"
     }
 
     private func biasName(_ l: Int) -> String { hasBias(l) ? "layer\(l)_bias" : "NULL" }
+
+    /// The calls of the layer norms after dense layer `l` (0: on the inputs), in order, each
+    /// from its source to its destination (which may be the same array).
+    private func normCalls(at l: Int) -> [(String, String) -> String] {
+        network.builtOperations[l].compactMap { operation -> ((String, String) -> String)? in
+            guard case let .norm(k) = operation else { return nil }
+            let norm = network.norms[k]
+            let parameters = norm.weightOffset == nil ? "NULL, NULL" : "norm\(k + 1)_weight, norm\(k + 1)_bias"
+            return { source, destination in
+                "layer_norm(\(source), \(destination), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)));"
+            }
+        }
+    }
 
     /// Whether dense layer `l` (1…L in the chain) has biases.
     private func hasBias(_ l: Int) -> Bool { network.denseLayers[l - 1].biasOffset != nil }

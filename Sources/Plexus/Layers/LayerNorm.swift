@@ -52,6 +52,32 @@ enum LayerNorm {
         return .layerNorm(eps: eps, affine: affine)
     }
 
+    /// `forward` in C for the code export, the same expressions in the same order (so the same
+    /// bits, compiled without FMA contraction as the generated file demands).
+    static let cForward = """
+        /* LayerNorm (torch.nn.LayerNorm over the last dimension) of `groups` groups of n values, x to y (which may
+           be x), as Plexus computes it: float sums from 0 in ascending index, the mean and the biased variance
+           each divided by n, r = 1 / sqrtf(variance + eps), y = gamma * (x - mean) * r + beta (no gamma, beta: NULL). */
+        static void layer_norm(const float *x, float *y, const float *gamma, const float *beta, size_t n, size_t groups, float eps)
+        {
+            size_t g, i;
+            for (g = 0; g < groups; g++, x += n, y += n) {
+                float sum = 0.0f, squares = 0.0f, mean, r;
+                for (i = 0; i < n; i++) sum += x[i];
+                mean = sum / (float)n;
+                for (i = 0; i < n; i++) {
+                    const float d = x[i] - mean;
+                    squares += d * d;
+                }
+                r = 1.0f / sqrtf(squares / (float)n + eps);
+                for (i = 0; i < n; i++) {
+                    const float hat = (x[i] - mean) * r;
+                    y[i] = gamma != NULL ? gamma[i] * hat + beta[i] : hat;
+                }
+            }
+        }
+        """
+
     /// The statistics of one group of `n` values: its mean and 1/√(variance + eps).
     @inline(__always)
     static func statistics(_ x: UnsafePointer<Float>, n: Int, eps: Float) -> (mean: Float, rstd: Float) {

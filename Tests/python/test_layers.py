@@ -182,3 +182,17 @@ def test_from_torch_takes_dropout_and_biases_per_layer():
     assert net.layers == [Dense(8, "relu"), Dropout(0.2), Dense(4, "tanh", bias=False), Dense(2)]
     x = torch.randn(30, 5)
     np.testing.assert_allclose(net.predict(x.numpy()), model(x).detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_int8_export_of_a_net_with_dropout_and_mixed_biases_matches_its_simulator(tmp_path):
+    if shutil.which("gcc") is None:
+        pytest.skip("no gcc")
+    from test_code_export import c_predict, compile_model
+    from plexus import quantize as pq
+    net = layered()
+    x = rows(300, 5, 10)
+    q = net.export_c(tmp_path, "layered8", quantize="int8", calibration=x[:200])
+    assert q.sizes == (5, 12, 6, 3) and q.activations == ("relu", "tanh", "softmax")
+    lib = compile_model(tmp_path, "layered8")
+    np.testing.assert_array_equal(bits(c_predict(lib, "layered8", x, 3)), bits(pq.simulate(q, x)))
+    assert (pq.simulate(q, x).argmax(1) == net.predict(x).argmax(1)).mean() > 0.9

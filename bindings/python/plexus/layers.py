@@ -16,6 +16,7 @@ struct (``_to_fields`` / ``_from_fields``); ``_KINDS`` maps the C kinds to the c
 """
 from __future__ import annotations
 
+import ctypes
 import math
 from typing import Any, ClassVar
 
@@ -52,12 +53,12 @@ class Layer:
         return 0
 
     def _to_fields(self) -> _capi.LayerFields:
-        fields = _capi.LayerFields(struct_size=_capi.ctypes.sizeof(_capi.LayerFields), kind=LAYER_KINDS.index(self.kind))
+        fields = _capi.LayerFields(struct_size=ctypes.sizeof(_capi.LayerFields), kind=LAYER_KINDS.index(self.kind))
         self._fill(fields)
         return fields
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._settings() == other._settings()  # type: ignore[attr-defined]
+        return isinstance(other, Layer) and type(other) is type(self) and self._settings() == other._settings()
 
     def __hash__(self) -> int:
         return hash((type(self), self._settings()))
@@ -113,7 +114,7 @@ class Dropout(Layer):
             raise TypeError(f"rate must be a number, not {type(rate).__name__}")
         if not 0 <= rate < 1:
             raise ArgumentError(f"rate is {rate}; pass a value in [0, 1), such as 0.2")
-        self.rate = float(_capi.ctypes.c_float(rate).value)     # what the library keeps
+        self.rate = float(ctypes.c_float(rate).value)     # what the library keeps
 
     def _settings(self) -> tuple[Any, ...]:
         return (self.rate,)
@@ -144,7 +145,7 @@ class LayerNorm(Layer):
             raise ArgumentError(f"eps is {eps}; pass a small positive number, such as 1e-5")
         if not isinstance(elementwise_affine, bool):
             raise TypeError(f"elementwise_affine must be True or False, not {type(elementwise_affine).__name__}")
-        self.eps = float(_capi.ctypes.c_float(eps).value)     # what the library keeps
+        self.eps = float(ctypes.c_float(eps).value)     # what the library keeps
         self.elementwise_affine = elementwise_affine
 
     def _settings(self) -> tuple[Any, ...]:
@@ -175,4 +176,5 @@ assert tuple(kind.kind for kind in _KINDS) == LAYER_KINDS
 
 def from_fields(fields: _capi.LayerFields) -> Layer:
     """The layer a ``plexus_layer`` struct describes."""
-    return _KINDS[fields.kind]._from_fields(fields)
+    layer: Layer = _KINDS[fields.kind]._from_fields(fields)
+    return layer

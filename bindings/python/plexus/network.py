@@ -128,7 +128,8 @@ class Network(OptimizerMethods, OwnedHandle):
             raise TypeError(f"sizes must be a sequence of integers or of plexus.layers, not {type(sizes).__name__}")
         items = list(sizes)
         seed = integer("seed", seed, 0, UINT64_MAX)
-        if items and all(isinstance(item, Layer) for item in items):
+        layer_list = [item for item in items if isinstance(item, Layer)]
+        if items and len(layer_list) == len(items):
             if activations is not None:
                 raise ArgumentError("a network built from layers takes no activations: give each Dense layer its own")
             if bias is not True:
@@ -137,9 +138,9 @@ class Network(OptimizerMethods, OwnedHandle):
                 raise ArgumentError("a network built from layers needs input_shape, such as input_shape=64")
             shape = [integer("input_shape", input_shape, 1, 2**31 - 1)] if not hasattr(input_shape, "__iter__") else \
                 [integer(f"input_shape[{i}]", extent, 1, 2**31 - 1) for i, extent in enumerate(input_shape)]
-            status, handle = _capi.create_layers(shape, [layer._to_fields() for layer in items], seed)
+            status, handle = _capi.create_layers(shape, [layer._to_fields() for layer in layer_list], seed)
         else:
-            if any(isinstance(item, Layer) for item in items):
+            if layer_list:
                 raise TypeError("sizes mixes plexus.layers objects and integers; give a list of layers or of sizes")
             if input_shape is not None:
                 raise ArgumentError("input_shape belongs to the layers form; the sizes form takes the inputs as sizes[0]")
@@ -180,7 +181,7 @@ class Network(OptimizerMethods, OwnedHandle):
             status, fields = _capi.get_layer(handle, layer)
             check(status)
             self._kinds.append(layer_from_fields(fields))
-        self._activations = [getattr(layer, "activation", None) for layer in self._kinds]
+        self._activations: list[str | None] = [getattr(layer, "activation", None) for layer in self._kinds]
         status, flags = _capi.get_flags(handle)
         check(status)
         self._bias = flags & NO_BIAS == 0
@@ -199,7 +200,7 @@ class Network(OptimizerMethods, OwnedHandle):
         return list(self._sizes)
 
     @property
-    def activations(self) -> list[str]:
+    def activations(self) -> list[str | None]:
         """One activation name per non-input layer (None for a layer of a kind without one, such
         as Dropout)."""
         return list(self._activations)

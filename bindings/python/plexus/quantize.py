@@ -32,7 +32,7 @@ class _Network(Protocol):
     @property
     def sizes(self) -> list[int]: ...
     @property
-    def activations(self) -> list[str]: ...
+    def activations(self) -> list[str | None]: ...
     @property
     def input_transform(self) -> Any: ...
     @property
@@ -140,7 +140,10 @@ def quantized_handle(net: _Network, calibration: ArrayLike) -> Iterator[tuple[in
     try:
         status, fields = _capi.quantized_layers(q)
         check(status)
-        yield q, QuantizedModel(sizes=tuple(net.sizes), activations=tuple(net.activations),
+        # The int8 model holds the dense layers alone (dropout is the identity in inference).
+        dense = [(size, activation) for size, activation in zip(net.sizes[1:], net.activations) if activation is not None]
+        yield q, QuantizedModel(sizes=(net.sizes[0], *(size for size, _ in dense)),
+                                activations=tuple(activation for _, activation in dense),
                                 layers=tuple(_layer(f) for f in fields),
                                 input_transform=net.input_transform, output_transform=net.output_transform)
     finally:

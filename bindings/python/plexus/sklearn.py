@@ -327,7 +327,7 @@ class _PlexusEstimator(BaseEstimator):  # type: ignore[misc]
     def out_activation_(self) -> str:
         """scikit-learn's name of the output activation: "softmax", "logistic" or "identity"."""
         check_is_fitted(self, "network_")
-        name = self.network_.activations[-1]
+        name = str(self.network_.activations[-1])        # the last layer is dense
         return "logistic" if name == "sigmoid" else name
 
 

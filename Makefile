@@ -37,7 +37,7 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 
 .PHONY: all help deps deps-system lib static check examples data demo install uninstall python-install wheel sdist test-wheel \
 	test test-c test-swift test-python test-deploy test-sanitizers test-fuzz test-mpi fuzz asan-lib tsan-lib fuzz-lib \
-	bench bench-deps bench-core bench-instructions bench-graph bench-rprop library-size bench-sklearn-alpha bench-transforms bench-mpi bench-blas bench-optimizers bench-gemm clean
+	bench bench-deps bench-core bench-instructions bench-graph bench-rprop library-size bench-sklearn-alpha bench-transforms bench-layer-norm bench-mpi bench-blas bench-optimizers bench-gemm clean
 
 all: lib ## the release library (the same as make lib)
 
@@ -479,6 +479,9 @@ bench-sklearn-alpha: python-install ## PlexusClassifier against MLPClassifier at
 
 bench-transforms: python-install ## what an input transform costs predict (digits, 1 and 1,797 rows)
 	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_transform_cost.py
+
+bench-layer-norm: python-install ## what layer norms cost predict and a training step (784-256-256-10, 512 rows), PyTorch beside
+	env -u PLEXUS_LIBRARY $(VENV)/bin/python benchmarks/bench_layer_norm.py
 
 bench-mpi: python-install ## data-parallel training on 1 and 2 ranks
 	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 1 $(VENV)/bin/python benchmarks/bench_mpi.py

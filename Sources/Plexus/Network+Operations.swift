@@ -4,10 +4,6 @@
 // places it in the passes.
 
 extension Network {
-    /// Whether some position runs layers after its dense layer (the passes skip all of this
-    /// otherwise, so a plain network's passes are what they were).
-    var hasOperations: Bool { runOperations.contains { !$0.isEmpty } }
-
     /// Runs position p's operations over `rows` rows into `a` ([rows][sizes[p]]), reading them
     /// from `input` (which may be `a`). Training (`training` given): the dense outputs are kept
     /// for the activation's derivative, dropout masks are drawn, and each layer norm keeps x̂ and

@@ -61,7 +61,12 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     let builtOperations: [[Operation]]
     /// What each position 0…L runs after its dense layer (`runOperations`), kept in step with
     /// the dropout rates by `setDropout`.
-    var runOperations: [[Operation]]
+    var runOperations: [[Operation]] {
+        didSet { hasOperations = runOperations.contains { !$0.isEmpty } }
+    }
+    /// Whether some position runs layers after its dense layer (the passes skip all of that
+    /// otherwise, so a plain network's passes are what they were).
+    private(set) var hasOperations = false
     /// The layer norms, in layer order.
     let norms: [NormSlot]
     /// The loss `backward` computes (`loss`). Default: `.mse`.
@@ -217,6 +222,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         self.layerDropout = chain.dropout
         self.dropping = chain.dropout.contains { $0 > 0 }
         self.runOperations = Network.runOperations(chain.operations, dropout: chain.dropout)
+        self.hasOperations = runOperations.contains { !$0.isEmpty }
         self.generator = SeededGenerator(seed: seed)
         access = try AccessGate(type: PLXS_HANDLE_NET)
         let params = try FloatBuffer(count: offset, purpose: "\(offset) parameters")

@@ -243,6 +243,9 @@ import Testing
         #expect(try loaded.layers == network.layers)
         #expect(try loaded.parameters == network.parameters && loaded.predict(x) == network.predict(x))
         #expect(try loaded.modelData() == network.modelData())
-        #expect(throws: PlexusError.self) { try network.cExport(name: "m") }
+        #expect(try network.cExport(name: "m").source.contains("layer_norm("))
+        var options = CExportOptions()
+        options.trainStep = true
+        #expect(throws: PlexusError.self) { try network.cExport(name: "m", options: options) }
     }
 }

@@ -93,23 +93,72 @@ enum LayerNorm {
     }
 
     /// y = γ·x̂ + β for `groups` groups of `n` values (y may be x). `normalized` and `rstd`, when
-    /// given, keep x̂ ([groups][n]) and r ([groups]) for `backward`.
+    /// given, keep x̂ ([groups][n]) and r ([groups]) for `backward`. Eight groups' statistics are
+    /// summed side by side, each in its own lane and its own ascending order (a float sum is a
+    /// chain of dependent adds; eight chains keep the adder busy), so every group's bits are
+    /// those of `statistics` alone.
     static func forward(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, groups: Int, n: Int, eps: Float,
                         gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                         normalized: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?) {
-        for group in 0..<groups {
-            let input = x + group * n, output = y + group * n
-            let (mean, r) = statistics(input, n: n, eps: eps)
+        var group = 0
+        while group + 8 <= groups {
+            let (means, rs) = statistics8(x + group * n, n: n, eps: eps)
+            for lane in 0..<8 {
+                normalize(x + (group + lane) * n, to: y + (group + lane) * n, n: n, mean: means[lane], r: rs[lane],
+                          gamma: gamma, beta: beta, normalized: normalized.map { $0 + (group + lane) * n })
+                rstd?[group + lane] = rs[lane]
+            }
+            group += 8
+        }
+        while group < groups {
+            let (mean, r) = statistics(x + group * n, n: n, eps: eps)
+            normalize(x + group * n, to: y + group * n, n: n, mean: mean, r: r, gamma: gamma, beta: beta,
+                      normalized: normalized.map { $0 + group * n })
             rstd?[group] = r
+            group += 1
+        }
+    }
+
+    /// `statistics` of eight consecutive groups of `n` values, lane by lane.
+    @inline(__always)
+    private static func statistics8(_ x: UnsafePointer<Float>, n: Int, eps: Float) -> (SIMD8<Float>, SIMD8<Float>) {
+        @inline(__always) func column(_ i: Int) -> SIMD8<Float> {
+            SIMD8(x[i], x[n + i], x[2 * n + i], x[3 * n + i], x[4 * n + i], x[5 * n + i], x[6 * n + i], x[7 * n + i])
+        }
+        var sum = SIMD8<Float>(repeating: 0)
+        for i in 0..<n { sum += column(i) }
+        let count = SIMD8<Float>(repeating: Float(n))
+        let mean = sum / count
+        var squares = SIMD8<Float>(repeating: 0)
+        for i in 0..<n {
+            let d = column(i) - mean
+            squares += d * d
+        }
+        return (mean, 1 / (squares / count + SIMD8(repeating: eps)).squareRoot())
+    }
+
+    /// One group's y = γ·((x − mean)·r) + β, and x̂ kept when asked. One loop per case, so that
+    /// each is a plain loop the compiler vectorises (the arithmetic is the same in all four).
+    @inline(__always)
+    private static func normalize(_ input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, n: Int, mean: Float, r: Float,
+                                  gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, normalized: UnsafeMutablePointer<Float>?) {
+        switch (gamma, beta, normalized) {
+        case let (gamma?, beta?, normalized?):
             for i in 0..<n {
                 let hat = (input[i] - mean) * r
-                normalized?[group * n + i] = hat
-                if let gamma, let beta {
-                    output[i] = gamma[i] * hat + beta[i]
-                } else {
-                    output[i] = hat
-                }
+                normalized[i] = hat
+                output[i] = gamma[i] * hat + beta[i]
             }
+        case let (gamma?, beta?, nil):
+            for i in 0..<n { output[i] = gamma[i] * ((input[i] - mean) * r) + beta[i] }
+        case let (_, _, normalized?):
+            for i in 0..<n {
+                let hat = (input[i] - mean) * r
+                normalized[i] = hat
+                output[i] = hat
+            }
+        default:
+            for i in 0..<n { output[i] = (input[i] - mean) * r }
         }
     }
 

@@ -188,10 +188,33 @@ def test_generated_c_computes_layer_norms_bitwise(tmp_path):
     np.testing.assert_array_equal(bits(net.predict(x)), bits(expected))
 
 
+@pytest.mark.parametrize("layers", [
+    [LayerNorm(), Dense(9, "tanh"), LayerNorm(), Dense(3, "softmax")],
+    [Dense(30, "gelu"), LayerNorm(elementwise_affine=False), LayerNorm(eps=1e-3), Dense(20, "relu"), LayerNorm(),
+     Dense(2, "sigmoid")],
+], ids=["small layers, norm on the inputs", "GEMM layers, norms in a row"])
+def test_the_generated_training_step_computes_layer_norms_bitwise(tmp_path, layers):
+    import ctypes
+    from test_code_export import F32P, c_predict, compile_model, rows_predict
+    outputs = layers[-1].units
+    loss = "cross_entropy" if outputs == 3 else "binary_cross_entropy"
+    net = plexus.Network(layers, input_shape=40, loss=loss, seed=12).sgd(0.05)
+    net.export_c(tmp_path, "normstep", train_step=True)
+    lib = compile_model(tmp_path, "normstep")
+    rng = np.random.default_rng(5)
+    x = rng.normal(1, 2, (40, 40)).astype(np.float32)
+    y = (np.eye(3)[rng.integers(0, 3, 40)] if outputs == 3 else rng.uniform(0, 1, (40, 2))).astype(np.float32)
+    for r in range(40):
+        assert lib.normstep_train_step(x[r].ctypes.data_as(F32P), y[r].ctypes.data_as(F32P), ctypes.c_float(0.05)) == 0
+        net.train_step(x[r:r + 1], y[r:r + 1])
+    params = np.zeros(net.param_count, np.float32)
+    lib.normstep_get_params(params.ctypes.data_as(F32P))
+    np.testing.assert_array_equal(bits(params), bits(net.params))
+    np.testing.assert_array_equal(bits(c_predict(lib, "normstep", x[:10], outputs)), bits(rows_predict(net, x[:10])))
+
+
 def test_exports_without_a_layer_norm_form_refuse_it_by_name(tmp_path):
     net = make_net()
-    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer, which the C training step"):
-        net.export_c(tmp_path, "m", train_step=True)
     with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer, which int8 quantisation"):
         net.export_c(tmp_path, "m", quantize="int8", calibration=np.zeros((4, 5)))
 

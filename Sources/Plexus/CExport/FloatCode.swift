@@ -155,6 +155,18 @@ struct FloatCode {
 
     private func biasName(_ l: Int) -> String { hasBias(l) ? "layer\(l)_bias" : "NULL" }
 
+    /// The training step's layer norms after dense layer `l` (0: on the inputs): from `source`
+    /// into `o{l}`, keeping x̂ and 1/σ.
+    private func normTrainingCalls(at l: Int, from source: String) -> [String] {
+        var input = source
+        return normsAt(l).map { k in
+            let norm = network.norms[k]
+            let parameters = norm.weightOffset == nil ? "NULL, NULL" : "norm\(k + 1)_weight, norm\(k + 1)_bias"
+            defer { input = "o\(l)" }
+            return "layer_norm_train(\(input), o\(l), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)), norm\(k + 1)_hat, norm\(k + 1)_rstd);"
+        }
+    }
+
     /// The calls of the layer norms after dense layer `l` (0: on the inputs), in order, each
     /// from its source to its destination (which may be the same array).
     private func normCalls(at l: Int) -> [(String, String) -> String] {
@@ -277,11 +289,21 @@ struct FloatCode {
             c.line("static float layer\(l)_weight_grads[\(inputs(l) * outputs(l))];")
             if hasBias(l) { c.line("static float layer\(l)_bias_grads[\(outputs(l))];") }
         }
+        for l in 0..<layerCount where !normsAt(l).isEmpty {
+            c.line("static float o\(l)[\(l == 0 ? inputs(1) : outputs(l))];")
+        }
+        for (k, norm) in network.norms.enumerated() {
+            c.line("static float norm\(k + 1)_hat[\(norm.width * norm.groups)], norm\(k + 1)_rstd[\(norm.groups)];")
+            if norm.weightOffset != nil {
+                c.line("static float norm\(k + 1)_weight_grads[\(norm.width)], norm\(k + 1)_bias_grads[\(norm.width)];")
+            }
+        }
         c.line("static float output_delta[\(network.sizes.last!)];")
-        if layerCount > 1 { c.line("static float deltas[2][\(widestHidden)];") }
+        if deltaWidth > 0 { c.line("static float deltas[2][\(deltaWidth)];") }
         let step = trainStepFunction()
         c.line()
         c.lines(backwardFunctions(used: step))
+        if step.hasText("layer_norm_train(") { c.lines("\n" + LayerNorm.cTraining) }
         c.lines("""
 
             /* Whether theta + rate * g stays finite for every value (Plexus checks before it writes). */
@@ -310,12 +332,34 @@ struct FloatCode {
 
     /// The parameter arrays in Plexus's order, with their gradients and counts.
     private var parameterArrays: [(values: String, grads: String, count: Int)] {
-        (1...layerCount).flatMap { l -> [(values: String, grads: String, count: Int)] in
+        network.layout.order.flatMap { entry -> [(values: String, grads: String, count: Int)] in
+            if !entry.dense {
+                let k = entry.index + 1, width = network.norms[entry.index].width
+                guard network.norms[entry.index].weightOffset != nil else { return [] }
+                return [(values: "norm\(k)_weight", grads: "norm\(k)_weight_grads", count: width),
+                        (values: "norm\(k)_bias", grads: "norm\(k)_bias_grads", count: width)]
+            }
+            let l = entry.index + 1
             var arrays = [(values: "layer\(l)_weights", grads: "layer\(l)_weight_grads", count: inputs(l) * outputs(l))]
             if hasBias(l) { arrays.append((values: "layer\(l)_bias", grads: "layer\(l)_bias_grads", count: outputs(l))) }
             return arrays
         }
     }
+
+    /// The layer norms after dense layer `l` (0: on the inputs), by index in `network.norms`.
+    private func normsAt(_ l: Int) -> [Int] {
+        network.builtOperations[l].compactMap { if case let .norm(k) = $0 { k } else { nil } }
+    }
+
+    /// What dense layer `l + 1` reads in the training step: the layer norms' output after layer
+    /// `l` when there are some, else its activations (`x` for the inputs).
+    private func stepInput(_ l: Int) -> String {
+        normsAt(l).isEmpty ? (l == 0 ? "x" : "a\(l)") : "o\(l)"
+    }
+
+    /// The width of the training step's two delta rows: every hidden layer, and the inputs when
+    /// layer norms on them need ∂L/∂x of the first layer.
+    private var deltaWidth: Int { max(widestHidden, normsAt(0).isEmpty ? 0 : inputs(1)) }
 
     private func trainStepFunction() -> String {
         let last = layerCount, out = network.sizes.last!
@@ -341,10 +385,12 @@ struct FloatCode {
             body.append("}")
         }
         body.append("/* Forward, keeping every layer's z and a. */")
+        body.append(contentsOf: normTrainingCalls(at: 0, from: "x"))
         for l in 1...last {
-            body.append("\(dense(l))(\(l == 1 ? "x" : "a\(l - 1)"), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
+            body.append("\(dense(l))(\(stepInput(l - 1)), z\(l), layer\(l)_weights, \(biasName(l)), \(inputs(l)), \(outputs(l)));")
             body.append("for (k = 0; k < \(outputs(l)); k++) a\(l)[k] = z\(l)[k];")
             body.append(contentsOf: applyActivation(l, to: "a\(l)"))
+            if l < last { body.append(contentsOf: normTrainingCalls(at: l, from: "a\(l)")) }
         }
         body.append("/* The output layer's delta, from the loss (\(network.activeLoss)). */")
         body.append("{")
@@ -358,10 +404,15 @@ struct FloatCode {
         body.append("/* Backward, from the last layer to the first. */")
         var delta = "output_delta"
         for l in stride(from: last, through: 1, by: -1) {
-            let input = l == 1 ? "x" : "a\(l - 1)"
-            let target = l == 1 ? "NULL" : "deltas[\((last - l) % 2)]"
+            let input = stepInput(l - 1)
+            let target = l == 1 && normsAt(0).isEmpty ? "NULL" : "deltas[\((last - l) % 2)]"
             let gb = hasBias(l) ? "layer\(l)_bias_grads" : "NULL"
             body.append("\(backwardLayer(l))(\(delta), \(input), layer\(l)_weights, layer\(l)_weight_grads, \(gb), \(target), \(inputs(l)), \(outputs(l)));")
+            for (index, k) in normsAt(l - 1).enumerated().reversed() {
+                let norm = network.norms[k]
+                let parameters = norm.weightOffset == nil ? "NULL, NULL, NULL" : "norm\(k + 1)_weight, norm\(k + 1)_weight_grads, norm\(k + 1)_bias_grads"
+                body.append("layer_norm_backward(\(target), norm\(k + 1)_hat, norm\(k + 1)_rstd, \(parameters), \(norm.width), \(norm.groups), \(l > 1 || index > 0 ? 1 : 0));")
+            }
             if l > 1 {
                 let below = activation(l - 1), width = outputs(l - 1)
                 if below == .softmax {
@@ -389,7 +440,18 @@ struct FloatCode {
         var get: [String] = ["size_t i, o;", "if (out == NULL) return;"]
         var set: [String] = ["size_t i, o;", "if (in == NULL || !all_finite(in, \(upper)_PARAMETERS)) return \(upper)_ERR_ARGUMENT;"]
         var offset = 0
-        for l in 1...layerCount {
+        for entry in network.layout.order {
+            if !entry.dense {
+                let k = entry.index + 1, width = network.norms[entry.index].width
+                guard network.norms[entry.index].weightOffset != nil else { continue }
+                for array in ["norm\(k)_weight", "norm\(k)_bias"] {
+                    get.append("for (o = 0; o < \(width); o++) out[\(offset) + o] = \(array)[o];")
+                    set.append("for (o = 0; o < \(width); o++) \(array)[o] = in[\(offset) + o];")
+                    offset += width
+                }
+                continue
+            }
+            let l = entry.index + 1
             let (n, m) = (inputs(l), outputs(l))
             get.append("for (o = 0; o < \(m); o++) for (i = 0; i < \(n); i++) out[\(offset) + o * \(n) + i] = layer\(l)_weights[i * \(m) + o];")
             set.append("for (o = 0; o < \(m); o++) for (i = 0; i < \(n); i++) layer\(l)_weights[i * \(m) + o] = in[\(offset) + o * \(n) + i];")

@@ -44,7 +44,6 @@ extension Network {
             bytes < 1_000 ? "\(bytes) bytes" : bytes < 1_000_000 ? "\(bytes / 1_000) kB" : "\(bytes / 1_000_000) MB"
         }
         try checkCName(name)
-        if options.trainStep { try refuseLayerNorms("the C training step") }
         let limit = options.maxParameters == 0 ? CExportOptions.defaultMaxParameters : options.maxParameters
         guard limit > 0 else { throw .argument("max_parameters is \(options.maxParameters); pass 0 for the default limit or a positive count") }
         guard parameterCount <= limit else {

@@ -78,6 +78,61 @@ enum LayerNorm {
         }
         """
 
+    /// The training step's forward (`forward` keeping x̂ and r) and backward (`backward` at batch
+    /// 1: the parameters' gradients start at 0) in C, for the code export.
+    static let cTraining = """
+        /* layer_norm, keeping x-hat ([groups][n]) and r ([groups]) for layer_norm_backward. */
+        static void layer_norm_train(const float *x, float *y, const float *gamma, const float *beta, size_t n, size_t groups,
+                                     float eps, float *hat, float *rstd)
+        {
+            size_t g, i;
+            for (g = 0; g < groups; g++, x += n, y += n, hat += n) {
+                float sum = 0.0f, squares = 0.0f, mean, r;
+                for (i = 0; i < n; i++) sum += x[i];
+                mean = sum / (float)n;
+                for (i = 0; i < n; i++) {
+                    const float d = x[i] - mean;
+                    squares += d * d;
+                }
+                r = 1.0f / sqrtf(squares / (float)n + eps);
+                rstd[g] = r;
+                for (i = 0; i < n; i++) {
+                    hat[i] = (x[i] - mean) * r;
+                    y[i] = gamma != NULL ? gamma[i] * hat[i] + beta[i] : hat[i];
+                }
+            }
+        }
+
+        /* g = dL/dy ([groups][n]) becomes dL/dx (when input_gradient); the weight's and bias's gradients are
+           0 + g * x-hat and 0 + g, as Plexus sums them for one row: with gh = gamma * g, the sums of gh and of
+           gh * x-hat in ascending index, then dx = r * ((gh - sum / n) - x-hat * (dot / n)). */
+        static void layer_norm_backward(float *g, const float *hat, const float *rstd, const float *gamma, float *gamma_grads,
+                                        float *beta_grads, size_t n, size_t groups, int input_gradient)
+        {
+            size_t k, i;
+            if (gamma_grads != NULL) for (i = 0; i < n; i++) { gamma_grads[i] = 0.0f; beta_grads[i] = 0.0f; }
+            if (gamma_grads != NULL) for (k = 0; k < groups; k++) for (i = 0; i < n; i++) {
+                gamma_grads[i] += g[k * n + i] * hat[k * n + i];
+                beta_grads[i] += g[k * n + i];
+            }
+            if (!input_gradient) return;
+            for (k = 0; k < groups; k++, g += n, hat += n) {
+                float sum = 0.0f, dot = 0.0f, mean_gradient, mean_dot;
+                for (i = 0; i < n; i++) {
+                    const float scaled = gamma != NULL ? gamma[i] * g[i] : g[i];
+                    sum += scaled;
+                    dot += scaled * hat[i];
+                }
+                mean_gradient = sum / (float)n;
+                mean_dot = dot / (float)n;
+                for (i = 0; i < n; i++) {
+                    const float scaled = gamma != NULL ? gamma[i] * g[i] : g[i];
+                    g[i] = rstd[k] * ((scaled - mean_gradient) - hat[i] * mean_dot);
+                }
+            }
+        }
+        """
+
     /// The statistics of one group of `n` values: its mean and 1/√(variance + eps).
     @inline(__always)
     static func statistics(_ x: UnsafePointer<Float>, n: Int, eps: Float) -> (mean: Float, rstd: Float) {

@@ -106,6 +106,16 @@ class LayerFields(ctypes.Structure):
                 ("flags", c_uint32), ("rate", c_float), ("eps", c_float)]
 
 
+def new_layer_fields(kind: int) -> LayerFields:
+    """A zeroed plexus_layer of this version's size and of `kind`."""
+    return LayerFields(struct_size=ctypes.sizeof(LayerFields), kind=kind)
+
+
+def float32(value: float) -> float:
+    """`value` as the library keeps it: rounded to float32."""
+    return float(ctypes.c_float(value).value)
+
+
 _P = c_void_p  # any pointer, passed as an address
 _DECLARATIONS = {
     # plexus_status plexus_create(const uint32_t *sizes, const plexus_activation *activations,

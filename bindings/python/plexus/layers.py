@@ -16,7 +16,6 @@ struct (``_to_fields`` / ``_from_fields``); ``_KINDS`` maps the C kinds to the c
 """
 from __future__ import annotations
 
-import ctypes
 import math
 from typing import Any, ClassVar
 
@@ -53,7 +52,7 @@ class Layer:
         return 0
 
     def _to_fields(self) -> _capi.LayerFields:
-        fields = _capi.LayerFields(struct_size=ctypes.sizeof(_capi.LayerFields), kind=LAYER_KINDS.index(self.kind))
+        fields = _capi.new_layer_fields(LAYER_KINDS.index(self.kind))
         self._fill(fields)
         return fields
 
@@ -114,7 +113,7 @@ class Dropout(Layer):
             raise TypeError(f"rate must be a number, not {type(rate).__name__}")
         if not 0 <= rate < 1:
             raise ArgumentError(f"rate is {rate}; pass a value in [0, 1), such as 0.2")
-        self.rate = float(ctypes.c_float(rate).value)     # what the library keeps
+        self.rate = _capi.float32(rate)     # what the library keeps
 
     def _settings(self) -> tuple[Any, ...]:
         return (self.rate,)
@@ -145,7 +144,7 @@ class LayerNorm(Layer):
             raise ArgumentError(f"eps is {eps}; pass a small positive number, such as 1e-5")
         if not isinstance(elementwise_affine, bool):
             raise TypeError(f"elementwise_affine must be True or False, not {type(elementwise_affine).__name__}")
-        self.eps = float(ctypes.c_float(eps).value)     # what the library keeps
+        self.eps = _capi.float32(eps)     # what the library keeps
         self.elementwise_affine = elementwise_affine
 
     def _settings(self) -> tuple[Any, ...]:

@@ -707,6 +707,23 @@ PLEXUS_MUST_USE plexus_status plexus_get_weights(const plexus_net *net, size_t l
    Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_set_weights(plexus_net *net, size_t layer, const float *w, const float *b);
 
+/* Copies the parameter tensor called `name` into values[0..count-1], row-major in its shape (see
+   Buffers: *needed, when not NULL, receives its float count; a NULL values with capacity 0 only
+   asks). Names are PyTorch's state_dict names with the layer's number (1..L) for i:
+   "layers.{i}.weight" and "layers.{i}.bias" of a dense layer ([sizes[i]][sizes[i-1]] and
+   [sizes[i]]) or of a layer norm ([sizes[i]] each), as version 5 of the model file names them.
+   Returns PLEXUS_ERR_ARGUMENT for a NULL net or name, a name no tensor has (the message lists
+   the net's), NULL values with a capacity above 0, or a capacity below the count.
+   Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_get_tensor(const plexus_net *net, const char *name, float *values,
+                                                size_t capacity, size_t *needed);
+
+/* Replaces the parameter tensor called `name` (see plexus_get_tensor) from values[0..count-1].
+   Drops the kept forward pass.
+   Returns PLEXUS_ERR_ARGUMENT, changing nothing, for a NULL net, name or values, an unknown
+   name, a count other than the tensor's, or a non-finite value.  Since 0.12.0. */
+PLEXUS_MUST_USE plexus_status plexus_set_tensor(plexus_net *net, const char *name, const float *values, size_t count);
+
 /* Copies all plexus_param_count() parameters, in the flat order (W1, b1, W2, b2, ...), into out.
    Returns PLEXUS_ERR_ARGUMENT for a NULL net or out.  Since 0.1.0. */
 PLEXUS_MUST_USE plexus_status plexus_get_params(const plexus_net *net, float *out);

@@ -122,3 +122,23 @@ public func plexus_layer_shape(_ net: OpaquePointer?, _ number: UInt, _ shape: U
         for (i, extent) in extents.enumerated() { shape[i] = UInt32(extent) }
     }
 }
+
+@_cdecl("plexus_get_tensor")
+public func plexus_get_tensor(_ net: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ values: UnsafeMutablePointer<Float>?,
+                              _ capacity: UInt, _ needed: UnsafeMutablePointer<UInt>?) -> Int32 {
+    onNetwork("plexus_get_tensor", net, .reading) { (net) throws(PlexusError) in
+        let name = try text(name, "name")
+        if values == nil && capacity > 0 { throw argumentError("values is NULL but capacity is \(capacity); pass NULL with capacity 0 to ask for the count") }
+        try net.copyTensor(named: name, to: values, capacity: Int(clamping: capacity)) { needed?.pointee = UInt($0) }
+    }
+}
+
+@_cdecl("plexus_set_tensor")
+public func plexus_set_tensor(_ net: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ values: UnsafePointer<Float>?,
+                              _ count: UInt) -> Int32 {
+    onNetwork("plexus_set_tensor", net, .writing(.changing)) { (net) throws(PlexusError) in
+        let name = try text(name, "name"), values = try required(values, "values")
+        guard count <= UInt(Int.max / 4) else { throw argumentError("count is \(count), more floats than any tensor holds") }
+        try net.setTensor(named: name, from: values, count: Int(count))
+    }
+}

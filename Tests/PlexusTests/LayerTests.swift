@@ -231,6 +231,17 @@ import Testing
         #expect(trained[0] == trained[1])
     }
 
+    @Test func tensorsAreNamedByLayerNumber() throws {
+        let network = try net([.layerNorm(), .dense(3, activation: .relu, bias: false), .dropout(0.5), .dense(2)])
+        #expect(network.tensorShapes.map(\.name) == ["layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.4.weight", "layers.4.bias"])
+        #expect(network.tensorShapes.map(\.shape) == [[5], [5], [3, 5], [2, 3], [2]])
+        #expect(try network.tensor(named: "layers.1.weight") == [1, 1, 1, 1, 1])
+        try network.setTensor(named: "layers.4.bias", [0.5, -0.5])
+        #expect(try network.weights(layer: 4).bias == [0.5, -0.5])
+        #expect(throws: PlexusError.self) { try network.setTensor(named: "layers.4.bias", [1]) }
+        #expect(throws: PlexusError.self) { try network.tensor(named: "layers.3.weight") }
+    }
+
     @Test func modelFilesKeepLayerNorms() throws {
         let network = try net(nets[3])
         try network.setOptimizer(.adam(learningRate: 0.02))

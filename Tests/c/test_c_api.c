@@ -1550,6 +1550,28 @@ static void test_create_layers(void) {
         plexus_free(refused);
         refused = NULL;
     }
+    /* Tensors by name: the API's numbering, the Buffers rule, refusals that change nothing. */
+    OK(plexus_create_layers(shape, 1, norm_layers, 3, 21, &refused));
+    if (refused) {
+        size_t count = 0;
+        float gamma[6] = {0}, values[6] = {1, 2, 3, 4, 5, 6}, nan_values[6] = {0, 0, 0, 0, 0, NAN};
+        OK(plexus_get_tensor(refused, "layers.2.weight", NULL, 0, &count));
+        CHECK(count == 6, "layers.2.weight has %zu floats", count);
+        EXPECT_STATUS(plexus_get_tensor(refused, "layers.2.weight", gamma, 5, &count), PLEXUS_ERR_ARGUMENT, "the buffer holds 5");
+        CHECK(gamma[0] == 0 && count == 6, "too small a buffer is not written");
+        OK(plexus_set_tensor(refused, "layers.2.weight", values, 6));
+        OK(plexus_get_tensor(refused, "layers.2.weight", gamma, 6, NULL));
+        CHECK(gamma[0] == 1 && gamma[5] == 6, "set then got: %g %g", gamma[0], gamma[5]);
+        EXPECT_STATUS(plexus_set_tensor(refused, "layers.2.weight", nan_values, 6), PLEXUS_ERR_ARGUMENT, "values must be finite");
+        EXPECT_STATUS(plexus_set_tensor(refused, "layers.2.weight", values, 5), PLEXUS_ERR_ARGUMENT, "but 5 were given");
+        EXPECT_STATUS(plexus_set_tensor(refused, "layers.0.weight", values, 6), PLEXUS_ERR_ARGUMENT, "no tensor is called");
+        EXPECT_STATUS(plexus_get_tensor(refused, NULL, gamma, 6, NULL), PLEXUS_ERR_ARGUMENT, "name");
+        EXPECT_STATUS(plexus_set_tensor(refused, "layers.1.weight", values, SIZE_MAX), PLEXUS_ERR_ARGUMENT, "18446744073709551615");
+        OK(plexus_get_tensor(refused, "layers.2.weight", gamma, 6, NULL));
+        CHECK(gamma[5] == 6, "refused sets changed nothing");
+        plexus_free(refused);
+        refused = NULL;
+    }
     norm_layers[1].eps = 0;
     EXPECT_STATUS(plexus_create_layers(shape, 1, norm_layers, 3, 21, &refused), PLEXUS_ERR_ARGUMENT, "layer 2 (layer_norm) has eps 0");
     norm_layers[1].eps = 1e-5f;

@@ -277,3 +277,31 @@ def test_a_c_program_builds_the_same_net_and_predicts_the_same_bits(tmp_path):
     assert run.returncode == 0, run.stderr
     theirs = np.fromfile(tmp_path / "y.bin", np.float32).reshape(50, 3)
     np.testing.assert_array_equal(bits(theirs), bits(net.predict(x)))
+
+
+def test_tensors_by_name_are_the_state_dict():
+    net = plexus.Network([LayerNorm(), Dense(6, "relu", bias=False), Dropout(0.1), LayerNorm(elementwise_affine=False),
+                          Dense(2)], input_shape=4, seed=3)
+    state = net.state_dict()
+    assert {name: array.shape for name, array in state.items()} == {
+        "layers.1.weight": (4,), "layers.1.bias": (4,), "layers.2.weight": (6, 4), "layers.5.weight": (2, 6),
+        "layers.5.bias": (2,)}
+    np.testing.assert_array_equal(np.concatenate([a.ravel() for a in state.values()]), net.params)
+    np.testing.assert_array_equal(state["layers.2.weight"], net.get_weights(2)[0])
+    other = plexus.Network(net.layers, input_shape=4, seed=99)
+    other.load_state_dict(state)
+    np.testing.assert_array_equal(bits(other.params), bits(net.params))
+    net.set_tensor("layers.1.weight", np.arange(4))
+    assert net.get_tensor("layers.1.weight").tolist() == [0, 1, 2, 3] and net.get_weights(1)[0].tolist() == [0, 1, 2, 3]
+    with pytest.raises(plexus.ArgumentError, match='no tensor is called "layers.3.weight"; this network\'s are layers.1.weight'):
+        net.get_tensor("layers.3.weight")
+    with pytest.raises(plexus.ShapeError):
+        net.set_tensor("layers.5.bias", [1, 2, 3])
+    with pytest.raises(plexus.ArgumentError, match="not finite"):
+        net.load_state_dict({**state, "layers.5.bias": np.array([np.nan, 0])})
+    with pytest.raises(plexus.ArgumentError, match="unknown"):
+        net.load_state_dict({**state, "layers.9.bias": np.zeros(2)})
+    np.testing.assert_array_equal(net.get_tensor("layers.5.bias"), state["layers.5.bias"])   # nothing changed
+    # The sizes form's tensors carry the same names: layers.{i} with i from 1.
+    assert list(plexus.Network([3, 4, 2], ["tanh", "identity"]).state_dict()) == [
+        "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias"]

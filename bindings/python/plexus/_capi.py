@@ -131,6 +131,11 @@ _DECLARATIONS = {
     # plexus_status plexus_layer_shape(const plexus_net *net, size_t layer, uint32_t *shape, size_t capacity,
     #                                  size_t *needed);
     "plexus_layer_shape": (c_int, [_P, c_size_t, _P, c_size_t, _P]),
+    # plexus_status plexus_get_tensor(const plexus_net *net, const char *name, float *values, size_t capacity,
+    #                                 size_t *needed);
+    "plexus_get_tensor": (c_int, [_P, ctypes.c_char_p, _P, c_size_t, _P]),
+    # plexus_status plexus_set_tensor(plexus_net *net, const char *name, const float *values, size_t count);
+    "plexus_set_tensor": (c_int, [_P, ctypes.c_char_p, _P, c_size_t]),
     # void plexus_free(plexus_net *net);
     "plexus_free": (None, [_P]),
     # plexus_status plexus_set_loss(plexus_net *net, plexus_loss loss);
@@ -387,6 +392,13 @@ def create_layers(input_shape: Sequence[int], layers: Sequence[LayerFields], see
 def get_layer(handle: int, layer: int) -> tuple[int, LayerFields]:
     fields = LayerFields(struct_size=ctypes.sizeof(LayerFields))
     return int(lib.plexus_get_layer(handle, layer, ctypes.addressof(fields))), fields
+
+
+def tensor_count(handle: int, name: bytes) -> tuple[int, int]:
+    """(status, float count) of the tensor `name`: plexus_get_tensor asked for its size."""
+    needed = c_size_t()
+    status = int(lib.plexus_get_tensor(handle, name, None, 0, ctypes.addressof(needed)))
+    return status, needed.value
 
 
 def layer_shape(handle: int, layer: int) -> tuple[int, tuple[int, ...]]:

@@ -791,6 +791,60 @@ class Network(OptimizerMethods, OwnedHandle):
             b_address = b_array.ctypes.data
         check(lib.plexus_set_weights(self.handle, layer, w_array.ctypes.data, b_address))
 
+    def _tensor_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each parameter tensor's name and shape, in parameter order (plexus_get_tensor's names)."""
+        shapes: dict[str, tuple[int, ...]] = {}
+        for number in range(1, len(self._shapes)):
+            kind = self._kinds[number - 1]
+            if isinstance(kind, (Dense, LayerNormLayer)):
+                weight, bias = self._weight_shapes(number)
+                if isinstance(kind, LayerNormLayer) and not kind.elementwise_affine:
+                    continue
+                shapes[f"layers.{number}.weight"] = weight
+                if bias is not None:
+                    shapes[f"layers.{number}.bias"] = bias
+        return shapes
+
+    def state_dict(self) -> dict[str, NDArray[np.float32]]:
+        """Every parameter tensor by name, as PyTorch's ``state_dict`` (copies): "layers.{i}.weight"
+        and "layers.{i}.bias" with i the layer's number, a Dense layer's weight of shape
+        (units, inputs), a LayerNorm's weight and bias of shape (features,)."""
+        return {name: self.get_tensor(name) for name in self._tensor_shapes()}
+
+    def load_state_dict(self, state: Mapping[str, ArrayLike]) -> None:
+        """Replaces the tensors of ``state`` (names and shapes as ``state_dict`` gives them), every
+        one of this network's and no other; nothing changes when one is refused."""
+        shapes = self._tensor_shapes()
+        missing, unknown = sorted(set(shapes) - set(state)), sorted(set(state) - set(shapes))
+        if missing or unknown:
+            raise ArgumentError(f"state has {len(unknown)} unknown tensor(s) {unknown[:4]} and lacks {missing[:4]}; "
+                                f"this network's are {list(shapes)[:6]}")
+        arrays = {name: _floats(values, name) for name, values in state.items()}
+        for name, array in arrays.items():
+            if array.shape != shapes[name]:
+                raise ShapeError(f"{name} has shape {array.shape}; this network's is {shapes[name]}")
+            if not np.isfinite(array).all():
+                raise ArgumentError(f"{name} holds a value that is not finite")
+        for name, array in arrays.items():
+            self.set_tensor(name, array)
+
+    def get_tensor(self, name: str) -> NDArray[np.float32]:
+        """The parameter tensor ``name`` (see ``state_dict``), a copy in its shape."""
+        status, count = _capi.tensor_count(self.handle, str(name).encode())
+        check(status)
+        shape = self._tensor_shapes().get(name, (count,))
+        out = np.empty(shape, np.float32)
+        check(lib.plexus_get_tensor(self.handle, name.encode(), out.ctypes.data, out.size, None))
+        return out
+
+    def set_tensor(self, name: str, values: ArrayLike) -> None:
+        """Replaces the parameter tensor ``name`` from ``values``, of its shape (see ``state_dict``)."""
+        array = _floats(values, "values")
+        shape = self._tensor_shapes().get(name)
+        if shape is not None and array.shape != shape:
+            raise ShapeError(f"values have shape {array.shape}; {name} has shape {shape}")
+        check(lib.plexus_set_tensor(self.handle, str(name).encode(), array.ctypes.data, array.size))
+
     def _flat(self, getter: _capi.CFunction) -> NDArray[np.float32]:
         out = np.empty(self._param_count, np.float32)
         check(getter(self.handle, out.ctypes.data))

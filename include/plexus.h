@@ -939,7 +939,12 @@ typedef struct plexus_quantized plexus_quantized; /* opaque: an int8 model of a 
    plexus_quantized_free. The model is a copy: later changes to the net do not reach it. A net's
    transforms stay float32 around the int8 layers (the calibration rows are raw rows, as
    plexus_predict takes them; the ranges are measured after the input transform), and the
-   generated NAME_predict applies them as plexus_predict does (since 0.9.0).
+   generated NAME_predict applies them as plexus_predict does (since 0.9.0). Its int8 layers are
+   the net's dense layers (plexus_quantized_layer_count counts them; dropout is the identity).
+   Layer norms stay float32 between them, as the net computes them: the layer before is
+   dequantised, normalised, and quantised at the next int8 layer's input scale and zero point,
+   which calibration measures after the norms; norms on the inputs run before the inputs are
+   quantised, as the input transform does (since 0.12.0).
    Returns PLEXUS_ERR_ARGUMENT for a NULL net, calibration or out, rows of 0, a non-finite value,
    a layer of more than 32768 inputs, a softmax of more than 65535 outputs, or a layer whose
    outputs span a range 2^30 times narrower than its sums can reach (its requantisation factor

@@ -4,6 +4,11 @@
 // places it in the passes.
 
 extension Network {
+    /// Whether layer norms follow dense layer `p` (0: on the inputs).
+    func normalizes(at p: Int) -> Bool {
+        builtOperations[p].contains { if case .norm = $0 { true } else { false } }
+    }
+
     /// Runs position p's operations over `rows` rows into `a` ([rows][sizes[p]]), reading them
     /// from `input` (which may be `a`). Training (`training` given): the dense outputs are kept
     /// for the activation's derivative, dropout masks are drawn, and each layer norm keeps x̂ and

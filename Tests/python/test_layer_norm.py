@@ -213,10 +213,30 @@ def test_the_generated_training_step_computes_layer_norms_bitwise(tmp_path, laye
     np.testing.assert_array_equal(bits(c_predict(lib, "normstep", x[:10], outputs)), bits(rows_predict(net, x[:10])))
 
 
-def test_exports_without_a_layer_norm_form_refuse_it_by_name(tmp_path):
-    net = make_net()
-    with pytest.raises(plexus.ArgumentError, match="layer 2 is a layer_norm layer, which int8 quantisation"):
-        net.export_c(tmp_path, "m", quantize="int8", calibration=np.zeros((4, 5)))
+@pytest.mark.parametrize("layers", [
+    [LayerNorm(), Dense(16, "relu"), LayerNorm(), Dense(12, "tanh"), LayerNorm(elementwise_affine=False), Dense(4, "softmax")],
+    [Dense(20, "gelu"), Dropout(0.1), LayerNorm(eps=1e-3), LayerNorm(), Dense(3)],
+], ids=["norms everywhere", "two norms in a row"])
+def test_int8_code_runs_layer_norms_in_float_bit_identical_to_the_simulator(tmp_path, layers):
+    from test_code_export import F32P, c_predict, c_predict_int8, compile_model
+    from plexus import quantize as pq
+    outputs = layers[-1].units
+    net = plexus.Network(layers, input_shape=10, loss="cross_entropy" if outputs == 4 else "mse", seed=4).adam(0.01)
+    rng = np.random.default_rng(7)
+    x = rng.normal(1, 3, (400, 10)).astype(np.float32)
+    y = np.eye(4)[rng.integers(0, 4, 400)] if outputs == 4 else rng.normal(size=(400, outputs))
+    net.fit(x[:300], y[:300], epochs=3, batch_size=50, progress=False)          # weights and biases away from 1 and 0
+    q = net.export_c(tmp_path, "normed8", quantize="int8", calibration=x[:200])
+    assert sum(len(layer.norms) for layer in q.layers) == sum(isinstance(l, LayerNorm) for l in layers)
+    lib = compile_model(tmp_path, "normed8")
+    np.testing.assert_array_equal(bits(c_predict(lib, "normed8", x, outputs)), bits(pq.simulate(q, x)))
+    wild = rng.integers(-128, 128, (200, 10)).astype(np.int8)
+    np.testing.assert_array_equal(c_predict_int8(lib, "normed8", wild, outputs), pq.simulate_int8(q, wild))
+    float_out, int8_out = net.predict(x[300:]), pq.simulate(q, x[300:])
+    if outputs == 4:
+        assert (float_out.argmax(1) == int8_out.argmax(1)).mean() > 0.9
+    else:
+        assert np.abs(float_out - int8_out).mean() < 0.1 * np.abs(float_out).mean() + 0.05
 
 
 def test_bad_layer_norms_are_refused():
@@ -260,7 +280,12 @@ int main(int argc, char **argv) {
 
 
 def test_a_c_program_builds_the_same_net_and_predicts_the_same_bits(tmp_path):
-    library = Path(plexus.library_path).parent
+    # The library Python loaded (a checkout's, or the one inside the installed package), under
+    # the names the linker and the loader look for.
+    library = tmp_path / "lib"
+    library.mkdir()
+    for name in ("libplexus.so", "libplexus.so.0"):
+        (library / name).symlink_to(Path(plexus.library_path).resolve())
     (tmp_path / "ln.c").write_text(C_PROGRAM)
     build = subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o", str(tmp_path / "ln"),
                             str(tmp_path / "ln.c"), f"-I{ROOT / 'include'}", f"-L{library}", "-lplexus",

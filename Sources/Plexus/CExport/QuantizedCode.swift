@@ -7,6 +7,27 @@ struct QuantizedCode {
 
     private var upper: String { name.uppercased() }
     private var widestHidden: Int { model.sizes.dropFirst().dropLast().max() ?? 0 }
+    /// Whether layer norms run in float between (or before) the int8 layers.
+    private var normalizes: Bool { model.layers.contains { !$0.norms.isEmpty } }
+
+    /// Each layer's norms with their number in the file (1…), in order.
+    private var numberedNorms: [[(number: Int, norm: QuantizedNetwork.Norm)]] {
+        var next = 1
+        return model.layers.map { layer in
+            layer.norms.map { norm in
+                defer { next += 1 }
+                return (next, norm)
+            }
+        }
+    }
+
+    /// The calls of layer `index`'s norms on the float array `values`.
+    private func normCalls(_ index: Int, on values: String) -> [String] {
+        numberedNorms[index].map { number, norm in
+            let parameters = norm.weight == nil ? "NULL, NULL" : "norm\(number)_weight, norm\(number)_bias"
+            return "layer_norm(\(values), \(values), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)));"
+        }
+    }
 
     func files() -> CExportFiles { CExportFiles(header: header(), source: source()) }
 
@@ -22,8 +43,8 @@ struct QuantizedCode {
             #define \(upper)_OUTPUT_SCALE \(cFloat(model.outputScale))
             #define \(upper)_OUTPUT_ZERO_POINT (\(model.outputZeroPoint))
 
-            /* The int8 network on int8 inputs, integer arithmetic only: bit-identical on every C99 target and to
-               plexus.quantize.simulate_int8. Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT for a NULL pointer.
+            /* The int8 network on int8 inputs, \(normalizes ? "integer arithmetic but for the layer norms, which run in float32 between\n   the int8 layers (dequantised, normalised, quantised at the next layer's input scale)" : "integer arithmetic only"): bit-identical on every C99 target and to
+               plexus.quantize.simulate_int8.\(model.layers[0].norms.isEmpty ? "" : " Its inputs are those after the layer norms on the inputs (NAME_predict runs them).") Returns \(upper)_OK, or \(upper)_ERR_ARGUMENT for a NULL pointer.
                Reentrant: no state, no allocation. */
             int \(name)_predict_int8(const int8_t *x, int8_t *y);
 
@@ -44,8 +65,18 @@ struct QuantizedCode {
         c.lines(cBanner("\(name).c", sizes: model.sizes, activations: model.activations, kind: "int8"))
         c.line("#include \"\(name).h\"")
         c.line()
+        if normalizes {
+            c.line("#include <math.h>")
+            c.line()
+        }
         c.lines(cContractionOff)
         c.line()
+        for (number, norm) in numberedNorms.joined() {
+            if let weight = norm.weight, let bias = norm.bias {
+                c.array("static const float norm\(number)_weight", weight, perLine: 8, cFloat)
+                c.array("static const float norm\(number)_bias", bias, perLine: 8, cFloat)
+            }
+        }
         for (index, layer) in model.layers.enumerated() {
             let l = index + 1
             c.line("/* Layer \(l), \(layer.activation): inputs scale \(cFloat(layer.inputScale)) zero point \(layer.inputZeroPoint), "
@@ -124,6 +155,27 @@ struct QuantizedCode {
 
                 """)
         }
+        if normalizes {
+            c.lines(LayerNorm.cForward)
+            c.lines("""
+
+                /* round(x / scale) + zero_point, half away from zero, saturating to int8 (quantize_input's arithmetic). */
+                static int8_t quantize_to(float x, float scale, int32_t zero_point)
+                {
+                    float v = x / scale, r;
+                    int32_t t;
+                    if (v > 512.0f) v = 512.0f;
+                    if (v < -512.0f) v = -512.0f;
+                    t = (int32_t)v;
+                    r = v - (float)t;
+                    if (r >= 0.5f) t += 1;
+                    else if (r <= -0.5f) t -= 1;
+                    t += zero_point;
+                    return (int8_t)(t < -128 ? -128 : (t > 127 ? 127 : t));
+                }
+
+                """)
+        }
         c.line()
         c.lines(cTransformArrays(model.inputTransform, model.outputTransform))
         c.lines(forwardFunction())
@@ -155,7 +207,7 @@ struct QuantizedCode {
             {
                 int8_t qx[\(upper)_INPUTS], qy[\(upper)_OUTPUTS];
                 size_t k;
-                for (k = 0; k < \(upper)_INPUTS; k++) qx[k] = quantize_input(\(model.inputTransform == nil ? "x[k]" : "(x[k] - input_shift[k]) * input_scale[k]"));
+            \(inputQuantisation())
                 forward(qx, qy);
                 for (k = 0; k < \(upper)_OUTPUTS; k++) y[k] = (float)((int32_t)qy[k] - \(upper)_OUTPUT_ZERO_POINT) * \(upper)_OUTPUT_SCALE;
             \(model.outputTransform == nil ? "" : "    " + cMapOutputs("y", count: "\(upper)_OUTPUTS"))
@@ -167,14 +219,37 @@ struct QuantizedCode {
         return c.text
     }
 
+    /// predict_row's quantisation of x into qx: through the input transform and the layer norms
+    /// on the inputs, in float, when there are some.
+    private func inputQuantisation() -> String {
+        let value = model.inputTransform == nil ? "x[k]" : "(x[k] - input_shift[k]) * input_scale[k]"
+        let norms = normCalls(0, on: "t")
+        guard !norms.isEmpty else { return "    for (k = 0; k < \(upper)_INPUTS; k++) qx[k] = quantize_input(\(value));" }
+        return (["{", "    float t[\(upper)_INPUTS];", "    for (k = 0; k < \(upper)_INPUTS; k++) t[k] = \(value);"]
+                + norms.map { "    " + $0 }
+                + ["    for (k = 0; k < \(upper)_INPUTS; k++) qx[k] = quantize_input(t[k]);", "}"])
+            .map { "    " + $0 }.joined(separator: "\n")
+    }
+
     private func forwardFunction() -> String {
         var body: [String] = []
         let count = model.layers.count
         if count > 1 { body.append("int8_t h[2][\(widestHidden)];") }
+        if model.layers.dropFirst().contains(where: { !$0.norms.isEmpty }) {
+            body.append("float f[\(widestHidden)];")
+            body.append("size_t k;")
+        }
         for (index, layer) in model.layers.enumerated() {
             let l = index + 1
             let input = l == 1 ? "x" : "h[\((l - 2) % 2)]"
             let output = l == count ? "y" : "h[\((l - 1) % 2)]"
+            if l > 1 && !layer.norms.isEmpty {
+                // Float between the int8 layers: dequantise, normalise, quantise at this layer's input.
+                let before = model.layers[index - 1], width = layer.inputs
+                body.append("for (k = 0; k < \(width); k++) f[k] = (float)((int32_t)\(input)[k] - (\(before.outputZeroPoint))) * \(cFloat(before.outputScale));")
+                body.append(contentsOf: normCalls(index, on: "f"))
+                body.append("for (k = 0; k < \(width); k++) \(input)[k] = quantize_to(f[k], \(cFloat(layer.inputScale)), \(layer.inputZeroPoint));")
+            }
             body.append("dense_int8(\(input), \(output), layer\(l)_weights, \(layer.bias == nil ? "NULL" : "layer\(l)_bias"), "
                         + "layer\(l)_multipliers, layer\(l)_shifts, \(layer.inputZeroPoint), \(layer.requantZeroPoint), "
                         + "\(layer.clampMin), \(layer.clampMax), \(layer.inputs), \(layer.outputs));")

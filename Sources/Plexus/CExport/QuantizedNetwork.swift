@@ -13,7 +13,21 @@ import Musl
 // (QuantizedCode.swift) and Python's `plexus.quantize.simulate` only do the integer arithmetic.
 
 /// An int8 model of a network, ready for `exportC` or for simulation.
+///
+/// Layer norms stay float32, between the int8 layers, as TFLite Micro keeps the operations it has
+/// no integer form of: the previous layer's int8 outputs are dequantised, normalised
+/// (`LayerNorm.forward`, its order of arithmetic), and quantised at the next layer's input scale,
+/// which calibration measures after the norms. Norms on the inputs run in float before the inputs
+/// are quantised, as the input transform does.
 public struct QuantizedNetwork: Sendable {
+    /// A layer norm of the int8 model, computed in float32: its width, groups per row, eps and
+    /// its weight and bias (nil without affine), copied from the network.
+    public struct Norm: Sendable {
+        public let width: Int, groups: Int
+        public let eps: Float
+        public let weight: [Float]?, bias: [Float]?
+    }
+
     /// One layer: the accumulator acc_o = bias_o + Σ_i W_oi·(x_i − inputZeroPoint), then
     /// q_o = clamp(requantize(acc_o, multipliers_o, shifts_o) + requantZeroPoint, clampMin, clampMax),
     /// then the table (q ← table[q + 128]) or softmax, which give the output's scale and zero point.
@@ -39,6 +53,9 @@ public struct QuantizedNetwork: Sendable {
         /// 0 (a longer d counts 0). The outputs are round(256 · e_k / Σ e) − 128, scale 1/256.
         public let softmaxExp: [UInt16]?
         public let outputScale: Float, outputZeroPoint: Int32
+        /// The layer norms before this layer, in order, in float32: on the inputs for layer 1
+        /// (before they are quantised), on the dequantised outputs of the layer before otherwise.
+        public var norms: [Norm] = []
     }
 
     public let sizes: [Int]
@@ -70,7 +87,6 @@ public struct QuantizedNetwork: Sendable {
     package init(network: Network, calibration x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
         let token = try network.access.beginReading()
         defer { network.access.endReading(token) }
-        try network.refuseLayerNorms("int8 quantisation")
         guard rows >= 1 else {
             throw .argument("rows is \(rows); pass at least one calibration row (a few hundred training rows are typical)")
         }
@@ -98,8 +114,19 @@ public struct QuantizedNetwork: Sendable {
         var layers: [Layer] = []
         var input = ranges.input.quantization
         for (l, view) in network.views.enumerated() {
-            let layer = try Layer(view, number: l + 1, input: input, preActivation: ranges.preActivations[l].quantization,
+            let norms = network.builtOperations[l].compactMap { operation -> Norm? in
+                guard case let .norm(k) = operation else { return nil }
+                let slot = network.norms[k]
+                func copy(_ offset: Int?) -> [Float]? {
+                    offset.map { Array(UnsafeBufferPointer(start: network.params.pointer + $0, count: slot.width)) }
+                }
+                return Norm(width: slot.width, groups: slot.groups, eps: slot.eps, weight: copy(slot.weightOffset), bias: copy(slot.biasOffset))
+            }
+            // After layer norms, the layer's inputs are quantised at the range measured after them.
+            if l > 0 && !norms.isEmpty { input = ranges.normed[l].quantization }
+            var layer = try Layer(view, number: l + 1, input: input, preActivation: ranges.preActivations[l].quantization,
                                   output: ranges.outputs[l].quantization)
+            layer.norms = norms
             layers.append(layer)
             input = (layer.outputScale, layer.outputZeroPoint)
         }
@@ -149,14 +176,17 @@ private struct Range {
 /// The ranges of the inputs and of every layer's z and f(z) over the calibration rows, from the
 /// float forward pass in blocks.
 private struct CalibrationRanges {
+    /// The inputs' range, after the layer norms on them when there are some.
     var input = Range()
     var preActivations: [Range], outputs: [Range]
+    /// The range after the layer norms that follow layer l − 1 (index l; unused where there are none).
+    var normed: [Range]
 
     init(network: Network, x: UnsafePointer<Float>, rows: Int) throws(PlexusError) {
         let count = network.views.count
         preActivations = Array(repeating: Range(), count: count)
         outputs = Array(repeating: Range(), count: count)
-        input.include(x, count: rows * network.sizes[0])
+        normed = Array(repeating: Range(), count: count)
         let block = Swift.min(rows, forwardBlockRows)
         let widest = network.sizes.max()!
         let z = try FloatBuffer(count: block * widest, purpose: "calibration pre-activations")
@@ -166,6 +196,11 @@ private struct CalibrationRanges {
         while start < rows {
             let n = Swift.min(block, rows - start)
             var current = UnsafePointer(x + start * network.sizes[0])
+            if network.normalizes(at: 0) {
+                network.runOperations(at: 0, previous.pointer, from: current, rows: n, start: 0, training: nil)
+                current = UnsafePointer(previous.pointer)
+            }
+            input.include(current, count: n * network.sizes[0])
             for (l, layer) in network.views.enumerated() {
                 linearForwardBlock(x: current, weights: layer.weights, bias: layer.bias, z: z.pointer,
                                    rows: n, inputs: layer.inputs, outputs: layer.outputs)
@@ -174,6 +209,10 @@ private struct CalibrationRanges {
                 layer.activation.forward(a.pointer, rows: n, cols: layer.outputs)
                 outputs[l].include(a.pointer, count: n * layer.outputs)
                 previous.pointer.update(from: a.pointer, count: n * layer.outputs)
+                if l + 1 < count && network.normalizes(at: l + 1) {
+                    network.runOperations(at: l + 1, previous.pointer, from: previous.pointer, rows: n, start: 0, training: nil)
+                    normed[l + 1].include(previous.pointer, count: n * layer.outputs)
+                }
                 current = UnsafePointer(previous.pointer)
             }
             start += n

@@ -12,7 +12,7 @@ accuracy on the device; Tests/python/test_code_export.py compiles the C and comp
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Optional, Protocol
 
 import numpy as np
@@ -37,10 +37,24 @@ class _Network(Protocol):
     def input_transform(self) -> Any: ...
     @property
     def output_transform(self) -> Any: ...
+    @property
+    def layers(self) -> list[Any]: ...
+    def get_weights(self, layer: int) -> tuple[NDArray[np.float32], Optional[NDArray[np.float32]]]: ...
     def _rows(self, values: ArrayLike, width: int, name: str) -> tuple[NDArray[np.float32], bool]: ...
 
-__all__ = ["QuantizedLayer", "QuantizedModel", "quantize", "quantized_handle", "simulate", "simulate_int8",
+__all__ = ["QuantizedNorm", "QuantizedLayer", "QuantizedModel", "quantize", "quantized_handle", "simulate", "simulate_int8",
            "quantize_input", "dequantize_output"]
+
+
+@dataclass(frozen=True)
+class QuantizedNorm:
+    """A layer norm of an int8 model, computed in float32 between the int8 layers (the network's
+    own weight and bias; None without affine)."""
+    width: int
+    groups: int
+    eps: float
+    weight: Optional[NDArray[np.float32]]
+    bias: Optional[NDArray[np.float32]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,10 @@ class QuantizedLayer:
     shifts: NDArray[np.int8]
     table: Optional[NDArray[np.int8]]    # (256,) for q = -128..127, or None
     softmax_exp: Optional[NDArray[np.uint16]]
+    #: The layer norms before this layer, in float32: on the inputs (before quantize_input) for the
+    #: first layer, else on the dequantised outputs of the layer before, quantised again at this
+    #: layer's input scale and zero point.
+    norms: tuple[QuantizedNorm, ...] = ()
 
     @property
     def nbytes(self) -> int:
@@ -140,11 +158,22 @@ def quantized_handle(net: _Network, calibration: ArrayLike) -> Iterator[tuple[in
     try:
         status, fields = _capi.quantized_layers(q)
         check(status)
-        # The int8 model holds the dense layers alone (dropout is the identity in inference).
+        # The int8 model holds the dense layers alone (dropout is the identity in inference), the
+        # layer norms before each in float, from the network.
         dense = [(size, activation) for size, activation in zip(net.sizes[1:], net.activations) if activation is not None]
+        norms: list[list[QuantizedNorm]] = [[] for _ in fields]
+        position = 0
+        for layer in net.layers:
+            if layer.kind == "dense":
+                position += 1
+            elif layer.kind == "layer_norm":
+                weight, bias = net.get_weights(layer.number) if layer.elementwise_affine else (None, None)
+                width = int(layer.output_shape[-1])
+                norms[position].append(QuantizedNorm(width, int(np.prod(layer.output_shape)) // width,
+                                                     float(layer.eps), weight, bias))
         yield q, QuantizedModel(sizes=(net.sizes[0], *(size for size, _ in dense)),
                                 activations=tuple(activation for _, activation in dense),
-                                layers=tuple(_layer(f) for f in fields),
+                                layers=tuple(replace(_layer(f), norms=tuple(n)) for f, n in zip(fields, norms)),
                                 input_transform=net.input_transform, output_transform=net.output_transform)
     finally:
         lib.plexus_quantized_free(q)
@@ -169,14 +198,40 @@ def _int8_rows(values: ArrayLike, width: int, name: str) -> NDArray[np.int8]:
 
 def quantize_input(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
     """x as the int8 inputs the generated NAME_predict of ``model`` makes of it: round(x / scale) half away from
-    zero, plus the zero point, saturating (the same float32 operations as the C)."""
-    v = np.asarray(x, dtype=np.float32) / np.float32(model.input_scale)
+    zero, plus the zero point, saturating (the same float32 operations as the C). With layer norms on
+    the inputs, x is what they give (``simulate`` runs them first)."""
+    return _quantize(np.asarray(x, dtype=np.float32), model.input_scale, model.input_zero_point)
+
+
+def _quantize(x: NDArray[np.float32], scale: float, zero_point: int) -> NDArray[np.int8]:
+    v = x / np.float32(scale)
     v = np.clip(v, np.float32(-512), np.float32(512))
     t = v.astype(np.int32)                                   # toward zero, as C's conversion
     r = v - t.astype(np.float32)                             # exact: the fraction of v
     t = t + (r >= np.float32(0.5)) - (r <= np.float32(-0.5))
-    q: NDArray[np.int8] = np.clip(t + model.input_zero_point, -128, 127).astype(np.int8)
+    q: NDArray[np.int8] = np.clip(t + zero_point, -128, 127).astype(np.int8)
     return q
+
+
+def _layer_norm(x: NDArray[np.float32], norm: QuantizedNorm) -> NDArray[np.float32]:
+    """The generated C's layer_norm in float32, the same operations in the same order: sums from
+    0 in ascending index (one column at a time over all rows, never pairwise), a multiply then an
+    add, IEEE division and square root."""
+    rows = x.reshape(-1, norm.width).astype(np.float32)
+    n = np.float32(norm.width)
+    total = np.zeros(rows.shape[0], np.float32)
+    for i in range(norm.width):
+        total = total + rows[:, i]
+    mean = total / n
+    squares = np.zeros(rows.shape[0], np.float32)
+    for i in range(norm.width):
+        d = rows[:, i] - mean
+        squares = squares + d * d
+    r = np.float32(1) / np.sqrt(squares / n + np.float32(norm.eps))
+    hat = (rows - mean[:, None]) * r[:, None]
+    y = hat if norm.weight is None or norm.bias is None else norm.weight * hat + norm.bias
+    out: NDArray[np.float32] = y.astype(np.float32).reshape(x.shape)
+    return out
 
 
 def dequantize_output(model: QuantizedModel, q: ArrayLike) -> NDArray[np.float32]:
@@ -210,7 +265,14 @@ def simulate_int8(model: QuantizedModel, x: ArrayLike) -> NDArray[np.int8]:
     (rows, inputs)): the same integer operations as the C."""
     single = np.ndim(x) == 1
     q = _int8_rows(x, model.sizes[0], "x").astype(np.int64)
+    before: Optional[QuantizedLayer] = None
     for layer in model.layers:
+        if before is not None and layer.norms:
+            v = (q - before.output_zero_point).astype(np.float32) * np.float32(before.output_scale)
+            for norm in layer.norms:
+                v = _layer_norm(v, norm)
+            q = _quantize(v, layer.input_scale, layer.input_zero_point).astype(np.int64)
+        before = layer
         acc = (q - layer.input_zero_point) @ layer.weights.astype(np.int64).T
         if layer.bias is not None:
             acc = acc + layer.bias.astype(np.int64)
@@ -235,6 +297,8 @@ def simulate(model: QuantizedModel, x: ArrayLike) -> NDArray[np.float32]:
         array = (array - shift) * scale                  # float32: the C's two roundings
         if not np.all(np.isfinite(array)):
             raise ArgumentError("x has values the input transform maps to infinities; the generated code refuses them")
+    for norm in model.layers[0].norms:
+        array = _layer_norm(array, norm)
     y = dequantize_output(model, simulate_int8(model, quantize_input(model, array)))
     if model.output_transform is not None:
         shift, scale = model.output_transform

@@ -27,7 +27,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "PlexusTestSupport", dependencies: ["Plexus"], path: "Tests/PlexusTestSupport"),
         // Swift 6 language mode, stated: ConcurrencyTests compile only if Network and Graph are Sendable.
-        .testTarget(name: "PlexusTests", dependencies: ["Plexus", "PlexusTestSupport"],
+        .testTarget(name: "PlexusTests", dependencies: ["Plexus", "PlexusTestSupport", "PlexusC"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

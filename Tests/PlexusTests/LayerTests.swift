@@ -1,4 +1,6 @@
 import Foundation
+import CPlexusSupport
+import PlexusC
 import Plexus
 import PlexusTestSupport
 import Testing
@@ -257,5 +259,40 @@ import Testing
         #expect(try network.cExport(name: "m").source.contains("layer_norm("))
         #expect(try network.cExport(name: "m", options: CExportOptions(trainStep: true)).source.contains("layer_norm_backward("))
         #expect(try QuantizedNetwork(network: network, calibration: x).layers.map(\.norms.count) == [1, 1])
+    }
+}
+
+/// The same network from Swift's layers and from the C API's `plexus_create_layers` (which
+/// Python's `plexus.Network` calls too): the same parameters and the same predictions, bit for bit.
+@Suite struct LayersAcrossLanguagesTests {
+    @Test func swiftAndCBuildTheSameNetwork() throws {
+        let layers: [Layer] = [.layerNorm(), .dense(8, activation: .gelu), .dropout(0.3),
+                               .layerNorm(eps: 1e-3, affine: false), .dense(3, activation: .softmax)]
+        let swift = try Network(inputShape: [5], layers: layers, seed: 11)
+        var fields = [plexus_layer](repeating: plexus_layer(), count: 5)
+        for i in fields.indices { fields[i].struct_size = MemoryLayout<plexus_layer>.stride }
+        #expect(plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM.rawValue, &fields[0]) == 0)
+        fields[1].kind = PLEXUS_LAYER_DENSE
+        fields[1].units = 8
+        fields[1].activation = PLEXUS_GELU
+        fields[2].kind = PLEXUS_LAYER_DROPOUT
+        fields[2].rate = 0.3
+        #expect(plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM.rawValue, &fields[3]) == 0)
+        fields[3].eps = 1e-3
+        fields[3].flags = PLEXUS_NO_AFFINE
+        fields[4].kind = PLEXUS_LAYER_DENSE
+        fields[4].units = 3
+        fields[4].activation = PLEXUS_SOFTMAX
+        var shape: [UInt32] = [5]
+        var handle: OpaquePointer?
+        #expect(plexus_create_layers(&shape, 1, &fields, 5, 11, &handle) == 0)
+        defer { plexus_free(handle) }
+        var params = [Float](repeating: 0, count: swift.parameterCount)
+        #expect(plexus_get_params(handle, &params) == 0)
+        #expect(try swift.parameters == params)
+        let x = uniformData(count: 13 * 5, seed: 21).map { $0 * 6 - 3 }
+        var y = [Float](repeating: 0, count: 13 * 3)
+        #expect(plexus_predict(handle, x, 13, &y) == 0)
+        #expect(try swift.predict(x) == y)
     }
 }

@@ -15,7 +15,7 @@ extension Network {
     /// 1/σ, at row `start` of the batch's buffers. Else (predict, evaluation) dropout is the
     /// identity.
     func runOperations(at p: Int, _ a: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, rows: Int, start: Int,
-                       training: ForwardCache.View?) {
+                       training: ForwardCache.View?, threads: Int? = nil) {
         let width = sizes[p]
         var source = input
         if let training, let kept = training.dropout(p) {
@@ -31,11 +31,19 @@ extension Network {
             case let .norm(k):
                 let norm = norms[k]
                 let kept = training?.norm(k)
-                LayerNorm.forward(source, to: a, groups: rows * norm.groups, n: norm.width, eps: norm.eps,
-                                  gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
-                                  beta: norm.biasOffset.map { UnsafePointer(params.pointer + $0) },
-                                  normalized: kept.map { $0.normalized + start * width },
-                                  rstd: kept.map { $0.rstd + start * norm.groups })
+                // Each group alone decides its bits, so cutting the rows among threads changes none.
+                let groups = rows * norm.groups
+                let tasks = Swift.max(1, Swift.min(threads ?? 1, groups / NormRows.groupsPerTask))
+                let work = NormRows(source: source, destination: a, groups: groups, tasks: tasks, norm: norm,
+                                    gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
+                                    beta: norm.biasOffset.map { UnsafePointer(params.pointer + $0) },
+                                    normalized: kept.map { $0.normalized + start * width },
+                                    rstd: kept.map { $0.rstd + start * norm.groups })
+                if tasks > 1 {
+                    Threads.run(work, tasks: tasks, slots: tasks)
+                } else {
+                    work.run(0, slot: 0)
+                }
             }
             source = UnsafePointer(a)
         }
@@ -63,5 +71,21 @@ extension Network {
                                    inputGradient: p > 0 || index > 0)
             }
         }
+    }
+}
+
+/// A layer norm over a block's groups, cut into `tasks` runs of whole groups.
+private struct NormRows: ParallelTasks {
+    /// Fewer groups than this per thread are not worth a thread.
+    static let groupsPerTask = 64
+    let source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>
+    let groups: Int, tasks: Int, norm: Network.NormSlot
+    let gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?
+    let normalized: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?
+
+    func run(_ task: Int, slot: Int) {
+        let first = groups * task / tasks, end = groups * (task + 1) / tasks, n = norm.width
+        LayerNorm.forward(source + first * n, to: destination + first * n, groups: end - first, n: n, eps: norm.eps,
+                          gamma: gamma, beta: beta, normalized: normalized.map { $0 + first * n }, rstd: rstd.map { $0 + first })
     }
 }

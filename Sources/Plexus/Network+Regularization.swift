@@ -123,8 +123,9 @@ extension Network {
         let token = try access.beginReading()
         defer { access.endReading(token) }
         try checkLayer(layer)
-        // A dense layer whose outputs go to a dropout layer drops nothing itself.
-        if case .dense = places[layer - 1], layer < places.count, case .dropout = places[layer] { return 0 }
+        // A layer norm drops nothing, nor does a dense layer whose outputs go to another layer.
+        if case .norm = places[layer - 1] { return 0 }
+        if case .dense = places[layer - 1], layer < places.count, places[layer].denseIndex == nil { return 0 }
         return layerDropout[places[layer - 1].chainIndex]
     }
 

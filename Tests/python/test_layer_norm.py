@@ -162,6 +162,7 @@ def test_model_files_onnx_and_pickle_keep_layer_norms(tmp_path):
         np.testing.assert_array_equal(bits(other.predict(x)), bits(net.predict(x)))
     w, b = net.get_weights(2)
     assert w.shape == (8,) and b.shape == (8,) and not np.allclose(w, 1)      # trained
+    assert net.dropout == pytest.approx([0, 0, 0.1, 0])                       # the Dropout layer's alone
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     net.export_onnx(tmp_path / "m.onnx")

@@ -153,7 +153,7 @@ extension Network {
     /// passes' forward read the inputs when not from the cache (`trainStep`).
     func backwardBatch(_ cache: ForwardCache.View, target: UnsafePointer<Float>, batch: Int,
                        rowWeights: UnsafePointer<Float>? = nil, input: UnsafePointer<Float>? = nil) -> Float {
-        var (delta, spare) = cache.deltas
+        let (delta, spare) = cache.deltas
         let last = views.count
         gradsAreZero = false
         let lossValue = activeLoss.evaluate(outputs: cache.activation(last), preActivations: cache.outputPreActivation,
@@ -163,7 +163,17 @@ extension Network {
             backwardRows(cache, input: input, gradZ: delta, batch: batch)
             return Float(lossValue)
         }
-        let threads = Threads.count
+        backwardLayers(cache, delta: delta, spare: spare, batch: batch)
+        return Float(lossValue)
+    }
+
+    /// The layered backward from the output layer's ∂L/∂z in `delta`, layer by layer. Out of
+    /// line, so that `backwardBatch` stays small enough to inline into a tiny network's step.
+    @inline(never)
+    private func backwardLayers(_ cache: ForwardCache.View, delta first: UnsafeMutablePointer<Float>,
+                                spare second: UnsafeMutablePointer<Float>, batch: Int) {
+        var (delta, spare) = (first, second)
+        let threads = Threads.count, last = views.count
         // A layer norm on the inputs needs ∂L/∂x of the first layer for its own gradients.
         let normsOnInputs = hasOperations && runOperations[0].contains { $0 != .dropout }
         for l in stride(from: last, through: 1, by: -1) {
@@ -172,7 +182,6 @@ extension Network {
                           inputGrad: l > 1 || normsOnInputs ? spare : nil, rows: batch, threads: threads, cache: cache)
             if l > 1 { swap(&delta, &spare) }
         }
-        return Float(lossValue)
     }
 
     /// Layer l's backward: dW += δᵀ·a_{l−1} and db += Σ δ; for l > 1 also `inputGrad` = the

@@ -46,6 +46,14 @@ def valid_models():
             net.backward(rng.uniform(0, 1, (4, sizes[-1])) if loss != "cross_entropy" else np.eye(sizes[-1])[[0, 1, 2, 0]])
             net.step()
         yield net.to_bytes()
+    # 0.12.0, format version 5: layers (a list of kinds), layer norms, a dropout layer, biases on
+    # some dense layers only, tensors named by layer number, Adam's state.
+    from plexus.layers import Dense, Dropout, LayerNorm
+    layered = plexus.Network([LayerNorm(), Dense(5, "tanh", bias=False), Dropout(0.25), LayerNorm(eps=1e-3),
+                              LayerNorm(elementwise_affine=False), Dense(3, "softmax")], input_shape=4,
+                             loss="cross_entropy", seed=2).adam(0.01)
+    layered.train_step(rng.normal(size=(4, 4)), np.eye(3)[[0, 1, 2, 0]])
+    yield layered.to_bytes()
 
 
 def main(folder: Path) -> None:

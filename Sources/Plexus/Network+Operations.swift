@@ -54,7 +54,7 @@ extension Network {
     /// reverse, adding the layer norms' parameter gradients; g ends as ∂L/∂(the dense layer's
     /// outputs), before the activation's derivative. On the inputs (p = 0) the first operation's
     /// ∂L/∂x is not needed and not computed.
-    func operationsBackward(at p: Int, _ g: UnsafeMutablePointer<Float>, rows: Int, cache: ForwardCache.View) {
+    func operationsBackward(at p: Int, _ g: UnsafeMutablePointer<Float>, rows: Int, cache: ForwardCache.View, threads: Int = 1) {
         let operations = runOperations[p]
         for (index, operation) in operations.enumerated().reversed() {
             switch operation {
@@ -63,12 +63,15 @@ extension Network {
                     applyDropoutMask(mask, to: g, rows: rows, first: 0, count: sizes[p], stride: sizes[p])
                 }
             case let .norm(k):
-                let norm = norms[k], kept = cache.norm(k)
-                LayerNorm.backward(g, groups: rows * norm.groups, n: norm.width, normalized: kept.normalized, rstd: kept.rstd,
-                                   gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
-                                   gammaGrad: norm.weightOffset.map { grads.pointer + $0 },
-                                   betaGrad: norm.biasOffset.map { grads.pointer + $0 },
-                                   inputGradient: p > 0 || index > 0)
+                let norm = norms[k], kept = cache.norm(k), groups = rows * norm.groups
+                let work = NormBackward(g: g, groups: groups, norm: norm, normalized: kept.normalized, rstd: kept.rstd,
+                                        gamma: norm.weightOffset.map { UnsafePointer(params.pointer + $0) },
+                                        gammaGrad: norm.weightOffset.map { grads.pointer + $0 },
+                                        betaGrad: norm.biasOffset.map { grads.pointer + $0 },
+                                        tasks: Swift.max(1, Swift.min(threads, groups / NormRows.groupsPerTask)))
+                // The parameters' gradients read ∂L/∂y before it becomes ∂L/∂x: two runs, in turn.
+                if work.gammaGrad != nil { work.runAll(.parameters) }
+                if p > 0 || index > 0 { work.runAll(.inputs) }
             }
         }
     }
@@ -87,5 +90,45 @@ private struct NormRows: ParallelTasks {
         let first = groups * task / tasks, end = groups * (task + 1) / tasks, n = norm.width
         LayerNorm.forward(source + first * n, to: destination + first * n, groups: end - first, n: n, eps: norm.eps,
                           gamma: gamma, beta: beta, normalized: normalized.map { $0 + first * n }, rstd: rstd.map { $0 + first })
+    }
+}
+
+/// A layer norm's backward over a batch's groups: the weight's and bias's gradients cut by
+/// feature, then ∂L/∂x cut by group, over `tasks` threads (one when small). Every cut keeps
+/// each sum's order, so the bits are those of `LayerNorm.backward`.
+private struct NormBackward {
+    enum Phase { case parameters, inputs }
+    let g: UnsafeMutablePointer<Float>, groups: Int, norm: Network.NormSlot
+    let normalized: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?
+    let gammaGrad: UnsafeMutablePointer<Float>?, betaGrad: UnsafeMutablePointer<Float>?
+    let tasks: Int
+
+    struct Run: ParallelTasks {
+        let work: NormBackward, phase: Phase, tasks: Int
+
+        func run(_ task: Int, slot: Int) {
+            let n = work.norm.width
+            switch phase {
+            case .parameters:
+                guard let gammaGrad = work.gammaGrad, let betaGrad = work.betaGrad else { return }
+                LayerNorm.parameterGradients(work.g, groups: work.groups, n: n, normalized: work.normalized,
+                                             gammaGrad: gammaGrad, betaGrad: betaGrad,
+                                             features: (n * task / tasks)..<(n * (task + 1) / tasks))
+            case .inputs:
+                LayerNorm.inputGradients(work.g, groups: (work.groups * task / tasks)..<(work.groups * (task + 1) / tasks),
+                                         n: n, normalized: work.normalized, rstd: work.rstd, gamma: work.gamma)
+            }
+        }
+    }
+
+    func runAll(_ phase: Phase) {
+        // The features are cut only when each thread gets a useful share of them.
+        let count = phase == .parameters ? Swift.min(tasks, Swift.max(1, norm.width / 16)) : tasks
+        let run = Run(work: self, phase: phase, tasks: count)
+        if count > 1 {
+            Threads.run(run, tasks: count, slots: count)
+        } else {
+            run.run(0, slot: 0)
+        }
     }
 }

@@ -208,7 +208,7 @@ extension Network {
                 linearBackwardInput(delta: delta, weights: layer.weights, inputGrad: inputGrad,
                                     rows: rows, inputs: inputs, outputs: outputs)
                 if norms {
-                    operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache)
+                    operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache, threads: threads)
                 } else if let mask = inputDropout?.mask {
                     applyDropoutMask(mask, to: inputGrad, rows: rows, first: 0, count: inputs, stride: inputs)
                 }
@@ -223,7 +223,7 @@ extension Network {
                                  inputGrad: inputGrad, previous: previous, fused: !norms && l > 1, rows: rows, tiles: tiles)
         Threads.run(work, tasks: work.taskCount, slots: threads)
         guard let inputGrad else { return }
-        if norms { operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache) }
+        if norms { operationsBackward(at: l - 1, inputGrad, rows: rows, cache: cache, threads: threads) }
         if l > 1 && (norms || !previous.isElementwise) {
             previous.backward(outputs: previousOutputs, preActivations: inputPreActivation, gradient: inputGrad, rows: rows, cols: inputs)
         }

@@ -224,17 +224,32 @@ enum LayerNorm {
                          gamma: UnsafePointer<Float>?, gammaGrad: UnsafeMutablePointer<Float>?,
                          betaGrad: UnsafeMutablePointer<Float>?, inputGradient: Bool) {
         if let gammaGrad, let betaGrad {
-            for group in 0..<groups {
-                let gradient = g + group * n, hat = normalized + group * n
-                for i in 0..<n {
-                    gammaGrad[i] += gradient[i] * hat[i]
-                    betaGrad[i] += gradient[i]
-                }
-            }
+            parameterGradients(g, groups: groups, n: n, normalized: normalized, gammaGrad: gammaGrad, betaGrad: betaGrad,
+                               features: 0..<n)
         }
         guard inputGradient else { return }
-        let count = Float(n)
+        inputGradients(g, groups: 0..<groups, n: n, normalized: normalized, rstd: rstd, gamma: gamma)
+    }
+
+    /// The weight's and bias's gradients of `features`: each feature's sums over the groups in
+    /// ascending order, from what was accumulated (so any split of the features gives the same bits).
+    static func parameterGradients(_ g: UnsafePointer<Float>, groups: Int, n: Int, normalized: UnsafePointer<Float>,
+                                   gammaGrad: UnsafeMutablePointer<Float>, betaGrad: UnsafeMutablePointer<Float>,
+                                   features: Range<Int>) {
         for group in 0..<groups {
+            let gradient = g + group * n, hat = normalized + group * n
+            for i in features {
+                gammaGrad[i] += gradient[i] * hat[i]
+                betaGrad[i] += gradient[i]
+            }
+        }
+    }
+
+    /// ∂L/∂x of `groups` in place of their ∂L/∂y (each group alone decides its bits).
+    static func inputGradients(_ g: UnsafeMutablePointer<Float>, groups: Range<Int>, n: Int, normalized: UnsafePointer<Float>,
+                               rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?) {
+        let count = Float(n)
+        for group in groups {
             let gradient = g + group * n, hat = normalized + group * n
             var sum: Float = 0, dot: Float = 0
             for i in 0..<n {

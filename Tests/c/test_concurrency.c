@@ -2,7 +2,11 @@
    result bitwise; 6 nets trained at once on 6 threads each end bitwise where a lone run ends;
    4 threads predicting with a large net, whose calls run on Plexus's thread pool (one at a time,
    the others on their own thread), while a fifth changes the pool's size, all get the serial
-   result. Also built against a ThreadSanitizer-instrumented library by `make test`. */
+   result; a net with layer norms, whose norms split a batch's rows (forward, and ∂L/∂x) and
+   their parameters' features (the weight's and bias's gradients) over the pool, gives at 3
+   threads bitwise what it gives at 1, predicting and training. Also built against a
+   ThreadSanitizer-instrumented library by `make test`, which reports any two of those tasks
+   touching the same float. */
 #define _POSIX_C_SOURCE 200809L
 #include "plexus.h"
 
@@ -93,6 +97,39 @@ static void *resize_pool(void *unused) {
     return NULL;
 }
 
+/* Layer norms on the pool: a 512-row block (one block, so its norms' rows and features are cut
+   among the threads) predicted and trained for 3 steps at `threads` threads; the outputs and the
+   parameters after training go to `out` and `params`. */
+enum { NORM_ROWS = 512, NORM_IN = 96, NORM_WIDTH = 128 };
+static float norm_x[NORM_ROWS * NORM_IN], norm_y[NORM_ROWS * OUT];
+
+static int layer_norms_at(int threads, float *out, float *params, size_t *count) {
+    const uint32_t shape[1] = {NORM_IN};
+    plexus_layer layers[6];
+    memset(layers, 0, sizeof layers);
+    for (int i = 0; i < 6; i++) layers[i].struct_size = sizeof(plexus_layer);
+    if (plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM, &layers[0]) != PLEXUS_OK) return 1;
+    layers[1].kind = PLEXUS_LAYER_DENSE; layers[1].units = NORM_WIDTH; layers[1].activation = PLEXUS_RELU;
+    if (plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM, &layers[2]) != PLEXUS_OK) return 1;
+    layers[3].kind = PLEXUS_LAYER_DENSE; layers[3].units = NORM_WIDTH; layers[3].activation = PLEXUS_TANH;
+    if (plexus_layer_defaults(PLEXUS_LAYER_LAYER_NORM, &layers[4]) != PLEXUS_OK) return 1;
+    layers[4].flags = PLEXUS_NO_AFFINE;
+    layers[5].kind = PLEXUS_LAYER_DENSE; layers[5].units = OUT; layers[5].activation = PLEXUS_SOFTMAX;
+    plexus_net *net = NULL;
+    float loss = 0;
+    int failed = plexus_set_threads(threads) != PLEXUS_OK || plexus_create_layers(shape, 1, layers, 6, 5, &net) != PLEXUS_OK ||
+                 plexus_set_loss(net, PLEXUS_CROSS_ENTROPY) != PLEXUS_OK || plexus_set_adam(net, 0.01f, 0.9f, 0.999f, 1e-8f) != PLEXUS_OK;
+    for (int step = 0; step < 3 && !failed; step++) failed = plexus_train_step(net, norm_x, norm_y, NORM_ROWS, &loss) != PLEXUS_OK;
+    if (!failed) failed = plexus_predict(net, norm_x, NORM_ROWS, out) != PLEXUS_OK;
+    if (!failed) {
+        *count = plexus_param_count(net);
+        failed = plexus_get_params(net, params) != PLEXUS_OK;
+    }
+    if (failed) fprintf(stderr, "layer norms at %d threads: %s\n", threads, plexus_last_error());
+    plexus_free(net);
+    return failed;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) seconds = atof(argv[1]);
     int failures = 0, checks = 0;
@@ -172,6 +209,21 @@ int main(int argc, char **argv) {
     printf("%d threads predicting with a large net while the pool was resized: all equal to the serial result: %s\n",
            POOL_USERS, pool_failures ? "NO" : "yes");
     plexus_free(big);
+
+    /* Layer norms cut among the pool's threads. */
+    for (int i = 0; i < NORM_ROWS * NORM_IN; i++) norm_x[i] = (float)((i * 7919) % 89) / 22.0f - 2.0f;
+    for (int i = 0; i < NORM_ROWS; i++) norm_y[i * OUT + (i * 7) % OUT] = 1.0f;
+    enum { NORM_PARAMS = 2 * NORM_IN + NORM_IN * NORM_WIDTH + NORM_WIDTH + 2 * NORM_WIDTH + NORM_WIDTH * NORM_WIDTH + NORM_WIDTH
+                         + NORM_WIDTH * OUT + OUT };
+    static float one_out[NORM_ROWS * OUT], three_out[NORM_ROWS * OUT], one_params[NORM_PARAMS], three_params[NORM_PARAMS];
+    size_t one_count = 0, three_count = 0;
+    int norm_failures = layer_norms_at(1, one_out, one_params, &one_count) + layer_norms_at(3, three_out, three_params, &three_count);
+    checks++;
+    norm_failures += one_count != NORM_PARAMS || three_count != NORM_PARAMS || memcmp(one_out, three_out, sizeof one_out) != 0 ||
+                     memcmp(one_params, three_params, sizeof one_params) != 0;
+    failures += norm_failures != 0;
+    printf("a net with layer norms at 3 threads, predicting and training: bitwise its 1-thread result: %s\n",
+           norm_failures ? "NO" : "yes");
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures != 0;
 }

@@ -75,8 +75,9 @@ final class ForwardCache {
         }
         var dropoutOffsets: [(Int?, Int)?] = []
         for l in 0..<sizes.count {
+            // The inputs have no activation whose derivative would read them before their norms.
             let operations = network.runOperations[l]
-            guard !operations.isEmpty else { dropoutOffsets.append(nil); continue }
+            guard l > 0 && !operations.isEmpty else { dropoutOffsets.append(nil); continue }
             dropoutOffsets.append((operations.contains(.dropout) ? try reserve(sizes[l]) : nil, try reserve(sizes[l])))
         }
         var normOffsets: [(Int, Int)] = []

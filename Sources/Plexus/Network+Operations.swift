@@ -11,10 +11,11 @@ extension Network {
 
     /// Runs position p's operations over `rows` rows into `a` ([rows][sizes[p]]), reading them
     /// from `input` (which may be `a`). Training (`training` given): the dense outputs are kept
-    /// for the activation's derivative, dropout masks are drawn, and each layer norm keeps x̂ and
+    /// for the activation's derivative (after a dense layer; the inputs have none), dropout masks
+    /// are drawn, and each layer norm keeps x̂ and
     /// 1/σ, at row `start` of the batch's buffers. Else (predict, evaluation) dropout is the
     /// identity.
-    func runOperations(at p: Int, _ a: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, rows: Int, start: Int,
+    func operationsForward(at p: Int, _ a: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, rows: Int, start: Int,
                        training: ForwardCache.View?, threads: Int? = nil) {
         let width = sizes[p]
         var source = input

@@ -99,7 +99,7 @@ extension Network {
         var x = input
         if hasOperations && !runOperations[0].isEmpty {
             let a = destination(0)
-            runOperations(at: 0, a, from: x, rows: rows, start: start, training: training, threads: threads)
+            operationsForward(at: 0, a, from: x, rows: rows, start: start, training: training, threads: threads)
             x = UnsafePointer(a)
         }
         for l in 1...views.count {
@@ -109,7 +109,7 @@ extension Network {
                         tasks: tiles, slots: threads ?? 1)
             if !layer.activation.isElementwise { layer.activation.forward(z, rows: rows, cols: layer.outputs) }
             if hasOperations && !runOperations[l].isEmpty {
-                runOperations(at: l, z, from: z, rows: rows, start: start, training: training, threads: threads)
+                operationsForward(at: l, z, from: z, rows: rows, start: start, training: training, threads: threads)
             }
             x = UnsafePointer(z)
         }

@@ -36,13 +36,6 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     var fileTensorNumbers: [Int] { namesLayersByNumber ? entryNumbers : Array(0..<denseLayers.count) }
     /// `fileTensorNumbers` of the dense layers alone, in chain order.
     var denseFileNumbers: [Int] { namesLayersByNumber ? denseLayerNumbers : Array(0..<denseLayers.count) }
-    /// Refuses, naming the first layer of a kind that `what` (an export) does not handle yet.
-    func refuseLayerNorms(_ what: String) throws(PlexusError) {
-        if let number = normLayerNumbers.first {
-            throw .argument("layer \(number) is a layer_norm layer, which \(what) does not handle yet; export the model to ONNX or keep it as a model file")
-        }
-    }
-
     /// Each layer norm's layer number (1…L), by norm.
     var normLayerNumbers: [Int] {
         places.indices.compactMap { i in if case .norm = places[i] { i + 1 } else { nil } }
@@ -59,7 +52,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     let entryNumbers: [Int]
     /// The layers after each position's dense layer, as built (`Chain.operations`).
     let builtOperations: [[Operation]]
-    /// What each position 0…L runs after its dense layer (`runOperations`), kept in step with
+    /// What each position 0…L runs after its dense layer (`activeOperations`), kept in step with
     /// the dropout rates by `setDropout`.
     var runOperations: [[Operation]] {
         didSet { hasOperations = runOperations.contains { !$0.isEmpty } }
@@ -221,7 +214,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
         self.rowPassLimit = chain.norms.isEmpty ? Network.rowPassLimit(layers) : 0
         self.layerDropout = chain.dropout
         self.dropping = chain.dropout.contains { $0 > 0 }
-        self.runOperations = Network.runOperations(chain.operations, dropout: chain.dropout)
+        self.runOperations = Network.activeOperations(chain.operations, dropout: chain.dropout)
         self.hasOperations = runOperations.contains { !$0.isEmpty }
         self.generator = SeededGenerator(seed: seed)
         access = try AccessGate(type: PLXS_HANDLE_NET)
@@ -352,7 +345,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
 
     /// The operations each position runs: its layers' (a dropout of rate 0 left out), or, after a
     /// dense layer that no other layer follows, the dropout `setDropout` put on it.
-    static func runOperations(_ built: [[Operation]], dropout: [Float]) -> [[Operation]] {
+    static func activeOperations(_ built: [[Operation]], dropout: [Float]) -> [[Operation]] {
         built.indices.map { p in
             let operations = built[p].filter { $0 != .dropout || dropout[p] > 0 }
             return built[p].isEmpty && dropout[p] > 0 ? [.dropout] : operations
@@ -362,7 +355,7 @@ public final class Network: CustomStringConvertible, @unchecked Sendable {
     /// Brings what the passes run in step with `layerDropout` after it changed.
     func dropoutChanged() {
         dropping = layerDropout.contains { $0 > 0 }
-        runOperations = Network.runOperations(builtOperations, dropout: layerDropout)
+        runOperations = Network.activeOperations(builtOperations, dropout: layerDropout)
     }
 
     /// The loss `backward` computes. Default: `.mse`. Throws `.busy` while another thread writes.

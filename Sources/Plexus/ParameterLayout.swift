@@ -100,11 +100,4 @@ struct ParameterLayout {
     func stateTensors(_ suffix: String, numbers: [Int]) -> [TensorSlot] {
         tensors(numbers: numbers).map { TensorSlot(name: "optimizer.\($0.name).\(suffix)", shape: $0.shape, offset: $0.offset) }
     }
-
-    /// Whether each parameter is a weight that an L2 penalty reaches (a dense layer's W): not a
-    /// bias, and not a layer norm's γ or β (PyTorch's and Keras's habit: normalisation
-    /// parameters carry no decay).
-    func penalized(_ index: Int) -> Bool {
-        layers.contains { index >= $0.weightOffset && index < $0.weightOffset + $0.inputs * $0.outputs }
-    }
 }

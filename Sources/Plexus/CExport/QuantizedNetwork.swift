@@ -197,7 +197,7 @@ private struct CalibrationRanges {
             let n = Swift.min(block, rows - start)
             var current = UnsafePointer(x + start * network.sizes[0])
             if network.normalizes(at: 0) {
-                network.runOperations(at: 0, previous.pointer, from: current, rows: n, start: 0, training: nil)
+                network.operationsForward(at: 0, previous.pointer, from: current, rows: n, start: 0, training: nil)
                 current = UnsafePointer(previous.pointer)
             }
             input.include(current, count: n * network.sizes[0])
@@ -210,7 +210,7 @@ private struct CalibrationRanges {
                 outputs[l].include(a.pointer, count: n * layer.outputs)
                 previous.pointer.update(from: a.pointer, count: n * layer.outputs)
                 if l + 1 < count && network.normalizes(at: l + 1) {
-                    network.runOperations(at: l + 1, previous.pointer, from: previous.pointer, rows: n, start: 0, training: nil)
+                    network.operationsForward(at: l + 1, previous.pointer, from: previous.pointer, rows: n, start: 0, training: nil)
                     normed[l + 1].include(previous.pointer, count: n * layer.outputs)
                 }
                 current = UnsafePointer(previous.pointer)

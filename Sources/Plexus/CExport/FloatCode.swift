@@ -163,7 +163,7 @@ struct FloatCode {
             let norm = network.norms[k]
             let parameters = norm.weightOffset == nil ? "NULL, NULL" : "norm\(k + 1)_weight, norm\(k + 1)_bias"
             defer { input = "o\(l)" }
-            return "layer_norm_train(\(input), o\(l), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)), norm\(k + 1)_hat, norm\(k + 1)_rstd);"
+            return "layer_norm(\(input), o\(l), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)), norm\(k + 1)_hat, norm\(k + 1)_rstd);"
         }
     }
 
@@ -175,7 +175,7 @@ struct FloatCode {
             let norm = network.norms[k]
             let parameters = norm.weightOffset == nil ? "NULL, NULL" : "norm\(k + 1)_weight, norm\(k + 1)_bias"
             return { source, destination in
-                "layer_norm(\(source), \(destination), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)));"
+                "layer_norm(\(source), \(destination), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)), NULL, NULL);"
             }
         }
     }
@@ -303,7 +303,7 @@ struct FloatCode {
         let step = trainStepFunction()
         c.line()
         c.lines(backwardFunctions(used: step))
-        if step.hasText("layer_norm_train(") { c.lines("\n" + LayerNorm.cTraining) }
+        if step.hasText("layer_norm_backward(") { c.lines("\n" + LayerNorm.cBackward) }
         c.lines("""
 
             /* Whether theta + rate * g stays finite for every value (Plexus checks before it writes). */

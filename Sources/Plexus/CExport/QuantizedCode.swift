@@ -25,7 +25,7 @@ struct QuantizedCode {
     private func normCalls(_ index: Int, on values: String) -> [String] {
         numberedNorms[index].map { number, norm in
             let parameters = norm.weight == nil ? "NULL, NULL" : "norm\(number)_weight, norm\(number)_bias"
-            return "layer_norm(\(values), \(values), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)));"
+            return "layer_norm(\(values), \(values), \(parameters), \(norm.width), \(norm.groups), \(cFloat(norm.eps)), NULL, NULL);"
         }
     }
 
@@ -155,27 +155,25 @@ struct QuantizedCode {
 
                 """)
         }
-        if normalizes {
-            c.lines(LayerNorm.cForward)
-            c.lines("""
+        if normalizes { c.lines(LayerNorm.cForward) }
+        c.lines("""
 
-                /* round(x / scale) + zero_point, half away from zero, saturating to int8 (quantize_input's arithmetic). */
-                static int8_t quantize_to(float x, float scale, int32_t zero_point)
-                {
-                    float v = x / scale, r;
-                    int32_t t;
-                    if (v > 512.0f) v = 512.0f;
-                    if (v < -512.0f) v = -512.0f;
-                    t = (int32_t)v;
-                    r = v - (float)t;
-                    if (r >= 0.5f) t += 1;
-                    else if (r <= -0.5f) t -= 1;
-                    t += zero_point;
-                    return (int8_t)(t < -128 ? -128 : (t > 127 ? 127 : t));
-                }
+            /* round(x / scale) + zero_point, half away from zero, saturating to int8. */
+            static int8_t quantize_to(float x, float scale, int32_t zero_point)
+            {
+                float v = x / scale, r;
+                int32_t t;
+                if (v > 512.0f) v = 512.0f;
+                if (v < -512.0f) v = -512.0f;
+                t = (int32_t)v;
+                r = v - (float)t;
+                if (r >= 0.5f) t += 1;
+                else if (r <= -0.5f) t -= 1;
+                t += zero_point;
+                return (int8_t)(t < -128 ? -128 : (t > 127 ? 127 : t));
+            }
 
-                """)
-        }
+            """)
         c.line()
         c.lines(cTransformArrays(model.inputTransform, model.outputTransform))
         c.lines(forwardFunction())
@@ -188,19 +186,10 @@ struct QuantizedCode {
                 return \(upper)_OK;
             }
 
-            /* round(x / scale) + zero_point, half away from zero, saturating to int8. */
+            /* The network's inputs as int8 (after the input transform, and the layer norms on the inputs). */
             static int8_t quantize_input(float x)
             {
-                float v = x / \(upper)_INPUT_SCALE, r;
-                int32_t t;
-                if (v > 512.0f) v = 512.0f;
-                if (v < -512.0f) v = -512.0f;
-                t = (int32_t)v;
-                r = v - (float)t;
-                if (r >= 0.5f) t += 1;
-                else if (r <= -0.5f) t -= 1;
-                t += \(upper)_INPUT_ZERO_POINT;
-                return (int8_t)(t < -128 ? -128 : (t > 127 ? 127 : t));
+                return quantize_to(x, \(upper)_INPUT_SCALE, \(upper)_INPUT_ZERO_POINT);
             }
 
             static void predict_row(const float *x, float *y)

@@ -17,7 +17,7 @@ import Musl
 /// parameter's gradient in ascending row order, from what was accumulated), each term a
 /// multiply then an add (never fused); √ and ÷ are IEEE float32 (correctly rounded). So a row's
 /// outputs are the same bits alone or in any batch, at any thread count, and in generated C,
-/// which spells the same expressions (`cForward`).
+/// which spells the same expressions (`cForward`, `cBackward`).
 ///
 /// Its tensors are `layers.{i}.weight` (γ) and `layers.{i}.bias` (β), each [n], with `affine`.
 enum LayerNorm {
@@ -53,12 +53,15 @@ enum LayerNorm {
     }
 
     /// `forward` in C for the code export, the same expressions in the same order (so the same
-    /// bits, compiled without FMA contraction as the generated file demands).
+    /// bits, compiled without FMA contraction as the generated file demands), and `backward` at
+    /// batch 1 for the training step (the parameters' gradients start at 0).
     static let cForward = """
         /* LayerNorm (torch.nn.LayerNorm over the last dimension) of `groups` groups of n values, x to y (which may
            be x), as Plexus computes it: float sums from 0 in ascending index, the mean and the biased variance
-           each divided by n, r = 1 / sqrtf(variance + eps), y = gamma * (x - mean) * r + beta (no gamma, beta: NULL). */
-        static void layer_norm(const float *x, float *y, const float *gamma, const float *beta, size_t n, size_t groups, float eps)
+           each divided by n, r = 1 / sqrtf(variance + eps), y = gamma * (x - mean) * r + beta (no gamma, beta: NULL).
+           hat ([groups][n]) and rstd ([groups]), when not NULL, keep x-hat and r for layer_norm_backward. */
+        static void layer_norm(const float *x, float *y, const float *gamma, const float *beta, size_t n, size_t groups,
+                               float eps, float *hat, float *rstd)
         {
             size_t g, i;
             for (g = 0; g < groups; g++, x += n, y += n) {
@@ -70,39 +73,17 @@ enum LayerNorm {
                     squares += d * d;
                 }
                 r = 1.0f / sqrtf(squares / (float)n + eps);
+                if (rstd != NULL) rstd[g] = r;
                 for (i = 0; i < n; i++) {
-                    const float hat = (x[i] - mean) * r;
-                    y[i] = gamma != NULL ? gamma[i] * hat + beta[i] : hat;
+                    const float h = (x[i] - mean) * r;
+                    if (hat != NULL) hat[g * n + i] = h;
+                    y[i] = gamma != NULL ? gamma[i] * h + beta[i] : h;
                 }
             }
         }
         """
 
-    /// The training step's forward (`forward` keeping x̂ and r) and backward (`backward` at batch
-    /// 1: the parameters' gradients start at 0) in C, for the code export.
-    static let cTraining = """
-        /* layer_norm, keeping x-hat ([groups][n]) and r ([groups]) for layer_norm_backward. */
-        static void layer_norm_train(const float *x, float *y, const float *gamma, const float *beta, size_t n, size_t groups,
-                                     float eps, float *hat, float *rstd)
-        {
-            size_t g, i;
-            for (g = 0; g < groups; g++, x += n, y += n, hat += n) {
-                float sum = 0.0f, squares = 0.0f, mean, r;
-                for (i = 0; i < n; i++) sum += x[i];
-                mean = sum / (float)n;
-                for (i = 0; i < n; i++) {
-                    const float d = x[i] - mean;
-                    squares += d * d;
-                }
-                r = 1.0f / sqrtf(squares / (float)n + eps);
-                rstd[g] = r;
-                for (i = 0; i < n; i++) {
-                    hat[i] = (x[i] - mean) * r;
-                    y[i] = gamma != NULL ? gamma[i] * hat[i] + beta[i] : hat[i];
-                }
-            }
-        }
-
+    static let cBackward = """
         /* g = dL/dy ([groups][n]) becomes dL/dx (when input_gradient); the weight's and bias's gradients are
            0 + g * x-hat and 0 + g, as Plexus sums them for one row: with gh = gamma * g, the sums of gh and of
            gh * x-hat in ascending index, then dx = r * ((gh - sum / n) - x-hat * (dot / n)). */

@@ -33,6 +33,20 @@ static float *one_hot(size_t rows, size_t classes) {
     return y;
 }
 
+/* `count` training steps: plexus_train_step calls (`one_call`), or forward, backward and step. */
+static void run_steps(plexus_net *net, int one_call, const float *x, const float *y, size_t batch, int count) {
+    float loss_value = 0;
+    for (int step = 0; step < count; step++) {
+        if (one_call) {
+            OK(plexus_train_step(net, x, y, batch, &loss_value));
+            continue;
+        }
+        OK(plexus_forward(net, x, batch, NULL));
+        OK(plexus_backward(net, y, batch, &loss_value));
+        OK(plexus_step(net));
+    }
+}
+
 /* Steps after the first allocate nothing, for each optimizer, and so do plexus_train_step calls
    with AdamW, weight decay, clipping and dropout (optimizer 3). (A few warm-up steps: a pool
    thread running its first product allocates its GEMM scratch once.) */
@@ -55,17 +69,9 @@ static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, s
             OK(plexus_set_grad_clip(net, 1.0f));
             OK(plexus_set_dropout(net, 1, 0.25f));
         }
-        float loss_value = 0;
-        for (int step = 0; step < 25; step++) {
-            if (step == 5) before_steady = allocations();
-            if (optimizer == 3) {
-                OK(plexus_train_step(net, x, y, batch, &loss_value));
-                continue;
-            }
-            OK(plexus_forward(net, x, batch, NULL));
-            OK(plexus_backward(net, y, batch, &loss_value));
-            OK(plexus_step(net));
-        }
+        run_steps(net, optimizer == 3, x, y, batch, 5);
+        before_steady = allocations();
+        run_steps(net, optimizer == 3, x, y, batch, 20);
         unsigned long before = before_steady;
         unsigned long made = allocations() - before;
         /* On a loaded machine a pool thread may get its first product only now: its GEMM scratch
@@ -73,15 +79,7 @@ static void steady_steps(const uint32_t *sizes, const plexus_activation *acts, s
            steps must make none. */
         if (made != 0 && made % 3 == 0 && made <= 3 * (unsigned long)plexus_get_threads()) {
             before = allocations();
-            for (int step = 0; step < 20; step++) {
-                if (optimizer == 3) {
-                    OK(plexus_train_step(net, x, y, batch, &loss_value));
-                    continue;
-                }
-                OK(plexus_forward(net, x, batch, NULL));
-                OK(plexus_backward(net, y, batch, &loss_value));
-                OK(plexus_step(net));
-            }
+            run_steps(net, optimizer == 3, x, y, batch, 20);
             made = allocations() - before;
         }
         CHECK(made == 0, "%s, optimizer %d: 20 steady steps made %lu allocations", name, optimizer, made);

@@ -92,8 +92,8 @@ extension Network {
         try checkAllFinite(weights, count: slot.weightCount, name: "w")
         if let bias {
             guard slot.biasOffset != nil else {
-                throw .argument(hasBias || places.count != sizes.count - 1 ? "layer \(layer) has no biases; pass b = NULL"
-                                                                           : "this network was created without biases; pass b = NULL")
+                throw .argument(denseLayers.contains { $0.biasOffset != nil } ? "layer \(layer) has no biases; pass b = NULL"
+                                                                              : "this network was created without biases; pass b = NULL")
             }
             try checkAllFinite(bias, count: slot.biasCount, name: "b")
         }

@@ -78,6 +78,8 @@ def test_layers_carry_their_shapes_and_the_summary_counts_parameters():
     rebuilt = plexus.Network(layers, input_shape=net.input_shape, loss="cross_entropy", seed=4)
     np.testing.assert_array_equal(bits(rebuilt.params), bits(net.params))
     assert net.get_weights(3)[1] is None and net.get_weights(1)[1].shape == (12,)
+    with pytest.raises(plexus.ArgumentError, match="layer 3 has no biases"):
+        net.set_weights(3, np.zeros((6, 12)), np.zeros(6))
 
 
 def test_dropout_rates_are_the_layers_own():

@@ -115,6 +115,7 @@ import Testing
         edited("\\\"rate\\\":0.5", "\\\"rate\\\":1.5", "needs \"rate\", a number in [0, 1)")
         edited("\"plexus.input_shape\":\"[3]\"", "\"plexus.input_shape\":\"[3,1]\"", "layer 1 (dense) takes a flat input")
         edited("\"plexus.input_shape\":\"[3]\"", "\"plexus.input_shape\":\"[3\"", "not valid JSON")
+        edited("\"plexus.dropout\":\"0.5\"", "\"plexus.dropout\":\"0.25\"", "gives dense layer 1's outputs rate 0.25, but the layers after it make it 0.5")
         edited("\"plexus.input_shape\":\"[3]\"", "\"plexus.input_shape\":\"[4]\"", "metadata \"plexus.sizes\" is \"3,4,1\" but the layers make it \"4,4,1\"")
     }
 

@@ -205,6 +205,13 @@ private struct ModelDescription {
         l2Penalty = try ModelDescription.number(metadata, ModelFormat.Key.l2Penalty, default: 0)
         guard l2Penalty.isFinite && l2Penalty >= 0 else { throw bad("\(ModelFormat.Key.l2Penalty) is \(l2Penalty); it must be finite and not negative") }
         dropout = try ModelDescription.parseDropout(metadata[ModelFormat.Key.dropout], hiddenLayers: sizes.count - 2)
+        // Where layers follow a dense layer, its rate is its Dropout layer's, or 0 without one.
+        for (l, rate) in dropout.enumerated() where !chain.operations[l + 1].isEmpty {
+            let expected = chain.operations[l + 1].contains(.dropout) ? chain.dropout[l + 1] : 0
+            guard rate == expected else {
+                throw bad("\(ModelFormat.Key.dropout) gives dense layer \(l + 1)'s outputs rate \(rate), but the layers after it make it \(expected)")
+            }
+        }
         generator = try ModelDescription.parseGenerator(metadata[ModelFormat.Key.generator])
         // The parameters this architecture needs must fit the data section before anything is allocated.
         let tooLarge = "the declared layers need more floats than the file's \(dataBytes)-byte data section holds"
